@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make demo` runs the product, `make test` passes the tests.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_ENV := DEBUG=$${DEBUG:-1}
+
+.PHONY: demo test lint worker serve migrate clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: $(VENV)/.installed
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+
+# Web only on embedded defaults (SQLite, in-process tasks); with REDIS_URL set, web + worker + beat.
+demo: migrate
+	@if [ -n "$$REDIS_URL" ]; then $(DEMO_ENV) $(VENV)/bin/honcho start; \
+	else $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000; fi
+
+worker: $(VENV)/.installed
+	$(DEMO_ENV) $(VENV)/bin/celery -A fundraising worker --beat --loglevel=INFO --concurrency=2
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+test: lint
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

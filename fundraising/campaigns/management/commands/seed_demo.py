@@ -1,0 +1,77 @@
+"""Create the demo campaign of DESIGN.md; running it again changes nothing."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from fundraising.campaigns import services
+from fundraising.campaigns.models import Campaign, Donation, Milestone, Organization
+
+DEMO_OWNER = ("owner", "demo-owner-password")
+# Three gifts that add up to the 100 USD of the seed picture.
+DEMO_GIFTS = [("Ada", 5000), ("", 3000), ("Grace", 2000)]
+NAMESPACE = uuid.UUID("6f1d7a52-3f7e-4c1e-9a55-0c2f4a0d5e10")
+
+
+class Command(BaseCommand):
+    help = "Create the demo campaign (5,000 USD a month, milestones 2,500 and 5,000, 100 USD raised)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        organization, _ = Organization.objects.get_or_create(name="Demo organisation")
+        campaign, created = Campaign.objects.get_or_create(
+            slug="demo",
+            defaults={
+                "organization": organization,
+                "title": "Keep the lights on",
+                "description": "Hosting, domains and coffee for the volunteers who keep this project running.",
+                "currency": "usd",
+                "locale": "en_US",
+                "amount_pattern": "#,##0 ¤",
+                "time_zone": "UTC",
+                "monthly_target": 500000,
+                "preset_amounts": [500, 1000, 2500, 5000],
+                "min_amount": 100,
+                "max_amount": 1000000,
+            },
+        )
+        for amount, label in ((250000, "Servers paid"), (500000, "Goal")):
+            Milestone.objects.get_or_create(campaign=campaign, amount=amount, defaults={"label": label})
+        period = services.period_for(campaign=campaign)
+        if created:
+            services.campaign_sync_open_period(campaign=campaign)
+        self.seed_gifts(campaign, period)
+        services.ledger_changed(period_id=period.pk)
+        self.stdout.write(f"Campaign 'demo' ready: {settings.SITE_URL}/c/demo/")
+        self.stdout.write(f"Widget: {settings.SITE_URL}/w/demo/  JSON: {settings.SITE_URL}/w/demo.json")
+        if settings.DEBUG:
+            self.seed_owner(organization)
+
+    def seed_gifts(self, campaign, period):
+        for index, (name, amount) in enumerate(DEMO_GIFTS):
+            Donation.objects.get_or_create(
+                id=uuid.uuid5(NAMESPACE, f"demo-gift-{index}"),
+                defaults={
+                    "campaign": campaign,
+                    "period": period,
+                    "amount": amount,
+                    "currency": campaign.currency,
+                    "status": Donation.Status.SUCCEEDED,
+                    "public_name": name,
+                    "anonymous": not name,
+                    "donor_email": f"demo{index}@example.com",
+                    "paid_at": timezone.now(),
+                },
+            )
+
+    def seed_owner(self, organization):
+        username, password = DEMO_OWNER
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            user = get_user_model().objects.create_user(username=username, password=password)
+        services.owner_add(organization=organization, user=user)
+        self.stdout.write(f"Owner login (DEBUG only): {settings.SITE_URL}/admin/  user {username}  password {password}")

@@ -1,0 +1,243 @@
+"""Organisations, campaigns with milestones, monthly periods and the donation ledger."""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from . import money
+
+
+def validate_currency(value):
+    if not money.currency_is_known(value):
+        raise ValidationError(f"{value!r} is not an ISO 4217 currency code.")
+
+
+def validate_locale(value):
+    if not money.locale_is_known(value):
+        raise ValidationError(f"{value!r} is not a known locale (e.g. en_US, fr_FR).")
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone (e.g. Europe/Paris).")
+
+
+def validate_amount_pattern(value):
+    from babel.numbers import parse_pattern
+
+    if "¤" not in value:
+        raise ValidationError("The pattern needs a ¤ where the currency symbol goes.")
+    try:
+        parse_pattern(value)
+    except Exception as exc:  # Babel raises several types on a bad pattern
+        raise ValidationError(f"Not a number pattern: {exc}") from None
+
+
+def validate_presets(value):
+    if not isinstance(value, list) or not all(isinstance(v, int) and v > 0 for v in value):
+        raise ValidationError("Preset amounts are a list of positive whole numbers of minor units, e.g. [500, 2500].")
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organizations")
+    notify_email = models.BooleanField(default=True, help_text="E-mail owners when a milestone is reached.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        EDITOR = "editor", "Editor"
+        VIEWER = "viewer", "Viewer"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.OWNER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} · {self.organization} ({self.role})"
+
+
+class Campaign(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="campaigns")
+    slug = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    currency = models.CharField(max_length=3, default="usd", validators=[validate_currency])
+    locale = models.CharField(max_length=20, default="en_US", validators=[validate_locale])
+    amount_pattern = models.CharField(
+        max_length=40,
+        blank=True,
+        validators=[validate_amount_pattern],
+        help_text='Babel number pattern for amounts, e.g. "#,##0 ¤" gives "2,500 $". Empty: the locale\'s own.',
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    monthly_target = models.PositiveBigIntegerField(help_text="In minor units (cents).")
+    active = models.BooleanField(default=True)
+    preset_amounts = models.JSONField(default=list, blank=True, validators=[validate_presets])
+    min_amount = models.PositiveBigIntegerField(null=True, blank=True, help_text="Smallest gift, minor units.")
+    max_amount = models.PositiveBigIntegerField(null=True, blank=True, help_text="Largest gift, minor units.")
+    milestone_webhook_url = models.URLField(blank=True, help_text="Receives a signed POST when a milestone is reached.")
+    milestone_webhook_secret = models.CharField(max_length=100, blank=True, default="")
+    milestones_refire = models.BooleanField(
+        default=False, help_text="Notify again when a milestone is re-crossed after a refund."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_target__gt=0), name="campaign_target_positive"),
+            models.CheckConstraint(
+                condition=Q(min_amount__isnull=True) | Q(max_amount__isnull=True) | Q(max_amount__gte=F("min_amount")),
+                name="campaign_min_le_max",
+            ),
+            models.CheckConstraint(condition=Q(currency__regex=r"^[a-z]{3}$"), name="campaign_currency_lower"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def tz(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def format(self, amount):
+        return money.format_money(amount, self.currency, self.locale, self.amount_pattern)
+
+
+class Milestone(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones")
+    amount = models.PositiveBigIntegerField(help_text="In minor units (cents).")
+    label = models.CharField(max_length=100, blank=True, help_text='e.g. "Server costs covered".')
+
+    class Meta:
+        ordering = ["amount"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "amount"], name="milestone_unique_amount"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="milestone_amount_positive"),
+        ]
+
+    def __str__(self):
+        return self.label or str(self.amount)
+
+
+class Period(models.Model):
+    """One calendar month of a campaign in its time zone. raised/donors are derived from the ledger."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="periods")
+    start = models.DateField(help_text="First day of the month, campaign time zone.")
+    end = models.DateField(help_text="Last day of the month, campaign time zone.")
+    target = models.PositiveBigIntegerField()
+    milestones = models.JSONField(default=list, help_text="[{amount, label}] as they were for this month.")
+    raised = models.BigIntegerField(default=0)
+    donors = models.PositiveIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    recomputed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "start"], name="period_one_per_month"),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="period_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign.slug} {self.start:%Y-%m}"
+
+    @property
+    def label(self):
+        return money.format_month(self.start, self.campaign.locale)
+
+
+class Donation(models.Model):
+    """The ledger. Every total is derived from these rows."""
+
+    class Kind(models.TextChoices):
+        ONE_TIME = "one_time", "One-time"
+        MONTHLY = "monthly", "Monthly"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+        REFUNDED = "refunded", "Refunded"
+        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+        DISPUTED = "disputed", "Disputed"
+
+    class Dispute(models.TextChoices):
+        NONE = "", "None"
+        OPEN = "open", "Open"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="donations")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="donations", null=True, blank=True)
+    amount = models.PositiveBigIntegerField(help_text="In minor units.")
+    currency = models.CharField(max_length=3)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ONE_TIME)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    amount_refunded = models.PositiveBigIntegerField(default=0)
+    amount_disputed = models.PositiveBigIntegerField(default=0)
+    dispute_status = models.CharField(max_length=5, choices=Dispute.choices, default=Dispute.NONE, blank=True)
+    public_name = models.CharField(max_length=100, blank=True)
+    anonymous = models.BooleanField(default=False)
+    message = models.TextField(blank=True, max_length=1000)
+    donor_email = models.EmailField(blank=True)
+    stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    stripe_charge_id = models.CharField(max_length=255, blank=True, default="")
+    stripe_subscription_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    stripe_invoice_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    subscription_ended_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["period", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
+            models.CheckConstraint(condition=Q(amount_refunded__lte=F("amount")), name="donation_refund_le_amount"),
+            models.CheckConstraint(condition=Q(amount_disputed__lte=F("amount")), name="donation_dispute_le_amount"),
+            models.CheckConstraint(
+                condition=Q(paid_at__isnull=True) | Q(period__isnull=False), name="donation_paid_has_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign.format(self.amount)} to {self.campaign.slug} ({self.status})"
+
+    @property
+    def display_name(self):
+        return "Anonymous" if self.anonymous or not self.public_name else self.public_name
+
+
+class MilestoneCrossing(models.Model):
+    """A milestone (or the target) reached in a period: recorded once, notified once."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="crossings")
+    amount = models.PositiveBigIntegerField()
+    label = models.CharField(max_length=100, blank=True)
+    crossed_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["amount"]
+        constraints = [models.UniqueConstraint(fields=["period", "amount"], name="crossing_once_per_period")]
+
+    def __str__(self):
+        return f"{self.period} reached {self.amount}"

@@ -1,0 +1,136 @@
+"""Writes to campaigns, periods and the ledger. Totals are only ever recomputed from the ledger."""
+
+import calendar
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
+from django.utils import timezone
+
+from .models import Donation, Period
+
+# A donation counts once it is paid; what it counts for is its amount less what was taken back.
+COUNTED = Q(paid_at__isnull=False)
+
+
+def period_bounds(*, campaign, when):
+    """First and last day of the calendar month containing `when`, in the campaign's time zone."""
+    local = timezone.localtime(when, campaign.tz).date()
+    last_day = calendar.monthrange(local.year, local.month)[1]
+    return local.replace(day=1), local.replace(day=last_day)
+
+
+def period_start_instant(*, campaign, day):
+    """The aware instant at which local midnight of `day` happens in the campaign's time zone."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=campaign.tz)
+
+
+def milestones_of(campaign):
+    return [{"amount": m.amount, "label": m.label} for m in campaign.milestones.all()]
+
+
+def period_for(*, campaign, when=None):
+    """The campaign's period containing `when` (default: now), created on first use."""
+    start, end = period_bounds(campaign=campaign, when=when or timezone.now())
+    defaults = {"end": end, "target": campaign.monthly_target, "milestones": milestones_of(campaign)}
+    try:
+        with transaction.atomic():
+            period, _ = Period.objects.get_or_create(campaign=campaign, start=start, defaults=defaults)
+    except IntegrityError:  # another process created it between our get and create
+        period = Period.objects.get(campaign=campaign, start=start)
+    return period
+
+
+def campaign_sync_open_period(*, campaign):
+    """After an owner edits the target or milestones, the current month follows; history does not."""
+    period = period_for(campaign=campaign)
+    Period.objects.filter(pk=period.pk, closed_at__isnull=True).update(
+        target=campaign.monthly_target, milestones=milestones_of(campaign)
+    )
+
+
+def donation_net_expression():
+    """What a donation contributes: amount less refunds and (open or lost) disputes, never below 0."""
+    disputed = Case(
+        When(dispute_status__in=[Donation.Dispute.OPEN, Donation.Dispute.LOST], then=F("amount_disputed")),
+        default=Value(0),
+    )
+    return Greatest(F("amount") - F("amount_refunded") - disputed, Value(0))
+
+
+def donation_net(donation):
+    """The same rule as donation_net_expression, for one row in Python."""
+    if donation.paid_at is None:
+        return 0
+    disputed = donation.amount_disputed if donation.dispute_status in ("open", "lost") else 0
+    return max(donation.amount - donation.amount_refunded - disputed, 0)
+
+
+def donation_status_derive(donation):
+    """The status the stored facts imply (payment, refunds, dispute); callers store it."""
+    if donation.paid_at is None:
+        return donation.status if donation.status in ("failed", "expired") else Donation.Status.PENDING
+    if donation.dispute_status in (Donation.Dispute.OPEN, Donation.Dispute.LOST):
+        return Donation.Status.DISPUTED
+    if donation.amount_refunded >= donation.amount:
+        return Donation.Status.REFUNDED
+    if donation.amount_refunded > 0:
+        return Donation.Status.PARTIALLY_REFUNDED
+    return Donation.Status.SUCCEEDED
+
+
+def ledger_totals(*, period_id):
+    """Sum the ledger for one period: (raised, donors). A donor is an e-mail, or a gift without one."""
+    rows = Donation.objects.filter(COUNTED, period_id=period_id).annotate(net=donation_net_expression())
+    donor_key = Coalesce(NullIf(F("donor_email"), Value("")), Cast("id", CharField()))
+    totals = rows.aggregate(
+        raised=Coalesce(Sum("net"), Value(0)),
+        donors=Count(donor_key, distinct=True, filter=Q(net__gt=0)),
+    )
+    return totals["raised"], totals["donors"]
+
+
+def period_recompute(*, period_id):
+    """Store the period's totals as the ledger sums them now. Safe to run any number of times."""
+    raised, donors = ledger_totals(period_id=period_id)
+    Period.objects.filter(pk=period_id).update(raised=raised, donors=donors, recomputed_at=timezone.now())
+    return Period.objects.select_related("campaign").get(pk=period_id)
+
+
+def ledger_changed(*, period_id):
+    """Call inside the transaction that changed the ledger: totals and widgets refresh after commit."""
+    from .tasks import period_refresh
+
+    period_refresh.delay_on_commit(period_id)
+
+
+OWNER_PERMISSIONS = {
+    "organization": ["view", "change"],
+    "membership": ["view", "add", "change", "delete"],
+    "campaign": ["view", "add", "change"],
+    "milestone": ["view", "add", "change", "delete"],
+    "period": ["view"],
+    "donation": ["view"],
+}
+
+
+def owners_group_ensure():
+    """The auth group that lets organisation members use the admin (rows are scoped separately)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name="Owners")
+    codenames = [f"{action}_{model}" for model, actions in OWNER_PERMISSIONS.items() for action in actions]
+    group.permissions.set(Permission.objects.filter(content_type__app_label="campaigns", codename__in=codenames))
+    return group
+
+
+def owner_add(*, organization, user, role="owner"):
+    """Make `user` a member of `organization` who can sign in to the admin."""
+    from .models import Membership
+
+    Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": role})
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(owners_group_ensure())

@@ -1,0 +1,1 @@
+"""Widgets keep no tables: they serve snapshots kept in the cache and as files."""

@@ -1,0 +1,88 @@
+"""Shared fixtures: the cast (alice owns, bob is on her team, charlie has no access) and service checks."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from tests.factories import CampaignFactory, OrganizationFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _reachable(url, default_port):
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def need(condition, reason):
+    """Skip on a laptop without the service; fail in CI, where REQUIRE_SERVICES=1 says it must be there."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres():
+    need(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "DATABASE_URL is not PostgreSQL")
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    need(bool(url) and _reachable(url, 6379), "REDIS_URL is not set or Redis is not reachable")
+    return url
+
+
+@pytest.fixture
+def chromium():
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    need(os.path.exists(path), "chromium is not installed (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def charlie(db):
+    return UserFactory(username="charlie")
+
+
+@pytest.fixture
+def organization(alice, bob):
+    from fundraising.campaigns.services import owner_add
+
+    org = OrganizationFactory(name="Alice's club")
+    owner_add(organization=org, user=alice)
+    owner_add(organization=org, user=bob, role="editor")
+    return org
+
+
+@pytest.fixture
+def campaign(organization):
+    return CampaignFactory(organization=organization, slug="lights")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,71 @@
+"""Parsing and formatting integer minor units per currency and locale."""
+import datetime
+
+import pytest
+
+from fundraising.campaigns.money import MoneyError, format_money, format_month, parse_money
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "locale", "minor"),
+    [
+        ("25", "usd", "en_US", 2500),
+        ("25.5", "usd", "en_US", 2550),
+        ("1,234.56", "usd", "en_US", 123456),
+        (" 10 ", "usd", "en_US", 1000),
+        ("1000", "jpy", "ja_JP", 1000),
+        ("1.234", "kwd", "en_US", 1234),
+        ("12,50", "eur", "fr_FR", 1250),
+        ("1\u202f234,50", "eur", "fr_FR", 123450),
+    ],
+)
+def test_it_parses_amounts_into_minor_units(text, currency, locale, minor):
+    assert parse_money(text, currency, locale) == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "message"),
+    [
+        ("", "usd", "Enter an amount"),
+        ("ten", "usd", "as a number"),
+        ("1e3", "usd", "as a number"),
+        ("-5", "usd", "greater than zero"),
+        ("0", "usd", "greater than zero"),
+        ("0.001", "usd", "at most 2 decimal places"),
+        ("10.5", "jpy", "no decimal places"),
+        ("1.2345", "kwd", "at most 3 decimal places"),
+        ("99999999999999999999", "usd", "too large"),
+        ("NaN", "usd", "as a number"),
+    ],
+)
+def test_it_rejects_bad_amounts_with_a_clear_message(text, currency, message):
+    with pytest.raises(MoneyError, match=message):
+        parse_money(text, currency)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "locale", "pattern", "text"),
+    [
+        (250000, "usd", "en_US", "#,##0 ¤", "2,500 $"),
+        (10000, "usd", "en_US", "#,##0 ¤", "100 $"),
+        (0, "usd", "en_US", "#,##0 ¤", "0 $"),
+        (10050, "usd", "en_US", "#,##0 ¤", "100.50 $"),
+        (123456, "usd", "en_US", "", "$1,234.56"),
+        (1234, "jpy", "ja_JP", "", "￥1,234"),
+        (1234567, "kwd", "en_US", "", "KWD1,234.567"),
+        (1234000, "kwd", "en_US", "", "KWD1,234"),
+        (123456, "eur", "fr_FR", "", "1\u202f234,56\u00a0€"),
+    ],
+)
+def test_it_formats_minor_units(amount, currency, locale, pattern, text):
+    assert format_money(amount, currency, locale, pattern) == text
+
+
+def test_it_refuses_floats():
+    with pytest.raises(TypeError):
+        format_money(12.5, "usd")
+
+
+def test_it_labels_months_like_the_seed():
+    assert format_month(datetime.date(2023, 6, 1)) == "JUNE 2023"
+    assert format_month(datetime.date(2026, 11, 1), "fr_FR") == "NOVEMBRE 2026"

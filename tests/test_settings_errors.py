@@ -1,0 +1,63 @@
+"""Start-up refuses bad configuration and names the variable; production settings pass check --deploy."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 60 + "-production-like-secret-key-with-entropy",
+    "ALLOWED_HOSTS": "fund.example.org",
+    "SITE_URL": "https://fund.example.org",
+    "DATABASE_URL": "sqlite:////tmp/fundraising-check.sqlite3",
+}
+
+
+def run_manage(env_overrides, *args):
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",) and not k.startswith("SECURE_")}
+    for key in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
+        env.pop(key, None)
+    env.update({"FUNDRAISING_IGNORE_DOTENV": "1", **env_overrides})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"DEBUG": "0"}, "SECRET_KEY"),
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"DEBUG": "1", "DATABASE_URL": "nonsense"}, "DATABASE_URL"),
+        ({"DEBUG": "1", "REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+        ({"DEBUG": "1", "SITE_URL": "example.org"}, "SITE_URL"),
+        ({"DEBUG": "1", "STRIPE_SECRET_KEY": "pk_test_wrong_kind"}, "STRIPE_SECRET_KEY"),
+        ({"DEBUG": "1", "STRIPE_WEBHOOK_SECRET": "secret"}, "STRIPE_WEBHOOK_SECRET"),
+        ({"DEBUG": "1", "SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS"),
+    ],
+)
+def test_it_refuses_to_start_and_names_the_variable(overrides, named):
+    result = run_manage(overrides, "check")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr.splitlines()[-1]
+
+
+def test_it_runs_on_embedded_defaults_in_debug():
+    result = run_manage({"DEBUG": "1"}, "check")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_passes_check_deploy_with_production_values():
+    result = run_manage(PRODUCTION, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_warns_when_production_hardening_is_switched_off():
+    result = run_manage({**PRODUCTION, "SECURE_SSL_REDIRECT": "0"}, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "security.W008" in result.stdout + result.stderr
