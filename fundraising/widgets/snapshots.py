@@ -1,0 +1,37 @@
+"""Widget snapshots: the DESIGN.md JSON document of a campaign's current period, built from the
+period's stored totals (never by aggregating the ledger)."""
+from django.conf import settings
+from django.utils import timezone
+
+from fundraising.campaigns.models import Campaign
+from fundraising.campaigns.services import period_for
+
+
+def snapshot_build(*, campaign_id):
+    campaign = Campaign.objects.get(pk=campaign_id)
+    period = period_for(campaign=campaign)
+    markers = [{"amount": 0, "label": ""}, *period.milestones]
+    if period.target not in [m["amount"] for m in markers]:
+        markers.append({"amount": period.target, "label": ""})
+    return {
+        "campaign": campaign.slug,
+        "title": campaign.title,
+        "url": f"{settings.SITE_URL}/c/{campaign.slug}/",
+        "currency": campaign.currency,
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label},
+        "raised": period.raised,
+        "target": period.target,
+        "percent": round(period.raised * 100 / period.target, 1) if period.target else 0.0,
+        "donors": period.donors,
+        "milestones": [
+            {
+                "amount": m["amount"],
+                "label": campaign.format(m["amount"]),
+                "name": m["label"],
+                "reached": period.raised >= m["amount"],
+            }
+            for m in sorted(markers, key=lambda m: m["amount"])
+        ],
+        "formatted": {"raised": campaign.format(period.raised), "target": campaign.format(period.target)},
+        "updated_at": (period.recomputed_at or timezone.now()).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
