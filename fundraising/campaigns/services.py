@@ -2,13 +2,18 @@
 
 import calendar
 import datetime
+import functools
+import logging
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 from django.utils import timezone
 
 from .models import Donation, Period
+
+logger = logging.getLogger(__name__)
 
 # A donation counts once it is paid; what it counts for is its amount less what was taken back.
 COUNTED = Q(paid_at__isnull=False)
@@ -93,16 +98,51 @@ def ledger_totals(*, period_id):
 
 def period_recompute(*, period_id):
     """Store the period's totals as the ledger sums them now. Safe to run any number of times."""
-    raised, donors = ledger_totals(period_id=period_id)
-    Period.objects.filter(pk=period_id).update(raised=raised, donors=donors, recomputed_at=timezone.now())
+    with transaction.atomic():
+        # Two recomputes of one period run one after the other, so an older sum never overwrites a newer one.
+        Period.objects.select_for_update().filter(pk=period_id).first()
+        raised, donors = ledger_totals(period_id=period_id)
+        Period.objects.filter(pk=period_id).update(raised=raised, donors=donors, recomputed_at=timezone.now())
     return Period.objects.select_related("campaign").get(pk=period_id)
+
+
+# How long "a refresh of this period is queued" holds; only matters if that task is lost.
+REFRESH_QUEUED_SECONDS = 120
+
+
+def period_refresh_key(period_id):
+    return f"period-refresh-queued:{period_id}"
+
+
+def period_refresh_enqueue(*, period_id):
+    """Queue one refresh of the period unless one is already waiting to start, so bursts coalesce.
+
+    The task clears the mark before it reads the ledger: a change committed after that queues
+    another run, one committed before it is in the sum."""
+    from kombu.exceptions import OperationalError
+
+    from .tasks import period_refresh
+
+    key = period_refresh_key(period_id)
+    if not cache.add(key, 1, REFRESH_QUEUED_SECONDS):
+        return False
+    try:
+        period_refresh.delay(period_id)
+    except OperationalError:
+        # Broker down: the ledger is committed; the stale-period sweep refreshes it once the broker is back.
+        cache.delete(key)
+        logger.warning("broker unavailable, refresh of period %s deferred to the sweep", period_id)
+        return False
+    return True
+
+
+def period_refresh_started(*, period_id):
+    cache.delete(period_refresh_key(period_id))
 
 
 def ledger_changed(*, period_id):
     """Call inside the transaction that changed the ledger: totals and widgets refresh after commit."""
-    from .tasks import period_refresh
-
-    period_refresh.delay_on_commit(period_id)
+    transaction.on_commit(functools.partial(period_refresh_enqueue, period_id=period_id))
 
 
 OWNER_PERMISSIONS = {
