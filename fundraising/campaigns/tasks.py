@@ -1,11 +1,56 @@
-"""Celery entry points for periods: take ids, load, call one service."""
+"""Celery entry points for periods and milestones: take ids, load, call services."""
+
+import logging
 
 from celery import shared_task
 
-from . import services
+from . import milestones, services
+
+logger = logging.getLogger(__name__)
+
+# Re-running any of these is safe, so a worker that dies mid-task hands it to another (acks_late).
+RETRYING = {
+    "acks_late": True,
+    "autoretry_for": (Exception,),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
 
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300, max_retries=10)
+try:  # the widgets app owns the snapshot (JSON + SVG into the cache and files); TODO drop the guard once landed
+    from fundraising.widgets.snapshots import snapshot_refresh
+except ImportError:
+    snapshot_refresh = None
+
+
+@shared_task(**RETRYING)
 def period_refresh(period_id):
-    """Recompute a period's totals from the ledger after a change."""
-    services.period_recompute(period_id=period_id)
+    """After ledger changes: totals from the ledger, milestones crossed, then the campaign's widget."""
+    services.period_refresh_started(period_id=period_id)
+    period = services.period_recompute(period_id=period_id)
+    for crossing_id in milestones.crossings_record(period=period):
+        milestone_notify.delay_on_commit(crossing_id)
+    if snapshot_refresh is not None:
+        snapshot_refresh(campaign_id=period.campaign_id)
+
+
+@shared_task(**RETRYING)
+def milestone_notify(crossing_id):
+    """E-mail the owners, then hand the publisher's webhook to its own retrying task."""
+    milestones.crossing_email(crossing_id=crossing_id)
+    milestone_webhook.delay(crossing_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, milestones.WebhookRejected),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def milestone_webhook(crossing_id):
+    """POST the signed milestone to the publisher; backs off from 30 s to an hour between tries."""
+    milestones.crossing_webhook_post(crossing_id=crossing_id)

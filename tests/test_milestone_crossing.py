@@ -1,0 +1,84 @@
+"""A milestone is recorded and e-mailed to owners once per period; a refund does not make it fire again."""
+
+import pytest
+from django.db import transaction
+
+from fundraising.campaigns import services
+from fundraising.campaigns.models import MilestoneCrossing
+from tests.factories import DonationFactory, MilestoneFactory
+
+
+@pytest.fixture
+def halfway(campaign):
+    MilestoneFactory(campaign=campaign, amount=250000, label="Halfway")
+    services.campaign_sync_open_period(campaign=campaign)
+
+
+def give(campaign, amount):
+    with transaction.atomic():
+        donation = DonationFactory(campaign=campaign, amount=amount)
+        services.ledger_changed(period_id=donation.period_id)
+    return donation
+
+
+def refund(donation, amount):
+    with transaction.atomic():
+        donation.amount_refunded = amount
+        donation.status = services.donation_status_derive(donation)
+        donation.save()
+        services.ledger_changed(period_id=donation.period_id)
+
+
+def crossed(campaign):
+    return list(MilestoneCrossing.objects.filter(period__campaign=campaign).values_list("amount", flat=True))
+
+
+def test_it_emails_the_owners_when_a_milestone_is_reached(transactional_db, campaign, halfway, mailoutbox):
+    give(campaign, 100000)
+    assert crossed(campaign) == [] and mailoutbox == []
+
+    give(campaign, 200000)
+    assert crossed(campaign) == [250000]
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["alice@example.org"]  # bob is an editor, not an owner
+    assert mailoutbox[0].subject == "Keep the lights on: Halfway reached for " + campaign.periods.get().label
+    assert "3,000 $ of 5,000 $" in mailoutbox[0].body
+    assert MilestoneCrossing.objects.get().notified_at is not None
+
+
+def test_it_records_the_target_as_a_milestone(transactional_db, campaign, halfway, mailoutbox):
+    give(campaign, 600000)
+    assert crossed(campaign) == [250000, 500000]
+    label = campaign.periods.get().label
+    assert sorted(m.subject for m in mailoutbox) == [
+        f"Keep the lights on: Halfway reached for {label}",
+        f"Keep the lights on: Target reached for {label}",
+    ]
+
+
+def test_it_does_not_fire_again_after_a_refund(transactional_db, campaign, halfway, mailoutbox):
+    big = give(campaign, 300000)
+    refund(big, 300000)
+    assert campaign.periods.get().raised == 0
+    give(campaign, 260000)
+    assert crossed(campaign) == [250000]
+    assert len(mailoutbox) == 1
+
+
+def test_it_fires_again_after_a_refund_when_configured(transactional_db, campaign, halfway, mailoutbox):
+    campaign.milestones_refire = True
+    campaign.save()
+    big = give(campaign, 300000)
+    refund(big, 300000)
+    assert crossed(campaign) == []
+    give(campaign, 260000)
+    assert crossed(campaign) == [250000]
+    assert len(mailoutbox) == 2
+
+
+def test_it_sends_no_mail_when_the_organisation_opted_out(transactional_db, campaign, halfway, mailoutbox):
+    campaign.organization.notify_email = False
+    campaign.organization.save()
+    give(campaign, 300000)
+    assert crossed(campaign) == [250000]
+    assert mailoutbox == []
