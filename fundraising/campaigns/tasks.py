@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import milestones, services
+from . import milestones, rollover, services
 
 logger = logging.getLogger(__name__)
 
@@ -54,3 +54,18 @@ def milestone_notify(crossing_id):
 def milestone_webhook(crossing_id):
     """POST the signed milestone to the publisher; backs off from 30 s to an hour between tries."""
     milestones.crossing_webhook_post(crossing_id=crossing_id)
+
+
+@shared_task(acks_late=True)
+def periods_rollover():
+    """Beat, every few minutes: one task per active campaign, so one failing does not hold up the rest."""
+    for campaign_id in rollover.campaigns_to_roll().values_list("pk", flat=True):
+        campaign_rollover.delay(campaign_id)
+
+
+@shared_task(**RETRYING)
+def campaign_rollover(campaign_id):
+    """Close the campaign's ended month with its final total, open the new one, switch the widget."""
+    campaign = rollover.campaigns_to_roll().filter(pk=campaign_id).first()
+    if campaign and rollover.campaign_rollover(campaign=campaign) and snapshot_refresh is not None:
+        snapshot_refresh(campaign_id=campaign_id)

@@ -1,0 +1,94 @@
+"""At local midnight of the 1st, each campaign closes its month with the final total and opens the next."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.db import transaction
+
+from fundraising.campaigns import services, tasks
+from fundraising.campaigns.models import Period
+from tests.factories import CampaignFactory, DonationFactory, MilestoneFactory
+
+NEW_YORK = ZoneInfo("America/New_York")
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def months(campaign):
+    return [
+        (p.start.isoformat(), p.closed_at is not None, p.raised, p.target) for p in campaign.periods.order_by("start")
+    ]
+
+
+def give(campaign, amount):
+    with transaction.atomic():
+        donation = DonationFactory(campaign=campaign, amount=amount)
+        services.ledger_changed(period_id=donation.period_id)
+
+
+def roll_at(when):
+    with time_machine.travel(when, tick=False):
+        tasks.periods_rollover()
+
+
+def test_it_rolls_each_campaign_at_its_own_midnight(transactional_db):
+    ny = CampaignFactory(slug="ny", time_zone="America/New_York")
+    tokyo = CampaignFactory(slug="tokyo", time_zone="Asia/Tokyo")
+    with time_machine.travel(datetime.datetime(2026, 10, 20, 12, tzinfo=datetime.UTC), tick=False):
+        give(ny, 1000)
+        give(tokyo, 2000)
+
+    # 2026-10-31 23:50 in New York is already November 1st, 12:50 in Tokyo.
+    roll_at(datetime.datetime(2026, 10, 31, 23, 50, tzinfo=NEW_YORK))
+    assert months(ny) == [("2026-10-01", False, 1000, 500000)]
+    assert months(tokyo) == [("2026-10-01", True, 2000, 500000), ("2026-11-01", False, 0, 500000)]
+
+    roll_at(datetime.datetime(2026, 11, 1, 0, 5, tzinfo=NEW_YORK))
+    assert months(ny) == [("2026-10-01", True, 1000, 500000), ("2026-11-01", False, 0, 500000)]
+
+
+def test_it_opens_the_new_month_with_the_current_target_and_milestones(transactional_db):
+    campaign = CampaignFactory(time_zone="Asia/Tokyo", monthly_target=500000)
+    with time_machine.travel(datetime.datetime(2026, 1, 15, tzinfo=TOKYO), tick=False):
+        services.period_for(campaign=campaign)
+    campaign.monthly_target = 800000
+    campaign.save()
+    MilestoneFactory(campaign=campaign, amount=400000, label="Half")
+
+    roll_at(datetime.datetime(2026, 2, 1, 0, 1, tzinfo=TOKYO))
+
+    old, new = campaign.periods.order_by("start")
+    assert (old.target, old.milestones, old.closed_at is not None) == (500000, [], True)
+    assert (new.start, new.target, new.milestones) == (
+        datetime.date(2026, 2, 1),
+        800000,
+        [{"amount": 400000, "label": "Half"}],
+    )
+
+
+def test_it_is_idempotent(transactional_db):
+    campaign = CampaignFactory(time_zone="America/New_York")
+    with time_machine.travel(datetime.datetime(2026, 3, 20, tzinfo=NEW_YORK), tick=False):
+        give(campaign, 1500)
+    roll_at(datetime.datetime(2026, 4, 1, 0, 3, tzinfo=NEW_YORK))
+    first = list(Period.objects.filter(campaign=campaign).values_list("pk", "closed_at"))
+    roll_at(datetime.datetime(2026, 4, 1, 0, 8, tzinfo=NEW_YORK))
+    roll_at(datetime.datetime(2026, 4, 1, 0, 13, tzinfo=NEW_YORK))
+    assert list(Period.objects.filter(campaign=campaign).values_list("pk", "closed_at")) == first
+    assert months(campaign) == [("2026-03-01", True, 1500, 500000), ("2026-04-01", False, 0, 500000)]
+
+
+def test_it_closes_with_the_final_total_even_if_a_refresh_was_missed(transactional_db):
+    campaign = CampaignFactory(time_zone="UTC")
+    with time_machine.travel(datetime.datetime(2026, 5, 31, 23, 59, tzinfo=datetime.UTC), tick=False):
+        DonationFactory(campaign=campaign, amount=4200)  # written without ledger_changed: totals are stale
+    roll_at(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC))
+    assert months(campaign)[0] == ("2026-05-01", True, 4200, 500000)
+
+
+def test_it_leaves_inactive_campaigns_alone(transactional_db):
+    campaign = CampaignFactory(time_zone="UTC", active=False)
+    with time_machine.travel(datetime.datetime(2026, 5, 10, tzinfo=datetime.UTC), tick=False):
+        services.period_for(campaign=campaign)
+    roll_at(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC))
+    assert months(campaign) == [("2026-05-01", False, 0, 500000)]
