@@ -86,3 +86,10 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def widget_root(settings, tmp_path):
+    """A snapshot directory of the test's own, so no file from another test can be served."""
+    settings.WIDGET_ROOT = tmp_path / "widgets"
+    return settings.WIDGET_ROOT

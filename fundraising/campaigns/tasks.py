@@ -4,6 +4,8 @@ import logging
 
 from celery import shared_task
 
+from fundraising.widgets.services import snapshot_refresh
+
 from . import milestones, rollover, services
 
 logger = logging.getLogger(__name__)
@@ -19,12 +21,6 @@ RETRYING = {
 }
 
 
-try:  # the widgets app owns the snapshot (JSON + SVG into the cache and files); TODO drop the guard once landed
-    from fundraising.widgets.snapshots import snapshot_refresh
-except ImportError:
-    snapshot_refresh = None
-
-
 @shared_task(**RETRYING)
 def period_refresh(period_id):
     """After ledger changes: totals from the ledger, milestones crossed, then the campaign's widget."""
@@ -32,8 +28,7 @@ def period_refresh(period_id):
     period = services.period_recompute(period_id=period_id)
     for crossing_id in milestones.crossings_record(period=period):
         milestone_notify.delay_on_commit(crossing_id)
-    if snapshot_refresh is not None:
-        snapshot_refresh(campaign_id=period.campaign_id)
+    snapshot_refresh(campaign_id=period.campaign_id)
 
 
 @shared_task(**RETRYING)
@@ -67,5 +62,5 @@ def periods_rollover():
 def campaign_rollover(campaign_id):
     """Close the campaign's ended month with its final total, open the new one, switch the widget."""
     campaign = rollover.campaigns_to_roll().filter(pk=campaign_id).first()
-    if campaign and rollover.campaign_rollover(campaign=campaign) and snapshot_refresh is not None:
+    if campaign and rollover.campaign_rollover(campaign=campaign):
         snapshot_refresh(campaign_id=campaign_id)

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Public widget paths of DESIGN.md: /w/<slug>.json, /w/<slug>.svg and the iframe page /w/<slug>/."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("w/<slug:slug>.json", views.widget_json, name="widget_json"),
+    path("w/<slug:slug>.svg", views.widget_svg, name="widget_svg"),
+    path("w/<slug:slug>/", views.widget_page, name="widget_page"),
+]

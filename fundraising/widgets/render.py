@@ -1,0 +1,129 @@
+"""Render a snapshot dict as the widget formats: JSON bytes, the SVG bar and the iframe page.
+
+Pure functions of the snapshot and the options: no database, so any variant is cheap to make.
+Every piece of user text goes through Django's autoescaping (valid in XML as in HTML).
+"""
+
+import json
+
+from django.template.loader import render_to_string
+
+from .options import WidgetOptions
+from .snapshots import snapshot_localize
+
+DEFAULT = WidgetOptions()
+THEMES = {
+    "light": {"bg": "#ffffff", "border": "#e5e7eb", "text": "#111827", "muted": "#6b7280", "track": "#e5e7eb"},
+    "dark": {"bg": "#111827", "border": "#374151", "text": "#f9fafb", "muted": "#9ca3af", "track": "#374151"},
+}
+WIDTH, PAD = 480, 18
+# Average glyph width of a sans-serif face as a share of the font size: enough to keep labels apart.
+GLYPH = 0.6
+
+
+def palette(options):
+    """Theme colours plus the accent and a text colour readable on it (WCAG relative luminance)."""
+    channels = [int(options.accent[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    on_accent = "#111827" if luminance > 0.4 else "#ffffff"
+    return {**THEMES[options.theme], "accent": f"#{options.accent}", "on_accent": on_accent}
+
+
+def json_render(*, snapshot):
+    """Compact UTF-8 JSON; <, > and & escaped so the bytes are also safe inside an HTML <script>."""
+    text = json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
+
+
+def text_width(text, size):
+    return len(text) * size * GLYPH
+
+
+def truncate(text, width, size):
+    limit = max(int(width / (size * GLYPH)), 1)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def percent_text(percent):
+    return f"{percent:g}%"
+
+
+def marker_labels(markers, x0, span, size):
+    """x, anchor and visibility of each marker label; a label that would overlap its neighbour is
+    dropped (the target's label always stays)."""
+    placed, last_right = [], None
+    target_left = x0 + span - text_width(markers[-1]["label"], size) if markers else x0 + span
+    for index, marker in enumerate(markers):
+        x = x0 + span * marker["at"] / 100
+        width = text_width(marker["label"], size)
+        is_first, is_last = index == 0, index == len(markers) - 1
+        anchor = "start" if is_first else "end" if is_last else "middle"
+        left = x if is_first else x - width if is_last else x - width / 2
+        visible = is_last or (
+            (last_right is None or left > last_right + 6) and (is_first or left + width < target_left - 6)
+        )
+        if visible:
+            last_right = left + width
+        placed.append({**marker, "x": round(x, 1), "anchor": anchor, "show": visible})
+    return placed
+
+
+def bar_geometry(snapshot, options):
+    compact = options.layout == "compact"
+    span = WIDTH - 2 * PAD
+    fill = round(span * snapshot["fill"] / 100, 1)
+    raised_width = text_width(snapshot["formatted"]["raised"], 14)
+    # The raised amount sits under the fill's end, kept inside the card.
+    raised_x = min(max(PAD + fill, PAD + raised_width / 2), WIDTH - PAD - raised_width / 2)
+    month_width = text_width(snapshot["period"]["label"], 12) * 1.1
+    donors = snapshot["donors"]
+    footer = f"{percent_text(snapshot['percent'])} · {donors} supporter{'' if donors == 1 else 's'}"
+    raised_right = raised_x + raised_width / 2
+    # Percent and supporters share the raised amount's row, on whichever side it leaves free.
+    footer_right = raised_right + 12 < WIDTH - PAD - text_width(footer, 12)
+    return {
+        "width": WIDTH,
+        "height": 64 if compact else 132,
+        "pad": PAD,
+        "right": WIDTH - PAD,
+        "span": span,
+        "fill": fill,
+        "bar_y": 32 if compact else 62,
+        "bar_h": 12 if compact else 14,
+        "markers": marker_labels(snapshot["milestones"], PAD, span, 11),
+        "raised_x": round(raised_x, 1),
+        "raised_anchor": "middle",
+        "pointer_x": round(PAD + fill, 1),
+        "title": truncate(snapshot["title"], span - month_width - 12, 15),
+        "percent": percent_text(snapshot["percent"]),
+        "footer": footer,
+        "footer_x": WIDTH - PAD if footer_right else PAD,
+        "footer_anchor": "end" if footer_right else "start",
+        "colors": palette(options),
+        "compact": compact,
+    }
+
+
+def svg_render(*, snapshot, options=DEFAULT):
+    snapshot = snapshot_localize(snapshot=snapshot, locale=options.locale)
+    context = {"snapshot": snapshot, "g": bar_geometry(snapshot, options)}
+    return render_to_string("fundraising/widgets/bar.svg", context).encode()
+
+
+def page_render(*, snapshot, options=DEFAULT):
+    snapshot = snapshot_localize(snapshot=snapshot, locale=options.locale)
+    context = {
+        "snapshot": snapshot,
+        "options": options,
+        "colors": palette(options),
+        "percent": percent_text(snapshot["percent"]),
+    }
+    return render_to_string("fundraising/widgets/page.html", context).encode()
+
+
+RENDERERS = {
+    "json": lambda snapshot, options: json_render(snapshot=snapshot_localize(snapshot=snapshot, locale=options.locale)),
+    "svg": lambda snapshot, options: svg_render(snapshot=snapshot, options=options),
+    "html": lambda snapshot, options: page_render(snapshot=snapshot, options=options),
+}
