@@ -176,6 +176,19 @@ for _name, _prefix in (("STRIPE_SECRET_KEY", ("sk_", "rk_")), ("STRIPE_WEBHOOK_S
     if globals()[_name] and not globals()[_name].startswith(_prefix):
         raise ImproperlyConfigured(f"{_name} must start with {' or '.join(_prefix)}")
 
+
+def env_rate(name, default):
+    """A rate as "count/seconds" (e.g. "5/60"), returned as (count, seconds)."""
+    raw = env.str(name, default="") or default
+    count, _, seconds = raw.partition("/")
+    if not (count.isdigit() and seconds.isdigit() and int(count) > 0 and int(seconds) > 0):
+        raise ImproperlyConfigured(f"{name} must be requests/seconds like 5/60, not {raw!r}")
+    return int(count), int(seconds)
+
+
+# Card-testing defence: Checkout Sessions one client IP may create per window.
+DONATION_RATE_LIMIT = env_rate("DONATION_RATE_LIMIT", "5/60")
+
 # The /w/ widget endpoints are public data; CORS is opened there only.
 CORS_URLS_REGEX = r"^/w/.*$"
 CORS_ALLOW_ALL_ORIGINS = True

@@ -1,0 +1,79 @@
+"""Starting a gift: a pending Donation, then a Stripe Checkout Session for it, and the per-IP rate limit."""
+
+from django.conf import settings
+from django.core.cache import cache
+
+from fundraising.campaigns.models import Donation
+
+from . import payments
+
+
+class RateLimited(Exception):
+    """Too many Checkout Sessions from one client in the window."""
+
+
+def checkout_rate_take(*, client_ip):
+    """Count one Checkout Session for this client; raise RateLimited past DONATION_RATE_LIMIT."""
+    count, seconds = settings.DONATION_RATE_LIMIT
+    key = f"donation-rate:{client_ip}"
+    cache.add(key, 0, timeout=seconds)  # starts the window; a no-op while one is open
+    try:
+        used = cache.incr(key)
+    except ValueError:  # the window expired between add and incr
+        cache.set(key, 1, timeout=seconds)
+        used = 1
+    if used > count:
+        raise RateLimited(f"{client_ip} made {used} attempts in {seconds} s")
+
+
+def donation_metadata(donation):
+    return {"fundraising_campaign": donation.campaign.slug, "fundraising_donation": str(donation.id)}
+
+
+def checkout_session_params(*, donation):
+    """The Checkout Session for a pending donation, as ../shared/DESIGN.md's Stripe contract says."""
+    campaign = donation.campaign
+    monthly = donation.kind == Donation.Kind.MONTHLY
+    price_data = {
+        "currency": donation.currency,
+        "unit_amount": donation.amount,
+        "product_data": {"name": f"{'Monthly donation' if monthly else 'Donation'}: {campaign.title}"[:250]},
+    }
+    metadata = donation_metadata(donation)
+    params = {
+        "mode": "subscription" if monthly else "payment",
+        "line_items": [{"price_data": price_data, "quantity": 1}],
+        "success_url": f"{settings.SITE_URL}/c/{campaign.slug}/thanks/?session_id={{CHECKOUT_SESSION_ID}}",
+        "cancel_url": f"{settings.SITE_URL}/c/{campaign.slug}/",
+        "client_reference_id": str(donation.id),
+        "metadata": metadata,
+    }
+    if monthly:
+        price_data["recurring"] = {"interval": "month"}
+        params["subscription_data"] = {"metadata": metadata}
+    else:
+        params["submit_type"] = "donate"
+        params["payment_intent_data"] = {"metadata": metadata}
+    return params
+
+
+def donation_checkout_start(*, campaign, amount, kind, public_name="", message="", anonymous=False):
+    """Record the pending gift, then open its Checkout Session; returns (donation, session_url).
+
+    The donation row is saved first and kept whatever Stripe answers, so an abandoned or failed
+    attempt stays visible to the owner as pending; the idempotency key makes a retry reuse the session."""
+    donation = Donation.objects.create(
+        campaign=campaign,
+        amount=amount,
+        currency=campaign.currency,
+        kind=kind,
+        public_name=public_name,
+        message=message,
+        anonymous=anonymous,
+    )
+    session = payments.checkout_session_create(
+        params=checkout_session_params(donation=donation), idempotency_key=f"donation-{donation.id}-checkout"
+    )
+    Donation.objects.filter(pk=donation.pk).update(stripe_checkout_session_id=session["id"])
+    donation.stripe_checkout_session_id = session["id"]
+    return donation, session["url"]

@@ -1,0 +1,76 @@
+"""The donation form: turns what a supporter typed into integer minor units, or a clear message."""
+
+from django import forms
+
+from fundraising.campaigns import money
+from fundraising.campaigns.models import Donation
+
+# Stripe's smallest charge per currency (minor units), from its "minimum and maximum charge amounts" table.
+STRIPE_MINIMUM = {
+    "usd": 50, "aud": 50, "brl": 50, "cad": 50, "chf": 50, "eur": 50, "inr": 50, "nzd": 50, "sgd": 50,
+    "gbp": 30, "dkk": 250, "nok": 300, "sek": 300, "pln": 200, "ron": 200, "aed": 200, "bgn": 100,
+    "czk": 1500, "hkd": 400, "huf": 17500, "jpy": 50, "mxn": 1000, "myr": 200, "thb": 1000,
+}  # fmt: skip
+# Stripe's largest amount: eight digits of minor units, whatever the currency.
+STRIPE_MAXIMUM = 99_999_999
+CUSTOM = "custom"
+
+
+def stripe_minimum(currency):
+    """Stripe's minimum for the currency; for one not in its table, half a major unit (a JPY-like one: 50)."""
+    if currency in STRIPE_MINIMUM:
+        return STRIPE_MINIMUM[currency]
+    digits = money.currency_digits(currency)
+    return 50 if digits == 0 else 10**digits // 2
+
+
+class DonationForm(forms.Form):
+    preset = forms.ChoiceField(required=False, widget=forms.RadioSelect, label="Amount")
+    custom_amount = forms.CharField(required=False, max_length=30, label="Other amount")
+    kind = forms.ChoiceField(
+        choices=Donation.Kind.choices, initial=Donation.Kind.ONE_TIME, widget=forms.RadioSelect, label="Frequency"
+    )
+    public_name = forms.CharField(required=False, max_length=100, label="Public name (optional)")
+    message = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                              label="Message (optional)")  # fmt: skip
+    anonymous = forms.BooleanField(required=False, label="Give anonymously (your name is not shown)")
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        choices = [(str(amount), campaign.format(amount)) for amount in campaign.preset_amounts]
+        self.fields["preset"].choices = [*choices, (CUSTOM, "Other")]
+        self.fields["preset"].error_messages["invalid_choice"] = "Choose one of the amounts shown, or Other."
+        self.fields["kind"].error_messages["invalid_choice"] = "Choose one-time or monthly."
+        self.fields["kind"].error_messages["required"] = "Choose one-time or monthly."
+
+    def clean(self):
+        data = super().clean()
+        if "preset" not in data:  # the field already has its error
+            return data
+        preset = data.get("preset")
+        custom = (data.get("custom_amount") or "").strip()
+        if custom:  # typing an amount is the clearer intent, whichever radio is on
+            data["amount"] = self.amount_parse(custom)  # None after adding the field's error
+        elif preset and preset != CUSTOM:
+            data["amount"] = int(preset)
+        else:
+            raise forms.ValidationError("Choose an amount or enter your own.", code="amount_missing")
+        return data
+
+    def amount_parse(self, text):
+        campaign = self.campaign
+        try:
+            amount = money.parse_money(text, campaign.currency, campaign.locale)
+        except money.MoneyError as exc:
+            self.add_error("custom_amount", str(exc))
+            return None
+        low = max(campaign.min_amount or 0, stripe_minimum(campaign.currency))
+        high = min(campaign.max_amount or STRIPE_MAXIMUM, STRIPE_MAXIMUM)
+        if amount < low:
+            self.add_error("custom_amount", f"The smallest gift is {campaign.format(low)}.")
+            return None
+        if amount > high:
+            self.add_error("custom_amount", f"The largest gift is {campaign.format(high)}.")
+            return None
+        return amount

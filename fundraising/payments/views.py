@@ -1,0 +1,111 @@
+"""The hosted donation page, the thank-you page and Stripe's webhook: parse, call one service, answer."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fundraising.campaigns import selectors
+from fundraising.campaigns import services as ledger
+from fundraising.widgets.snapshots import snapshot_build
+
+from . import checkout, payments, services
+from .forms import DonationForm
+
+log = logging.getLogger(__name__)
+
+
+def _campaign_or_404(slug):
+    campaign = selectors.campaign_by_slug(slug=slug)
+    if campaign is None:
+        raise Http404("No such campaign")
+    return campaign
+
+
+def _donate_page(request, campaign, form, *, status=200, problem=""):
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "snapshot": snapshot_build(campaign_id=campaign.pk),
+        "stripe_ready": bool(settings.STRIPE_SECRET_KEY),
+        "problem": problem,
+    }
+    return render(request, "fundraising/donate.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def donate(request, slug):
+    campaign = _campaign_or_404(slug)
+    if request.method != "POST":
+        return _donate_page(request, campaign, DonationForm(campaign=campaign))
+    form = DonationForm(request.POST, campaign=campaign)
+    if not form.is_valid():
+        return _donate_page(request, campaign, form, status=400)
+    if not settings.STRIPE_SECRET_KEY:
+        return _donate_page(request, campaign, form, status=503, problem="not_configured")
+    try:
+        checkout.checkout_rate_take(client_ip=request.META.get("REMOTE_ADDR", ""))
+    except checkout.RateLimited as exc:
+        log.warning("donation rate limit: %s", exc)
+        response = render(request, "fundraising/donate_limited.html", {"campaign": campaign}, status=429)
+        response["Retry-After"] = str(settings.DONATION_RATE_LIMIT[1])
+        return response
+    data = form.cleaned_data
+    try:
+        _, url = checkout.donation_checkout_start(
+            campaign=campaign,
+            amount=data["amount"],
+            kind=data["kind"],
+            public_name=data["public_name"],
+            message=data["message"],
+            anonymous=data["anonymous"],
+        )
+    except payments.StripeUnavailable as exc:
+        log.error("checkout session for %s failed: %s", campaign.slug, exc)
+        return _donate_page(request, campaign, form, status=502, problem="stripe_down")
+    return HttpResponseRedirect(url, status=303)
+
+
+@require_http_methods(["GET", "HEAD"])
+def thanks(request, slug):
+    """Counts the gift right away when Stripe says the session is paid (the webhook may come later;
+    both call the same idempotent service, so the gift counts once)."""
+    campaign = _campaign_or_404(slug)
+    session_id = request.GET.get("session_id", "")
+    donation = None
+    if session_id.startswith("cs_") and settings.STRIPE_SECRET_KEY:
+        try:
+            session = payments.checkout_session_retrieve(session_id=session_id)
+        except payments.StripeUnavailable as exc:
+            log.warning("thanks page could not read session %s: %s", session_id, exc)
+        else:
+            if (session.get("metadata") or {}).get("fundraising_campaign") == campaign.slug:
+                with transaction.atomic():
+                    donation = services.checkout_session_fulfil(session=session)
+            if donation is not None and donation.period_id:
+                ledger.period_recompute(period_id=donation.period_id)  # the bar below shows this gift now
+    context = {
+        "campaign": campaign,
+        "donation": donation,
+        "amount_text": campaign.format(donation.amount) if donation else "",
+        "snapshot": snapshot_build(campaign_id=campaign.pk),
+    }
+    return render(request, "fundraising/thanks.html", context)
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Verify, store, answer. Processing happens in a task after the event is safely stored."""
+    try:
+        record = services.event_store(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
+    except payments.StripeNotConfigured:
+        return HttpResponse("Webhook secret not configured.\n", status=503, content_type="text/plain")
+    except payments.SignatureInvalid as exc:
+        log.warning("rejected webhook: %s", exc)
+        return HttpResponse("Signature does not verify.\n", status=400, content_type="text/plain")
+    return JsonResponse({"received": True, "event": record.stripe_id})

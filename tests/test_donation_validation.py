@@ -1,0 +1,77 @@
+"""Every bad amount redisplays the form with a clear message; none creates a donation or a 500."""
+
+import pytest
+
+from fundraising.campaigns.models import Donation
+from fundraising.payments import payments
+from tests.factories import CampaignFactory
+
+
+@pytest.fixture
+def no_stripe_calls(settings, monkeypatch):
+    settings.STRIPE_SECRET_KEY = "sk_test_validation"
+
+    def refuse(**kwargs):
+        raise AssertionError("Stripe must not be called for an invalid form")
+
+    monkeypatch.setattr(payments, "checkout_session_create", refuse)
+
+
+@pytest.mark.parametrize(
+    ("custom", "message"),
+    [
+        ("abc", "Enter the amount as a number"),
+        ("-5", "Enter"),
+        ("0", "greater than zero"),
+        ("12.345", "at most 2 decimal places"),
+        ("0.20", "The smallest gift is 1 $"),
+        ("20000", "The largest gift is 10,000 $"),
+        ("9" * 40, "Ensure this value has at most 30 characters"),
+        ("1e309", "Enter the amount as a number"),
+        ("NaN", "Enter the amount as a number"),
+        ("99999999999", "too large"),
+    ],
+)
+def test_it_refuses_bad_amounts(client, campaign, no_stripe_calls, custom, message):
+    campaign.min_amount, campaign.max_amount = 100, 1000000
+    campaign.save()
+    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": custom, "kind": "one_time"})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not Donation.objects.exists()
+
+
+def test_it_refuses_missing_fields_and_tampered_choices(client, campaign, no_stripe_calls):
+    for data, message in [
+        ({}, "Choose an amount or enter your own."),
+        ({"kind": "one_time"}, "Choose an amount or enter your own."),
+        ({"preset": "777", "kind": "one_time"}, "Choose one of the amounts shown"),
+        ({"preset": "500", "kind": "yearly"}, "Choose one-time or monthly."),
+        ({"preset": "500"}, "Choose one-time or monthly."),
+    ]:
+        response = client.post("/c/lights/", data)
+        assert response.status_code == 400, data
+        assert message in response.content.decode(), data
+    assert not Donation.objects.exists()
+
+
+def test_it_knows_zero_and_three_decimal_currencies(client, organization, no_stripe_calls):
+    CampaignFactory(organization=organization, slug="yen", currency="jpy", preset_amounts=[1000])
+    CampaignFactory(organization=organization, slug="dinar", currency="kwd", preset_amounts=[5000])
+    yen = client.post("/c/yen/", {"preset": "custom", "custom_amount": "100.5", "kind": "one_time"})
+    assert "JPY amounts have no decimal places." in yen.content.decode()
+    yen_low = client.post("/c/yen/", {"preset": "custom", "custom_amount": "10", "kind": "one_time"})
+    assert "The smallest gift is 50" in yen_low.content.decode()
+    dinar = client.post("/c/dinar/", {"preset": "custom", "custom_amount": "1.2345", "kind": "one_time"})
+    assert "KWD amounts have at most 3 decimal places." in dinar.content.decode()
+
+
+def test_it_keeps_what_was_typed(client, campaign, no_stripe_calls):
+    response = client.post(
+        "/c/lights/",
+        {"preset": "custom", "custom_amount": "abc", "kind": "monthly", "public_name": "<b>Ada</b>", "message": "hi"},
+    )
+    html = response.content.decode()
+    assert 'value="&lt;b&gt;Ada&lt;/b&gt;"' in html
+    assert 'value="monthly" id="id_kind_1" checked' in html
