@@ -140,6 +140,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "fundraising.campaigns.tasks.beat_heartbeat", "schedule": 60.0},
+    "periods-sweep": {"task": "fundraising.campaigns.tasks.periods_sweep", "schedule": 60.0},
     "periods-rollover": {"task": "fundraising.campaigns.tasks.periods_rollover", "schedule": 300.0},
 }
 

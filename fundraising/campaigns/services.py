@@ -140,6 +140,19 @@ def period_refresh_started(*, period_id):
     cache.delete(period_refresh_key(period_id))
 
 
+def periods_stale():
+    """Ids of periods whose stored totals differ from the ledger (a refresh lost while the broker was down).
+
+    Checks the open months and any period with a ledger row saved after its last recompute."""
+    touched = Q(closed_at__isnull=True) | Q(recomputed_at__isnull=True, donations__isnull=False)
+    touched |= Q(donations__updated_at__gt=F("recomputed_at"))
+    stale = []
+    for period_id, raised, donors in Period.objects.filter(touched).values_list("pk", "raised", "donors").distinct():
+        if ledger_totals(period_id=period_id) != (raised, donors):
+            stale.append(period_id)
+    return stale
+
+
 def ledger_changed(*, period_id):
     """Call inside the transaction that changed the ledger: totals and widgets refresh after commit."""
     transaction.on_commit(functools.partial(period_refresh_enqueue, period_id=period_id))

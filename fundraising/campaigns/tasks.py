@@ -6,7 +6,7 @@ from celery import shared_task
 
 from fundraising.widgets.services import snapshot_refresh
 
-from . import milestones, rollover, services
+from . import health, milestones, rollover, services
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +64,16 @@ def campaign_rollover(campaign_id):
     campaign = rollover.campaigns_to_roll().filter(pk=campaign_id).first()
     if campaign and rollover.campaign_rollover(campaign=campaign):
         snapshot_refresh(campaign_id=campaign_id)
+
+
+@shared_task(ignore_result=True)
+def beat_heartbeat():
+    """Beat, every minute: /healthz reports beat as down when this stops arriving."""
+    health.beat_record()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def periods_sweep():
+    """Beat, every minute: periods whose refresh never ran (broker was down) are queued again."""
+    for period_id in services.periods_stale():
+        services.period_refresh_enqueue(period_id=period_id)

@@ -1,0 +1,81 @@
+"""What /healthz reports: database, cache, broker, unprocessed Stripe events and the last beat run."""
+
+import datetime
+import secrets
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+BEAT_KEY = "beat:last-run"
+# Beat ticks every minute; a few missed ticks mean it is not running.
+BEAT_STALE_SECONDS = 600
+# The sweep re-enqueues events after a few minutes; one still waiting after this is stuck.
+EVENT_STALE_SECONDS = 900
+
+
+def beat_record(*, now=None):
+    cache.set(BEAT_KEY, (now or timezone.now()).isoformat(), timeout=None)
+
+
+def _check(probe):
+    try:
+        return {"ok": True, **(probe() or {})}
+    except Exception as exc:  # any failure of the dependency is the answer, not an error of /healthz
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
+
+
+def _database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache():
+    token = secrets.token_hex(8)
+    cache.set("healthz:probe", token, timeout=30)
+    if cache.get("healthz:probe") != token:
+        raise RuntimeError("the cache did not return what was stored")
+
+
+def _broker(app):
+    if app.conf.task_always_eager:
+        return {"mode": "in-process"}
+    with app.connection_for_read() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return {"mode": app.conf.broker_url.split("://", 1)[0]}
+
+
+def _events(now):
+    from fundraising.payments.models import StripeEvent
+
+    oldest = StripeEvent.objects.filter(processed_at__isnull=True).order_by("received_at").first()
+    age = int((now - oldest.received_at).total_seconds()) if oldest else None
+    if age is not None and age > EVENT_STALE_SECONDS:
+        raise RuntimeError(f"an event has waited {age} s")
+    return {"oldest_unprocessed_seconds": age}
+
+
+def _beat(app, now):
+    raw = cache.get(BEAT_KEY)
+    last = datetime.datetime.fromisoformat(raw) if raw else None
+    age = int((now - last).total_seconds()) if last else None
+    # Without a broker there is no beat (rollover happens on demand), so its absence is not a fault.
+    if not app.conf.task_always_eager and (age is None or age > BEAT_STALE_SECONDS):
+        raise RuntimeError("beat has not run recently" if last else "beat has never run")
+    return {"last_run": raw, "age_seconds": age}
+
+
+def health_report():
+    """Every check, and whether all passed."""
+    from fundraising.celery import app
+
+    now = timezone.now()
+    report = {
+        "database": _check(_database),
+        "cache": _check(_cache),
+        "broker": _check(lambda: _broker(app)),
+        "events": _check(lambda: _events(now)),
+        "beat": _check(lambda: _beat(app, now)),
+    }
+    healthy = all(part["ok"] for part in report.values())
+    return {"status": "ok" if healthy else "fail", **report}, healthy
