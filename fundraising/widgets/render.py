@@ -41,7 +41,7 @@ def text_width(text, size):
 
 
 def truncate(text, width, size):
-    limit = max(int(width / (size * GLYPH)), 1)
+    limit = max(int(width / (size * GLYPH * 1.12)), 1)  # bold glyphs run wider
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -84,7 +84,7 @@ def bar_geometry(snapshot, options):
     footer_right = raised_right + 12 < WIDTH - PAD - text_width(footer, 12)
     return {
         "width": WIDTH,
-        "height": 64 if compact else 132,
+        "height": 58 if compact else 132,
         "pad": PAD,
         "right": WIDTH - PAD,
         "span": span,
@@ -94,8 +94,8 @@ def bar_geometry(snapshot, options):
         "markers": marker_labels(snapshot["milestones"], PAD, span, 11),
         "raised_x": round(raised_x, 1),
         "raised_anchor": "middle",
-        "pointer_x": round(PAD + fill, 1),
-        "title": truncate(snapshot["title"], span - month_width - 12, 15),
+        "pointer_x": round(min(max(PAD + fill, PAD + 6), WIDTH - PAD - 6), 1),
+        "title": truncate(snapshot["title"], span - month_width - 16, 15),
         "percent": percent_text(snapshot["percent"]),
         "footer": footer,
         "footer_x": WIDTH - PAD if footer_right else PAD,
