@@ -215,7 +215,7 @@ def payment_record(*, metadata, amount, currency, paid_at, payment_intent="", se
         donation = _locked(stripe_payment_intent_id=payment_intent)
     if donation is None:
         campaign = _campaign(metadata)
-        if campaign is None or amount <= 0:
+        if campaign is None or amount <= 0 or currency != campaign.currency:
             return None
         donation = Donation(campaign=campaign, amount=amount, currency=currency, kind=Donation.Kind.ONE_TIME)
     if donation.currency != currency or amount <= 0:
@@ -302,7 +302,7 @@ def invoice_paid_record(*, invoice, paid_at):
     subscription_id = _invoice_subscription(invoice)
     if donation is None:
         campaign = _campaign(metadata)
-        if campaign is None:
+        if campaign is None or currency != campaign.currency:
             return None
         sibling = Donation.objects.filter(stripe_subscription_id=subscription_id).exclude(stripe_subscription_id="")
         first = sibling.order_by("created_at").first()
@@ -314,6 +314,7 @@ def invoice_paid_record(*, invoice, paid_at):
             public_name=first.public_name if first else "",
             anonymous=first.anonymous if first else False,
             subscription_ended_at=first.subscription_ended_at if first else None,
+            donor_email=first.donor_email if first else "",
         )
     if donation.currency != currency:
         log.warning("invoice %s: %s does not match donation %s", invoice_id, currency, donation.pk)

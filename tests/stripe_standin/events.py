@@ -147,8 +147,27 @@ def signed_headers(body, *, secret="whsec_test_secret", timestamp=None):
 
 
 def post_event(client, evt, *, secret="whsec_test_secret"):
-    """POST an event to the real webhook view, signed as Stripe signs it."""
+    """POST an event to the real webhook view, signed as Stripe signs it. On-commit work (the event
+    task, then the period refresh) runs as it would after a real commit, even inside a test transaction."""
+    from django.test import TestCase
+
     body = json.dumps(evt)
-    return client.post(
-        "/stripe/webhook/", data=body, content_type="application/json", **signed_headers(body, secret=secret)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            "/stripe/webhook/", data=body, content_type="application/json", **signed_headers(body, secret=secret)
+        )
+
+
+def ledger_picture():
+    """What the ledger and the stored period totals say, comparable across delivery orders."""
+    from fundraising.campaigns.models import Donation, Period
+    from fundraising.campaigns.services import ledger_totals
+
+    rows = sorted(
+        (d.amount, d.kind, d.status, d.amount_refunded, d.amount_disputed, d.dispute_status, d.paid_at is not None)
+        for d in Donation.objects.all()
     )
+    periods = sorted((p.raised, p.donors) for p in Period.objects.all())
+    for period in Period.objects.all():  # the stored totals are exactly the ledger's
+        assert (period.raised, period.donors) == ledger_totals(period_id=period.pk), period
+    return rows, periods
