@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from tests.factories import CampaignFactory, OrganizationFactory, UserFactory
+from tests.worker import celery_worker, celery_workers  # noqa: F401 - fixtures for real-worker tests
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 

@@ -100,7 +100,7 @@ def period_recompute(*, period_id):
     """Store the period's totals as the ledger sums them now. Safe to run any number of times."""
     with transaction.atomic():
         # Two recomputes of one period run one after the other, so an older sum never overwrites a newer one.
-        Period.objects.select_for_update().filter(pk=period_id).first()
+        Period.objects.select_for_update(no_key=True).filter(pk=period_id).first()
         raised, donors = ledger_totals(period_id=period_id)
         Period.objects.filter(pk=period_id).update(raised=raised, donors=donors, recomputed_at=timezone.now())
     return Period.objects.select_related("campaign").get(pk=period_id)

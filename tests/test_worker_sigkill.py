@@ -1,0 +1,52 @@
+"""A worker killed with SIGKILL in the middle of a refresh loses nothing: another worker re-runs it."""
+
+import threading
+
+from django.db import connection, connections, transaction
+
+from fundraising.campaigns import services
+from fundraising.campaigns.models import Period
+from tests.factories import DonationFactory
+from tests.worker import wait_for
+
+
+def waiting_on_lock():
+    """Backends of the test database blocked on a row lock, i.e. a refresh stuck mid-task."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_it_loses_no_refresh_when_a_worker_is_killed_mid_task(celery_workers, campaign):
+    first = celery_workers(visibility_timeout=3)
+    with transaction.atomic():
+        donation = DonationFactory(campaign=campaign, amount=7700)
+    period_id = donation.period_id
+
+    # Hold the period's row lock from another connection so the worker's refresh stops half-way.
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        with transaction.atomic(using="default"):
+            Period.objects.select_for_update().get(pk=period_id)
+            locked.set()
+            release.wait(60)
+        connections["default"].close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    locked.wait(10)
+    with transaction.atomic():
+        services.ledger_changed(period_id=period_id)
+    wait_for(waiting_on_lock, 20, "the worker never started the refresh")
+
+    first.kill()
+    release.set()
+    holder.join(10)
+    assert Period.objects.get(pk=period_id).raised == 0  # the killed worker did not finish it
+
+    # Nobody re-enqueues: the broker hands the unacknowledged message to the next worker.
+    celery_workers(visibility_timeout=3)
+    wait_for(lambda: Period.objects.get(pk=period_id).raised == 7700, 30, "the refresh was lost")
