@@ -141,6 +141,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "fundraising.campaigns.tasks.beat_heartbeat", "schedule": 60.0},
     "periods-sweep": {"task": "fundraising.campaigns.tasks.periods_sweep", "schedule": 60.0},
+    "events-sweep": {"task": "fundraising.payments.tasks.events_sweep", "schedule": 60.0},
     "periods-rollover": {"task": "fundraising.campaigns.tasks.periods_rollover", "schedule": 300.0},
 }
 

@@ -6,6 +6,7 @@ and tells the ledger which periods changed. Events about one payment are seriali
 PaymentState row (PostgreSQL; SQLite serialises writers anyway)."""
 
 import datetime
+import functools
 import logging
 import uuid
 
@@ -53,10 +54,21 @@ def event_record(*, event):
         },
     )
     if created:
-        from .tasks import event_process
-
-        event_process.delay_on_commit(record.pk)
+        transaction.on_commit(functools.partial(event_enqueue, event_pk=record.pk))
     return record, created
+
+
+def event_enqueue(*, event_pk):
+    """Queue an event's processing. With the broker down the event is stored all the same, the webhook
+    still answers 200 (Stripe would otherwise retry for days) and the sweep queues it later."""
+    from kombu.exceptions import OperationalError
+
+    from .tasks import event_process
+
+    try:
+        event_process.delay(event_pk)
+    except OperationalError:
+        log.warning("broker unavailable, event %s left to the sweep", event_pk)
 
 
 def event_process(*, event_pk):

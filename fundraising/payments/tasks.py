@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import services, sweeps
 
 MAX_RETRIES = 8
 BACKOFF_CAP_SECONDS = 600
@@ -18,3 +18,11 @@ def event_process(self, event_pk):
         services.event_process(event_pk=event_pk)
     except Exception as exc:
         raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), BACKOFF_CAP_SECONDS)) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def events_sweep(min_age_seconds=sweeps.SWEEP_AFTER_SECONDS):
+    """Beat, every minute: events stored but still unprocessed after a few minutes are queued again
+    (the broker was down when they arrived, or their retries ran out). Processing is idempotent."""
+    for event_pk in sweeps.events_unprocessed(min_age_seconds=min_age_seconds):
+        event_process.delay(event_pk)
