@@ -96,10 +96,12 @@ def test_it_renders_script_and_iframe_on_another_origin(live_server, lights, pub
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{origin}/post.html")
-    page.wait_for_function("() => document.querySelectorAll('fundraising-progress, span').length >= 2 && "
-                           "[...document.querySelectorAll('span, fundraising-progress')]"
-                           ".filter(h => h.shadowRoot && h.shadowRoot.querySelector('.c')).length === 2",
-                           timeout=10000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('fundraising-progress, span').length >= 2 && "
+        "[...document.querySelectorAll('span, fundraising-progress')]"
+        ".filter(h => h.shadowRoot && h.shadowRoot.querySelector('.c')).length === 2",
+        timeout=10000,
+    )
     frame = page.frame_locator("iframe")
     frame.locator(".fr-bar-month").wait_for(timeout=10000)
     ARTIFACTS.mkdir(exist_ok=True)

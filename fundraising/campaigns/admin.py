@@ -10,6 +10,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
+from fundraising.widgets.admin import CampaignEmbedMixin
+
 from . import selectors, services
 from .models import Campaign, Donation, Membership, Milestone, Organization, Period
 
@@ -59,7 +61,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(OrganizationScopedAdmin):
+class CampaignAdmin(CampaignEmbedMixin, OrganizationScopedAdmin):
     list_display = ["title", "slug", "this_month", "currency", "time_zone", "active"]
     list_filter = ["active", "currency"]
     search_fields = ["title", "slug"]

@@ -38,10 +38,14 @@ class WidgetOptions:
         """Canonical text for cache keys: equal options, equal key."""
         return f"{self.theme}.{self.accent}.{self.layout}.{self.locale or '-'}"
 
+    def changed(self):
+        """(name, value) of each option that differs from the default, in a stable order."""
+        pairs = [(name, getattr(self, name)) for name in ("theme", "accent", "layout", "locale")]
+        return [(name, value) for name, value in pairs if value != getattr(WidgetOptions, name)]
+
     def query(self):
         """The query string that asks for these options (defaults left out)."""
-        pairs = [(name, getattr(self, name)) for name in ("theme", "accent", "layout", "locale")]
-        return "&".join(f"{name}={value}" for name, value in pairs if value != getattr(WidgetOptions, name))
+        return "&".join(f"{name}={value}" for name, value in self.changed())
 
 
 def _choice(name, raw, allowed):

@@ -1,5 +1,6 @@
 """Widget snapshots: the DESIGN.md JSON document of a campaign's current period, built from the
 period's stored totals (never by aggregating the ledger)."""
+
 from django.conf import settings
 from django.utils import timezone
 

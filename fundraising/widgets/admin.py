@@ -1,0 +1,69 @@
+"""The owners' "Embed" page of a campaign: live previews and copy-ready snippets with options."""
+
+from django.conf import settings
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import escape
+
+from .options import LAYOUTS, THEMES, OptionError, WidgetOptions, options_parse
+from .services import snapshot_entry_get
+
+
+def embed_snippets(*, campaign, options):
+    """What a publisher pastes, as plain text (the page escapes it for display)."""
+    site, slug = settings.SITE_URL, campaign.slug
+    query = options.query()
+    suffix = f"?{query}" if query else ""
+    title = escape(campaign.title)
+    data = "".join(f' data-{name}="{value}"' for name, value in options.changed())
+    svg = f"{site}/w/{slug}.svg{suffix}"
+    markdown_title = campaign.title.replace("[", "(").replace("]", ")")
+    return {
+        "script": f'<script async src="{site}/static/fundraising/embed.js" data-campaign="{slug}"{data}></script>\n'
+        f'<noscript><a href="{site}/c/{slug}/"><img src="{svg}" alt="{title}" width="480"></a></noscript>',
+        "iframe": f'<iframe src="{site}/w/{slug}/{suffix}" title="{title}" width="100%" height="190" '
+        f'style="border:0;max-width:640px" loading="lazy"></iframe>',
+        "markdown": f"[![{markdown_title}]({svg})]({site}/c/{slug}/)",
+        "json": f"{site}/w/{slug}.json" + (f"?locale={options.locale}" if options.locale else ""),
+    }
+
+
+class CampaignEmbedMixin:
+    """Adds /admin/campaigns/campaign/<id>/embed/ to the campaign admin, scoped like its change page."""
+
+    def get_urls(self):
+        embed = path(
+            "<path:object_id>/embed/",
+            self.admin_site.admin_view(self.embed_view),
+            name="campaigns_campaign_embed",
+        )
+        return [embed, *super().get_urls()]
+
+    def embed_view(self, request, object_id):
+        campaign = self.get_object(request, unquote(object_id))  # another organisation's: 404
+        if not self.has_view_permission(request, campaign):
+            raise PermissionDenied
+        error = ""
+        try:
+            options = options_parse(query=request.GET)
+        except OptionError as exc:
+            options, error = WidgetOptions(), str(exc)
+        query = options.query()
+        entry = snapshot_entry_get(slug=campaign.slug) if campaign.active else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Embed “{campaign.title}”",
+            "opts": self.model._meta,
+            "original": campaign,
+            "campaign": campaign,
+            "options": options,
+            "error": error,
+            "themes": THEMES,
+            "layouts": LAYOUTS,
+            "suffix": f"?{query}" if query else "",
+            "snippets": embed_snippets(campaign=campaign, options=options),
+            "json_preview": entry["renditions"]["json"][0].decode() if entry else "",
+        }
+        return TemplateResponse(request, "fundraising/widgets/embed_admin.html", context)

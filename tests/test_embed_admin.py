@@ -1,0 +1,55 @@
+"""Owners get an Embed page per campaign: previews and snippets with their options; others get 404."""
+
+import pytest
+
+from fundraising.campaigns.services import owner_add
+from tests.factories import CampaignFactory, OrganizationFactory
+
+
+@pytest.fixture
+def embed_url(campaign):
+    return f"/admin/campaigns/campaign/{campaign.pk}/embed/"
+
+
+def test_it_links_the_embed_page_from_the_change_page(client, alice, campaign, embed_url):
+    client.force_login(alice)
+    assert f'href="{embed_url}"' in client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
+
+
+def test_it_shows_previews_and_snippets_of_every_format(client, alice, campaign, embed_url, settings, widget_root):
+    settings.SITE_URL = "https://fund.example.org"
+    client.force_login(alice)
+    page = client.get(embed_url).content.decode()
+    assert '<fundraising-progress campaign="lights"' in page
+    assert 'src="/w/lights/"' in page and 'src="/w/lights.svg"' in page
+    assert "&lt;script async src=&quot;https://fund.example.org/static/fundraising/embed.js&quot; " in page
+    assert "&lt;noscript&gt;" in page
+    assert "&lt;iframe src=&quot;https://fund.example.org/w/lights/&quot;" in page
+    assert "[![Keep the lights on](https://fund.example.org/w/lights.svg)](https://fund.example.org/c/lights/)" in page
+    assert "https://fund.example.org/w/lights.json" in page
+    assert "&quot;raised&quot;:0" in page  # the JSON preview
+
+
+def test_it_puts_the_chosen_options_in_every_snippet(client, alice, campaign, embed_url, widget_root):
+    client.force_login(alice)
+    page = client.get(embed_url, {"theme": "dark", "accent": "#F59E0B", "layout": "compact"}).content.decode()
+    assert "data-theme=&quot;dark&quot; data-accent=&quot;f59e0b&quot; data-layout=&quot;compact&quot;" in page
+    assert "/w/lights/?theme=dark&amp;accent=f59e0b&amp;layout=compact" in page
+    assert "/w/lights.svg?theme=dark&amp;accent=f59e0b&amp;layout=compact)" in page
+
+
+def test_it_refuses_injected_options_and_escapes_the_title(client, alice, organization, widget_root):
+    campaign = CampaignFactory(organization=organization, slug="hostile", title="</text><script>alert(1)</script>")
+    client.force_login(alice)
+    page = client.get(f"/admin/campaigns/campaign/{campaign.pk}/embed/", {"accent": '"><script>x</script>'})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "accent must be a hex colour" in body
+    assert "<script>alert(1)" not in body and "<script>x" not in body
+
+
+def test_it_hides_another_organisations_embed_page(client, charlie, campaign, embed_url):
+    other = OrganizationFactory(name="Charlie's club")
+    owner_add(organization=other, user=charlie)
+    client.force_login(charlie)
+    assert client.get(embed_url).status_code == 404
