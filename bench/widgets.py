@@ -1,0 +1,291 @@
+"""Benchmark of the widget endpoints (prints figures; not a test).
+
+One bounded run, everything on 127.0.0.1 free ports, a PostgreSQL database of its own that it
+creates and drops:
+  (a) nginx serving a static file the size of /w/demo.json (and one the size of /w/demo.svg)
+  (b) gunicorn (gthread) serving /w/demo.json and /w/demo.svg
+  (c) the same through deploy/nginx.conf (snapshot files, proxy cache for the rest)
+  (d) (b) again with 1,000,000 donations in the ledger
+Aims: (b) >= 8% of (a), (c) >= 80% of (a), (d) within 10% of (b).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/2 \
+        .venv/bin/python bench/widgets.py [--seconds 5] [--connections 32] [--donations 1000000]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX_MAIN = """worker_processes {workers};
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    server {{
+        listen 127.0.0.1:{static_port};
+        root {tmp}/static-site;
+        location / {{
+            add_header Cache-Control "public, max-age=30, stale-while-revalidate=60";
+            add_header Access-Control-Allow-Origin "*";
+        }}
+    }}
+    {deploy}
+}}
+"""
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def wrk(url, seconds, connections):
+    """requests/s, p50 ms, p99 ms from wrk's latency distribution."""
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, timeout=seconds + 30, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} error responses\n{out}")
+
+    def percentile(p):
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    return rps, percentile(50), percentile(99)
+
+
+def deploy_conf(*, port, app_port, widget_root, static_root, cache_dir):
+    """deploy/nginx.conf with this run's paths and ports; everything else exactly as shipped."""
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    for old, new in (
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
+        ("listen 80;", f"listen 127.0.0.1:{port};"),
+        ("/srv/fundraising/var/widgets", str(widget_root)),
+        ("/srv/fundraising/staticfiles/", f"{static_root}/"),
+        ("/var/cache/nginx/fundraising", str(cache_dir)),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def database_urls(base):
+    parsed = urlparse(base)
+    name = f"fr_bench_{os.getpid()}"
+    return parsed._replace(path="/postgres").geturl(), parsed._replace(path=f"/{name}").geturl(), name
+
+
+def psql(admin_url, sql):
+    subprocess.run(["psql", admin_url, "-qAtc", sql], check=True, capture_output=True, timeout=120)
+
+
+def donations_insert(count):
+    """count paid donations in the demo's current period, in one INSERT ... SELECT generate_series."""
+    from django.db import connection
+
+    from fundraising.campaigns.models import Campaign, Donation
+    from fundraising.campaigns.services import period_for
+
+    campaign = Campaign.objects.get(slug="demo")
+    period = period_for(campaign=campaign)
+    values = {
+        "id": "gen_random_uuid()",
+        "campaign_id": str(campaign.pk),
+        "period_id": str(period.pk),
+        "amount": "100 + (i %% 5000)",
+        "currency": "'usd'",
+        "status": "'succeeded'",
+        "donor_email": "'bench' || i || '@example.com'",
+        "paid_at": "now()",
+        "created_at": "now()",
+        "updated_at": "now()",
+    }
+    columns, exprs = [], []
+    for field in Donation._meta.concrete_fields:
+        column = field.column
+        if column in values:
+            expr = values[column]
+        elif field.has_default() and not callable(field.default):
+            expr = connection.ops.adapt_unknown_value(field.get_default())
+            expr = "'" + str(expr).replace("'", "''") + "'" if isinstance(expr, str) else str(expr).lower()
+        elif field.null:
+            expr = "NULL"
+        else:
+            expr = "''"
+        columns.append(f'"{column}"')
+        exprs.append(expr)
+    sql = (
+        f"INSERT INTO campaigns_donation ({', '.join(columns)}) "
+        f"SELECT {', '.join(exprs)} FROM generate_series(1, %s) AS i"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count])
+        cursor.execute("ANALYZE campaigns_donation")
+    return period.pk
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--donations", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (threads: 4 each)")
+    args = parser.parse_args()
+    for tool in ("wrk", "nginx", "psql"):
+        if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
+            sys.exit(f"{tool} is not installed")
+
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    if not base.startswith("postgres"):
+        sys.exit("DATABASE_URL must point at PostgreSQL (the bench creates and drops its own database there)")
+    admin_url, db_url, db_name = database_urls(base)
+    tmp = Path(tempfile.mkdtemp(prefix="fr-bench-"))
+    tmp.chmod(0o755)  # nginx workers run as another user
+    widget_root, static_root = tmp / "widgets", ROOT / "static"
+    (tmp / "static-site").mkdir()
+    env = {
+        **os.environ,
+        "FUNDRAISING_IGNORE_DOTENV": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": db_url,
+        "WIDGET_ROOT": str(widget_root),
+        "DJANGO_SETTINGS_MODULE": "fundraising.settings",
+    }
+    os.environ.update(env)
+    processes = []
+    psql(admin_url, f'CREATE DATABASE "{db_name}"')
+    try:
+        import django
+
+        sys.path.insert(0, str(ROOT))
+        django.setup()
+        from fundraising.celery import app as celery_app
+
+        celery_app.conf.task_always_eager = True  # the bench's own set-up runs its tasks in-process
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        call_command("seed_demo", stdout=open(os.devnull, "w"))
+        sizes = {fmt: (widget_root / f"demo.{fmt}").stat().st_size for fmt in ("json", "svg")}
+        for fmt, size in sizes.items():
+            (tmp / "static-site" / f"same-size.{fmt}").write_bytes(b"x" * size)
+
+        app_port, static_port, deploy_port = free_port(), free_port(), free_port()
+        gunicorn = [
+            str(Path(sys.executable).parent / "gunicorn"), "fundraising.wsgi", "-k", "gthread",
+            "--workers", str(args.workers), "--threads", "4", "-b", f"127.0.0.1:{app_port}",
+            "--error-logfile", str(tmp / "gunicorn.log"), "--log-level", "warning",
+        ]
+        processes.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
+        deploy = deploy_conf(
+            port=deploy_port, app_port=app_port, widget_root=widget_root, static_root=static_root,
+            cache_dir=tmp / "proxy-cache",
+        )
+        (tmp / "nginx.conf").write_text(NGINX_MAIN.format(
+            workers=2, tmp=tmp, static_port=static_port, deploy=deploy
+        ))
+        processes.append(subprocess.Popen(
+            ["/usr/sbin/nginx", "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off; user root;"],
+            stderr=subprocess.PIPE,
+        ))
+        app, static, proxied = (f"http://127.0.0.1:{p}" for p in (app_port, static_port, deploy_port))
+        wait_http(f"{app}/w/demo.json")
+        wait_http(f"{static}/same-size.json")
+        assert wait_http(f"{proxied}/w/demo.json") == (widget_root / "demo.json").read_bytes()
+
+        runs = {}
+
+        def measure(label, url):
+            wrk(url, 1, args.connections)  # warm-up: connections, caches, imports
+            runs[label] = wrk(url, args.seconds, args.connections)
+            rps, p50, p99 = runs[label]
+            print(f"{label:<42} {rps:>10,.0f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms", flush=True)
+
+        print(f"demo.json is {sizes['json']} bytes, demo.svg {sizes['svg']}; "
+              f"wrk -t2 -c{args.connections} -d{args.seconds}s; gunicorn gthread {args.workers}x4; "
+              f"nginx 2 workers; {os.cpu_count()} CPUs\n")
+        measure("(a) nginx static file, size of demo.json", f"{static}/same-size.json")
+        measure("(a) nginx static file, size of demo.svg", f"{static}/same-size.svg")
+        measure("(b) gunicorn /w/demo.json", f"{app}/w/demo.json")
+        measure("(b) gunicorn /w/demo.svg", f"{app}/w/demo.svg")
+        measure("(c) deploy/nginx.conf /w/demo.json", f"{proxied}/w/demo.json")
+        measure("(c) deploy/nginx.conf /w/demo.svg", f"{proxied}/w/demo.svg")
+        measure("(c) deploy/nginx.conf /w/demo.svg?theme=dark", f"{proxied}/w/demo.svg?theme=dark")
+
+        started = time.monotonic()
+        period_id = donations_insert(args.donations)
+        inserted = time.monotonic() - started
+        from fundraising.campaigns.tasks import period_refresh
+
+        started = time.monotonic()
+        period_refresh.apply(args=[period_id]).get()
+        refreshed = time.monotonic() - started
+        # Let PostgreSQL finish writing the million rows so (d) does not share the CPUs with it.
+        psql(db_url, "CHECKPOINT")
+        time.sleep(3)
+        served = wait_http(f"{app}/w/demo.json").decode()
+        assert f'"donors":{args.donations + 3}' in served, served
+        print(f"\ninserted {args.donations:,} donations in {inserted:.1f} s; "
+              f"period_refresh (ledger sum + snapshot) took {refreshed:.2f} s\n")
+        measure("(d) gunicorn /w/demo.json, 1M donations", f"{app}/w/demo.json")
+        measure("(d) gunicorn /w/demo.svg, 1M donations", f"{app}/w/demo.svg")
+
+        print("\nratios against the aims")
+        for fmt in ("json", "svg"):
+            a = runs[f"(a) nginx static file, size of demo.{fmt}"][0]
+            b = runs[f"(b) gunicorn /w/demo.{fmt}"][0]
+            c = runs[f"(c) deploy/nginx.conf /w/demo.{fmt}"][0]
+            d = runs[f"(d) gunicorn /w/demo.{fmt}, 1M donations"][0]
+            print(f"  {fmt}: (b)/(a) = {b / a:6.1%} (aim >= 8%)   (c)/(a) = {c / a:6.1%} (aim >= 80%)   "
+                  f"(d)/(b) = {d / b:6.1%} (aim within 10%: 90%..110%)")
+    finally:
+        for process in reversed(processes):
+            process.send_signal(signal.SIGTERM if process.args[0].endswith("gunicorn") else signal.SIGQUIT)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        from django.db import connections
+
+        connections.close_all()
+        psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
