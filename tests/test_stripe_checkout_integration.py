@@ -3,7 +3,6 @@ events from both back to the app on a live server; the gift counts once."""
 
 import shutil
 import sys
-import urllib.parse
 from pathlib import Path
 
 import pytest

@@ -237,7 +237,8 @@ class CheckoutStandIn:
                     return self._send(404, "no such session", "text/plain")
                 amount = f"{session['amount_total']} {session['currency'].upper()} (minor units)"
                 every = " every month" if session["mode"] == "subscription" else ""
-                page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test checkout</title></head>
+                page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Test checkout</title></head>
 <body style="font-family:system-ui;max-width:28rem;margin:3rem auto">
 <h1>Test checkout</h1><p>Pay <strong id="amount">{html.escape(amount)}</strong>{every}.</p>
 <form method="post"><label>E-mail <input name="email" type="email" value="donor@example.com"></label>
