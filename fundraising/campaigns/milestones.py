@@ -79,7 +79,7 @@ def crossing_email(*, crossing_id):
     """E-mail the organisation's owners once; a retry after a crash may send again, never zero times."""
     with transaction.atomic():
         crossing = (
-            MilestoneCrossing.objects.select_for_update()
+            MilestoneCrossing.objects.select_for_update(of=("self",))
             .select_related("period__campaign__organization")
             .filter(pk=crossing_id, notified_at__isnull=True)
             .first()

@@ -1,6 +1,7 @@
 """Writes to campaigns, periods and the ledger. Totals are only ever recomputed from the ledger."""
 
 import calendar
+import contextlib
 import datetime
 import functools
 import logging
@@ -11,7 +12,7 @@ from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 from django.utils import timezone
 
-from .models import Donation, Period
+from .models import Campaign, Donation, Period
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +139,17 @@ def period_refresh_enqueue(*, period_id):
 
 def period_refresh_started(*, period_id):
     cache.delete(period_refresh_key(period_id))
+
+
+@contextlib.contextmanager
+def campaign_refresh_lock(*, period_id):
+    """One refresh per campaign at a time: the refresh that sums the ledger last also writes the widget last.
+
+    NO KEY UPDATE does not block donations being inserted (they only take KEY SHARE on the campaign)."""
+    with transaction.atomic():
+        campaign_id = Period.objects.values_list("campaign_id", flat=True).get(pk=period_id)
+        Campaign.objects.select_for_update(no_key=True).filter(pk=campaign_id).first()
+        yield campaign_id
 
 
 def periods_stale():

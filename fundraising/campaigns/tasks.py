@@ -25,10 +25,11 @@ RETRYING = {
 def period_refresh(period_id):
     """After ledger changes: totals from the ledger, milestones crossed, then the campaign's widget."""
     services.period_refresh_started(period_id=period_id)
-    period = services.period_recompute(period_id=period_id)
+    with services.campaign_refresh_lock(period_id=period_id) as campaign_id:
+        period = services.period_recompute(period_id=period_id)
+        snapshot_refresh(campaign_id=campaign_id)
     for crossing_id in milestones.crossings_record(period=period):
         milestone_notify.delay_on_commit(crossing_id)
-    snapshot_refresh(campaign_id=period.campaign_id)
 
 
 @shared_task(**RETRYING)
