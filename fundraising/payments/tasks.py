@@ -1,8 +1,12 @@
 """Celery entry points for Stripe events: take the stored event's id, call one service."""
 
+import logging
+
 from celery import shared_task
 
-from . import services, sweeps
+from . import payments, services, sweeps
+
+log = logging.getLogger(__name__)
 
 MAX_RETRIES = 8
 BACKOFF_CAP_SECONDS = 600
@@ -26,3 +30,14 @@ def events_sweep(min_age_seconds=sweeps.SWEEP_AFTER_SECONDS):
     (the broker was down when they arrived, or their retries ran out). Processing is idempotent."""
     for event_pk in sweeps.events_unprocessed(min_age_seconds=min_age_seconds):
         event_process.delay(event_pk)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def stripe_reconcile():
+    """Beat, daily: catch up on events Stripe could not deliver and log what differs."""
+    try:
+        report = sweeps.stripe_reconcile()
+    except payments.StripeNotConfigured:
+        return
+    for line in report.lines():
+        (log.warning if report.differences or report.unprocessed else log.info)("reconcile: %s", line)

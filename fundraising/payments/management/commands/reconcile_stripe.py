@@ -1,0 +1,23 @@
+"""python manage.py reconcile_stripe: process recent Stripe events the app missed and report differences."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from fundraising.payments import payments
+from fundraising.payments.sweeps import RECONCILE_DAYS, stripe_reconcile
+
+
+class Command(BaseCommand):
+    help = "Fetch recent Stripe events, process any the app never received, report ledger vs Stripe differences."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=RECONCILE_DAYS, help="How far back to list (Stripe keeps 30).")
+
+    def handle(self, *args, days, **options):
+        try:
+            report = stripe_reconcile(days=days)
+        except (payments.StripeNotConfigured, payments.StripeUnavailable) as exc:
+            raise CommandError(str(exc)) from None
+        for line in report.lines():
+            self.stdout.write(line)
+        if report.differences or report.unprocessed:
+            raise CommandError("the ledger and Stripe differ; see above")
