@@ -160,7 +160,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--donations", type=int, default=1_000_000)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (threads: 4 each)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
     args = parser.parse_args()
     for tool in ("wrk", "nginx", "psql"):
         if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
@@ -207,7 +208,7 @@ def main():
         app_port, static_port, deploy_port = free_port(), free_port(), free_port()
         gunicorn = [
             str(Path(sys.executable).parent / "gunicorn"), "fundraising.wsgi", "-k", "gthread",
-            "--workers", str(args.workers), "--threads", "4", "-b", f"127.0.0.1:{app_port}",
+            "--workers", str(args.workers), "--threads", str(args.threads), "-b", f"127.0.0.1:{app_port}",
             "--error-logfile", str(tmp / "gunicorn.log"), "--log-level", "warning",
         ]
         processes.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
@@ -236,7 +237,7 @@ def main():
             print(f"{label:<42} {rps:>10,.0f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms", flush=True)
 
         print(f"demo.json is {sizes['json']} bytes, demo.svg {sizes['svg']}; "
-              f"wrk -t2 -c{args.connections} -d{args.seconds}s; gunicorn gthread {args.workers}x4; "
+              f"wrk -t2 -c{args.connections} -d{args.seconds}s; gunicorn gthread {args.workers}x{args.threads}; "
               f"nginx 2 workers; {os.cpu_count()} CPUs\n")
         measure("(a) nginx static file, size of demo.json", f"{static}/same-size.json")
         measure("(a) nginx static file, size of demo.svg", f"{static}/same-size.svg")

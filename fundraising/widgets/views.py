@@ -27,11 +27,20 @@ POLICIES = {
 }
 
 
-def public_headers(response, fmt):
-    response["Cache-Control"] = CACHE_CONTROL
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Content-Security-Policy"] = POLICIES[fmt]
-    return response
+def public_headers(fmt):
+    """The headers every /w/ response carries, here and in the WSGI fast path."""
+    return {
+        "Cache-Control": CACHE_CONTROL,
+        "Access-Control-Allow-Origin": "*",
+        "Content-Security-Policy": POLICIES[fmt],
+    }
+
+
+def etag_matches(header, etag):
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return header.strip() == "*" or etag in tags or f"W/{etag}" in tags
 
 
 def widget_response(request, slug, fmt):
@@ -45,13 +54,12 @@ def widget_response(request, slug, fmt):
     if entry is None:
         raise Http404("No such campaign")
     body, etag = variant_get(slug=slug, entry=entry, fmt=fmt, options=options)
-    match = request.headers.get("If-None-Match")
-    if match and (match.strip() == "*" or etag in parse_etags(match) or f"W/{etag}" in parse_etags(match)):
-        response = HttpResponse(status=304)
+    if etag_matches(request.headers.get("If-None-Match"), etag):
+        response = HttpResponse(status=304, headers=public_headers(fmt))
     else:
-        response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+        response = HttpResponse(body, content_type=CONTENT_TYPES[fmt], headers=public_headers(fmt))
     response["ETag"] = etag
-    return public_headers(response, fmt)
+    return response
 
 
 @require_safe

@@ -1,0 +1,96 @@
+"""A WSGI shortcut for the hottest URLs, /w/<slug>.json, .svg and /w/<slug>/ without options: the
+cached snapshot bytes with the same headers the Django view sends, without Django's request cycle.
+
+Publishers' pages hit these URLs on every page view, so their cost is the product's cost. Anything
+that is not a plain cache hit (options, another method, an unknown host, a plain-HTTP request to
+redirect, a cold cache) goes to Django unchanged, which stays the one place of the rules.
+
+Each process keeps the entry it read from the shared cache for MEMO_SECONDS: a round trip to Redis
+costs more than the rest of the request, and half a second is well inside the ~1 s freshness the
+widgets promise (downstream caches keep a response for max-age=30 anyway).
+"""
+
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http.request import split_domain_port, validate_host
+
+from .services import entry_key
+from .views import CONTENT_TYPES, etag_matches, public_headers
+
+PATH = re.compile(r"^/w/(?P<slug>[-a-zA-Z0-9_]+)(?:\.(?P<ext>json|svg)|/)$")
+STATUS = {200: "200 OK", 304: "304 Not Modified"}
+MEMO_SECONDS = 0.5
+
+
+def security_headers(fmt, secure):
+    """What SecurityMiddleware, django-cors-headers and the clickjacking middleware add to a /w/ response."""
+    headers = [("Vary", "origin")]
+    if fmt != "html":  # only the iframe page is frameable
+        headers.append(("X-Frame-Options", settings.X_FRAME_OPTIONS))
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append(("X-Content-Type-Options", "nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        headers.append(("Referrer-Policy", settings.SECURE_REFERRER_POLICY))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
+    if secure and settings.SECURE_HSTS_SECONDS:
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        hsts += "; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else ""
+        hsts += "; preload" if settings.SECURE_HSTS_PRELOAD else ""
+        headers.append(("Strict-Transport-Security", hsts))
+    return headers
+
+
+def request_is_secure(environ):
+    header, value = settings.SECURE_PROXY_SSL_HEADER or (None, None)
+    return environ.get("wsgi.url_scheme") == "https" or (header is not None and environ.get(header) == value)
+
+
+def host_is_allowed(environ):
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    domain, _ = split_domain_port(host)
+    return bool(domain) and not settings.USE_X_FORWARDED_HOST and validate_host(domain, settings.ALLOWED_HOSTS)
+
+
+class WidgetFastPath:
+    def __init__(self, app, clock=time.monotonic, memo_seconds=MEMO_SECONDS):
+        self.app = app
+        self.clock = clock
+        self.memo_seconds = memo_seconds
+        self.memo = {}  # slug -> (expires, entry); a plain dict is safe across gthread threads
+
+    def entry_get(self, slug):
+        now = self.clock()
+        expires, entry = self.memo.get(slug, (0.0, None))
+        if now >= expires:
+            entry = cache.get(entry_key(slug))
+            # A missing entry is not remembered: Django builds it, or answers 404, on the next request.
+            self.memo[slug] = (now + self.memo_seconds, entry) if entry is not None else (0.0, None)
+        return entry
+
+    def __call__(self, environ, start_response):
+        served = self.serve(environ, start_response)
+        return self.app(environ, start_response) if served is None else served
+
+    def serve(self, environ, start_response):
+        match = PATH.match(environ.get("PATH_INFO", ""))
+        method = environ.get("REQUEST_METHOD")
+        if match is None or method not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
+            return None
+        secure = request_is_secure(environ)
+        if (settings.SECURE_SSL_REDIRECT and not secure) or not host_is_allowed(environ):
+            return None
+        entry = self.entry_get(match["slug"])
+        if entry is None:
+            return None
+        fmt = match["ext"] or "html"
+        body, etag = entry["renditions"][fmt]
+        status = 304 if etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag) else 200
+        headers = [*public_headers(fmt).items(), ("ETag", etag), *security_headers(fmt, secure)]
+        if status == 200:
+            headers += [("Content-Type", CONTENT_TYPES[fmt]), ("Content-Length", str(len(body)))]
+        start_response(STATUS[status], headers)
+        return [body] if status == 200 and method == "GET" else []
