@@ -1,0 +1,122 @@
+"""Post a correctly signed Stripe event to the running app's webhook, like `stripe trigger`, offline."""
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from fundraising.campaigns import money, selectors
+from fundraising.payments import payments
+
+API_VERSION = "2026-10-28.endive"
+
+
+def _sid(prefix):
+    return f"{prefix}_sim{uuid.uuid4().hex[:20]}"
+
+
+def event_wrap(type_, obj, now):
+    return {
+        "id": _sid("evt"),
+        "object": "event",
+        "api_version": API_VERSION,
+        "created": now,
+        "data": {"object": obj},
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": type_,
+    }
+
+
+def one_time_event(*, campaign, amount, now):
+    """checkout.session.completed as a Payment Link payment would send it: campaign metadata, paid."""
+    session = {
+        "id": _sid("cs_test"),
+        "object": "checkout.session",
+        "amount_subtotal": amount,
+        "amount_total": amount,
+        "currency": campaign.currency,
+        "currency_conversion": None,
+        "customer_details": {"email": None, "name": None},
+        "livemode": False,
+        "metadata": {"fundraising_campaign": campaign.slug},
+        "mode": "payment",
+        "payment_intent": _sid("pi"),
+        "payment_link": None,
+        "payment_status": "paid",
+        "status": "complete",
+        "subscription": None,
+    }
+    return event_wrap("checkout.session.completed", session, now)
+
+
+def monthly_event(*, campaign, amount, now):
+    """invoice.paid for a subscription's first month, metadata under parent.subscription_details."""
+    invoice = {
+        "id": _sid("in"),
+        "object": "invoice",
+        "amount_due": amount,
+        "amount_paid": amount,
+        "amount_remaining": 0,
+        "billing_reason": "subscription_create",
+        "currency": campaign.currency,
+        "customer": _sid("cus"),
+        "customer_email": None,
+        "livemode": False,
+        "metadata": {},
+        "parent": {
+            "quote_details": None,
+            "subscription_details": {"metadata": {"fundraising_campaign": campaign.slug}, "subscription": _sid("sub")},
+            "type": "subscription_details",
+        },
+        "status": "paid",
+        "status_transitions": {"finalized_at": now, "marked_uncollectible_at": None, "paid_at": now, "voided_at": None},
+    }
+    return event_wrap("invoice.paid", invoice, now)
+
+
+class Command(BaseCommand):
+    help = "Post a signed Stripe event for a gift to SITE_URL/stripe/webhook/ (needs STRIPE_WEBHOOK_SECRET)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("amount", help="In major units as a supporter types it, e.g. 25 or 12.50")
+        parser.add_argument("--monthly", action="store_true", help="The first payment of a monthly gift")
+        parser.add_argument("--url", default="", help="Webhook URL (default: SITE_URL/stripe/webhook/)")
+
+    def handle(self, *args, slug, amount, monthly, url, **options):
+        campaign = selectors.campaign_by_slug(slug=slug, active_only=False)
+        if campaign is None:
+            raise CommandError(f"No campaign {slug!r}.")
+        if not settings.STRIPE_WEBHOOK_SECRET:
+            raise CommandError("STRIPE_WEBHOOK_SECRET is not set (e.g. whsec_demo in .env); the app would answer 503.")
+        try:
+            minor = money.parse_money(amount, campaign.currency, campaign.locale)
+        except money.MoneyError as exc:
+            raise CommandError(str(exc)) from None
+        build = monthly_event if monthly else one_time_event
+        event = build(campaign=campaign, amount=minor, now=int(time.time()))
+        status = self.post(event, url or f"{settings.SITE_URL}/stripe/webhook/")
+        self.stdout.write(f"{event['type']} {event['id']}: {campaign.format(minor)} to {slug} -> HTTP {status}")
+
+    def post(self, event, url):
+        if not url.startswith(("http://", "https://")):
+            raise CommandError(f"Not an http(s) URL: {url!r}")
+        body = json.dumps(event)
+        header = payments.webhook_signature_header(payload=body, secret=settings.STRIPE_WEBHOOK_SECRET)
+        request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
+            url, data=body.encode(), method="POST",
+            headers={"Content-Type": "application/json", "Stripe-Signature": header},
+        )  # fmt: skip
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own SITE_URL
+                return response.status
+        except urllib.error.HTTPError as exc:
+            raise CommandError(f"The webhook answered {exc.code}: {exc.read()[:200]!r}") from None
+        except urllib.error.URLError as exc:
+            raise CommandError(f"Could not reach {url}: {exc.reason}. Is the app running?") from None
