@@ -7,22 +7,21 @@ from fundraising.campaigns import services, tasks
 from fundraising.campaigns.models import Period
 from fundraising.celery import app
 from tests.factories import DonationFactory
+from tests.worker import queue_purge
 
 
 def queued():
     with app.connection_for_write() as conn:
-        return conn.default_channel.queue_declare(app.conf.task_default_queue, passive=False).message_count
+        return conn.default_channel.queue_declare("refresh", passive=False).message_count
 
 
 @pytest.fixture
 def broker_queue(settings):
     """The configured broker (Redis, or the in-memory one) with eager execution off, emptied around the test."""
     app.conf.task_always_eager = False
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    queue_purge()
     yield
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    queue_purge()
     app.conf.task_always_eager = True
 
 

@@ -146,7 +146,8 @@ def broker_use(url):
 
 def queue_purge():
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
+        for queue in app.conf.task_queues:
+            conn.default_channel.queue_purge(queue.name)
 
 
 @pytest.fixture

@@ -109,6 +109,8 @@ def period_recompute(*, period_id):
 
 # How long "a refresh of this period is queued" holds; only matters if that task is lost.
 REFRESH_QUEUED_SECONDS = 120
+# A refresh starts this long after the first change of a burst, so one render covers the burst.
+REFRESH_DEBOUNCE_SECONDS = 0.3
 
 
 def period_refresh_key(period_id):
@@ -128,7 +130,7 @@ def period_refresh_enqueue(*, period_id):
     if not cache.add(key, 1, REFRESH_QUEUED_SECONDS):
         return False
     try:
-        period_refresh.delay(period_id)
+        period_refresh.apply_async((period_id,), countdown=REFRESH_DEBOUNCE_SECONDS)
     except OperationalError:
         # Broker down: the ledger is committed; the stale-period sweep refreshes it once the broker is back.
         cache.delete(key)
