@@ -79,7 +79,8 @@ def test_it_takes_a_one_time_gift_end_to_end(campaign, stripe_world):
     assert "Thank you, Ada!" in thanks.content.decode()
     assert stripe_world.deliveries == [("checkout.session.completed", 200)]
     # localstripe's own signed payment_intent.succeeded (metadata from payment_intent_data) arrives too.
-    assert wait_for(lambda: StripeEvent.objects.filter(type="payment_intent.succeeded").exists())
+    # It is stored before it is processed (after commit, on the live server's thread): wait for both.
+    assert wait_for(lambda: StripeEvent.objects.filter(type="payment_intent.succeeded", processed_at__isnull=False))
     donation = Donation.objects.get()
     assert donation.stripe_payment_intent_id.startswith("pi_")
     assert (donation.amount, donation.status, donation.donor_email) == (2500, "succeeded", "ada@example.com")
