@@ -30,3 +30,20 @@ def test_it_refuses_a_malformed_setting(raw, monkeypatch):
     monkeypatch.setenv("DONATION_RATE_LIMIT", raw)
     with pytest.raises(ImproperlyConfigured, match="DONATION_RATE_LIMIT"):
         project_settings.env_rate("DONATION_RATE_LIMIT", "5/60")
+
+
+def test_it_limits_each_donor_behind_a_proxy_not_the_proxy(client, campaign, settings, monkeypatch):
+    settings.STRIPE_SECRET_KEY = "sk_test_rate"
+    settings.DONATION_RATE_LIMIT = (2, 60)
+    settings.NUM_PROXIES = 1
+    monkeypatch.setattr(
+        payments, "checkout_session_create", lambda **kw: {"id": f"cs_{Donation.objects.count()}", "url": "https://x/"}
+    )
+
+    def post(forwarded_for):
+        data = {"preset": "500", "kind": "one_time"}
+        return client.post("/c/lights/", data, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for).status_code
+
+    # The first address is the donor's own claim; the proxy appended the one it saw, which counts.
+    assert [post(f"6.6.6.{n}, 203.0.113.5") for n in range(3)] == [303, 303, 429]
+    assert post("198.51.100.7") == 303

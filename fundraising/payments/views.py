@@ -37,6 +37,17 @@ def _donate_page(request, campaign, form, *, status=200, problem=""):
     return render(request, "fundraising/donate.html", context, status=status)
 
 
+def client_ip(request):
+    """The donor's address: behind NUM_PROXIES proxies, the one the outermost proxy saw.
+
+    Entries further left in X-Forwarded-For come from the client and could be forged."""
+    if settings.NUM_PROXIES > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= settings.NUM_PROXIES:
+            return forwarded[-settings.NUM_PROXIES]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def donate(request, slug):
     campaign = _campaign_or_404(slug)
@@ -48,7 +59,7 @@ def donate(request, slug):
     if not settings.STRIPE_SECRET_KEY:
         return _donate_page(request, campaign, form, status=503, problem="not_configured")
     try:
-        checkout.checkout_rate_take(client_ip=request.META.get("REMOTE_ADDR", ""))
+        checkout.checkout_rate_take(client_ip=client_ip(request))
     except checkout.RateLimited as exc:
         log.warning("donation rate limit: %s", exc)
         response = render(request, "fundraising/donate_limited.html", {"campaign": campaign}, status=429)
