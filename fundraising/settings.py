@@ -194,6 +194,8 @@ DONATION_RATE_LIMIT = env_rate("DONATION_RATE_LIMIT", "5/60")
 # How many reverse proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For;
 # 0 trusts only the socket's address. Behind deploy/nginx.conf this is 1.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
+# Milestone webhooks go to public addresses only, unless this is a local setup (the demo, tests).
+MILESTONE_WEBHOOK_ALLOW_PRIVATE = env_bool("MILESTONE_WEBHOOK_ALLOW_PRIVATE", DEBUG)
 
 # The /w/ widget endpoints are public data; CORS is opened there only.
 CORS_URLS_REGEX = r"^/w/.*$"

@@ -15,18 +15,33 @@ from tests.factories import DonationFactory, MilestoneFactory
 
 
 @pytest.fixture
-def publisher():
-    """A real HTTP endpoint on a free port that fails the first `failures` posts, then answers 204."""
+def publisher(settings):
+    """A real HTTP endpoint on a free port that fails the first `failures` posts, then answers 204.
+
+    It listens on loopback, which production refuses, so these tests allow private addresses."""
+    settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = True
     received = []
-    state = {"failures": 0}
+    state = {"failures": 0, "redirect": None}
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.path.endswith("-target"):
+                state["followed"] = True
             received.append((self.headers["Fundraising-Signature"], body))
+            if state["redirect"] and not self.path.endswith("-target"):
+                self.send_response(303)  # urllib would follow this one with a GET
+                self.send_header("Location", state["redirect"])
+                self.end_headers()
+                return
             status = 500 if state["failures"] > 0 else 204
             state["failures"] -= 1
             self.send_response(status)
+            self.end_headers()
+
+        def do_GET(self):
+            state["followed"] = True
+            self.send_response(204)
             self.end_headers()
 
         def log_message(self, *args):
@@ -95,3 +110,35 @@ def test_it_signs_with_a_generated_secret_when_none_is_set(transactional_db, cam
     assert secret.startswith("mwsec_")
     assert len(received) == 1 and verify(secret, *received[0])
     assert json.loads(received[0][1])["is_target"] is True
+
+
+def test_it_refuses_to_post_to_a_private_address_in_production(transactional_db, campaign, publisher, settings):
+    url, received, _ = publisher
+    settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = False
+    campaign.milestone_webhook_url = url
+    campaign.save()
+
+    give(campaign, 500000)
+
+    assert received == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "10.1.2.3", "169.254.169.254", "[::1]", "localhost"])
+def test_it_checks_every_kind_of_internal_address(settings, host):
+    from fundraising.campaigns.milestones import WebhookRefused, webhook_url_check
+
+    settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = False
+    with pytest.raises(WebhookRefused):
+        webhook_url_check(f"http://{host}/hook")
+
+
+def test_it_does_not_follow_a_redirect(transactional_db, campaign, publisher, eager_retries):
+    url, received, state = publisher
+    state["redirect"] = f"{url}-target"  # stands for an internal address the check would refuse
+    campaign.milestone_webhook_url = url
+    campaign.save()
+
+    give(campaign, 500000)
+
+    # Every try got the 303, counted as a failure and retried; none went where it pointed.
+    assert len(received) >= 2 and "followed" not in state

@@ -2,10 +2,14 @@
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
@@ -23,6 +27,37 @@ WEBHOOK_TIMEOUT_SECONDS = 10
 
 class WebhookRejected(Exception):
     """The publisher's endpoint answered with something other than 2xx."""
+
+
+class WebhookRefused(ValueError):
+    """The URL points inside our own network; posting there is never retried."""
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead past the address check, so a 3xx is an answer, not a hop."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirects)
+
+
+def webhook_url_check(url):
+    """Owners type the URL; the worker must not become a way into localhost, the LAN or cloud metadata."""
+    if settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE:
+        return
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise WebhookRefused(f"{url!r} is not an http(s) URL")
+    try:
+        infos = socket.getaddrinfo(parsed.hostname, parsed.port or 443, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise OSError(f"cannot resolve {parsed.hostname}: {exc}") from exc  # retried: DNS may come back
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise WebhookRefused(f"{parsed.hostname} resolves to the non-public address {address}")
 
 
 def milestone_thresholds(*, period):
@@ -126,6 +161,11 @@ def crossing_webhook_post(*, crossing_id):
     if crossing is None or not crossing.period.campaign.milestone_webhook_url:
         return None
     campaign = crossing.period.campaign
+    try:
+        webhook_url_check(campaign.milestone_webhook_url)
+    except WebhookRefused as exc:
+        logger.warning("milestone webhook of %s not sent: %s", campaign.slug, exc)
+        return None
     secret = campaign_webhook_secret_ensure(campaign_id=campaign.pk)
     body = json.dumps(crossing_describe(crossing), separators=(",", ":")).encode()
     request = urllib.request.Request(  # noqa: S310 - the URL is an http(s) URLField
@@ -138,7 +178,11 @@ def crossing_webhook_post(*, crossing_id):
             SIGNATURE_HEADER: webhook_signature(secret=secret, timestamp=int(time.time()), body=body),
         },
     )
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
-        if not 200 <= response.status < 300:
-            raise WebhookRejected(f"{campaign.milestone_webhook_url} answered {response.status}")
-        return response.status
+    try:
+        with OPENER.open(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:  # 3xx (not followed), 4xx, 5xx
+        status = exc.code
+    if not 200 <= status < 300:
+        raise WebhookRejected(f"{campaign.milestone_webhook_url} answered {status}")
+    return status
