@@ -1,16 +1,13 @@
 """In Chromium: open /c/demo/, choose an amount, pay on the stand-in's checkout page, come back to
 the thanks page and see the bar include the gift. Screenshots land in tests/artifacts/."""
 
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from fundraising.campaigns.models import Donation
+from tests.browser import ARTIFACTS, chromium_browser
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
-
-ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def in_thread(query):
@@ -43,17 +40,12 @@ def demo(live_server, settings, widget_root):
 
 
 @pytest.fixture
-def browser(chromium, demo):  # after the database work: Playwright runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
+def browser(chromium, demo):
+    with chromium_browser(chromium) as browser:
         yield browser
-        browser.close()
 
 
 def test_it_gives_through_the_page_and_sees_the_bar_move(live_server, demo, browser):
-    ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -3,14 +3,11 @@ they show the right figures and month, link to the donation page, and hostile CS
 
 import http.server
 import threading
-from pathlib import Path
 
 import pytest
 
+from tests.browser import ARTIFACTS, chromium_browser
 from tests.widget_helpers import seed_campaign
-
-ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>A publisher's blog</title>
 <style>
@@ -69,13 +66,9 @@ def publisher():
 
 
 @pytest.fixture
-def browser(chromium, lights):  # after the database work: Playwright runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
+def browser(chromium, lights):
+    with chromium_browser(chromium) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -104,7 +97,6 @@ def test_it_renders_script_and_iframe_on_another_origin(live_server, lights, pub
     )
     frame = page.frame_locator("iframe")
     frame.locator(".fr-bar-month").wait_for(timeout=10000)
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "embed_cross_origin.png", full_page=True)
 
     widgets = page.evaluate(READ_WIDGETS)
@@ -131,7 +123,6 @@ def test_it_renders_script_and_iframe_on_another_origin(live_server, lights, pub
 def test_it_looks_right_on_its_own(live_server, lights, browser):
     """Screenshots of what publishers see: the SVG and the iframe page, light and dark."""
     page = browser.new_page(viewport={"width": 520, "height": 200}, device_scale_factor=2)
-    ARTIFACTS.mkdir(exist_ok=True)
     for name, path in [
         ("widget_svg", "/w/lights.svg"),
         ("widget_svg_dark_compact", "/w/lights.svg?theme=dark&layout=compact&accent=f59e0b"),

@@ -1,0 +1,21 @@
+"""Headless Chromium for browser tests (Debian's /usr/bin/chromium, driven by Playwright)."""
+
+import contextlib
+from pathlib import Path
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@contextlib.contextmanager
+def chromium_browser(executable):
+    """Start it after the test's database work: Playwright's sync API runs an event loop in this thread."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
