@@ -175,6 +175,8 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env_url("STRIPE_API_BASE", "", ("http", "https"))
+# How many workers may drain a backlog of webhook events at once (about the worker processes serving it).
+STRIPE_EVENT_DRAINS = env_int("STRIPE_EVENT_DRAINS", 2)
 for _name, _prefix in (("STRIPE_SECRET_KEY", ("sk_", "rk_")), ("STRIPE_WEBHOOK_SECRET", ("whsec_",))):
     if globals()[_name] and not globals()[_name].startswith(_prefix):
         raise ImproperlyConfigured(f"{_name} must start with {' or '.join(_prefix)}")

@@ -39,6 +39,9 @@ def milestones_of(campaign):
 def period_for(*, campaign, when=None):
     """The campaign's period containing `when` (default: now), created on first use."""
     start, end = period_bounds(campaign=campaign, when=when or timezone.now())
+    period = Period.objects.filter(campaign=campaign, start=start).first()
+    if period is not None:  # the usual case: one query, no savepoint, milestones not read
+        return period
     defaults = {"end": end, "target": campaign.monthly_target, "milestones": milestones_of(campaign)}
     try:
         with transaction.atomic():

@@ -5,12 +5,16 @@ disputed amounts, a dispute that only moves forward), then derives the donation'
 and tells the ledger which periods changed. Events about one payment are serialised by locking its
 PaymentState row (PostgreSQL; SQLite serialises writers anyway)."""
 
+import contextlib
+import contextvars
 import datetime
-import functools
 import logging
+import time
 import uuid
 
-from django.db import transaction
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -37,38 +41,154 @@ def event_store(*, payload, signature):
     return record
 
 
-@transaction.atomic
 def event_record(*, event):
     """Store an event dict (from a webhook or Stripe's API) once; a new one is processed after commit.
 
-    Returns (StripeEvent, created). A second delivery of the same event id is a no-op."""
+    Returns (StripeEvent, created). A second delivery of the same event id is a no-op. The insert is
+    tried first (one statement on the usual path); the unique Stripe id turns a duplicate into a read."""
     created_at = event.get("created")
-    record, created = StripeEvent.objects.get_or_create(
-        stripe_id=event["id"],
-        defaults={
-            "type": str(event.get("type", ""))[:100],
-            "api_version": str(event.get("api_version") or "")[:40],
-            "livemode": bool(event.get("livemode")),
-            "payload": event,
-            "stripe_created_at": _when(created_at) if isinstance(created_at, int) else None,
-        },
-    )
-    if created:
-        transaction.on_commit(functools.partial(event_enqueue, event_pk=record.pk))
-    return record, created
+    try:
+        with transaction.atomic():
+            record = StripeEvent.objects.create(
+                stripe_id=event["id"],
+                type=str(event.get("type", ""))[:100],
+                api_version=str(event.get("api_version") or "")[:40],
+                livemode=bool(event.get("livemode")),
+                payload=event,
+                stripe_created_at=_when(created_at) if isinstance(created_at, int) else None,
+            )
+            transaction.on_commit(events_drain_enqueue)
+    except IntegrityError:
+        return StripeEvent.objects.get(stripe_id=event["id"]), False
+    return record, True
 
 
-def event_enqueue(*, event_pk):
-    """Queue an event's processing. With the broker down the event is stored all the same, the webhook
-    still answers 200 (Stripe would otherwise retry for days) and the sweep queues it later."""
+def event_enqueue(*, event_pk, countdown=None):
+    """Queue one event's own processing (sweep, retries). With the broker down the event stays stored
+    and unprocessed; the sweep queues it later."""
     from kombu.exceptions import OperationalError
 
     from .tasks import event_process
 
     try:
-        event_process.delay(event_pk)
+        event_process.apply_async((event_pk,), countdown=countdown)
     except OperationalError:
         log.warning("broker unavailable, event %s left to the sweep", event_pk)
+
+
+# How long "a drain is queued" holds; only matters if that task is lost (the sweep catches up anyway).
+DRAIN_QUEUED_SECONDS = 60
+# One drain works this long at most, then hands over to a fresh one, so refreshes get a worker in between.
+DRAIN_SLICE_SECONDS = 0.5
+DRAIN_SLICE_EVENTS = 1000
+# Events applied per transaction: one commit (and one claim, one update) for the lot.
+DRAIN_BATCH = 50
+
+
+def _drain_key(slot):
+    return f"stripe-events-drain-queued:{slot}"
+
+
+def events_drain_enqueue(*, slots=1):
+    """Queue a drain of new events unless one is already waiting to start in the first `slots` slots:
+    Celery's overhead is paid per burst, not per event. With the broker down the webhook still answers
+    200 (Stripe would otherwise retry for days) and the sweep processes the stored events later."""
+    from kombu.exceptions import OperationalError
+
+    from .tasks import events_drain
+
+    for slot in range(slots):
+        if cache.add(_drain_key(slot), 1, DRAIN_QUEUED_SECONDS):
+            break
+    else:
+        return False
+    try:
+        events_drain.delay(slot)
+    except OperationalError:
+        cache.delete(_drain_key(slot))
+        log.warning("broker unavailable, new events left to the sweep")
+        return False
+    return True
+
+
+def events_drain(*, slot=0, seconds=DRAIN_SLICE_SECONDS, limit=DRAIN_SLICE_EVENTS):
+    """Process new events in received order until none is left or the slice is used up (then another
+    drain is queued). Returns how many were applied.
+
+    The slot's mark is cleared before the first read: an event committed after that queues another drain,
+    one committed before it is seen here. Concurrent drains skip each other's locked events. A drain that
+    runs out of time hands over in any of STRIPE_EVENT_DRAINS slots, so a backlog keeps that many busy
+    while webhooks only ever fill the first."""
+    cache.delete(_drain_key(slot))
+    deadline = time.monotonic() + seconds
+    done = 0
+    with lookups_memoised():
+        while done < limit and time.monotonic() < deadline:
+            applied = events_batch_apply(size=min(DRAIN_BATCH, limit - done))
+            if applied is None:
+                return done
+            done += applied
+    events_drain_enqueue(slots=settings.STRIPE_EVENT_DRAINS)
+    return done
+
+
+def _events_fresh():
+    """Stored, never-tried events: older ones are the sweep's, failed ones their own retrying task's."""
+    from .sweeps import SWEEP_AFTER_SECONDS
+
+    fresh = timezone.now() - datetime.timedelta(seconds=SWEEP_AFTER_SECONDS)
+    return StripeEvent.objects.filter(processed_at__isnull=True, attempts=0, received_at__gte=fresh)
+
+
+def events_batch_apply(*, size):
+    """Claim up to `size` of the oldest fresh events nobody holds and apply them in one transaction.
+    Returns how many were applied, None when there were none.
+
+    If one fails the whole lot rolls back and each is applied again in its own transaction, so a bad
+    event keeps its error and goes to its own retrying task without holding up the others."""
+    batch = []
+    try:
+        with transaction.atomic():
+            claim = _events_fresh().select_for_update(skip_locked=True).order_by("received_at").only("payload")
+            batch = list(claim[:size])
+            if not batch:
+                return None
+            for record in batch:
+                event_apply(event=record.payload)
+            StripeEvent.objects.filter(pk__in=[r.pk for r in batch]).update(
+                processed_at=timezone.now(), attempts=1, error=""
+            )
+        return len(batch)
+    except Exception:
+        lookups_forget()  # what the failed transaction created is gone
+        if not batch:
+            raise
+        return sum(event_apply_alone(event_pk=record.pk) for record in batch)
+
+
+def event_apply_alone(*, event_pk):
+    """Apply one fresh event in its own transaction: 1 if applied, 0 if it failed (error recorded, retry
+    queued) or another drain took it."""
+    try:
+        with transaction.atomic():
+            record = _events_fresh().select_for_update(skip_locked=True).only("payload").filter(pk=event_pk).first()
+            if record is None:
+                return 0
+            event_apply(event=record.payload)
+            StripeEvent.objects.filter(pk=event_pk).update(processed_at=timezone.now(), attempts=1, error="")
+        return 1
+    except Exception as exc:
+        lookups_forget()
+        event_failure_record(event_pk=event_pk, exc=exc)
+        log.warning("event %s failed, retrying on its own: %s", event_pk, exc)
+        event_enqueue(event_pk=event_pk, countdown=2)
+        return 0
+
+
+def event_failure_record(*, event_pk, exc):
+    StripeEvent.objects.filter(pk=event_pk).update(
+        attempts=F("attempts") + 1, error=f"{type(exc).__name__}: {exc}"[:4000]
+    )
 
 
 def event_process(*, event_pk):
@@ -76,19 +196,16 @@ def event_process(*, event_pk):
     (the task retries); a processed event is skipped, so any number of runs is safe."""
     try:
         with transaction.atomic():
-            record = StripeEvent.objects.select_for_update().get(pk=event_pk)
+            record = StripeEvent.objects.select_for_update().only("processed_at", "payload").get(pk=event_pk)
             if record.processed_at is not None:
                 return record
             event_apply(event=record.payload)
-            record.processed_at = timezone.now()
-            record.attempts += 1
-            record.error = ""
-            record.save(update_fields=["processed_at", "attempts", "error"])
+            StripeEvent.objects.filter(pk=event_pk).update(
+                processed_at=timezone.now(), attempts=F("attempts") + 1, error=""
+            )
             return record
     except Exception as exc:
-        StripeEvent.objects.filter(pk=event_pk).update(
-            attempts=F("attempts") + 1, error=f"{type(exc).__name__}: {exc}"[:4000]
-        )
+        event_failure_record(event_pk=event_pk, exc=exc)
         raise
 
 
@@ -116,9 +233,44 @@ def _id(value):
     return value or ""
 
 
+# Within one drain slice (well under a second), campaigns by slug and periods by month are read once.
+_memo = contextvars.ContextVar("payments_lookups_memo", default=None)
+
+
+@contextlib.contextmanager
+def lookups_memoised():
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def lookups_forget():
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
+
+
+def _memoised(key, load):
+    memo = _memo.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
 def _campaign(metadata):
     slug = (metadata or {}).get("fundraising_campaign")
-    return Campaign.objects.filter(slug=slug).first() if isinstance(slug, str) and slug else None
+    if not isinstance(slug, str) or not slug:
+        return None
+    return _memoised(("campaign", slug), lambda: Campaign.objects.filter(slug=slug).first())
+
+
+def _period_for(campaign, when):
+    start, _ = ledger.period_bounds(campaign=campaign, when=when)
+    return _memoised(("period", campaign.pk, start), lambda: ledger.period_for(campaign=campaign, when=when))
 
 
 def _donation_id(metadata):
@@ -171,12 +323,25 @@ def payment_state_lock(*, payment_intent="", charge_id=""):
     key = payment_intent or charge_id
     if not key:
         return None
-    PaymentState.objects.get_or_create(key=key)
-    state = PaymentState.objects.select_for_update().get(key=key)
+    state = _payment_state_upsert(key)
     if charge_id and not state.charge_id:
         state.charge_id = charge_id
         state.save(update_fields=["charge_id", "updated_at"])
     return state
+
+
+PAYMENT_STATE_UPSERT = (
+    'INSERT INTO "payments_paymentstate" ("key", "charge_id", "invoice_id", "amount_refunded", "amount_disputed", '
+    "\"dispute_status\", \"updated_at\") VALUES (%s, '', '', 0, 0, '', %s) "
+    'ON CONFLICT ("key") DO UPDATE SET "key" = EXCLUDED."key" RETURNING *'
+)
+
+
+def _payment_state_upsert(key):
+    """Create-or-lock in one statement: ON CONFLICT DO UPDATE locks an existing row as FOR UPDATE would,
+    and a concurrent first mention waits for ours to commit, then locks the committed row."""
+    updated_at = PaymentState._meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection)
+    return next(iter(PaymentState.objects.raw(PAYMENT_STATE_UPSERT, [key, updated_at])))
 
 
 def donation_state_apply(*, donation, state):
@@ -204,7 +369,7 @@ def donation_paid_mark(*, donation, paid_at):
     """Record the payment time; the earliest one wins so replays and late copies change nothing."""
     if donation.paid_at is None or paid_at < donation.paid_at:
         donation.paid_at = paid_at
-        donation.period = ledger.period_for(campaign=donation.campaign, when=paid_at)
+        donation.period = _period_for(donation.campaign, paid_at)
 
 
 def _dispute_merge(current, new):
@@ -215,16 +380,8 @@ def payment_record(*, metadata, amount, currency, paid_at, payment_intent="", se
     """A succeeded one-time payment: claim the app's pending donation, or create one for a payment
     the app did not start (Payment Link) when its metadata names a campaign. Returns the donation or None."""
     state = payment_state_lock(payment_intent=payment_intent)
-    donation = None
     donation_id = _donation_id(metadata)
-    if donation_id:
-        donation = _locked(pk=donation_id)
-        if donation and payment_intent and donation.stripe_payment_intent_id not in ("", None, payment_intent):
-            donation = None  # that row already stands for another payment
-    if donation is None and session_id:
-        donation = _locked(stripe_checkout_session_id=session_id)
-    if donation is None and payment_intent:
-        donation = _locked(stripe_payment_intent_id=payment_intent)
+    donation = _payment_donation(donation_id=donation_id, session_id=session_id, payment_intent=payment_intent)
     if donation is None:
         campaign = _campaign(metadata)
         if campaign is None or amount <= 0 or currency != campaign.currency:
@@ -241,6 +398,31 @@ def payment_record(*, metadata, amount, currency, paid_at, payment_intent="", se
     donation_paid_mark(donation=donation, paid_at=paid_at)
     donation_state_apply(donation=donation, state=state)
     return donation_settle(donation=donation, old_period_id=old_period_id)
+
+
+def _payment_donation(*, donation_id, session_id, payment_intent):
+    """The ledger row a payment belongs to, locked: the app's donation named in the metadata (unless it
+    already stands for another payment), else the one of its session, else the one of its payment intent.
+    One query for the three lookups."""
+    match = Q(pk=donation_id) if donation_id else Q()
+    if session_id:
+        match |= Q(stripe_checkout_session_id=session_id)
+    if payment_intent:
+        match |= Q(stripe_payment_intent_id=payment_intent)
+    if not match:
+        return None
+    rows = list(Donation.objects.select_for_update().filter(match).order_by("created_at", "pk"))
+    for donation in rows:
+        free = not payment_intent or donation.stripe_payment_intent_id in ("", None, payment_intent)
+        if donation.pk == donation_id and free:
+            return donation
+    for donation in rows:
+        if session_id and donation.stripe_checkout_session_id == session_id:
+            return donation
+    for donation in rows:
+        if payment_intent and donation.stripe_payment_intent_id == payment_intent:
+            return donation
+    return None
 
 
 def checkout_session_fulfil(*, session, paid_at=None):

@@ -25,6 +25,13 @@ def event_process(self, event_pk):
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def events_drain(slot=0):
+    """After webhooks store events: process the new ones in a batch (coalesced, so Celery's overhead is paid
+    per burst). A worker killed mid-drain loses nothing: its transaction rolls back and the message returns."""
+    return services.events_drain(slot=slot)
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def events_sweep(min_age_seconds=sweeps.SWEEP_AFTER_SECONDS):
     """Beat, every minute: events stored but still unprocessed after a few minutes are queued again
     (the broker was down when they arrived, or their retries ran out). Processing is idempotent."""
