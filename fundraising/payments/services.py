@@ -79,7 +79,7 @@ def event_enqueue(*, event_pk, countdown=None):
 # How long "a drain is queued" holds; only matters if that task is lost (the sweep catches up anyway).
 DRAIN_QUEUED_SECONDS = 60
 # One drain works this long at most, then hands over to a fresh one, so refreshes get a worker in between.
-DRAIN_SLICE_SECONDS = 0.5
+DRAIN_SLICE_SECONDS = 0.25
 DRAIN_SLICE_EVENTS = 1000
 # Events applied per transaction: one commit (and one claim, one update) for the lot.
 DRAIN_BATCH = 50
