@@ -1,8 +1,8 @@
 """Pipeline benchmark (prints figures; not a test): signed Stripe events at a steady rate into a
 gunicorn-served webhook, a real Celery worker on Redis and PostgreSQL, until the widget snapshot.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fr_c REDIS_URL=redis://127.0.0.1:6379/3 \\
-        .venv/bin/python bench/pipeline.py --events 3000 --rate 300
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fr_a REDIS_URL=redis://127.0.0.1:6379/1 \\
+        .venv/bin/python bench/pipeline.py --events 900 --rate 300 --concurrency 2
 
 Reports the rate the webhook sustained, the rate the pipeline turned events into a snapshot, and
 the webhook-to-snapshot latency p50/p99: for each event, from its 200 to the first snapshot file
@@ -119,7 +119,7 @@ def main():
     parser.add_argument("--rate", type=float, default=300, help="events per second to post")
     parser.add_argument("--senders", type=int, default=16, help="concurrent HTTP connections")
     parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--web-threads", type=int, default=8)
+    parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
