@@ -18,7 +18,7 @@ migrate: $(VENV)/.installed
 
 # Web only on embedded defaults (SQLite, in-process tasks); with REDIS_URL set, web + worker + beat.
 demo: migrate
-	@if [ -n "$$REDIS_URL" ]; then $(DEMO_ENV) $(VENV)/bin/honcho start; \
+	@if [ -n "$$REDIS_URL" ]; then PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(DEMO_ENV) $(VENV)/bin/honcho start; \
 	else $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000; fi
 
 worker: $(VENV)/.installed
