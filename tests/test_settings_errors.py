@@ -37,6 +37,7 @@ def run_manage(env_overrides, *args):
         ({"DEBUG": "1", "STRIPE_SECRET_KEY": "pk_test_wrong_kind"}, "STRIPE_SECRET_KEY"),
         ({"DEBUG": "1", "STRIPE_WEBHOOK_SECRET": "secret"}, "STRIPE_WEBHOOK_SECRET"),
         ({"DEBUG": "1", "SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS"),
+        ({"DEBUG": "1", "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
     ],
 )
 def test_it_refuses_to_start_and_names_the_variable(overrides, named):
