@@ -12,6 +12,7 @@ from babel.numbers import (
     parse_decimal,
     parse_pattern,
 )
+from django.utils.translation import gettext
 
 # Beyond this many major units an amount is a typo or an attack, whatever the currency.
 MAX_MAJOR_UNITS = Decimal("100000000")
@@ -44,8 +45,11 @@ def to_minor(major, currency):
     minor = major.scaleb(digits)
     if minor != minor.to_integral_value():
         if digits == 0:
-            raise MoneyError(f"{currency.upper()} amounts have no decimal places.")
-        raise MoneyError(f"{currency.upper()} amounts have at most {digits} decimal places.")
+            raise MoneyError(gettext("%(currency)s amounts have no decimal places.") % {"currency": currency.upper()})
+        raise MoneyError(
+            gettext("%(currency)s amounts have at most %(digits)s decimal places.")
+            % {"currency": currency.upper(), "digits": digits}
+        )
     return int(minor)
 
 
@@ -56,9 +60,9 @@ def parse_money(text, currency, locale="en_US"):
     if group.isspace():  # people type a plain space where the locale groups with a (narrow) no-break space
         cleaned = "".join(group if ch.isspace() else ch for ch in cleaned)
     if not cleaned:
-        raise MoneyError("Enter an amount.")
+        raise MoneyError(gettext("Enter an amount."))
     if any(ch.isalpha() for ch in cleaned):
-        raise MoneyError("Enter the amount as a number, like 25 or 25.50.")
+        raise MoneyError(gettext("Enter the amount as a number, like 25 or 25.50."))
     try:
         major = parse_decimal(cleaned, locale=locale, strict=True)
     except NumberFormatError as exc:
@@ -66,17 +70,17 @@ def parse_money(text, currency, locale="en_US"):
             try:
                 major = parse_decimal(exc.suggestions[0], locale=locale)
             except NumberFormatError:
-                raise MoneyError("Enter the amount as a number, like 25 or 25.50.") from None
+                raise MoneyError(gettext("Enter the amount as a number, like 25 or 25.50.")) from None
         else:
-            raise MoneyError("Enter the amount as a number, like 25 or 25.50.") from None
+            raise MoneyError(gettext("Enter the amount as a number, like 25 or 25.50.")) from None
     except (InvalidOperation, ValueError):
-        raise MoneyError("Enter the amount as a number, like 25 or 25.50.") from None
+        raise MoneyError(gettext("Enter the amount as a number, like 25 or 25.50.")) from None
     if not major.is_finite():
-        raise MoneyError("Enter the amount as a number, like 25 or 25.50.")
+        raise MoneyError(gettext("Enter the amount as a number, like 25 or 25.50."))
     if major <= 0:
-        raise MoneyError("Enter an amount greater than zero.")
+        raise MoneyError(gettext("Enter an amount greater than zero."))
     if major > MAX_MAJOR_UNITS:
-        raise MoneyError("That amount is too large.")
+        raise MoneyError(gettext("That amount is too large."))
     return to_minor(major, currency)
 
 

@@ -1,6 +1,7 @@
 """The donation form: turns what a supporter typed into integer minor units, or a clear message."""
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from fundraising.campaigns import money
 from fundraising.campaigns.models import Donation
@@ -25,24 +26,29 @@ def stripe_minimum(currency):
 
 
 class DonationForm(forms.Form):
-    preset = forms.ChoiceField(required=False, widget=forms.RadioSelect, label="Amount")
-    custom_amount = forms.CharField(required=False, max_length=30, label="Other amount")
+    preset = forms.ChoiceField(required=False, widget=forms.RadioSelect, label=gettext_lazy("Amount"))
+    custom_amount = forms.CharField(required=False, max_length=30, label=gettext_lazy("Other amount"))
     kind = forms.ChoiceField(
-        choices=Donation.Kind.choices, initial=Donation.Kind.ONE_TIME, widget=forms.RadioSelect, label="Frequency"
+        choices=[(Donation.Kind.ONE_TIME, gettext_lazy("One-time")), (Donation.Kind.MONTHLY, gettext_lazy("Monthly"))],
+        initial=Donation.Kind.ONE_TIME,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Frequency"),
     )
-    public_name = forms.CharField(required=False, max_length=100, label="Public name (optional)")
+    public_name = forms.CharField(required=False, max_length=100, label=gettext_lazy("Public name (optional)"))
     message = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
-                              label="Message (optional)")  # fmt: skip
-    anonymous = forms.BooleanField(required=False, label="Give anonymously (your name is not shown)")
+                              label=gettext_lazy("Message (optional)"))  # fmt: skip
+    anonymous = forms.BooleanField(required=False, label=gettext_lazy("Give anonymously (your name is not shown)"))
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         choices = [(str(amount), campaign.format(amount)) for amount in campaign.preset_amounts]
-        self.fields["preset"].choices = [*choices, (CUSTOM, "Other")]
-        self.fields["preset"].error_messages["invalid_choice"] = "Choose one of the amounts shown, or Other."
-        self.fields["kind"].error_messages["invalid_choice"] = "Choose one-time or monthly."
-        self.fields["kind"].error_messages["required"] = "Choose one-time or monthly."
+        self.fields["preset"].choices = [*choices, (CUSTOM, gettext_lazy("Other"))]
+        self.fields["preset"].error_messages["invalid_choice"] = gettext_lazy(
+            "Choose one of the amounts shown, or Other."
+        )
+        self.fields["kind"].error_messages["invalid_choice"] = gettext_lazy("Choose one-time or monthly.")
+        self.fields["kind"].error_messages["required"] = gettext_lazy("Choose one-time or monthly.")
 
     def clean(self):
         data = super().clean()
@@ -55,7 +61,7 @@ class DonationForm(forms.Form):
         elif preset and preset != CUSTOM:
             data["amount"] = int(preset)
         else:
-            raise forms.ValidationError("Choose an amount or enter your own.", code="amount_missing")
+            raise forms.ValidationError(gettext_lazy("Choose an amount or enter your own."), code="amount_missing")
         return data
 
     def amount_parse(self, text):
@@ -68,9 +74,11 @@ class DonationForm(forms.Form):
         low = max(campaign.min_amount or 0, stripe_minimum(campaign.currency))
         high = min(campaign.max_amount or STRIPE_MAXIMUM, STRIPE_MAXIMUM)
         if amount < low:
-            self.add_error("custom_amount", f"The smallest gift is {campaign.format(low)}.")
+            message = gettext("The smallest gift is %(amount)s.") % {"amount": campaign.format(low)}
+            self.add_error("custom_amount", message)
             return None
         if amount > high:
-            self.add_error("custom_amount", f"The largest gift is {campaign.format(high)}.")
+            message = gettext("The largest gift is %(amount)s.") % {"amount": campaign.format(high)}
+            self.add_error("custom_amount", message)
             return None
         return amount

@@ -1,5 +1,6 @@
 """The hosted donation page, the thank-you page and Stripe's webhook: parse, call one service, answer."""
 
+import functools
 import logging
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fundraising.campaigns import selectors
 from fundraising.campaigns import services as ledger
+from fundraising.widgets.render import language_override
 from fundraising.widgets.snapshots import snapshot_build
 
 from . import checkout, payments, services
@@ -24,6 +26,19 @@ def _campaign_or_404(slug):
     if campaign is None:
         raise Http404("No such campaign")
     return campaign
+
+
+def in_campaign_language(view):
+    """Run the view with its campaign's language active (form messages, labels, the bar): the
+    campaign's locale decides, not the visitor's Accept-Language (no LocaleMiddleware)."""
+
+    @functools.wraps(view)
+    def wrapper(request, slug):
+        campaign = _campaign_or_404(slug)
+        with language_override(campaign.locale):
+            return view(request, campaign)
+
+    return wrapper
 
 
 def _donate_page(request, campaign, form, *, status=200, problem=""):
@@ -49,8 +64,8 @@ def client_ip(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def donate(request, slug):
-    campaign = _campaign_or_404(slug)
+@in_campaign_language
+def donate(request, campaign):
     if request.method != "POST":
         return _donate_page(request, campaign, DonationForm(campaign=campaign))
     form = DonationForm(request.POST, campaign=campaign)
@@ -82,10 +97,10 @@ def donate(request, slug):
 
 
 @require_http_methods(["GET", "HEAD"])
-def thanks(request, slug):
+@in_campaign_language
+def thanks(request, campaign):
     """Counts the gift right away when Stripe says the session is paid (the webhook may come later;
     both call the same idempotent service, so the gift counts once)."""
-    campaign = _campaign_or_404(slug)
     session_id = request.GET.get("session_id", "")
     donation = None
     if session_id.startswith("cs_") and settings.STRIPE_SECRET_KEY:

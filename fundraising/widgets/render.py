@@ -6,7 +6,10 @@ Every piece of user text goes through Django's autoescaping (valid in XML as in 
 
 import json
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from .options import WidgetOptions
 from .snapshots import snapshot_localize
@@ -30,8 +33,47 @@ def palette(options):
     return {**THEMES[options.theme], "accent": f"#{options.accent}", "on_accent": on_accent}
 
 
+def language_override(locale):
+    """Activate the catalogue of a locale's language (fr_FR -> fr) for one render; English when
+    we ship none. Per render, never per request: widget bytes must not vary by Accept-Language."""
+    language = (locale or "").replace("-", "_").split("_")[0].lower()
+    known = {code for code, _ in settings.LANGUAGES}
+    return translation.override(language if language in known else "en")
+
+
+def supporters_text(donors):
+    # Same msgids as the templates' {% blocktranslate count counter=... %}.
+    return ngettext("%(counter)s supporter", "%(counter)s supporters", donors) % {"counter": donors}
+
+
+def of_text(snapshot):
+    # Translators: follows the raised amount, "100 $ of 5,000 $".
+    return gettext("of %(target)s") % {"target": snapshot["formatted"]["target"]}
+
+
+def valuetext(snapshot):
+    return gettext("%(raised)s of %(target)s raised in %(month)s") % {
+        "raised": snapshot["formatted"]["raised"],
+        "target": snapshot["formatted"]["target"],
+        "month": snapshot["period"]["label"],
+    }
+
+
+def phrases(snapshot):
+    """The translated words embed.js needs (it carries no dictionaries), in the active language."""
+    return {
+        "of": of_text(snapshot),
+        "supporters": supporters_text(snapshot["donors"]),
+        "donate": gettext("Donate"),
+        "valuetext": valuetext(snapshot),
+    }
+
+
 def json_render(*, snapshot):
-    """Compact UTF-8 JSON; <, > and & escaped so the bytes are also safe inside an HTML <script>."""
+    """Compact UTF-8 JSON; <, > and & escaped so the bytes are also safe inside an HTML <script>.
+    Adds "text": the snapshot's phrases in its locale's language."""
+    with language_override(snapshot["locale"]):
+        snapshot = {**snapshot, "text": phrases(snapshot)}
     text = json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
 
@@ -77,8 +119,7 @@ def bar_geometry(snapshot, options):
     # The raised amount sits under the fill's end, kept inside the card.
     raised_x = min(max(PAD + fill, PAD + raised_width / 2), WIDTH - PAD - raised_width / 2)
     month_width = text_width(snapshot["period"]["label"], 12) * 1.1
-    donors = snapshot["donors"]
-    footer = f"{percent_text(snapshot['percent'])} · {donors} supporter{'' if donors == 1 else 's'}"
+    footer = f"{percent_text(snapshot['percent'])} · {supporters_text(snapshot['donors'])}"
     raised_right = raised_x + raised_width / 2
     # Percent and supporters share the raised amount's row, on whichever side it leaves free.
     footer_right = raised_right + 12 < WIDTH - PAD - text_width(footer, 12)
@@ -98,6 +139,8 @@ def bar_geometry(snapshot, options):
         "title": truncate(snapshot["title"], span - month_width - 16, 15),
         "percent": percent_text(snapshot["percent"]),
         "footer": footer,
+        "of": of_text(snapshot),
+        "supporters": supporters_text(snapshot["donors"]),
         "footer_x": WIDTH - PAD if footer_right else PAD,
         "footer_anchor": "end" if footer_right else "start",
         "colors": palette(options),
@@ -107,8 +150,9 @@ def bar_geometry(snapshot, options):
 
 def svg_render(*, snapshot, options=DEFAULT):
     snapshot = snapshot_localize(snapshot=snapshot, locale=options.locale)
-    context = {"snapshot": snapshot, "g": bar_geometry(snapshot, options)}
-    return render_to_string("fundraising/widgets/bar.svg", context).encode()
+    with language_override(snapshot["locale"]):
+        context = {"snapshot": snapshot, "g": bar_geometry(snapshot, options)}
+        return render_to_string("fundraising/widgets/bar.svg", context).encode()
 
 
 def page_render(*, snapshot, options=DEFAULT):
@@ -119,7 +163,8 @@ def page_render(*, snapshot, options=DEFAULT):
         "colors": palette(options),
         "percent": percent_text(snapshot["percent"]),
     }
-    return render_to_string("fundraising/widgets/page.html", context).encode()
+    with language_override(snapshot["locale"]):
+        return render_to_string("fundraising/widgets/page.html", context).encode()
 
 
 RENDERERS = {

@@ -51,7 +51,8 @@
   }
 
   function draw(root, o, s) {
-    var box = d.createElement("div"), c, h, k, b, f, r, a;
+    // Words come translated in the JSON's "text" (the campaign's or ?locale= language); English fallbacks.
+    var box = d.createElement("div"), t = s.text || {}, c, h, k, b, f, r, a;
     box.className = o.compact ? "s" : "";
     box.setAttribute("style", THEMES[o.theme] + ";--ac:" + o.accent + ";--on:" + o.on);
     c = el(box, "div", "c");
@@ -66,7 +67,7 @@
     b.setAttribute("aria-valuemin", "0");
     b.setAttribute("aria-valuemax", String(s.target));
     b.setAttribute("aria-valuenow", String(s.raised));
-    b.setAttribute("aria-valuetext", s.formatted.raised + " of " + s.formatted.target + " raised in " + s.period.label);
+    b.setAttribute("aria-valuetext", t.valuetext || s.formatted.raised + " of " + s.formatted.target + " raised in " + s.period.label);
     el(b, "div", "l").style.width = Math.min(100, Math.max(0, +s.fill || 0)) + "%";
     s.milestones.forEach(function (m, n) {
       el(k, "span", m.reached ? "y" : "", m.label).style.left = (+m.at || 0) + "%";
@@ -75,9 +76,10 @@
     f = el(c, "div", "f");
     r = el(f, "span", "r");
     el(r, "b", "", s.formatted.raised);
-    r.appendChild(d.createTextNode(" of " + s.formatted.target + " · " + s.donors + " supporter" + (s.donors === 1 ? "" : "s")));
+    r.appendChild(d.createTextNode(" " + (t.of || "of " + s.formatted.target) + " · " +
+      (t.supporters || s.donors + " supporter" + (s.donors === 1 ? "" : "s"))));
     if (/^https?:\/\//.test(s.url)) {
-      a = el(f, "a", "", "Donate");
+      a = el(f, "a", "", t.donate || "Donate");
       a.href = s.url;
       a.target = "_blank";
       a.rel = "noopener";
