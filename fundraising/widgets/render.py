@@ -5,7 +5,9 @@ Every piece of user text goes through Django's autoescaping (valid in XML as in 
 """
 
 import json
+from decimal import Decimal
 
+from babel.numbers import format_percent
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -87,8 +89,9 @@ def truncate(text, width, size):
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def percent_text(percent):
-    return f"{percent:g}%"
+def percent_text(percent, locale):
+    """26.7 -> "26.7%" in en_US, "26,7 %" in fr_FR; through Decimal so no float noise shows."""
+    return format_percent(Decimal(str(percent)) / 100, locale=locale, decimal_quantization=False)
 
 
 def marker_labels(markers, x0, span, size):
@@ -119,7 +122,7 @@ def bar_geometry(snapshot, options):
     # The raised amount sits under the fill's end, kept inside the card.
     raised_x = min(max(PAD + fill, PAD + raised_width / 2), WIDTH - PAD - raised_width / 2)
     month_width = text_width(snapshot["period"]["label"], 12) * 1.1
-    footer = f"{percent_text(snapshot['percent'])} · {supporters_text(snapshot['donors'])}"
+    footer = f"{percent_text(snapshot['percent'], snapshot['locale'])} · {supporters_text(snapshot['donors'])}"
     raised_right = raised_x + raised_width / 2
     # Percent and supporters share the raised amount's row, on whichever side it leaves free.
     footer_right = raised_right + 12 < WIDTH - PAD - text_width(footer, 12)
@@ -137,7 +140,7 @@ def bar_geometry(snapshot, options):
         "raised_anchor": "middle",
         "pointer_x": round(min(max(PAD + fill, PAD + 6), WIDTH - PAD - 6), 1),
         "title": truncate(snapshot["title"], span - month_width - 16, 15),
-        "percent": percent_text(snapshot["percent"]),
+        "percent": percent_text(snapshot["percent"], snapshot["locale"]),
         "footer": footer,
         "of": of_text(snapshot),
         "supporters": supporters_text(snapshot["donors"]),
@@ -161,7 +164,7 @@ def page_render(*, snapshot, options=DEFAULT):
         "snapshot": snapshot,
         "options": options,
         "colors": palette(options),
-        "percent": percent_text(snapshot["percent"]),
+        "percent": percent_text(snapshot["percent"], snapshot["locale"]),
     }
     with language_override(snapshot["locale"]):
         return render_to_string("fundraising/widgets/page.html", context).encode()
