@@ -44,6 +44,8 @@ def test_it_opens_a_one_time_session(client, campaign, stripe_api):
     assert params["success_url"] == "http://127.0.0.1:8000/c/lights/thanks/?session_id={CHECKOUT_SESSION_ID}"
     assert params["cancel_url"] == "http://127.0.0.1:8000/c/lights/"
     assert call["idempotency_key"] == f"donation-{donation.id}-checkout"
+    assert params["locale"] == "en"
+    assert params["line_items"][0]["price_data"]["product_data"]["name"] == "Donation: Keep the lights on"
 
 
 def test_it_opens_a_monthly_subscription_session(client, campaign, stripe_api):
@@ -89,3 +91,20 @@ def test_it_turns_sdk_errors_into_stripe_unavailable(campaign, settings):
         import stripe
 
         stripe.api_base = "https://api.stripe.com"
+
+
+def test_it_opens_checkout_in_the_campaigns_language(client, campaign, stripe_api):
+    campaign.locale = "fr_FR"
+    campaign.save()
+    assert client.post("/c/lights/", {"preset": "2500", "kind": "monthly"}).status_code == 303
+    [call] = stripe_api
+    assert call["params"]["locale"] == "fr"
+    assert call["params"]["line_items"][0]["price_data"]["product_data"]["name"] == "Don mensuel: Keep the lights on"
+
+
+def test_it_lets_stripe_choose_for_a_language_checkout_does_not_speak():
+    from fundraising.payments.checkout import checkout_locale
+    from tests.factories import CampaignFactory
+
+    assert checkout_locale(CampaignFactory.build(locale="ca_ES")) == "auto"
+    assert checkout_locale(CampaignFactory.build(locale="de")) == "de"

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from fundraising.campaigns.models import Donation
 
@@ -30,14 +31,60 @@ def donation_metadata(donation):
     return {"fundraising_campaign": donation.campaign.slug, "fundraising_donation": str(donation.id)}
 
 
+# Languages Stripe Checkout speaks (its `locale` parameter); anything else lets Stripe pick ("auto").
+CHECKOUT_LOCALES = {
+    "bg",
+    "cs",
+    "da",
+    "de",
+    "el",
+    "en",
+    "es",
+    "et",
+    "fi",
+    "fil",
+    "fr",
+    "hr",
+    "hu",
+    "id",
+    "it",
+    "ja",
+    "ko",
+    "lt",
+    "lv",
+    "ms",
+    "mt",
+    "nb",
+    "nl",
+    "pl",
+    "pt",
+    "ro",
+    "ru",
+    "sk",
+    "sl",
+    "sv",
+    "th",
+    "tr",
+    "vi",
+    "zh",
+}
+
+
+def checkout_locale(campaign):
+    """The campaign's language for Stripe's hosted page, so the donor is not switched to another one."""
+    language = campaign.locale.replace("-", "_").split("_")[0].lower()
+    return language if language in CHECKOUT_LOCALES else "auto"
+
+
 def checkout_session_params(*, donation):
     """The Checkout Session for a pending donation, as ../shared/DESIGN.md's Stripe contract says."""
     campaign = donation.campaign
     monthly = donation.kind == Donation.Kind.MONTHLY
+    label = _("Monthly donation") if monthly else _("Donation")  # what Stripe's page shows as the product
     price_data = {
         "currency": donation.currency,
         "unit_amount": donation.amount,
-        "product_data": {"name": f"{'Monthly donation' if monthly else 'Donation'}: {campaign.title}"[:250]},
+        "product_data": {"name": f"{label}: {campaign.title}"[:250]},
     }
     metadata = donation_metadata(donation)
     params = {
@@ -46,6 +93,7 @@ def checkout_session_params(*, donation):
         "success_url": f"{settings.SITE_URL}/c/{campaign.slug}/thanks/?session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{settings.SITE_URL}/c/{campaign.slug}/",
         "client_reference_id": str(donation.id),
+        "locale": checkout_locale(campaign),
         "metadata": metadata,
     }
     if monthly:
