@@ -18,3 +18,5 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Unit tests run tasks in-process on commit; tests that need a real worker start one and turn this off.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Whitenoise warns on every request when STATIC_ROOT does not exist; tests never collect static files.
+STATIC_ROOT = tempfile.mkdtemp(prefix="fundraising-static-")

@@ -5,6 +5,7 @@ import itertools
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404, StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -62,6 +63,8 @@ class MilestoneInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(CampaignEmbedMixin, OrganizationScopedAdmin):
+    # Owners type webhook URLs without a scheme; https is the only sensible guess (and Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "slug", "this_month", "currency", "time_zone", "active"]
     list_filter = ["active", "currency"]
     search_fields = ["title", "slug"]
