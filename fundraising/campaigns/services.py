@@ -2,7 +2,6 @@
 
 import calendar
 import contextlib
-import datetime
 import functools
 import logging
 
@@ -25,11 +24,6 @@ def period_bounds(*, campaign, when):
     local = timezone.localtime(when, campaign.tz).date()
     last_day = calendar.monthrange(local.year, local.month)[1]
     return local.replace(day=1), local.replace(day=last_day)
-
-
-def period_start_instant(*, campaign, day):
-    """The aware instant at which local midnight of `day` happens in the campaign's time zone."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=campaign.tz)
 
 
 def milestones_of(campaign):

@@ -55,10 +55,6 @@ def event_list(*, created_gte, limit=100, starting_after=None):
     return _call(stripe.Event.list, **params)
 
 
-def event_retrieve(*, event_id):
-    return _call(stripe.Event.retrieve, id=event_id)
-
-
 def webhook_event_verify(*, payload, signature):
     """The event dict of a webhook body whose signature verifies with STRIPE_WEBHOOK_SECRET.
 
