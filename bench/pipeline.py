@@ -136,8 +136,9 @@ def main():
 
     call_command("migrate", verbosity=0)
     from fundraising.campaigns.models import Campaign, Organization, Period
-    from fundraising.campaigns.services import ledger_totals, period_for
+    from fundraising.campaigns.services import period_for
     from fundraising.celery import app
+    from fundraising.ledger.services import ledger_totals
 
     app.control.purge()
     org = Organization.objects.create(name="Bench")

@@ -114,8 +114,9 @@ def donations_insert(count):
     """count paid donations in the demo's current period, in one INSERT ... SELECT generate_series."""
     from django.db import connection
 
-    from fundraising.campaigns.models import Campaign, Donation
+    from fundraising.campaigns.models import Campaign
     from fundraising.campaigns.services import period_for
+    from fundraising.ledger.models import Donation
 
     campaign = Campaign.objects.get(slug="demo")
     period = period_for(campaign=campaign)
@@ -254,7 +255,7 @@ def main():
         started = time.monotonic()
         period_id = donations_insert(args.donations)
         inserted = time.monotonic() - started
-        from fundraising.campaigns.tasks import period_refresh
+        from fundraising.pipeline.tasks import period_refresh
 
         started = time.monotonic()
         period_refresh.apply(args=[period_id]).get()

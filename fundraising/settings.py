@@ -1,4 +1,4 @@
-"""Settings, read from the environment as ../shared/DESIGN.md lists; a bad value stops start-up."""
+"""Settings, read from the environment as docs/configuration.md lists; a bad value stops start-up."""
 
 import os
 from pathlib import Path
@@ -78,9 +78,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "corsheaders",
+    # The project's layers, lowest first (docs/layers.md); fundraising.core is a plain package.
     "fundraising.campaigns",
-    "fundraising.payments",
+    "fundraising.ledger",
     "fundraising.widgets",
+    "fundraising.pipeline",
+    "fundraising.payments",
+    "fundraising.ops",
 ]
 
 MIDDLEWARE = [
@@ -148,11 +152,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "beat-heartbeat": {"task": "fundraising.campaigns.tasks.beat_heartbeat", "schedule": 60.0},
-    "periods-sweep": {"task": "fundraising.campaigns.tasks.periods_sweep", "schedule": 60.0},
+    "beat-heartbeat": {"task": "fundraising.ops.tasks.beat_heartbeat", "schedule": 60.0},
+    "periods-sweep": {"task": "fundraising.pipeline.tasks.periods_sweep", "schedule": 60.0},
     "events-sweep": {"task": "fundraising.payments.tasks.events_sweep", "schedule": 60.0},
     "stripe-reconcile": {"task": "fundraising.payments.tasks.stripe_reconcile", "schedule": 24 * 3600.0},
-    "periods-rollover": {"task": "fundraising.campaigns.tasks.periods_rollover", "schedule": 300.0},
+    "periods-rollover": {"task": "fundraising.pipeline.tasks.periods_rollover", "schedule": 300.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,4 +1,9 @@
-"""Top-level routes; each app owns its paths (see ../shared/DESIGN.md for the public ones)."""
+"""Top-level routes; each app owns its paths (docs/urls.md lists the public ones).
+
+- /c/<slug>/ donation and thanks pages, /stripe/webhook/: fundraising/payments/urls.py
+- /w/<slug>.json|.svg|/ widgets: fundraising/widgets/urls.py (drawn by fundraising/widgets/render.py)
+- /healthz: fundraising/ops/urls.py; / (index): fundraising/campaigns/urls.py
+"""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -12,4 +17,5 @@ urlpatterns = [
     path("", include("fundraising.campaigns.urls")),
     path("", include("fundraising.payments.urls")),
     path("", include("fundraising.widgets.urls")),
+    path("", include("fundraising.ops.urls")),
 ]

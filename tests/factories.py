@@ -4,8 +4,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from fundraising.campaigns.models import Campaign, Donation, Milestone, Organization
+from fundraising.campaigns.models import Campaign, Milestone, Organization
 from fundraising.campaigns.services import period_for
+from fundraising.ledger.models import Donation
 
 
 class UserFactory(factory.django.DjangoModelFactory):

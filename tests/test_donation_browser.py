@@ -5,7 +5,7 @@ the thanks page and see the bar include the gift. Screenshots land in tests/arti
 import pytest
 from django.core.management import call_command
 
-from fundraising.campaigns.models import Donation
+from fundraising.ledger.models import Donation
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from fundraising.campaigns.models import Donation
+from fundraising.ledger.models import Donation
 from tests.factories import CampaignFactory, DonationFactory
 
 
@@ -13,7 +13,8 @@ def stripe_key(settings):
 
 def test_it_shows_title_bar_presets_and_labels(client, campaign, stripe_key):
     DonationFactory(campaign=campaign, amount=12300)
-    from fundraising.campaigns.services import period_for, period_recompute
+    from fundraising.campaigns.services import period_for
+    from fundraising.ledger.services import period_recompute
 
     period_recompute(period_id=period_for(campaign=campaign).pk)
     response = client.get("/c/lights/")

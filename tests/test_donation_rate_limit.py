@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from fundraising.campaigns.models import Donation
+from fundraising.ledger.models import Donation
 from fundraising.payments import payments
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from fundraising.campaigns.models import Donation, Period
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
 from fundraising.payments import payments
 from tests.stripe_standin import events
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from fundraising.campaigns.models import Donation
+from fundraising.ledger.models import Donation
 from fundraising.payments import payments
 from tests.factories import CampaignFactory
 

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from fundraising.campaigns import tasks
 from fundraising.celery import app
+from fundraising.ops import tasks
 from fundraising.payments.models import StripeEvent
 
 

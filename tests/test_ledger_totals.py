@@ -3,8 +3,9 @@ import datetime
 
 import pytest
 
-from fundraising.campaigns.models import Donation
-from fundraising.campaigns.services import donation_net, period_for, period_recompute
+from fundraising.campaigns.services import period_for
+from fundraising.ledger.models import Donation
+from fundraising.ledger.services import donation_net, period_recompute
 from tests.factories import CampaignFactory, DonationFactory
 
 

@@ -4,8 +4,8 @@ import threading
 
 from django.db import connection
 
-from fundraising.campaigns import tasks
 from fundraising.campaigns.models import MilestoneCrossing
+from fundraising.pipeline import tasks
 from tests.factories import DonationFactory, MilestoneFactory
 
 

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from fundraising.campaigns import services
 from fundraising.campaigns.models import MilestoneCrossing
+from fundraising.ledger import services as ledger
 from tests.factories import DonationFactory, MilestoneFactory
 
 
@@ -17,16 +18,16 @@ def halfway(campaign):
 def give(campaign, amount):
     with transaction.atomic():
         donation = DonationFactory(campaign=campaign, amount=amount)
-        services.ledger_changed(period_id=donation.period_id)
+        ledger.ledger_changed(period_id=donation.period_id)
     return donation
 
 
 def refund(donation, amount):
     with transaction.atomic():
         donation.amount_refunded = amount
-        donation.status = services.donation_status_derive(donation)
+        donation.status = ledger.donation_status_derive(donation)
         donation.save()
-        services.ledger_changed(period_id=donation.period_id)
+        ledger.ledger_changed(period_id=donation.period_id)
 
 
 def crossed(campaign):

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from fundraising.campaigns import services
 from fundraising.campaigns.models import Campaign
+from fundraising.ledger import services as ledger
 from tests.factories import DonationFactory, MilestoneFactory
 
 
@@ -74,7 +75,7 @@ def verify(secret, header, body):
 def give(campaign, amount):
     with transaction.atomic():
         donation = DonationFactory(campaign=campaign, amount=amount)
-        services.ledger_changed(period_id=donation.period_id)
+        ledger.ledger_changed(period_id=donation.period_id)
 
 
 def test_it_posts_a_signed_milestone_and_retries_on_errors(transactional_db, campaign, publisher, eager_retries):

@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from fundraising.campaigns.money import MoneyError, format_money, format_month, parse_money
+from fundraising.core.money import MoneyError, format_money, format_month, parse_money
 
 
 @pytest.mark.parametrize(

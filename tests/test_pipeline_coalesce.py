@@ -3,9 +3,10 @@
 import pytest
 from django.db import transaction
 
-from fundraising.campaigns import services, tasks
 from fundraising.campaigns.models import Period
 from fundraising.celery import app
+from fundraising.ledger import services as ledger
+from fundraising.pipeline import refresh, tasks
 from tests.factories import DonationFactory
 from tests.worker import queue_purge
 
@@ -27,7 +28,7 @@ def broker_queue(settings):
 
 def change(period):
     with transaction.atomic():
-        services.ledger_changed(period_id=period.pk)
+        ledger.ledger_changed(period_id=period.pk)
 
 
 def test_it_queues_one_refresh_for_a_burst(transactional_db, campaign, broker_queue):
@@ -45,7 +46,7 @@ def test_it_queues_again_for_a_change_during_a_running_refresh(transactional_db,
     period = DonationFactory(campaign=campaign, amount=1000).period
     change(period)
     assert queued() == 1
-    services.period_refresh_started(period_id=period.pk)  # a worker picked it up and is reading the ledger
+    refresh.period_refresh_started(period_id=period.pk)  # a worker picked it up and is reading the ledger
     DonationFactory(campaign=campaign, amount=500)
     change(period)
     assert queued() == 2

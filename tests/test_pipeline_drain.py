@@ -8,9 +8,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from fundraising.campaigns.models import Donation, Period
-from fundraising.campaigns.services import ledger_totals
-from fundraising.payments import services, tasks
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
+from fundraising.ledger.services import ledger_totals
+from fundraising.payments import events as stored_events
+from fundraising.payments import handlers, tasks
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 
@@ -35,7 +37,7 @@ def test_it_applies_each_event_once_under_two_concurrent_drains(postgres, campai
     def drain():
         try:
             barrier.wait(timeout=10)
-            applied.append(services.events_drain(seconds=60))
+            applied.append(stored_events.events_drain(seconds=60).applied)
         finally:
             connection.close()
 
@@ -59,15 +61,15 @@ def test_it_sets_a_failing_event_aside_and_applies_the_others(campaign, monkeypa
     # Eager Celery replays the set-aside event's retries at once; they fail too, without raising here.
     monkeypatch.setitem(app.conf, "task_eager_propagates", False)
     bad, *good = stored([700, 800, 900])
-    handler = services.EVENT_HANDLERS["checkout.session.completed"]
+    handler = handlers.EVENT_HANDLERS["checkout.session.completed"]
 
     def flaky(obj, when):
         if obj["id"] == bad.payload["data"]["object"]["id"]:
             raise RuntimeError("cannot apply this one")
         return handler(obj, when)
 
-    monkeypatch.setitem(services.EVENT_HANDLERS, "checkout.session.completed", flaky)
-    assert services.events_drain() == 2
+    monkeypatch.setitem(handlers.EVENT_HANDLERS, "checkout.session.completed", flaky)
+    assert tasks.events_drain() == 2  # what the worker runs after webhooks
 
     bad.refresh_from_db()
     assert bad.processed_at is None and bad.error == "RuntimeError: cannot apply this one"
@@ -85,15 +87,16 @@ def test_it_sets_a_failing_event_aside_and_applies_the_others(campaign, monkeypa
 def test_it_leaves_old_events_to_the_sweep(campaign):
     old, new = stored([500, 600])
     StripeEvent.objects.filter(pk=old.pk).update(received_at=timezone.now() - datetime.timedelta(hours=1))
-    assert services.events_drain() == 1
+    assert stored_events.events_drain().applied == 1
     assert list(Donation.objects.values_list("amount", flat=True)) == [600]
     tasks.events_sweep.delay()
     assert sorted(Donation.objects.values_list("amount", flat=True)) == [500, 600]
 
 
-def test_it_hands_over_when_its_slice_is_used_up(campaign):
+def test_it_hands_over_when_its_slice_is_used_up(campaign, monkeypatch):
     stored([100, 200, 300])
+    monkeypatch.setattr(stored_events, "DRAIN_SLICE_EVENTS", 1)
     # One event per slice: each drain queues the next (run in-process here), until none is left.
-    assert services.events_drain(limit=1) == 1
+    assert tasks.events_drain() == 1
     assert Donation.objects.count() == 3
     assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()

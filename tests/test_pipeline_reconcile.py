@@ -5,7 +5,8 @@ import time
 import pytest
 from django.core.management import CommandError, call_command
 
-from fundraising.campaigns.models import Donation, Period
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
 from fundraising.payments import payments
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events

@@ -3,9 +3,10 @@
 import pytest
 from django.db import transaction
 
-from fundraising.campaigns import services, tasks
 from fundraising.campaigns.models import Period
 from fundraising.celery import app
+from fundraising.ledger import services as ledger
+from fundraising.pipeline import tasks
 from tests.factories import DonationFactory
 
 
@@ -25,19 +26,19 @@ def broker_down(monkeypatch):
 def test_it_commits_the_ledger_and_sweeps_later(transactional_db, campaign, broker_down, caplog, monkeypatch):
     with transaction.atomic():
         donation = DonationFactory(campaign=campaign, amount=1234)
-        services.ledger_changed(period_id=donation.period_id)
+        ledger.ledger_changed(period_id=donation.period_id)
     assert "broker unavailable" in caplog.text
     assert Period.objects.get(pk=donation.period_id).raised == 0
 
     app.conf.task_always_eager = True  # the broker is back (in-process here)
     tasks.periods_sweep()
     assert Period.objects.get(pk=donation.period_id).raised == 1234
-    assert services.periods_stale() == []
+    assert ledger.periods_stale() == []
 
 
 def test_it_finds_nothing_to_do_when_totals_are_current(db, campaign):
     with transaction.atomic():
         DonationFactory(campaign=campaign, amount=500)
     period = Period.objects.get()
-    services.period_recompute(period_id=period.pk)
-    assert services.periods_stale() == []
+    ledger.period_recompute(period_id=period.pk)
+    assert ledger.periods_stale() == []

@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.db import transaction
 
-from fundraising.campaigns import services, tasks
+from fundraising.campaigns import services
 from fundraising.campaigns.models import Period
+from fundraising.ledger import services as ledger
+from fundraising.pipeline import tasks
 from tests.factories import CampaignFactory, DonationFactory, MilestoneFactory
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -23,7 +25,7 @@ def months(campaign):
 def give(campaign, amount):
     with transaction.atomic():
         donation = DonationFactory(campaign=campaign, amount=amount)
-        services.ledger_changed(period_id=donation.period_id)
+        ledger.ledger_changed(period_id=donation.period_id)
 
 
 def roll_at(when):

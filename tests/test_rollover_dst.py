@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from fundraising.campaigns import services, tasks
+from fundraising.campaigns import services
+from fundraising.pipeline import tasks
 from tests.factories import CampaignFactory
 
 PARIS = ZoneInfo("Europe/Paris")

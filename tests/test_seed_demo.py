@@ -1,8 +1,10 @@
 """seed_demo builds the picture of DESIGN.md and changes nothing the second time."""
 from django.core.management import call_command
 
-from fundraising.campaigns.models import Campaign, Donation, Milestone, Period
-from fundraising.campaigns.services import period_for, period_recompute
+from fundraising.campaigns.models import Campaign, Milestone, Period
+from fundraising.campaigns.services import period_for
+from fundraising.ledger.models import Donation
+from fundraising.ledger.services import period_recompute
 
 
 def snapshot():

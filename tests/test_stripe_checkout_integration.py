@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from fundraising.campaigns.models import Donation, Period
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn, LocalStripe
 

@@ -3,7 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from fundraising.campaigns.models import Donation, Period
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
 from fundraising.payments.models import StripeEvent
 
 

@@ -27,7 +27,7 @@ def admin_urls(campaign, donation):
         f"/admin/campaigns/campaign/{campaign.pk}/change/",
         f"/admin/campaigns/organization/{org.pk}/change/",
         f"/admin/campaigns/period/{period.pk}/change/",
-        f"/admin/campaigns/donation/{donation.pk}/change/",
+        f"/admin/ledger/donation/{donation.pk}/change/",
         f"/admin/campaigns/campaign/{campaign.pk}/history/",
     ]
 
@@ -57,24 +57,24 @@ def test_it_lists_only_her_campaigns_and_donations(client, alice, mine, other):
     client.force_login(alice)
     campaigns = client.get("/admin/campaigns/campaign/").content.decode()
     assert "Keep the lights on" in campaigns and "Charlie&#x27;s drive" not in campaigns
-    donations = client.get("/admin/campaigns/donation/").content.decode()
+    donations = client.get("/admin/ledger/donation/").content.decode()
     assert "Visible Donor" in donations and "Secret Donor" not in donations
 
 
 def test_it_exports_only_her_donations_with_filters(client, alice, mine, other):
     client.force_login(alice)
-    export = client.get("/admin/campaigns/donation/export.csv")
+    export = client.get("/admin/ledger/donation/export.csv")
     body = b"".join(export.streaming_content).decode()
     assert export["Content-Type"].startswith("text/csv")
     assert "Visible Donor" in body and "secret@example.com" not in body
-    filtered = client.get("/admin/campaigns/donation/export.csv?status__exact=failed")
+    filtered = client.get("/admin/ledger/donation/export.csv?status__exact=failed")
     assert len(b"".join(filtered.streaming_content).decode().strip().splitlines()) == 1
 
 
 def test_it_escapes_formulas_in_the_export(client, alice, campaign):
     DonationFactory(campaign=campaign, public_name="=HYPERLINK(\"http://evil\")")
     client.force_login(alice)
-    body = b"".join(client.get("/admin/campaigns/donation/export.csv").streaming_content).decode()
+    body = b"".join(client.get("/admin/ledger/donation/export.csv").streaming_content).decode()
     assert "'=HYPERLINK" in body
 
 

@@ -1,6 +1,7 @@
 """Delayed payment methods: an unpaid completed session does not count until async success."""
 
-from fundraising.campaigns.models import Donation, Period
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
 from tests.stripe_standin import events
 
 

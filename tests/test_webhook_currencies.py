@@ -1,6 +1,7 @@
 """Zero-decimal (JPY) and three-decimal (KWD) gifts stay exact minor units from Stripe to the bar."""
 
-from fundraising.campaigns.models import Donation, Period
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
 from tests.factories import CampaignFactory
 from tests.stripe_standin import events
 

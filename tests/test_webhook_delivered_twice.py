@@ -2,7 +2,7 @@
 
 import pytest
 
-from fundraising.campaigns.models import Donation
+from fundraising.ledger.models import Donation
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 
@@ -112,7 +112,7 @@ def test_it_sets_the_expected_status_per_handler(client, campaign):
         "charge.dispute.closed": ("disputed", 0),
         "invoice.paid": ("succeeded", 2500),
     }
-    from fundraising.campaigns.services import donation_net
+    from fundraising.ledger.services import donation_net
 
     for kind, (status, net) in expected.items():
         Donation.objects.all().delete()

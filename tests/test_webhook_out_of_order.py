@@ -4,7 +4,8 @@ import itertools
 
 import pytest
 
-from fundraising.campaigns.models import Donation, Period
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
 from tests.stripe_standin import events
 
 

@@ -1,6 +1,7 @@
 """Payments the app did not create count when their metadata names a campaign; others are stored, ignored."""
 
-from fundraising.campaigns.models import Donation, Period
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from fundraising.campaigns.models import Donation
-from fundraising.payments import services, tasks
+from fundraising.ledger.models import Donation
+from fundraising.payments import events as stored_events
+from fundraising.payments import handlers, tasks
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 
@@ -20,7 +21,7 @@ def test_it_records_errors_and_retries(campaign, monkeypatch):
         broken["n"] += 1
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setitem(services.EVENT_HANDLERS, "checkout.session.completed", flaky)
+    monkeypatch.setitem(handlers.EVENT_HANDLERS, "checkout.session.completed", flaky)
     record = StripeEvent.objects.create(stripe_id=evt["id"], type=evt["type"], payload=evt)
     result = tasks.event_process.delay(record.pk)
     assert result.failed()
@@ -46,7 +47,7 @@ def test_it_backs_off_exponentially(monkeypatch):
         seen.append(countdown)
         raise exc
 
-    monkeypatch.setattr(services, "event_process", lambda **kw: (_ for _ in ()).throw(ValueError("x")))
+    monkeypatch.setattr(stored_events, "event_process", lambda **kw: (_ for _ in ()).throw(ValueError("x")))
     for retries in range(12):
         task = tasks.event_process
         task.push_request(retries=retries)

@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from fundraising.campaigns.models import Donation, Period
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
 from fundraising.payments.models import PaymentState
 from tests.stripe_standin import events
 

@@ -4,8 +4,8 @@ import threading
 
 from django.db import connection, connections, transaction
 
-from fundraising.campaigns import services
 from fundraising.campaigns.models import Period
+from fundraising.ledger import services as ledger
 from tests.factories import DonationFactory
 from tests.worker import wait_for
 
@@ -39,7 +39,7 @@ def test_it_loses_no_refresh_when_a_worker_is_killed_mid_task(celery_workers, ca
     holder.start()
     locked.wait(10)
     with transaction.atomic():
-        services.ledger_changed(period_id=period_id)
+        ledger.ledger_changed(period_id=period_id)
     wait_for(waiting_on_lock, 20, "the worker never started the refresh")
 
     first.kill()

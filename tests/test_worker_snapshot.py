@@ -6,8 +6,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from fundraising.campaigns import services
 from fundraising.campaigns.models import Period
+from fundraising.ledger import services as ledger
 from tests.factories import DonationFactory
 from tests.stripe_standin import events
 from tests.worker import wait_for
@@ -21,7 +21,7 @@ def snapshot_raised(slug):
 def test_it_refreshes_the_snapshot_after_a_ledger_change(celery_worker, campaign, client):
     with transaction.atomic():
         donation = DonationFactory(campaign=campaign, amount=4200)
-        services.ledger_changed(period_id=donation.period_id)
+        ledger.ledger_changed(period_id=donation.period_id)
     assert Period.objects.get().raised == 0  # not in-process: the worker does it
 
     wait_for(lambda: snapshot_raised("lights") == 4200, 20, "the snapshot file never showed 4200")

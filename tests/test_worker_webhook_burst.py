@@ -9,8 +9,9 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from fundraising.campaigns.models import Donation, Period
-from fundraising.campaigns.services import ledger_totals
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
+from fundraising.ledger.services import ledger_totals
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 from tests.worker import wait_for

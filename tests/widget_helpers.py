@@ -2,7 +2,8 @@
 
 from django.db import transaction
 
-from fundraising.campaigns.services import ledger_changed, period_for
+from fundraising.campaigns.services import period_for
+from fundraising.ledger.services import ledger_changed
 from tests.factories import CampaignFactory, DonationFactory, MilestoneFactory
 
 

@@ -1,6 +1,6 @@
 """Reads: what a user may see, and the figures pages show."""
 
-from .models import Campaign, Donation, Organization, Period
+from .models import Campaign, Organization, Period
 
 
 def organizations_for_user(*, user):
@@ -17,10 +17,6 @@ def campaigns_for_user(*, user):
 
 def periods_for_user(*, user):
     return Period.objects.filter(campaign__in=campaigns_for_user(user=user))
-
-
-def donations_for_user(*, user):
-    return Donation.objects.filter(campaign__in=campaigns_for_user(user=user))
 
 
 def campaign_by_slug(*, slug, active_only=True):

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from fundraising.campaigns.models import Donation
+from fundraising.core.language import locale_language
+from fundraising.ledger.models import Donation
 
 from . import payments
 
@@ -72,12 +73,12 @@ CHECKOUT_LOCALES = {
 
 def checkout_locale(campaign):
     """The campaign's language for Stripe's hosted page, so the donor is not switched to another one."""
-    language = campaign.locale.replace("-", "_").split("_")[0].lower()
+    language = locale_language(campaign.locale)
     return language if language in CHECKOUT_LOCALES else "auto"
 
 
 def checkout_session_params(*, donation):
-    """The Checkout Session for a pending donation, as ../shared/DESIGN.md's Stripe contract says."""
+    """The Checkout Session for a pending donation, as docs/stripe.md's metadata contract says."""
     campaign = donation.campaign
     monthly = donation.kind == Donation.Kind.MONTHLY
     label = _("Monthly donation") if monthly else _("Donation")  # what Stripe's page shows as the product

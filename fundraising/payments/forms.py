@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
-from fundraising.campaigns import money
-from fundraising.campaigns.models import Donation
+from fundraising.core import money
+from fundraising.ledger.models import Donation
 
 # Stripe's smallest charge per currency (minor units), from its "minimum and maximum charge amounts" table.
 STRIPE_MINIMUM = {

@@ -1,10 +1,18 @@
-"""Celery entry points for Stripe events: take the stored event's id, call one service."""
+"""Celery entry points for Stripe events: take the stored event's id, call one service.
+
+- events_drain: after webhooks store events, apply the new ones in batches (fundraising/payments/events.py)
+- event_process: one event on its own, retried with backoff (a failing one leaves the drain)
+- events_sweep: beat's catch-up for stored events nobody processed
+- stripe_reconcile: beat, daily (fundraising/payments/reconcile.py)
+"""
 
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from kombu.exceptions import OperationalError
 
-from . import payments, services, sweeps
+from . import events, payments, reconcile
 
 log = logging.getLogger(__name__)
 
@@ -19,23 +27,54 @@ def event_process(self, event_pk):
     The service records the error and attempt count on the StripeEvent; once retries run out the
     event stays unprocessed for the periodic sweep and for reconciliation to pick up."""
     try:
-        services.event_process(event_pk=event_pk)
+        events.event_process(event_pk=event_pk)
     except Exception as exc:
         raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), BACKOFF_CAP_SECONDS)) from exc
+
+
+def event_enqueue(*, event_pk, countdown=None):
+    """Queue one event's own processing (sweep, retries). With the broker down the event stays stored
+    and unprocessed; the sweep queues it later."""
+    try:
+        event_process.apply_async((event_pk,), countdown=countdown)
+    except OperationalError:
+        log.warning("broker unavailable, event %s left to the sweep", event_pk)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def events_drain(slot=0):
     """After webhooks store events: process the new ones in a batch (coalesced, so Celery's overhead is paid
     per burst). A worker killed mid-drain loses nothing: its transaction rolls back and the message returns."""
-    return services.events_drain(slot=slot)
+    drained = events.events_drain(slot=slot)
+    for event_pk in drained.failed:
+        log.warning("event %s failed, retrying on its own", event_pk)
+        event_enqueue(event_pk=event_pk, countdown=2)
+    if drained.more:  # a backlog keeps STRIPE_EVENT_DRAINS drains busy; webhooks only ever fill the first
+        events_drain_enqueue(slots=settings.STRIPE_EVENT_DRAINS)
+    return drained.applied
+
+
+def events_drain_enqueue(*, slots=1):
+    """Queue a drain of new events unless one is already waiting to start in the first `slots` slots:
+    Celery's overhead is paid per burst, not per event. With the broker down the webhook still answers
+    200 (Stripe would otherwise retry for days) and the sweep processes the stored events later."""
+    slot = events.drain_mark_take(slots=slots)
+    if slot is None:
+        return False
+    try:
+        events_drain.delay(slot)
+    except OperationalError:
+        events.drain_mark_clear(slot=slot)
+        log.warning("broker unavailable, new events left to the sweep")
+        return False
+    return True
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def events_sweep(min_age_seconds=sweeps.SWEEP_AFTER_SECONDS):
+def events_sweep(min_age_seconds=events.SWEEP_AFTER_SECONDS):
     """Beat, every minute: events stored but still unprocessed after a few minutes are queued again
     (the broker was down when they arrived, or their retries ran out). Processing is idempotent."""
-    for event_pk in sweeps.events_unprocessed(min_age_seconds=min_age_seconds):
+    for event_pk in events.events_unprocessed(min_age_seconds=min_age_seconds):
         event_process.delay(event_pk)
 
 
@@ -43,7 +82,7 @@ def events_sweep(min_age_seconds=sweeps.SWEEP_AFTER_SECONDS):
 def stripe_reconcile():
     """Beat, daily: catch up on events Stripe could not deliver and log what differs."""
     try:
-        report = sweeps.stripe_reconcile()
+        report = reconcile.stripe_reconcile()
     except payments.StripeNotConfigured:
         return
     for line in report.lines():

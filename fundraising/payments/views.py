@@ -11,11 +11,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fundraising.campaigns import selectors
-from fundraising.campaigns import services as ledger
-from fundraising.widgets.render import language_override
+from fundraising.core.language import language_override
+from fundraising.ledger.services import period_recompute
 from fundraising.widgets.snapshots import snapshot_build
 
-from . import checkout, payments, services
+from . import checkout, events, payments, recording, tasks
 from .forms import DonationForm
 
 log = logging.getLogger(__name__)
@@ -111,9 +111,9 @@ def thanks(request, campaign):
         else:
             if (session.get("metadata") or {}).get("fundraising_campaign") == campaign.slug:
                 with transaction.atomic():
-                    donation = services.checkout_session_fulfil(session=session)
+                    donation = recording.checkout_session_fulfil(session=session)
             if donation is not None and donation.period_id:
-                ledger.period_recompute(period_id=donation.period_id)  # the bar below shows this gift now
+                period_recompute(period_id=donation.period_id)  # the bar below shows this gift now
     context = {
         "campaign": campaign,
         "donation": donation,
@@ -126,12 +126,16 @@ def thanks(request, campaign):
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
-    """Verify, store, answer. Processing happens in a task after the event is safely stored."""
+    """Verify, store, queue a drain, answer. Processing happens in a task after the event is safely stored."""
     try:
-        record = services.event_store(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
+        record, created = events.event_store(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
     except payments.StripeNotConfigured:
         return HttpResponse("Webhook secret not configured.\n", status=503, content_type="text/plain")
     except payments.SignatureInvalid as exc:
         log.warning("rejected webhook: %s", exc)
         return HttpResponse("Signature does not verify.\n", status=400, content_type="text/plain")
+    if created:
+        transaction.on_commit(tasks.events_drain_enqueue)
     return JsonResponse({"received": True, "event": record.stripe_id})

@@ -9,7 +9,7 @@ enter the cache key.
 import re
 from dataclasses import dataclass
 
-from fundraising.campaigns import money
+from fundraising.core import money
 
 THEMES = ("light", "dark")
 LAYOUTS = ("full", "compact")

@@ -8,10 +8,10 @@ import json
 from decimal import Decimal
 
 from babel.numbers import format_percent
-from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext, ngettext
+
+from fundraising.core.language import language_override
 
 from .options import WidgetOptions
 from .snapshots import snapshot_localize
@@ -33,14 +33,6 @@ def palette(options):
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     on_accent = "#111827" if luminance > 0.4 else "#ffffff"
     return {**THEMES[options.theme], "accent": f"#{options.accent}", "on_accent": on_accent}
-
-
-def language_override(locale):
-    """Activate the catalogue of a locale's language (fr_FR -> fr) for one render; English when
-    we ship none. Per render, never per request: widget bytes must not vary by Accept-Language."""
-    language = (locale or "").replace("-", "_").split("_")[0].lower()
-    known = {code for code, _ in settings.LANGUAGES}
-    return translation.override(language if language in known else "en")
 
 
 def supporters_text(donors):

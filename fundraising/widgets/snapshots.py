@@ -1,12 +1,12 @@
-"""Widget snapshots: the DESIGN.md JSON document of a campaign's current period, built from the
+"""Widget snapshots: the JSON document of docs/widgets.md of a campaign's current period, built from the
 period's stored totals (never by aggregating the ledger)."""
 
 from django.conf import settings
 from django.utils import timezone
 
-from fundraising.campaigns import money
 from fundraising.campaigns.models import Campaign
 from fundraising.campaigns.services import period_for
+from fundraising.core import money
 
 
 def snapshot_build(*, campaign_id):

@@ -1,4 +1,4 @@
-"""Public widget paths of DESIGN.md: /w/<slug>.json, /w/<slug>.svg and the iframe page /w/<slug>/."""
+"""Public widget paths (docs/widgets.md): /w/<slug>.json, /w/<slug>.svg and the iframe page /w/<slug>/."""
 
 from django.urls import path
 

@@ -160,8 +160,9 @@ def post_event(client, evt, *, secret="whsec_test_secret"):
 
 def ledger_picture():
     """What the ledger and the stored period totals say, comparable across delivery orders."""
-    from fundraising.campaigns.models import Donation, Period
-    from fundraising.campaigns.services import ledger_totals
+    from fundraising.campaigns.models import Period
+    from fundraising.ledger.models import Donation
+    from fundraising.ledger.services import ledger_totals
 
     rows = sorted(
         (d.amount, d.kind, d.status, d.amount_refunded, d.amount_disputed, d.dispute_status, d.paid_at is not None)

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from fundraising.payments import payments
-from fundraising.payments.sweeps import RECONCILE_DAYS, stripe_reconcile
+from fundraising.payments.reconcile import RECONCILE_DAYS, stripe_reconcile
 
 
 class Command(BaseCommand):

@@ -9,7 +9,8 @@ import uuid
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from fundraising.campaigns import money, selectors
+from fundraising.campaigns import selectors
+from fundraising.core import money
 from fundraising.payments import payments
 
 API_VERSION = "2026-10-28.endive"

@@ -1,12 +1,22 @@
-"""Celery entry points for periods and milestones: take ids, load, call services."""
+"""Celery entry points after the ledger changes: take ids, load, call one service.
+
+- period_refresh: totals, widget and milestones of one period (fundraising/pipeline/refresh.py)
+- periods_rollover / campaign_rollover: a month closes at local midnight (fundraising/ledger/rollover.py)
+- milestone_notify / milestone_webhook: e-mail and signed POST (fundraising/campaigns/milestones.py)
+- periods_sweep: beat's catch-up for refreshes lost while the broker was down
+"""
 
 import logging
 
 from celery import shared_task
+from kombu.exceptions import OperationalError
 
+from fundraising.campaigns import milestones
+from fundraising.ledger import rollover
+from fundraising.ledger.services import periods_stale
 from fundraising.widgets.services import snapshot_refresh
 
-from . import health, milestones, rollover, services
+from . import refresh
 
 logger = logging.getLogger(__name__)
 
@@ -23,13 +33,28 @@ RETRYING = {
 
 @shared_task(**RETRYING)
 def period_refresh(period_id):
-    """After ledger changes: totals from the ledger, milestones crossed, then the campaign's widget."""
-    services.period_refresh_started(period_id=period_id)
-    with services.campaign_refresh_lock(period_id=period_id) as campaign_id:
-        period = services.period_recompute(period_id=period_id)
-        snapshot_refresh(campaign_id=campaign_id)
-    for crossing_id in milestones.crossings_record(period=period):
+    """After ledger changes: totals from the ledger, then the campaign's widget, then milestones crossed."""
+    for crossing_id in refresh.period_refresh(period_id=period_id):
         milestone_notify.delay_on_commit(crossing_id)
+
+
+def period_refresh_enqueue(*, period_id):
+    """Queue one refresh of the period unless one is already waiting to start, so bursts coalesce."""
+    if not refresh.period_refresh_mark(period_id=period_id):
+        return False
+    try:
+        period_refresh.apply_async((period_id,), countdown=refresh.REFRESH_DEBOUNCE_SECONDS)
+    except OperationalError:
+        # Broker down: the ledger is committed; the stale-period sweep refreshes it once the broker is back.
+        refresh.period_refresh_started(period_id=period_id)
+        logger.warning("broker unavailable, refresh of period %s deferred to the sweep", period_id)
+        return False
+    return True
+
+
+def period_changed_receive(sender, *, period_id, **kwargs):
+    """Receiver of fundraising.ledger.signals.period_changed (connected in PipelineConfig.ready)."""
+    period_refresh_enqueue(period_id=period_id)
 
 
 @shared_task(**RETRYING)
@@ -67,14 +92,8 @@ def campaign_rollover(campaign_id):
         snapshot_refresh(campaign_id=campaign_id)
 
 
-@shared_task(ignore_result=True)
-def beat_heartbeat():
-    """Beat, every minute: /healthz reports beat as down when this stops arriving."""
-    health.beat_record()
-
-
 @shared_task(acks_late=True, ignore_result=True)
 def periods_sweep():
     """Beat, every minute: periods whose refresh never ran (broker was down) are queued again."""
-    for period_id in services.periods_stale():
-        services.period_refresh_enqueue(period_id=period_id)
+    for period_id in periods_stale():
+        period_refresh_enqueue(period_id=period_id)

@@ -1,4 +1,4 @@
-"""Create the demo campaign of DESIGN.md; running it again changes nothing."""
+"""Create the demo campaign (the picture in README.md); running it again changes nothing."""
 
 import uuid
 
@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from fundraising.campaigns import services
-from fundraising.campaigns.models import Campaign, Donation, Milestone, Organization
+from fundraising.campaigns.models import Campaign, Milestone, Organization
+from fundraising.ledger.models import Donation
+from fundraising.ledger.services import ledger_changed
 
 DEMO_OWNER = ("owner", "demo-owner-password")
 # Three gifts that add up to the 100 USD of the seed picture.
@@ -45,7 +47,7 @@ class Command(BaseCommand):
         if created:
             services.campaign_sync_open_period(campaign=campaign)
         self.seed_gifts(campaign, period)
-        services.ledger_changed(period_id=period.pk)
+        ledger_changed(period_id=period.pk)
         self.stdout.write(f"Campaign 'demo' ready: {settings.SITE_URL}/c/demo/")
         self.stdout.write(f"Widget: {settings.SITE_URL}/w/demo/  JSON: {settings.SITE_URL}/w/demo.json")
         if settings.DEBUG:

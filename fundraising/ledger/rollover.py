@@ -2,8 +2,10 @@
 
 from django.utils import timezone
 
-from .models import Campaign, Period
-from .services import period_for, period_recompute
+from fundraising.campaigns.models import Campaign, Period
+from fundraising.campaigns.services import period_for
+
+from .services import period_recompute
 
 
 def campaign_rollover(*, campaign, now=None):

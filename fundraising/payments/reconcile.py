@@ -1,35 +1,15 @@
-"""Catching up with Stripe: re-queue stored events left unprocessed, and reconcile with Stripe's own list."""
+"""Reconciliation with Stripe: process every recent event the app never received, then compare the
+ledger with what Stripe's events say it should hold (read with the same readers as the handlers)."""
 
 import dataclasses
 import datetime
 
 from django.utils import timezone
 
-from fundraising.campaigns.models import Donation
+from fundraising.ledger.models import Donation
 
-from . import payments, services
+from . import events, payments, readers
 from .models import StripeEvent
-
-# Long enough that an event normally waiting its turn in the queue is not queued twice.
-SWEEP_AFTER_SECONDS = 180
-SWEEP_BATCH = 500
-# Older ones need a person: reconciliation reports them.
-SWEEP_WITHIN_DAYS = 7
-
-
-def events_unprocessed(*, min_age_seconds=SWEEP_AFTER_SECONDS, now=None):
-    """Ids of stored events still unprocessed `min_age_seconds` after they arrived, oldest first."""
-    now = now or timezone.now()
-    return list(
-        StripeEvent.objects.filter(
-            processed_at__isnull=True,
-            received_at__lte=now - datetime.timedelta(seconds=min_age_seconds),
-            received_at__gte=now - datetime.timedelta(days=SWEEP_WITHIN_DAYS),
-        )
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-
 
 # --- reconciliation with Stripe ------------------------------------------------------------------
 
@@ -63,30 +43,31 @@ def stripe_events_recent(*, days):
         starting_after = page["data"][-1]["id"]
 
 
-def stripe_expectations(events):
-    """What Stripe says the ledger should hold: paid amounts by payment and the largest refund seen."""
-    paid, refunded = {}, {}
-    for event in events:
+def stripe_expectations(listed):
+    """What Stripe says the ledger should hold: paid amounts by payment (in the campaign's currency, as the
+    handlers count them) and the largest refund seen per payment intent."""
+    paid, refunded, intents = {}, {}, {}
+    for event in listed:
         obj = (event.get("data") or {}).get("object") or {}
         kind = event.get("type")
-        if not (obj.get("metadata") or {}).get("fundraising_campaign") and kind != "charge.refunded":
+        if kind == "charge.refunded" and readers.object_id(obj.get("payment_intent")):
+            key = readers.object_id(obj.get("payment_intent"))
+            refunded[key] = max(refunded.get(key, 0), readers.charge_refunded(obj))
+        elif kind == "invoice.paid" and readers.metadata_campaign(readers.invoice_metadata(obj)):
+            paid[("invoice", readers.object_id(obj.get("id")))] = readers.invoice_amount(obj)[0]
+        elif not readers.metadata_campaign(readers.metadata_of(obj)):
             continue
-        if (
-            kind == "checkout.session.completed"
-            and obj.get("mode") == "payment"
-            and obj.get("payment_status") == "paid"
-        ):
-            paid[("payment", services._id(obj.get("payment_intent")))] = obj.get("amount_total") or 0
+        elif kind == "checkout.session.completed" and _session_paid(obj):
+            paid[("payment", readers.object_id(obj.get("payment_intent")))] = readers.session_amount(obj)[0]
         elif kind == "payment_intent.succeeded":
-            paid[("payment", obj.get("id"))] = obj.get("amount_received") or obj.get("amount") or 0
-        elif kind == "charge.refunded" and services._id(obj.get("payment_intent")):
-            key = services._id(obj.get("payment_intent"))
-            refunded[key] = max(refunded.get(key, 0), obj.get("amount_refunded") or 0)
-    for event in events:  # invoices carry the campaign on the subscription's metadata
-        obj = (event.get("data") or {}).get("object") or {}
-        if event.get("type") == "invoice.paid" and services._invoice_metadata(obj).get("fundraising_campaign"):
-            paid[("invoice", obj.get("id"))] = obj.get("amount_paid") or 0
-    return paid, refunded
+            intents[("payment", readers.object_id(obj.get("id")))] = readers.intent_amount(obj)[0]
+    # A Checkout payment's session says what counts (in the campaign's currency under Adaptive Pricing);
+    # its payment intent, in the currency the donor paid, only speaks for payments made without Checkout.
+    return {**intents, **paid}, refunded
+
+
+def _session_paid(session):
+    return session.get("mode") == "payment" and session.get("payment_status") == "paid"
 
 
 def ledger_differences(*, paid, refunded):
@@ -116,11 +97,11 @@ def stripe_reconcile(*, days=RECONCILE_DAYS):
     for event in reversed(listed):  # oldest first, as Stripe would have sent them
         if event["id"] in known:
             continue
-        record, created = services.event_record(event=event)
+        record, created = events.event_record(event=event)
         if created:
-            services.event_process(event_pk=record.pk)  # now, so the comparison below includes it
+            events.event_process(event_pk=record.pk)  # now, so the comparison below includes it
             report.recovered.append(event["id"])
-    cutoff = timezone.now() - datetime.timedelta(seconds=SWEEP_AFTER_SECONDS)
+    cutoff = timezone.now() - datetime.timedelta(seconds=events.SWEEP_AFTER_SECONDS)
     report.unprocessed = list(
         StripeEvent.objects.filter(processed_at__isnull=True, received_at__lte=cutoff)
         .order_by("received_at")

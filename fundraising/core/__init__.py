@@ -1,0 +1,1 @@
+"""The bottom layer: money, languages. Imports nothing else of the project."""

@@ -1,0 +1,98 @@
+"""What each Stripe event does: one function per event type, all listed in EVENT_HANDLERS at the bottom.
+
+A handler takes the event's object (a dict) and the event's creation time, reads it with
+fundraising.payments.readers and records it with fundraising.payments.recording. Types not in the
+table are stored and ignored. docs/stripe.md says which events count how."""
+
+from django.utils import timezone
+
+from fundraising.ledger.models import Donation
+
+from . import readers, recording
+
+
+def checkout_session_completed(session, when):
+    """A paid one-time gift counts; a monthly gift's session links its subscription (money comes with invoices)."""
+    return recording.checkout_session_fulfil(session=session, paid_at=when)
+
+
+def checkout_session_async_payment_succeeded(session, when):
+    """A bank debit or other delayed method finally paid: counts like a completed session."""
+    return recording.checkout_session_fulfil(session=session, paid_at=when)
+
+
+def checkout_session_async_payment_failed(session, when):
+    return recording.checkout_session_closed(session=session, status=Donation.Status.FAILED)
+
+
+def checkout_session_expired(session, when):
+    return recording.checkout_session_closed(session=session, status=Donation.Status.EXPIRED)
+
+
+def payment_intent_succeeded(intent, when):
+    """Payments made outside Checkout count from here; the app's own sessions name their donation too."""
+    amount, currency = readers.intent_amount(intent)
+    return recording.payment_record(
+        metadata=readers.metadata_of(intent),
+        amount=amount,
+        currency=currency,
+        paid_at=when,
+        payment_intent=readers.object_id(intent.get("id")),
+    )
+
+
+def invoice_paid(invoice, when):
+    """Every paid monthly invoice counts once in the month it was paid."""
+    return recording.invoice_paid_record(invoice=invoice, paid_at=when)
+
+
+def invoice_payment_paid(invoice_payment, when):
+    """Links an invoice to the payment intent that paid it, so its refunds and disputes find the gift."""
+    return recording.invoice_payment_link(invoice_payment=invoice_payment)
+
+
+def charge_refunded(charge, when):
+    return recording.charge_refund_record(charge=charge)
+
+
+def charge_dispute_created(dispute, when):
+    return recording.dispute_record(dispute=dispute, closed=False)
+
+
+def charge_dispute_updated(dispute, when):
+    return recording.dispute_record(dispute=dispute, closed=False)
+
+
+def charge_dispute_closed(dispute, when):
+    return recording.dispute_record(dispute=dispute, closed=True)
+
+
+def customer_subscription_deleted(subscription, when):
+    return recording.subscription_end_record(subscription=subscription, ended_at=when)
+
+
+EVENT_HANDLERS = {
+    "checkout.session.completed": checkout_session_completed,
+    "checkout.session.async_payment_succeeded": checkout_session_async_payment_succeeded,
+    "checkout.session.async_payment_failed": checkout_session_async_payment_failed,
+    "checkout.session.expired": checkout_session_expired,
+    "payment_intent.succeeded": payment_intent_succeeded,
+    "invoice.paid": invoice_paid,
+    "invoice_payment.paid": invoice_payment_paid,
+    "charge.refunded": charge_refunded,
+    "charge.dispute.created": charge_dispute_created,
+    "charge.dispute.updated": charge_dispute_updated,
+    "charge.dispute.closed": charge_dispute_closed,
+    "customer.subscription.deleted": customer_subscription_deleted,
+}
+
+
+def event_apply(*, event):
+    """Dispatch one event dict by type; unknown types are ignored. Call inside a transaction."""
+    handler = EVENT_HANDLERS.get(event.get("type"))
+    if handler is None:
+        return None
+    obj = (event.get("data") or {}).get("object")
+    if not isinstance(obj, dict):
+        return None
+    return handler(obj, readers.timestamp_read(event.get("created")) or timezone.now())

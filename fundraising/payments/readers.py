@@ -1,0 +1,105 @@
+"""Readers of Stripe's payload shapes, shared by the event handlers and by reconciliation so the two can
+never read one payload differently. Each takes plain dicts (webhook JSON or an API object's to_dict())
+and copes with the older shapes Stripe sent before the API version the app pins."""
+
+import datetime
+import uuid
+
+# Unix seconds Stripe can send: from its founding to far in the future; anything else is not a time.
+EARLIEST, LATEST = 946_684_800, 32_503_680_000  # 2000-01-01, 3000-01-01
+
+
+def timestamp_read(value):
+    """A Stripe timestamp (unix seconds) as an aware datetime, or None when it is not a plausible one."""
+    if isinstance(value, bool) or not isinstance(value, int) or not EARLIEST <= value <= LATEST:
+        return None
+    return datetime.datetime.fromtimestamp(value, tz=datetime.UTC)
+
+
+def object_id(value):
+    """An id whether Stripe sent it as a string or as an expanded object (older shapes)."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else ""
+
+
+def metadata_of(obj):
+    metadata = obj.get("metadata") if isinstance(obj, dict) else None
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def metadata_campaign(metadata):
+    """The campaign slug a payment names (`fundraising_campaign`), or ""."""
+    slug = (metadata or {}).get("fundraising_campaign")
+    return slug if isinstance(slug, str) else ""
+
+
+def metadata_donation(metadata):
+    """The app's own donation id (`fundraising_donation`) as a UUID, or None."""
+    try:
+        return uuid.UUID(str((metadata or {}).get("fundraising_donation")))
+    except ValueError:
+        return None
+
+
+def session_amount(session):
+    """(amount, currency) of a Checkout Session in the campaign's currency, also when Adaptive Pricing
+    charged the donor another one (then `currency_conversion` holds the campaign's side)."""
+    conversion = session.get("currency_conversion")
+    if isinstance(conversion, dict) and isinstance(conversion.get("source_currency"), str):
+        return _amount(conversion.get("amount_total")), conversion["source_currency"].lower()
+    return _amount(session.get("amount_total")), _currency(session.get("currency"))
+
+
+def session_email(session):
+    details = session.get("customer_details") or {}
+    return details.get("email") or session.get("customer_email") or ""
+
+
+def intent_amount(intent):
+    """(amount received, currency) of a PaymentIntent."""
+    return _amount(intent.get("amount_received")), _currency(intent.get("currency"))
+
+
+def invoice_amount(invoice):
+    """(amount paid, currency) of an invoice."""
+    return _amount(invoice.get("amount_paid")), _currency(invoice.get("currency"))
+
+
+def invoice_metadata(invoice):
+    """The campaign metadata of a subscription's invoice: on the subscription's details (parent on
+    current API versions, top-level on older ones)."""
+    parent = invoice.get("parent") or {}
+    details = parent.get("subscription_details") or invoice.get("subscription_details") or {}
+    return details.get("metadata") or {}
+
+
+def invoice_subscription(invoice):
+    parent = invoice.get("parent") or {}
+    details = parent.get("subscription_details") or {}
+    return object_id(details.get("subscription")) or object_id(invoice.get("subscription"))
+
+
+def invoice_payment_intent(invoice):
+    """Older API versions put it on the invoice; newer ones under payments when expanded."""
+    found = object_id(invoice.get("payment_intent"))
+    for payment in (invoice.get("payments") or {}).get("data") or []:
+        found = found or object_id((payment.get("payment") or {}).get("payment_intent"))
+    return found
+
+
+def invoice_paid_at(invoice):
+    return timestamp_read((invoice.get("status_transitions") or {}).get("paid_at"))
+
+
+def charge_refunded(charge):
+    """The running total refunded on a charge (Stripe sends the sum of all its refunds)."""
+    return _amount(charge.get("amount_refunded"))
+
+
+def _amount(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _currency(value):
+    return value.lower() if isinstance(value, str) else ""
