@@ -17,31 +17,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http.request import split_domain_port, validate_host
 
+from .headers import CONTENT_TYPES, public_headers, security_headers
 from .services import entry_key
-from .views import CONTENT_TYPES, etag_matches, public_headers
+from .views import etag_matches
 
 PATH = re.compile(r"^/w/(?P<slug>[-a-zA-Z0-9_]+)(?:\.(?P<ext>json|svg)|/)$")
 STATUS = {200: "200 OK", 304: "304 Not Modified"}
 MEMO_SECONDS = 0.5
-
-
-def security_headers(fmt, secure):
-    """What SecurityMiddleware, django-cors-headers and the clickjacking middleware add to a /w/ response."""
-    headers = [("Vary", "origin")]
-    if fmt != "html":  # only the iframe page is frameable
-        headers.append(("X-Frame-Options", settings.X_FRAME_OPTIONS))
-    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-        headers.append(("X-Content-Type-Options", "nosniff"))
-    if settings.SECURE_REFERRER_POLICY:
-        headers.append(("Referrer-Policy", settings.SECURE_REFERRER_POLICY))
-    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
-    if secure and settings.SECURE_HSTS_SECONDS:
-        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
-        hsts += "; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else ""
-        hsts += "; preload" if settings.SECURE_HSTS_PRELOAD else ""
-        headers.append(("Strict-Transport-Security", hsts))
-    return headers
 
 
 def request_is_secure(environ):

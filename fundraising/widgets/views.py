@@ -9,31 +9,9 @@ from django.utils.http import parse_etags
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from .headers import CONTENT_TYPES, public_headers
 from .options import OptionError, options_parse
 from .services import snapshot_entry_get, variant_get
-
-CACHE_CONTROL = "public, max-age=30, stale-while-revalidate=60"
-CONTENT_TYPES = {
-    "json": "application/json",
-    "svg": "image/svg+xml",
-    "html": "text/html; charset=utf-8",
-}
-POLICIES = {
-    "json": "default-src 'none'; frame-ancestors 'none'",
-    "svg": "default-src 'none'; style-src 'unsafe-inline'; script-src 'none'",
-    # The iframe page: any site may frame it; it runs no script and loads nothing else.
-    "html": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src 'none'; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors *",
-}
-
-
-def public_headers(fmt):
-    """The headers every /w/ response carries, here and in the WSGI fast path."""
-    return {
-        "Cache-Control": CACHE_CONTROL,
-        "Access-Control-Allow-Origin": "*",
-        "Content-Security-Policy": POLICIES[fmt],
-    }
 
 
 def etag_matches(header, etag):

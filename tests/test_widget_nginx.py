@@ -1,0 +1,80 @@
+"""deploy/nginx.conf serves the snapshot files with exactly the headers the app sends for the same URL,
+so a site behind nginx looks the same to browsers and caches as one without it."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.widget_helpers import seed_campaign
+
+CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
+# Headers that differ by nature: validators and lengths are per file; HSTS comes from the TLS terminator.
+PER_RESPONSE = {"etag", "content-length", "vary", "strict-transport-security"}
+TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[{};]|[^\s{};]+')
+
+
+def tokens(text):
+    # Comments go, except on location lines, whose regexes may hold a "#".
+    lines = (line if line.strip().startswith("location") else line.split("#", 1)[0] for line in text.splitlines())
+    text = "\n".join(lines)
+    return [t[1:-1] if t[0] in "\"'" else t for t in TOKEN.findall(text)]
+
+
+def blocks(items, start=0):
+    """[(directive words, children or None)] of an nginx config, recursively."""
+    out, words, index = [], [], start
+    while index < len(items):
+        item = items[index]
+        if item == ";":
+            out.append((words, None))
+            words = []
+        elif item == "{":
+            children, index = blocks(items, index + 1)
+            out.append((words, children))
+            words = []
+        elif item == "}":
+            return out, index
+        else:
+            words.append(item)
+        index += 1
+    return out, index
+
+
+def location_for(path, conf):
+    """The regex location of the server block that nginx would pick for `path` (first match wins)."""
+    parsed, _ = blocks(tokens(conf.read_text()))
+    server = next(children for words, children in parsed if words == ["server"])
+    for words, children in server:
+        if words[:2] == ["location", "~"] and re.search(words[2].replace("(?<", "(?P<"), path):
+            return children
+    raise AssertionError(f"no regex location serves {path}")
+
+
+def nginx_headers(path, conf=CONF):
+    """What nginx adds to a file it serves from that location: add_header lines and the content type."""
+    location = location_for(path, conf)
+    headers = {words[1].lower(): words[2] for words, _ in location if words[:1] == ["add_header"]}
+    default_type = [words[1] for words, _ in location if words[:1] == ["default_type"]]
+    headers["content-type"] = default_type[0] if default_type else None
+    return headers
+
+
+@pytest.fixture
+def lights(transactional_db, widget_root):
+    return seed_campaign()
+
+
+@pytest.mark.parametrize("path", ["/w/lights.json", "/w/lights.svg", "/w/lights/"])
+def test_it_sends_what_the_app_sends(client, lights, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    app = {name.lower(): value for name, value in response.items() if name.lower() not in PER_RESPONSE}
+    assert nginx_headers(path) == app
+
+
+def test_it_notices_a_drifted_header(tmp_path):
+    drifted = tmp_path / "nginx.conf"
+    drifted.write_text(CONF.read_text().replace('add_header Referrer-Policy "same-origin" always;', "", 1))
+    assert "referrer-policy" not in nginx_headers("/w/lights.json", drifted)
+    assert "referrer-policy" in nginx_headers("/w/lights.svg", drifted)
