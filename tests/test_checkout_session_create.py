@@ -1,4 +1,4 @@
-"""A valid POST records a pending donation and opens the Checkout Session DESIGN.md describes."""
+"""A valid POST records a pending donation and opens the Checkout Session docs/stripe.md describes."""
 
 import pytest
 

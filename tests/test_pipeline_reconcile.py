@@ -69,3 +69,23 @@ def test_it_reports_differences_between_the_ledger_and_stripe(transactional_db, 
     intent = evt["data"]["object"]["payment_intent"]
     assert f"payment {intent}: Stripe refunded 1000, the ledger has 0" in out
     assert Donation.objects.get().amount_refunded == 0
+
+
+def test_it_agrees_with_the_ledger_on_adaptive_pricing(transactional_db, campaign, client, stripe_lists, capsys):
+    """The donor paid 46.00 EUR for a 50.00 USD gift: Stripe's session, its payment intent (in EUR) and the
+    ledger (in USD) are one payment, compared in the campaign's currency as the handlers count it."""
+    session = events.checkout_session(amount=4600, currency="eur")
+    session["currency_conversion"] = {"amount_subtotal": 5000, "amount_total": 5000, "fx_rate": "0.92",
+                                      "source_currency": "usd"}  # fmt: skip
+    completed = events.event("checkout.session.completed", session, created=int(time.time()) - 60)
+    intent = {"id": session["payment_intent"], "object": "payment_intent", "amount": 4600, "amount_received": 4600,
+              "currency": "eur", "status": "succeeded", "metadata": session["metadata"]}  # fmt: skip
+    succeeded = events.event("payment_intent.succeeded", intent, created=int(time.time()) - 59)
+    for evt in (completed, succeeded):
+        assert events.post_event(client, evt).status_code == 200
+    stripe_lists.extend([completed, succeeded])
+
+    call_command("reconcile_stripe")
+
+    assert "ledger matches Stripe" in capsys.readouterr().out
+    assert Donation.objects.get().amount == 5000

@@ -1,4 +1,4 @@
-"""seed_demo builds the picture of DESIGN.md and changes nothing the second time."""
+"""seed_demo builds the picture in README.md and changes nothing the second time."""
 from django.core.management import call_command
 
 from fundraising.campaigns.models import Campaign, Milestone, Period

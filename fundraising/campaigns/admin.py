@@ -5,8 +5,12 @@ from django.db import models
 from django.http import Http404
 from django.utils.html import format_html
 
+from fundraising.core.palette import palette
+
 from . import selectors, services
 from .models import Campaign, Membership, Milestone, Organization, Period
+
+BAR = palette()
 
 
 class OrganizationScopedAdmin(admin.ModelAdmin):
@@ -71,14 +75,16 @@ class CampaignAdmin(OrganizationScopedAdmin):
         percent = min(100, period.raised * 100 // period.target) if period.target else 0
         return format_html(
             '<div role="progressbar" aria-valuenow="{}" aria-valuemin="0" aria-valuemax="{}" '
-            'aria-valuetext="{} of {}" style="width:12em;background:#e5e7eb;border-radius:4px">'
-            '<div style="width:{}%;background:#16a34a;height:0.7em;border-radius:4px"></div></div>'
+            'aria-valuetext="{} of {}" style="width:12em;background:{};border-radius:4px">'
+            '<div style="width:{}%;background:{};height:0.7em;border-radius:4px"></div></div>'
             "<small>{} of {} · {}</small>",
             period.raised,
             period.target,
             campaign.format(period.raised),
             campaign.format(period.target),
+            BAR["track"],
             percent,
+            BAR["accent"],
             campaign.format(period.raised),
             campaign.format(period.target),
             period.label,

@@ -1,14 +1,15 @@
 """Writes to organisations, campaigns and periods: which month a moment falls in, members."""
 
 import calendar
+import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Period
+from .models import Campaign, Period
 
 
-def period_bounds(*, campaign, when):
+def period_bounds(*, campaign: Campaign, when: datetime.datetime) -> tuple[datetime.date, datetime.date]:
     """First and last day of the calendar month containing `when`, in the campaign's time zone."""
     local = timezone.localtime(when, campaign.tz).date()
     last_day = calendar.monthrange(local.year, local.month)[1]
@@ -19,7 +20,7 @@ def milestones_of(campaign):
     return [{"amount": m.amount, "label": m.label} for m in campaign.milestones.all()]
 
 
-def period_for(*, campaign, when=None):
+def period_for(*, campaign: Campaign, when: datetime.datetime | None = None) -> Period:
     """The campaign's period containing `when` (default: now), created on first use."""
     start, end = period_bounds(campaign=campaign, when=when or timezone.now())
     period = Period.objects.filter(campaign=campaign, start=start).first()
@@ -34,7 +35,7 @@ def period_for(*, campaign, when=None):
     return period
 
 
-def campaign_sync_open_period(*, campaign):
+def campaign_sync_open_period(*, campaign: Campaign) -> None:
     """After an owner edits the target or milestones, the current month follows; history does not."""
     period = period_for(campaign=campaign)
     Period.objects.filter(pk=period.pk, closed_at__isnull=True).update(

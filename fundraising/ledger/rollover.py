@@ -1,5 +1,7 @@
 """Monthly rollover: each campaign's past month closes with its final total and the new one opens."""
 
+import datetime
+
 from django.utils import timezone
 
 from fundraising.campaigns.models import Campaign, Period
@@ -8,7 +10,7 @@ from fundraising.campaigns.services import period_for
 from .services import period_recompute
 
 
-def campaign_rollover(*, campaign, now=None):
+def campaign_rollover(*, campaign: Campaign, now: datetime.datetime | None = None) -> list[int]:
     """Close the campaign's open periods before the current local month; return the ids closed.
 
     Runs every few minutes and is idempotent: the current month's period is created with the

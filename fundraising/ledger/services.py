@@ -27,7 +27,7 @@ def donation_net_expression():
     return Greatest(F("amount") - F("amount_refunded") - disputed, Value(0))
 
 
-def donation_net(donation):
+def donation_net(donation: Donation) -> int:
     """The same rule as donation_net_expression, for one row in Python."""
     if donation.paid_at is None:
         return 0
@@ -35,7 +35,7 @@ def donation_net(donation):
     return max(donation.amount - donation.amount_refunded - disputed, 0)
 
 
-def donation_status_derive(donation):
+def donation_status_derive(donation: Donation) -> str:
     """The status the stored facts imply (payment, refunds, dispute); callers store it."""
     if donation.paid_at is None:
         return donation.status if donation.status in ("failed", "expired") else Donation.Status.PENDING
@@ -48,7 +48,7 @@ def donation_status_derive(donation):
     return Donation.Status.SUCCEEDED
 
 
-def ledger_totals(*, period_id):
+def ledger_totals(*, period_id: int) -> tuple[int, int]:
     """Sum the ledger for one period: (raised, donors). A donor is an e-mail, or a gift without one."""
     rows = Donation.objects.filter(COUNTED, period_id=period_id).annotate(net=donation_net_expression())
     donor_key = Coalesce(NullIf(F("donor_email"), Value("")), Cast("id", CharField()))
@@ -59,7 +59,7 @@ def ledger_totals(*, period_id):
     return totals["raised"], totals["donors"]
 
 
-def period_recompute(*, period_id):
+def period_recompute(*, period_id: int) -> Period:
     """Store the period's totals as the ledger sums them now. Safe to run any number of times."""
     with transaction.atomic():
         # Two recomputes of one period run one after the other, so an older sum never overwrites a newer one.
@@ -69,7 +69,7 @@ def period_recompute(*, period_id):
     return Period.objects.select_related("campaign").get(pk=period_id)
 
 
-def periods_stale():
+def periods_stale() -> list[int]:
     """Ids of periods whose stored totals differ from the ledger (a refresh lost while the broker was down).
 
     Checks the open months and any period with a ledger row saved after its last recompute."""
@@ -82,13 +82,13 @@ def periods_stale():
     return stale
 
 
-def ledger_changed(*, period_id):
+def ledger_changed(*, period_id: int) -> None:
     """Call inside the transaction that changed the ledger: after commit, `period_changed` is sent and
     the pipeline (fundraising.pipeline) refreshes the period's totals, milestones and widgets."""
     transaction.on_commit(functools.partial(period_changed.send, sender=Donation, period_id=period_id))
 
 
-def donation_settle(*, donation, old_period_id=None):
+def donation_settle(*, donation: Donation, old_period_id: int | None = None) -> Donation:
     """Derive the status from the stored facts, save, and refresh every period touched."""
     donation.status = donation_status_derive(donation)
     donation.save()

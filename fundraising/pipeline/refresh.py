@@ -45,7 +45,7 @@ def campaign_refresh_lock(*, period_id):
         yield campaign_id
 
 
-def period_refresh(*, period_id):
+def period_refresh(*, period_id: int) -> list[int]:
     """Totals from the ledger, the widget, then the ids of milestones crossed for the first time."""
     period_refresh_started(period_id=period_id)
     with campaign_refresh_lock(period_id=period_id) as campaign_id:

@@ -19,6 +19,7 @@ from django.http.request import split_domain_port, validate_host
 
 from .headers import CONTENT_TYPES, public_headers, security_headers
 from .services import entry_key
+from .snapshots import SnapshotEntry
 from .views import etag_matches
 
 PATH = re.compile(r"^/w/(?P<slug>[-a-zA-Z0-9_]+)(?:\.(?P<ext>json|svg)|/)$")
@@ -44,7 +45,7 @@ class WidgetFastPath:
         self.memo_seconds = memo_seconds
         self.memo = {}  # slug -> (expires, entry); a plain dict is safe across gthread threads
 
-    def entry_get(self, slug):
+    def entry_get(self, slug: str) -> SnapshotEntry | None:
         now = self.clock()
         expires, entry = self.memo.get(slug, (0.0, None))
         if now >= expires:

@@ -9,11 +9,10 @@ enter the cache key.
 import re
 from dataclasses import dataclass
 
-from fundraising.core import money
+from fundraising.core import money, palette
 
-THEMES = ("light", "dark")
+THEMES = tuple(palette.THEMES)
 LAYOUTS = ("full", "compact")
-DEFAULT_ACCENT = "16a34a"
 ACCENT_RE = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 LOCALE_RE = re.compile(r"^([a-z]{2,3})(?:[_-]([A-Za-z]{2}))?$")
 
@@ -24,8 +23,8 @@ class OptionError(ValueError):
 
 @dataclass(frozen=True)
 class WidgetOptions:
-    theme: str = "light"
-    accent: str = DEFAULT_ACCENT
+    theme: str = palette.DEFAULT_THEME
+    accent: str = palette.DEFAULT_ACCENT
     layout: str = "full"
     locale: str = ""  # empty: the campaign's own
 

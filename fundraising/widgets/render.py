@@ -12,27 +12,19 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext, ngettext
 
 from fundraising.core.language import language_override
+from fundraising.core.palette import palette as core_palette
 
 from .options import WidgetOptions
-from .snapshots import snapshot_localize
+from .snapshots import Snapshot, snapshot_localize
 
 DEFAULT = WidgetOptions()
-THEMES = {
-    "light": {"bg": "#ffffff", "border": "#e5e7eb", "text": "#111827", "muted": "#6b7280", "track": "#e5e7eb"},
-    "dark": {"bg": "#111827", "border": "#374151", "text": "#f9fafb", "muted": "#9ca3af", "track": "#374151"},
-}
 WIDTH, PAD = 480, 18
 # Average glyph width of a sans-serif face as a share of the font size: enough to keep labels apart.
 GLYPH = 0.6
 
 
 def palette(options):
-    """Theme colours plus the accent and a text colour readable on it (WCAG relative luminance)."""
-    channels = [int(options.accent[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    on_accent = "#111827" if luminance > 0.4 else "#ffffff"
-    return {**THEMES[options.theme], "accent": f"#{options.accent}", "on_accent": on_accent}
+    return core_palette(theme=options.theme, accent=options.accent)
 
 
 def supporters_text(donors):
@@ -63,7 +55,7 @@ def phrases(snapshot):
     }
 
 
-def json_render(*, snapshot):
+def json_render(*, snapshot: Snapshot) -> bytes:
     """Compact UTF-8 JSON; <, > and & escaped so the bytes are also safe inside an HTML <script>.
     Adds "text": the snapshot's phrases in its locale's language."""
     with language_override(snapshot["locale"]):
@@ -143,14 +135,14 @@ def bar_geometry(snapshot, options):
     }
 
 
-def svg_render(*, snapshot, options=DEFAULT):
+def svg_render(*, snapshot: Snapshot, options: WidgetOptions = DEFAULT) -> bytes:
     snapshot = snapshot_localize(snapshot=snapshot, locale=options.locale)
     with language_override(snapshot["locale"]):
         context = {"snapshot": snapshot, "g": bar_geometry(snapshot, options)}
         return render_to_string("fundraising/widgets/bar.svg", context).encode()
 
 
-def page_render(*, snapshot, options=DEFAULT):
+def page_render(*, snapshot: Snapshot, options: WidgetOptions = DEFAULT) -> bytes:
     snapshot = snapshot_localize(snapshot=snapshot, locale=options.locale)
     context = {
         "snapshot": snapshot,

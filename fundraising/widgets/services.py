@@ -15,7 +15,7 @@ from fundraising.campaigns.selectors import campaign_by_slug
 
 from .options import WidgetOptions
 from .render import RENDERERS
-from .snapshots import snapshot_build
+from .snapshots import SnapshotEntry, snapshot_build
 
 # Bump when the entry's shape or the renderers change, so old cached entries are not served.
 VERSION = 2
@@ -33,7 +33,7 @@ def entry_key(slug):
     return f"widget:v{VERSION}:{slug}"
 
 
-def entry_make(*, snapshot, renditions=None):
+def entry_make(*, snapshot, renditions=None) -> SnapshotEntry:
     """The cached entry: the snapshot dict and each format's default bytes with their ETag."""
     renditions = renditions or {}
     bodies = {fmt: renditions.get(fmt) or RENDERERS[fmt](snapshot, WidgetOptions()) for fmt in FORMATS}
@@ -80,7 +80,7 @@ def files_read(*, slug):
     return entry_make(snapshot=json.loads(bodies["json"]), renditions=bodies)
 
 
-def snapshot_refresh(*, campaign_id):
+def snapshot_refresh(*, campaign_id: int) -> SnapshotEntry | None:
     """Build the campaign's snapshot from its period's stored totals, render the default formats
     and store them in the cache and WIDGET_ROOT. An inactive or deleted campaign loses its widget.
     Call after period_recompute; safe to run any number of times."""
@@ -96,7 +96,7 @@ def snapshot_refresh(*, campaign_id):
     return entry
 
 
-def snapshot_entry_get(*, slug):
+def snapshot_entry_get(*, slug: str) -> SnapshotEntry | None:
     """Cache first, then the files, and only when neither has it build it once and store it."""
     entry = cache.get(entry_key(slug))
     if entry is not None:

@@ -1,6 +1,8 @@
 """Widget snapshots: the JSON document of docs/widgets.md of a campaign's current period, built from the
 period's stored totals (never by aggregating the ledger)."""
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -9,7 +11,54 @@ from fundraising.campaigns.services import period_for
 from fundraising.core import money
 
 
-def snapshot_build(*, campaign_id):
+class SnapshotPeriod(TypedDict):
+    start: str  # ISO date, first day of the month in the campaign's time zone
+    end: str  # ISO date, last day of that month
+    label: str  # "JUNE 2023", in the snapshot's locale
+
+
+class SnapshotMilestone(TypedDict):
+    amount: int  # minor units
+    label: str  # the amount formatted, "2,500 $"
+    name: str  # the owner's label, "Servers paid"
+    reached: bool
+    at: float  # where the marker sits on the bar, percent of its width
+
+
+class SnapshotFormatted(TypedDict):
+    raised: str
+    target: str
+
+
+class Snapshot(TypedDict):
+    """The shape every widget format is drawn from, and the JSON document (docs/widgets.md) itself."""
+
+    campaign: str  # slug
+    title: str
+    url: str  # the donation page
+    currency: str  # ISO 4217, lower case
+    period: SnapshotPeriod
+    raised: int  # minor units, net of refunds and disputes
+    target: int  # minor units
+    percent: float  # raised / target, one decimal, may exceed 100
+    donors: int
+    milestones: list[SnapshotMilestone]
+    formatted: SnapshotFormatted
+    updated_at: str  # ISO 8601 UTC, when the period's totals were last computed
+    fill: float  # where the fill ends, percent of the bar's width (0-100)
+    locale: str  # e.g. en_US: amounts, month and words
+    amount_pattern: str  # Babel pattern for amounts, "" for the locale's own
+
+
+class SnapshotEntry(TypedDict):
+    """What the cache and the files hold per campaign: the snapshot and each format's default bytes."""
+
+    snapshot: Snapshot
+    version: str  # the JSON rendition's ETag; variants are cached under it
+    renditions: dict[str, tuple[bytes, str]]  # format -> (body, ETag)
+
+
+def snapshot_build(*, campaign_id: int) -> Snapshot:
     campaign = Campaign.objects.get(pk=campaign_id)
     period = period_for(campaign=campaign)
     markers = [{"amount": 0, "label": ""}, *period.milestones]
@@ -47,7 +96,7 @@ def snapshot_build(*, campaign_id):
     }
 
 
-def snapshot_localize(*, snapshot, locale):
+def snapshot_localize(*, snapshot: Snapshot, locale: str) -> Snapshot:
     """The same snapshot with amounts and the month label formatted for `locale` (no database)."""
     if not locale or locale == snapshot["locale"]:
         return snapshot
