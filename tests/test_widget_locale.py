@@ -76,6 +76,7 @@ def test_it_stays_english_by_default_whatever_the_browser_asks(client, transacti
     seed_campaign()
     document = json.loads(client.get("/w/lights.json", HTTP_ACCEPT_LANGUAGE="fr").content)
     assert document["text"] == {
+        "lang": "en",
         "of": "of 5,000 $",
         "supporters": "3 supporters",
         "donate": "Donate",

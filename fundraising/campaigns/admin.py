@@ -74,10 +74,12 @@ class CampaignAdmin(OrganizationScopedAdmin):
         period = services.period_for(campaign=campaign)
         percent = min(100, period.raised * 100 // period.target) if period.target else 0
         return format_html(
-            '<div role="progressbar" aria-valuenow="{}" aria-valuemin="0" aria-valuemax="{}" '
+            '<div role="progressbar" aria-label="{}: this month" '
+            'aria-valuenow="{}" aria-valuemin="0" aria-valuemax="{}" '
             'aria-valuetext="{} of {}" style="width:12em;background:{};border-radius:4px">'
             '<div style="width:{}%;background:{};height:0.7em;border-radius:4px"></div></div>'
             "<small>{} of {} · {}</small>",
+            campaign.title,
             period.raised,
             period.target,
             campaign.format(period.raised),

@@ -14,6 +14,10 @@ from fundraising.campaigns.models import Campaign
 from .options import LAYOUTS, THEMES, OptionError, WidgetOptions, options_parse
 from .services import snapshot_entry_get
 
+# The iframe's documented height: the full layout at 360 px in French (longest words we ship), title
+# on two lines, month on its own line. Measured in tests/test_widget_small_screens.py.
+IFRAME_HEIGHT = 240
+
 
 def embed_snippets(*, campaign, options):
     """What a publisher pastes, as plain text (the page escapes it for display)."""
@@ -26,8 +30,9 @@ def embed_snippets(*, campaign, options):
     markdown_title = campaign.title.replace("[", "(").replace("]", ")")
     return {
         "script": f'<script async src="{site}/static/fundraising/embed.js" data-campaign="{slug}"{data}></script>\n'
-        f'<noscript><a href="{site}/c/{slug}/"><img src="{svg}" alt="{title}" width="480"></a></noscript>',
-        "iframe": f'<iframe src="{site}/w/{slug}/{suffix}" title="{title}" width="100%" height="190" '
+        f'<noscript><a href="{site}/c/{slug}/"><img src="{svg}" alt="{title}" width="480" '
+        'style="max-width:100%;height:auto"></a></noscript>',
+        "iframe": f'<iframe src="{site}/w/{slug}/{suffix}" title="{title}" width="100%" height="{IFRAME_HEIGHT}" '
         f'style="border:0;max-width:640px" loading="lazy"></iframe>',
         "markdown": f"[![{markdown_title}]({svg})]({site}/c/{slug}/)",
         "json": f"{site}/w/{slug}.json" + (f"?locale={options.locale}" if options.locale else ""),
@@ -67,6 +72,7 @@ class CampaignEmbedMixin:
             "themes": THEMES,
             "layouts": LAYOUTS,
             "suffix": f"?{query}" if query else "",
+            "iframe_height": IFRAME_HEIGHT,
             "snippets": embed_snippets(campaign=campaign, options=options),
             "json_preview": entry["renditions"]["json"][0].decode() if entry else "",
         }

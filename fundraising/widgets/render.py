@@ -48,6 +48,7 @@ def valuetext(snapshot):
 def phrases(snapshot):
     """The translated words embed.js needs (it carries no dictionaries), in the active language."""
     return {
+        "lang": translation.get_language(),  # of these words: embed.js sets it on its root
         "of": of_text(snapshot),
         "supporters": supporters_text(snapshot["donors"]),
         "donate": gettext("Donate"),

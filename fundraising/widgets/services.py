@@ -18,7 +18,7 @@ from .render import RENDERERS
 from .snapshots import SnapshotEntry, snapshot_build
 
 # Bump when the entry's shape or the renderers change, so old cached entries are not served.
-VERSION = 2
+VERSION = 3
 # name -> file suffix; the default rendition of each is precomputed in the snapshot entry.
 FORMATS = {"json": ".json", "svg": ".svg", "html": ".html"}
 VARIANT_TIMEOUT = 3600

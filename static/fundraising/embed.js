@@ -14,7 +14,7 @@
     "max-width:640px;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif!important}" +
     "*{box-sizing:border-box;margin:0}.c{display:block;background:var(--bg);color:var(--tx);border:1px solid var(--bd);" +
     "border-radius:10px;padding:14px 18px 16px}.h,.f{display:flex;justify-content:space-between;align-items:baseline;gap:12px}" +
-    ".t{font-weight:700;font-size:15px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}" +
+    ".h{flex-wrap:wrap;column-gap:12px;row-gap:0}.t{font-weight:700;font-size:15px;overflow-wrap:anywhere}" +
     ".m{font-size:12px;font-weight:600;letter-spacing:.1em;color:var(--mu);white-space:nowrap}" +
     ".k{position:relative;height:18px;margin-top:10px;font-size:11px;color:var(--mu)}" +
     ".k span{position:absolute;top:0;transform:translateX(-50%);white-space:nowrap}.k span:first-child{transform:none}" +
@@ -24,7 +24,10 @@
     "margin-left:-1px;border-radius:1px;background:var(--mu)}.i.y{background:var(--bg)}.f{margin-top:10px;align-items:center}" +
     ".r b{font-size:15px}.r{color:var(--mu)}.r b{color:var(--tx)}a{display:inline-block;padding:7px 16px;border-radius:99px;" +
     "background:var(--ac);color:var(--on);font-weight:600;text-decoration:none;white-space:nowrap}" +
-    "a:focus-visible{outline:3px solid var(--tx);outline-offset:2px}.s .c{padding:10px 14px}.s .k{display:none}.s .b{height:12px}";
+    "a:focus-visible{outline:3px solid var(--tx);outline-offset:2px}.s .c{padding:10px 14px}.s .k{display:none}.s .b{height:12px}" +
+    "@media (forced-colors:active){.b{forced-color-adjust:none;background:Canvas;border:1px solid CanvasText}" +
+    ".l{forced-color-adjust:none;background:Highlight}.i,.i.y{forced-color-adjust:none;background:CanvasText}" +
+    "a{border:2px solid LinkText}}";
 
   function el(parent, tag, cls, text) {
     var node = d.createElement(tag);
@@ -41,12 +44,14 @@
     if (accent.length === 3) accent = accent.replace(/./g, "$&$&");
     var rgb = [0, 2, 4].map(function (i) { var c = parseInt(accent.substr(i, 2), 16) / 255;
       return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); });
+    var lum = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
     return {
       theme: get("theme") === "dark" ? "dark" : "light",
       compact: get("layout") === "compact",
       locale: /^[a-z]{2,3}([_-][A-Za-z]{2})?$/.test(locale) ? locale : "",
       accent: "#" + accent,
-      on: 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] > 0.4 ? "#111827" : "#fff"
+      // Dark #111827 (luminance 0.0092) or white, whichever has the better WCAG contrast on the accent.
+      on: (1.05 / (lum + 0.05) >= (lum + 0.05) / 0.0592) ? "#fff" : "#111827"
     };
   }
 
@@ -54,6 +59,7 @@
     // Words come translated in the JSON's "text" (the campaign's or ?locale= language); English fallbacks.
     var box = d.createElement("div"), t = s.text || {}, c, h, k, b, f, r, a;
     box.className = o.compact ? "s" : "";
+    box.setAttribute("lang", /^[a-z]{2,3}(-[A-Za-z]{2})?$/.test(t.lang) ? t.lang : "en");
     box.setAttribute("style", THEMES[o.theme] + ";--ac:" + o.accent + ";--on:" + o.on);
     c = el(box, "div", "c");
     h = el(c, "div", "h");
