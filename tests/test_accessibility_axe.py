@@ -4,6 +4,7 @@ the script embed on another origin (light, dark, English, French) and the admin'
 
 import pytest
 
+from fundraising.widgets.services import snapshot_refresh
 from tests import test_embed_browser
 from tests.axe import axe_report, axe_required, axe_violations
 from tests.browser import ARTIFACTS, chromium_browser
@@ -28,6 +29,7 @@ def campaigns(live_server, settings, widget_root, organization):
     phares = seed_campaign(organization=organization, slug="phares", title="Gardons la lumière allumée")
     phares.locale, phares.currency = "fr_FR", "eur"
     phares.save()
+    snapshot_refresh(campaign_id=phares.pk)
     return lights, phares
 
 

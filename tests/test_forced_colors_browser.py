@@ -1,0 +1,83 @@
+"""With forced colours (Windows High Contrast), in Chromium: the selected frequency and amount stand out
+from the others, the bar's fill and track stay visible, and buttons keep an outline, on the donation
+page, in the iframe and in the script widget. Screenshots land in tests/artifacts/forced_*.png."""
+
+import pytest
+
+from tests import test_embed_browser
+from tests.browser import ARTIFACTS, chromium_browser
+from tests.widget_helpers import seed_campaign
+
+publisher = test_embed_browser.publisher
+
+HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Blog</title></head><body>
+<script async src="{app}/static/fundraising/embed.js" data-campaign="lights"></script></body></html>"""
+
+# Computed colours of a root (document or a shadow root): fill, track, button border.
+BAR = """(root) => {
+  const css = (sel, prop) => getComputedStyle(root.querySelector(sel))[prop];
+  return {fill: css(FILL, 'backgroundColor'), track: css(TRACK, 'backgroundColor'),
+          track_border: css(TRACK, 'borderTopWidth'), button_border: css(BUTTON, 'borderTopWidth'),
+          button_border_style: css(BUTTON, 'borderTopStyle'), forced: matchMedia('(forced-colors: active)').matches};
+}"""
+
+
+def bar_colours(page, *, fill, track, button, root="document"):
+    script = BAR.replace("FILL", repr(fill)).replace("TRACK", repr(track)).replace("BUTTON", repr(button))
+    return page.evaluate(f"() => ({script})({root})")
+
+
+def assert_bar_visible(colours):
+    assert colours["forced"]
+    assert colours["fill"] not in ("rgba(0, 0, 0, 0)", colours["track"]), colours
+    assert colours["track_border"] != "0px", colours  # the track's extent shows even at 0 %
+    assert colours["button_border"] != "0px" and colours["button_border_style"] == "solid", colours
+
+
+@pytest.fixture
+def lights(live_server, settings, widget_root):
+    settings.SITE_URL = live_server.url
+    settings.STRIPE_SECRET_KEY = "sk_test_not_called"
+    return seed_campaign()
+
+
+@pytest.fixture
+def forced(chromium, lights):
+    with chromium_browser(chromium) as browser:
+        context = browser.new_context(forced_colors="active", color_scheme="dark", bypass_csp=True)
+        yield context.new_page()
+
+
+def test_it_shows_the_choice_and_the_bar_on_the_page(live_server, lights, forced):
+    page = forced
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(f"{live_server.url}/c/lights/")
+    page.get_by_label("25 $").check()
+    page.get_by_label("Monthly").check()
+    page.screenshot(path=ARTIFACTS / "forced_donate.png", full_page=True)
+    assert_bar_visible(bar_colours(page, fill=".fr-bar-fill", track=".fr-bar-track", button=".fr-button"))
+    styles = page.evaluate("""() => [...document.querySelectorAll('.fr-preset span, .fr-seg span')].map(s => ({
+        checked: s.previousElementSibling.checked, bg: getComputedStyle(s).backgroundColor}))""")
+    chosen = {s["bg"] for s in styles if s["checked"]}
+    others = {s["bg"] for s in styles if not s["checked"]}
+    assert len(chosen) == 1 and not chosen & others, styles
+
+
+def test_it_shows_the_bar_in_the_iframe(live_server, lights, forced):
+    page = forced
+    page.set_viewport_size({"width": 520, "height": 260})
+    page.goto(f"{live_server.url}/w/lights/")
+    page.screenshot(path=ARTIFACTS / "forced_iframe.png")
+    assert_bar_visible(bar_colours(page, fill=".fr-bar-fill", track=".fr-bar-track", button="a.donate"))
+
+
+def test_it_shows_the_bar_in_the_script_widget(live_server, lights, publisher, forced):
+    pages, origin = publisher
+    pages["/post.html"] = HOST_PAGE.format(app=live_server.url)
+    page = forced
+    page.set_viewport_size({"width": 520, "height": 260})
+    page.goto(f"{origin}/post.html")
+    page.wait_for_function("() => document.querySelector('span')?.shadowRoot?.querySelector('.c')", timeout=10000)
+    page.screenshot(path=ARTIFACTS / "forced_script.png")
+    root = "document.querySelector('span').shadowRoot"
+    assert_bar_visible(bar_colours(page, fill=".l", track=".b", button="a", root=root))
