@@ -110,7 +110,7 @@ def test_it_renders_script_and_iframe_on_another_origin(live_server, lights, pub
         assert widget["fill"] == "2%"
         assert widget["color"] != "rgb(255, 0, 0)"  # the page's `div { color: red }` did not leak in
         assert widget["width"] > 300 and 60 < widget["height"] < 200  # displayed despite `display:none !important`
-    assert page.locator(".article p").is_hidden()  # the hostile CSS itself is in force
+    assert page.locator(".article > p").is_hidden()  # the hostile CSS itself is in force
     assert frame.locator(".fr-bar-month").inner_text() == month
     assert "100 $" in frame.locator(".fr-bar-raised").inner_text()
     assert frame.locator("[role=progressbar]").get_attribute("aria-valuenow") == "10000"

@@ -81,6 +81,11 @@ def test_it_stays_english_by_default_whatever_the_browser_asks(client, transacti
         "supporters": "3 supporters",
         "donate": "Donate",
         "valuetext": f"100 $ of 5,000 $ raised in {document['period']['label']}",
+        "how_often": "How often?",
+        "one_time": "One-time",
+        "monthly": "Monthly",
+        "choose": "Choose an amount to give (opens a new tab)",
+        "updated": "Updated %(when)s",
     }
     html = client.get("/w/lights/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "2% of the monthly goal" in html and ">Donate</a>" in html and '<html lang="en">' in html

@@ -1,5 +1,8 @@
 """The donation form: turns what a supporter typed into integer minor units, or a clear message."""
 
+import re
+
+from babel.numbers import get_decimal_symbol
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
@@ -82,3 +85,33 @@ class DonationForm(forms.Form):
             self.add_error("custom_amount", message)
             return None
         return amount
+
+
+def donation_prefill(*, campaign, query):
+    """Initial form values from a widget's link (/c/<slug>/?amount=2500&kind=monthly): a preset when the
+    amount is one, else the amount typed in the campaign's locale if it could be given; anything else is
+    ignored, so a hand-edited link shows the plain form, never an error page."""
+    initial = {}
+    kind = query.get("kind", "")
+    if kind in Donation.Kind.values:
+        initial["kind"] = kind
+    raw = query.get("amount", "")
+    if not re.fullmatch(r"[1-9][0-9]{0,8}", raw):
+        return initial
+    amount = int(raw)
+    if amount in campaign.preset_amounts:
+        initial["preset"] = str(amount)
+        return initial
+    low = max(campaign.min_amount or 0, stripe_minimum(campaign.currency))
+    if low <= amount <= min(campaign.max_amount or STRIPE_MAXIMUM, STRIPE_MAXIMUM):
+        initial["preset"], initial["custom_amount"] = CUSTOM, amount_typed(amount, campaign)
+    return initial
+
+
+def amount_typed(amount, campaign):
+    """Minor units as a person would type them in the campaign's locale: 1234 -> "12.34", "12,34"; 2500 -> "25"."""
+    digits = money.currency_digits(campaign.currency)
+    major, minor = divmod(amount, 10**digits)
+    if not minor:
+        return str(major)
+    return f"{major}{get_decimal_symbol(campaign.locale)}{minor:0{digits}d}"

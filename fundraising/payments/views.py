@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,7 +17,7 @@ from fundraising.ledger.services import period_recompute
 from fundraising.widgets.snapshots import snapshot_build
 
 from . import checkout, events, payments, recording, tasks
-from .forms import DonationForm
+from .forms import DonationForm, donation_prefill
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,12 @@ def in_campaign_language(view):
 
 
 def _donate_page(request, campaign, form, *, status=200, problem=""):
+    snapshot = snapshot_build(campaign_id=campaign.pk)
     context = {
         "campaign": campaign,
         "form": form,
-        "snapshot": snapshot_build(campaign_id=campaign.pk),
+        "snapshot": snapshot,
+        "updated_at": parse_datetime(snapshot["updated_at"]),
         "stripe_ready": bool(settings.STRIPE_SECRET_KEY),
         "problem": problem,
     }
@@ -67,7 +70,8 @@ def client_ip(request):
 @in_campaign_language
 def donate(request, campaign):
     if request.method != "POST":
-        return _donate_page(request, campaign, DonationForm(campaign=campaign))
+        initial = donation_prefill(campaign=campaign, query=request.GET)
+        return _donate_page(request, campaign, DonationForm(campaign=campaign, initial=initial))
     form = DonationForm(request.POST, campaign=campaign)
     if not form.is_valid():
         return _donate_page(request, campaign, form, status=400)

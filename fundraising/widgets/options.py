@@ -1,4 +1,4 @@
-"""Publisher options for a widget (theme, accent, layout, locale): parsed against allow-lists.
+"""Publisher options for a widget (theme, accent, layout, locale, amounts): parsed against allow-lists.
 
 A known option with a bad value is refused with a message that says what is allowed (400), so a
 typo in a pasted snippet shows up at once instead of silently rendering the defaults. Unknown
@@ -13,6 +13,8 @@ from fundraising.core import money, palette
 
 THEMES = tuple(palette.THEMES)
 LAYOUTS = ("full", "compact")
+SWITCHES = ("0", "1")
+NAMES = ("theme", "accent", "layout", "locale", "amounts")
 ACCENT_RE = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 LOCALE_RE = re.compile(r"^([a-z]{2,3})(?:[_-]([A-Za-z]{2}))?$")
 
@@ -27,6 +29,7 @@ class WidgetOptions:
     accent: str = palette.DEFAULT_ACCENT
     layout: str = "full"
     locale: str = ""  # empty: the campaign's own
+    amounts: bool = False  # the campaign's preset amounts and one-time/monthly, each a link to give
 
     @property
     def is_default(self):
@@ -35,12 +38,13 @@ class WidgetOptions:
     @property
     def key(self):
         """Canonical text for cache keys: equal options, equal key."""
-        return f"{self.theme}.{self.accent}.{self.layout}.{self.locale or '-'}"
+        return f"{self.theme}.{self.accent}.{self.layout}.{self.locale or '-'}" + (".amounts" if self.amounts else "")
 
     def changed(self):
         """(name, value) of each option that differs from the default, in a stable order."""
-        pairs = [(name, getattr(self, name)) for name in ("theme", "accent", "layout", "locale")]
-        return [(name, value) for name, value in pairs if value != getattr(WidgetOptions, name)]
+        pairs = [(name, getattr(self, name)) for name in NAMES]
+        return [(name, int(value) if value is True else value) for name, value in pairs
+                if value != getattr(WidgetOptions, name)]
 
     def query(self):
         """The query string that asks for these options (defaults left out)."""
@@ -72,7 +76,7 @@ def _locale(raw):
 def options_parse(*, query):
     """WidgetOptions from a QueryDict or dict of strings; raises OptionError on a bad value."""
     values = {}
-    for name in ("theme", "accent", "layout", "locale"):
+    for name in NAMES:
         raw = query.get(name)
         if raw is None or raw == "":
             continue
@@ -84,6 +88,8 @@ def options_parse(*, query):
             values[name] = _choice(name, raw, LAYOUTS)
         elif name == "accent":
             values[name] = _accent(raw)
+        elif name == "amounts":
+            values[name] = _choice(name, raw, SWITCHES) == "1"
         else:
             values[name] = _locale(raw)
     return WidgetOptions(**values)

@@ -7,8 +7,10 @@ Every piece of user text goes through Django's autoescaping (valid in XML as in 
 import json
 from decimal import Decimal
 
+from babel.dates import format_skeleton, format_time
 from babel.numbers import format_percent
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from fundraising.core.language import language_override
@@ -53,10 +55,25 @@ def phrases(snapshot):
         "supporters": supporters_text(snapshot["donors"]),
         "donate": gettext("Donate"),
         "valuetext": valuetext(snapshot),
+        "how_often": gettext("How often?"),
+        "one_time": gettext("One-time"),
+        "monthly": gettext("Monthly"),
+        "choose": gettext("Choose an amount to give (opens a new tab)"),
+        # Translators: %(when)s is a relative time from the browser, like "2 minutes ago".
+        "updated": gettext("Updated %(when)s"),
     }
 
 
-def json_render(*, snapshot: Snapshot) -> bytes:
+def updated_text(snapshot):
+    """ "Updated Nov 25, 15:32 UTC": an absolute time, because the bytes are cached and run no script."""
+    when = timezone.datetime.fromisoformat(snapshot["updated_at"].replace("Z", "+00:00"))
+    locale = snapshot["locale"]
+    stamp = f"{format_skeleton('MMMd', when, locale=locale)}, {format_time(when, 'HH:mm', locale=locale)}"
+    # Translators: %(when)s is a date and time like "Nov 25, 15:32".
+    return gettext("Updated %(when)s UTC") % {"when": stamp}
+
+
+def json_render(*, snapshot):
     """Compact UTF-8 JSON; <, > and & escaped so the bytes are also safe inside an HTML <script>.
     Adds "text": the snapshot's phrases in its locale's language."""
     with language_override(snapshot["locale"]):
@@ -139,7 +156,7 @@ def bar_geometry(snapshot, options):
 def svg_render(*, snapshot: Snapshot, options: WidgetOptions = DEFAULT) -> bytes:
     snapshot = snapshot_localize(snapshot=snapshot, locale=options.locale)
     with language_override(snapshot["locale"]):
-        context = {"snapshot": snapshot, "g": bar_geometry(snapshot, options)}
+        context = {"snapshot": snapshot, "g": bar_geometry(snapshot, options), "updated": updated_text(snapshot)}
         return render_to_string("fundraising/widgets/bar.svg", context).encode()
 
 
@@ -152,6 +169,7 @@ def page_render(*, snapshot: Snapshot, options: WidgetOptions = DEFAULT) -> byte
         "percent": percent_text(snapshot["percent"], snapshot["locale"]),
     }
     with language_override(snapshot["locale"]):
+        context["updated"] = updated_text(snapshot)
         return render_to_string("fundraising/widgets/page.html", context).encode()
 
 

@@ -30,6 +30,11 @@ class SnapshotFormatted(TypedDict):
     target: str
 
 
+class SnapshotPreset(TypedDict):
+    amount: int  # minor units, one of the donation page's preset amounts
+    label: str  # the amount formatted, "25 $"
+
+
 class Snapshot(TypedDict):
     """The shape every widget format is drawn from, and the JSON document (docs/widgets.md) itself."""
 
@@ -44,6 +49,7 @@ class Snapshot(TypedDict):
     donors: int
     milestones: list[SnapshotMilestone]
     formatted: SnapshotFormatted
+    presets: list[SnapshotPreset]  # what widgets with amounts=1 offer, linking to url?amount=&kind=
     updated_at: str  # ISO 8601 UTC, when the period's totals were last computed
     fill: float  # where the fill ends, percent of the bar's width (0-100)
     locale: str  # e.g. en_US: amounts, month and words
@@ -87,6 +93,8 @@ def snapshot_build(*, campaign_id: int) -> Snapshot:
             for m in sorted(markers, key=lambda m: m["amount"])
         ],
         "formatted": {"raised": campaign.format(period.raised), "target": campaign.format(period.target)},
+        # The amounts the donation page offers; a widget with amounts=1 links each to /c/<slug>/?amount=
+        "presets": [{"amount": amount, "label": campaign.format(amount)} for amount in campaign.preset_amounts],
         "updated_at": (period.recomputed_at or timezone.now()).strftime("%Y-%m-%dT%H:%M:%SZ"),
         # Extras for renderers: where the fill ends on the bar (percent of its width), and how to
         # format amounts again in another locale without touching the database.
@@ -110,5 +118,6 @@ def snapshot_localize(*, snapshot: Snapshot, locale: str) -> Snapshot:
         "period": {**snapshot["period"], "label": money.format_month(start, locale)},
         "milestones": [{**m, "label": fmt(m["amount"])} for m in snapshot["milestones"]],
         "formatted": {"raised": fmt(snapshot["raised"]), "target": fmt(snapshot["target"])},
+        "presets": [{**p, "label": fmt(p["amount"])} for p in snapshot.get("presets", [])],
         "locale": locale,
     }

@@ -1,11 +1,9 @@
-/* Fundraising progress bar for any site: <script async src=".../embed.js" data-campaign="demo"></script>
-   or <fundraising-progress campaign="demo"></fundraising-progress>. Renders in a shadow root so the
-   page's CSS cannot reach it; no dependencies, no cookies, no tracking; never throws into the page. */
+/* Fundraising progress bar for any site, in a shadow root; no cookies or tracking; never throws into
+   the page; reserves its height; polls every data-refresh s (30), not while hidden. See README. */
 (function () {
-  "use strict";
   var d = document, script = d.currentScript, base;
   try { base = new URL(script.src, location.href).origin; } catch (e) { return; }
-  var POLL = 30000, TAG = "fundraising-progress";
+  var TAG = "fundraising-progress";
   var THEMES = {
     light: "--bg:#fff;--bd:#e5e7eb;--tx:#111827;--mu:#6b7280;--tr:#e5e7eb",
     dark: "--bg:#111827;--bd:#374151;--tx:#f9fafb;--mu:#9ca3af;--tr:#374151"
@@ -25,8 +23,16 @@
     ".r b{font-size:15px}.r{color:var(--mu)}.r b{color:var(--tx)}a{display:inline-block;padding:7px 16px;border-radius:99px;" +
     "background:var(--ac);color:var(--on);font-weight:600;text-decoration:none;white-space:nowrap}" +
     "a:focus-visible{outline:3px solid var(--tx);outline-offset:2px}.s .c{padding:10px 14px}.s .k{display:none}.s .b{height:12px}" +
-    "@media (forced-colors:active){.b{forced-color-adjust:none;background:Canvas;border:1px solid CanvasText}" +
-    ".l{forced-color-adjust:none;background:Highlight}.i,.i.y{forced-color-adjust:none;background:CanvasText}" +
+    ".u{margin-top:8px;font-size:12px;color:var(--mu)}fieldset{border:0;padding:0;margin-top:12px;min-width:0}" +
+    ".ks{display:inline-flex;gap:2px;padding:2px;border-radius:8px;background:var(--tr)}" +
+    ".ks input{position:absolute;opacity:0}.ks label{padding:4px 12px;border-radius:6px;font-size:13px}" +
+    ".ks :checked+label{background:var(--bg);font-weight:600}.ks :focus-visible+label{outline:3px solid var(--tx)}" +
+    "ul{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;padding:0;list-style:none}ul a{padding:5px 12px;" +
+    "background:none;color:var(--tx);border:1.5px solid var(--ac)}" +
+    "@media (forced-colors:active){.ks label{border:1px solid ButtonText}" +
+    ".ks :checked+label{forced-color-adjust:none;background:Highlight;color:HighlightText;border-color:Highlight}" +
+    "ul a{border-color:LinkText}.b{forced-color-adjust:none;background:Canvas;border:1px solid CanvasText}" +
+    ".l{forced-color-adjust:none;background:Highlight}.b .i{forced-color-adjust:none;background:CanvasText}" +
     "a{border:2px solid LinkText}}";
 
   function el(parent, tag, cls, text) {
@@ -45,19 +51,25 @@
     var rgb = [0, 2, 4].map(function (i) { var c = parseInt(accent.substr(i, 2), 16) / 255;
       return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); });
     var lum = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+    var refresh = +get("refresh");
     return {
       theme: get("theme") === "dark" ? "dark" : "light",
+      amounts: get("amounts") === "1",
+      kind: "one_time",
+      poll: (refresh >= 1 && refresh <= 3600 ? refresh : 30) * 1000,
       compact: get("layout") === "compact",
+      // px kept free before the data arrives, and the card's height at least after: no layout shift
+      h: get("layout") === "compact" ? 92 : get("amounts") === "1" ? 226 : 150,
       locale: /^[a-z]{2,3}([_-][A-Za-z]{2})?$/.test(locale) ? locale : "",
       accent: "#" + accent,
-      // Dark #111827 (luminance 0.0092) or white, whichever has the better WCAG contrast on the accent.
+      // #111827 (luminance 0.0092) or white: the better WCAG contrast
       on: (1.05 / (lum + 0.05) >= (lum + 0.05) / 0.0592) ? "#fff" : "#111827"
     };
   }
 
   function draw(root, o, s) {
-    // Words come translated in the JSON's "text" (the campaign's or ?locale= language); English fallbacks.
-    var box = d.createElement("div"), t = s.text || {}, c, h, k, b, f, r, a;
+    // Words come translated in the JSON's "text".
+    var box = d.createElement("div"), t = s.text || {}, c, h, k, b, f, r, a, n;
     box.className = o.compact ? "s" : "";
     box.setAttribute("lang", /^[a-z]{2,3}(-[A-Za-z]{2})?$/.test(t.lang) ? t.lang : "en");
     box.setAttribute("style", THEMES[o.theme] + ";--ac:" + o.accent + ";--on:" + o.on);
@@ -68,12 +80,9 @@
     k = el(c, "div", "k");
     k.setAttribute("aria-hidden", "true");
     b = el(c, "div", "b");
-    b.setAttribute("role", "progressbar");
-    b.setAttribute("aria-label", s.title);
-    b.setAttribute("aria-valuemin", "0");
-    b.setAttribute("aria-valuemax", String(s.target));
-    b.setAttribute("aria-valuenow", String(s.raised));
-    b.setAttribute("aria-valuetext", t.valuetext || s.formatted.raised + " of " + s.formatted.target + " raised in " + s.period.label);
+    a = { role: "progressbar", label: s.title, valuemin: 0, valuemax: s.target, valuenow: s.raised,
+      valuetext: t.valuetext };
+    for (n in a) b.setAttribute(n === "role" ? n : "aria-" + n, String(a[n]));
     el(b, "div", "l").style.width = Math.min(100, Math.max(0, +s.fill || 0)) + "%";
     s.milestones.forEach(function (m, n) {
       el(k, "span", m.reached ? "y" : "", m.label).style.left = (+m.at || 0) + "%";
@@ -82,33 +91,76 @@
     f = el(c, "div", "f");
     r = el(f, "span", "r");
     el(r, "b", "", s.formatted.raised);
-    r.appendChild(d.createTextNode(" " + (t.of || "of " + s.formatted.target) + " · " +
-      (t.supporters || s.donors + " supporter" + (s.donors === 1 ? "" : "s"))));
+    r.appendChild(d.createTextNode(" " + t.of + " · " + t.supporters));
     if (/^https?:\/\//.test(s.url)) {
-      a = el(f, "a", "", t.donate || "Donate");
-      a.href = s.url;
-      a.target = "_blank";
-      a.rel = "noopener";
+      link(f, t.donate).href = s.url;
+      if (o.amounts && t.choose && s.presets.length) give(c, o, s, t);
     }
+    el(c, "p", "u");
+    c.style.minHeight = o.h + "px";
     root.replaceChild(box, root.lastChild);
+    stamp(root, s);
+  }
+
+  // amounts=1: one-time/monthly and the preset amounts, links to the donation page filled in.
+  function give(c, o, s, t) {
+    var g = el(c, "fieldset"), ks = el(g, "div", "ks"), ul = el(g, "ul"), links;
+    g.setAttribute("aria-label", t.how_often);
+    ul.setAttribute("aria-label", t.choose);
+    links = s.presets.map(function (p) { return [link(el(ul, "li"), p.label), Math.floor(+p.amount) || 0]; });
+    function pick(kind) {
+      o.kind = kind;
+      links.forEach(function (l) { l[0].href = s.url + "?amount=" + l[1] + "&kind=" + kind; });
+    }
+    ["one_time", "monthly"].forEach(function (kind) {
+      var input = el(ks, "input");
+      input.type = "radio";
+      input.name = "kind";
+      input.id = kind;
+      input.checked = kind === o.kind;
+      input.onchange = function () { pick(kind); };
+      el(ks, "label", "", t[kind]).htmlFor = kind;
+    });
+    pick(o.kind);
+  }
+
+  function link(parent, text) {
+    var a = el(parent, "a", "", text);
+    a.target = "_blank";
+    a.rel = "noopener";
+    return a;
+  }
+
+  // "Updated 2 minutes ago" in the widget's language, from the JSON's ISO time.
+  function stamp(root, s) {
+    var u = root.querySelector(".u"), t = s.text || {}, n = Math.min(0, (Date.parse(s.updated_at) - Date.now()) / 6e4),
+      unit = n > -1 ? "second" : n > -60 ? "minute" : n > -1440 ? "hour" : "day", when;
+    if (!u || !t.updated) return;
+    n = unit === "second" ? 0 : Math.round(n / { minute: 1, hour: 60, day: 1440 }[unit]);
+    try { when = new Intl.RelativeTimeFormat(t.lang, { numeric: "auto" }).format(n, unit); }
+    catch (e) { when = s.updated_at; }
+    u.textContent = t.updated.replace("%(when)s", when);
   }
 
   function start(host, get, origin) {
     if (host.__fr || !host.attachShadow) return;
-    var slug = get("campaign") || "", o = options(get), last = "", timer, missed = false;
+    var slug = get("campaign") || "", o = options(get), last = "", timer, missed = false, current;
     if (!/^[\w-]{1,60}$/.test(slug)) return;
     var root = host.attachShadow({ mode: "open" });
     el(root, "style", "", CSS);
-    el(root, "div");
+    el(root, "div").style.height = o.h + "px";
     host.__fr = function () { clearTimeout(timer); };
     var url = origin + "/w/" + slug + ".json" + (o.locale ? "?locale=" + o.locale : "");
     function load() {
-      // no-cache: the browser revalidates with If-None-Match, and a 304 costs the server nothing.
+      // no-cache: revalidate with If-None-Match; a 304 costs nothing.
       fetch(url, { credentials: "omit", cache: "no-cache", referrerPolicy: "no-referrer" })
         .then(function (res) { return res.ok ? res.text() : ""; })
-        .then(function (text) { if (text && text !== last) { draw(root, o, JSON.parse(text)); last = text; } })
+        .then(function (text) {
+          if (text && text !== last) { current = JSON.parse(text); draw(root, o, current); last = text; }
+          else if (current) stamp(root, current);
+        })
         .catch(function () {})
-        .then(function () { timer = setTimeout(tick, POLL); });
+        .then(function () { timer = setTimeout(tick, o.poll); });
     }
     function tick() {
       if (!host.isConnected) return;

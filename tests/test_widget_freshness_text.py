@@ -1,0 +1,45 @@
+"""Every format says when its figures were last updated, and the donation page states how the month
+counts: the SVG in its <desc>, the iframe as a UTC time (cached bytes run no script), the JSON as an
+ISO time the script widget turns into "Updated 2 minutes ago", the donation page as "Updated … ago"."""
+
+import datetime as dt
+import json
+import re
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from fundraising.campaigns.models import Period
+from fundraising.widgets.services import snapshot_refresh
+from tests.widget_helpers import seed_campaign
+
+
+def recomputed(campaign, when):
+    Period.objects.filter(campaign=campaign).update(recomputed_at=when)
+    snapshot_refresh(campaign_id=campaign.pk)
+
+
+def test_it_dates_the_svg_and_the_iframe(client, transactional_db, widget_root):
+    campaign = seed_campaign()
+    recomputed(campaign, dt.datetime(2026, 11, 25, 15, 32, 7, tzinfo=dt.UTC))
+    svg = client.get("/w/lights.svg").content.decode()
+    assert re.search(r"<desc id=\"d\">[^<]*Updated Nov 25, 15:32 UTC\.</desc>", svg)
+    page = client.get("/w/lights/").content.decode()
+    assert '<time datetime="2026-11-25T15:32:07Z">Updated Nov 25, 15:32 UTC</time>' in page
+    assert "Mis à jour le 25 nov., 15:32 UTC" in client.get("/w/lights/?locale=fr_FR").content.decode()
+    document = json.loads(client.get("/w/lights.json?locale=de").content)
+    assert document["updated_at"] == "2026-11-25T15:32:07Z"
+    assert document["text"]["updated"] == "Aktualisiert %(when)s"
+
+
+def test_it_tells_donors_how_fresh_and_how_the_month_counts(client, transactional_db, widget_root):
+    campaign = seed_campaign()
+    recomputed(campaign, timezone.now() - dt.timedelta(minutes=2, seconds=5))
+    page = client.get("/c/lights/").content.decode()
+    assert re.search(r"Updated 2\xa0minutes ago\.</time>", page)
+    assert "Refunds are subtracted; monthly gifts count in the month they are paid." in page
+    campaign.locale = "fr_FR"
+    campaign.save()
+    page = client.get("/c/lights/").content.decode()
+    assert "Les remboursements sont déduits ; les dons mensuels comptent dans le mois où ils sont payés." in page
+    assert parse_datetime(re.search(r'<time datetime="([^"]+)"', page).group(1)) < timezone.now()
