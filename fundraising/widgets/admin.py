@@ -17,6 +17,13 @@ from .services import snapshot_entry_get
 # The iframe's documented height: the full layout at 360 px in French (longest words we ship), title
 # on two lines, month on its own line. Measured in tests/test_widget_small_screens.py.
 IFRAME_HEIGHT = 240
+# The script widget's height per layout (px, at widths where its title fits one line), the same numbers as
+# in embed.js: the snippet reserves it in the page before the script runs, so nothing below moves.
+SCRIPT_HEIGHTS = {"full": 167, "compact": 127, "amounts": 249}
+
+
+def script_height(options):
+    return SCRIPT_HEIGHTS["compact" if options.layout == "compact" else "amounts" if options.amounts else "full"]
 
 
 def embed_snippets(*, campaign, options):
@@ -29,9 +36,10 @@ def embed_snippets(*, campaign, options):
     svg = f"{site}/w/{slug}.svg{suffix}"
     markdown_title = campaign.title.replace("[", "(").replace("]", ")")
     return {
-        "script": f'<script async src="{site}/static/fundraising/embed.js" data-campaign="{slug}"{data}></script>\n'
+        "script": f'<div style="min-height:{script_height(options)}px">'
+        f'<script async src="{site}/static/fundraising/embed.js" data-campaign="{slug}"{data}></script>\n'
         f'<noscript><a href="{site}/c/{slug}/"><img src="{svg}" alt="{title}" width="480" '
-        'style="max-width:100%;height:auto"></a></noscript>',
+        'style="max-width:100%;height:auto"></a></noscript></div>',
         "iframe": f'<iframe src="{site}/w/{slug}/{suffix}" title="{title}" width="100%" height="{IFRAME_HEIGHT}" '
         f'style="border:0;max-width:640px" loading="lazy"></iframe>',
         "markdown": f"[![{markdown_title}]({svg})]({site}/c/{slug}/)",

@@ -1,0 +1,345 @@
+"""What the script widget costs the page that embeds it, measured in Chromium (prints figures; not a test).
+
+A plain article page, with and without the widget, served from 127.0.0.1 by this script; the app runs
+under gunicorn with collected, compressed static files (as in production) on a database of its own that
+the bench creates and drops. Prints, next to the aims of issue 13:
+  - cumulative layout shift with the widget (aim 0.00: the script reserves its height before data)
+  - requests and bytes the widget adds (aim <= 2 requests and <= 5 KB transferred)
+  - main-thread work added (aim < 10 ms): Chromium's TaskDuration with minus without, median of --runs
+  - the refresh: a new total appears without reload, and nothing is fetched while the tab is hidden
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/2 \
+        .venv/bin/python bench/embed.py [--runs 7] [--refresh 2]
+"""
+
+import argparse
+import http.server
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from widgets import database_urls, free_port, psql, wait_http
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+PARAGRAPH = (
+    "<p>Running the project costs about five thousand dollars a month: servers, bandwidth, domains, "
+    "and the time of the people who answer your questions. Every gift counts toward this month.</p>"
+)
+ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>An article</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body {{ font: 18px/1.6 Georgia, serif; max-width: 640px; margin: 2rem auto; padding: 0 1rem; }}</style>
+</head><body><main><h1>Our monthly costs</h1>{before}{widget}{after}</main></body></html>"""
+OBSERVE = """window.__cls = 0;
+new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) window.__cls += e.value; }))
+  .observe({type: 'layout-shift', buffered: true});"""
+DRAWN = "() => document.querySelector('span')?.shadowRoot?.querySelector('.c')"
+RAISED = "() => document.querySelector('span').shadowRoot.querySelector('.r b').textContent"
+
+
+def article(widget=""):
+    return ARTICLE.format(before=PARAGRAPH * 2, widget=widget, after=PARAGRAPH * 6)
+
+
+def serve(pages):
+    """The publisher: another origin (127.0.0.1 on a free port), plain HTML pages."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get(self.path, "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def gift_add(amount):
+    """A paid gift in the demo's current month, through the ledger path (snapshot refreshed on commit).
+    In a thread of its own: Playwright's sync API runs an event loop here, where Django refuses queries."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def run():
+        try:
+            gift_write(amount)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run).result(timeout=30)
+
+
+def gift_write(amount):
+    from django.db import transaction
+    from django.utils import timezone
+
+    from fundraising.campaigns.models import Campaign, Donation
+    from fundraising.campaigns.services import ledger_changed, period_for
+
+    campaign = Campaign.objects.get(slug="demo")
+    period = period_for(campaign=campaign)
+    with transaction.atomic():
+        Donation.objects.create(
+            campaign=campaign,
+            period=period,
+            amount=amount,
+            currency=campaign.currency,
+            kind="one_time",
+            status=Donation.Status.SUCCEEDED,
+            paid_at=timezone.now(),
+            donor_email="bench@example.org",
+        )
+        ledger_changed(period_id=period.pk)
+
+
+def page_load(browser, url, app):
+    """(layout shift, app requests [(url, bytes, body bytes)], main-thread ms, drawn height) of one load."""
+    context = browser.new_context(viewport={"width": 800, "height": 900})
+    page = context.new_page()
+    page.add_init_script(OBSERVE)
+    requests = []
+    page.on("requestfinished", lambda r: requests.append(r) if r.url.startswith(app) else None)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(1500)  # no wait_for_function: its polling would run on the page's main thread
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    # The page's own tasks: what Playwright's DevTools commands cost is not the widget's.
+    task_ms = (metrics["TaskDuration"] - metrics["DevToolsCommandDuration"]) * 1000
+    if os.environ.get("BENCH_METRICS"):
+        print({k: round(v * 1000, 1) for k, v in metrics.items() if k.endswith("Duration")})
+    drawn = page.evaluate(
+        "() => { const c = document.querySelector('span')?.shadowRoot?.querySelector('.c');"
+        " return c ? c.getBoundingClientRect().height : 0; }"
+    )
+    sizes = [
+        (r.url, r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"], r.sizes()["responseBodySize"])
+        for r in requests
+    ]
+    cls = page.evaluate("() => window.__cls")
+    context.close()
+    return cls, sizes, task_ms, drawn
+
+
+def refresh_check(browser, url, app, refresh):
+    """A new total appears without reload; nothing is fetched while the tab is hidden; on return, one fetch."""
+    context = browser.new_context(viewport={"width": 800, "height": 900})
+    page = context.new_page()
+    fetched = []
+    page.on(
+        "request", lambda r: fetched.append(time.monotonic()) if r.url.startswith(app) and ".json" in r.url else None
+    )
+    page.goto(url)
+    page.wait_for_function(DRAWN, timeout=10000)
+    before = page.evaluate(RAISED)
+    gift_add(4200)
+    started = time.monotonic()
+    page.wait_for_function(f"() => ({RAISED})() !== {before!r}", timeout=(refresh + 10) * 1000)
+    appeared = time.monotonic() - started
+    after = page.evaluate(RAISED)
+
+    other = context.new_page()  # a second tab in front hides the first one
+    other.bring_to_front()
+    hidden_by = "a second tab in front"
+    if page.evaluate("() => document.visibilityState") != "hidden":
+        # Headless Chromium may keep background tabs "visible": say hidden the way the browser would.
+        page.evaluate(
+            "() => { Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'});"
+            " document.dispatchEvent(new Event('visibilitychange')); }"
+        )
+        hidden_by = "document.visibilityState overridden to 'hidden' and visibilitychange dispatched"
+    hidden_at = time.monotonic()
+    gift_add(1300)
+    page.wait_for_timeout(refresh * 3000 + 500)
+    while_hidden = sum(1 for t in fetched if t > hidden_at)
+    shown_at = time.monotonic()
+    if "overridden" in hidden_by:
+        page.evaluate(
+            "() => { delete document.visibilityState; document.dispatchEvent(new Event('visibilitychange')); }"
+        )
+    else:
+        page.bring_to_front()
+    page.wait_for_function(f"() => ({RAISED})() !== {after!r}", timeout=10000)
+    back = time.monotonic() - shown_at
+    context.close()
+    return {
+        "before": before,
+        "after": after,
+        "appeared_s": appeared,
+        "hidden_fetches": while_hidden,
+        "hidden_by": hidden_by,
+        "hidden_s": refresh * 3 + 0.5,
+        "back_s": back,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="page loads per variant; medians are shown")
+    parser.add_argument("--refresh", type=int, default=2, help="data-refresh seconds for the refresh check")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is not installed")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        sys.exit("REDIS_URL must be set: the bench and the app server share the widget cache there")
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    if not base.startswith("postgres"):
+        sys.exit("DATABASE_URL must point at PostgreSQL (the bench creates and drops its own database there)")
+    admin_url, db_url, db_name = database_urls(base)
+    tmp = Path(tempfile.mkdtemp(prefix="fr-bench-embed-"))
+    app_port = free_port()
+    env = {
+        **os.environ,
+        "FUNDRAISING_IGNORE_DOTENV": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": db_url,
+        "WIDGET_ROOT": str(tmp / "widgets"),
+        "DJANGO_SETTINGS_MODULE": "fundraising.settings",
+        "SITE_URL": f"http://127.0.0.1:{app_port}",
+    }
+    os.environ.update(env)
+    processes, server = [], None
+    psql(admin_url, f'CREATE DATABASE "{db_name}"')
+    try:
+        import django
+
+        sys.path.insert(0, str(ROOT))
+        django.setup()
+        from django.core.cache import cache
+        from django.core.management import call_command
+
+        from fundraising.celery import app as celery_app
+
+        celery_app.conf.task_always_eager = True  # the bench's own writes refresh the snapshot in-process
+        cache.clear()
+        call_command("migrate", verbosity=0)
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("collectstatic", "--noinput", verbosity=0)  # compressed copies, as in production
+        from fundraising.campaigns.models import Campaign
+        from fundraising.widgets.admin import SCRIPT_HEIGHTS, embed_snippets
+        from fundraising.widgets.options import WidgetOptions
+
+        gunicorn = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "fundraising.wsgi",
+            "-k",
+            "gthread",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{app_port}",
+            "--error-logfile",
+            str(tmp / "gunicorn.log"),
+            "--log-level",
+            "warning",
+        ]
+        processes.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
+        app = f"http://127.0.0.1:{app_port}"
+        wait_http(f"{app}/w/demo.json")
+        campaign = Campaign.objects.get(slug="demo")
+
+        def snippet(**options):
+            """What the admin's Embed page gives publishers, with `options` and the refresh for the bench."""
+            refresh = options.pop("refresh", None)
+            text = embed_snippets(campaign=campaign, options=WidgetOptions(**options))["script"]
+            return text.replace("></script>", f' data-refresh="{refresh}"></script>') if refresh else text
+
+        pages = {
+            "/plain.html": article(),
+            "/widget.html": article(snippet()),
+            "/widget-compact.html": article(snippet(layout="compact")),
+            "/widget-amounts.html": article(snippet(amounts=True)),
+            "/widget-refresh.html": article(snippet(refresh=args.refresh)),
+        }
+        server, origin = serve(pages)
+
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+            page_load(browser, f"{origin}/widget.html", app)  # warm up gunicorn and the snapshot cache
+            plain = [page_load(browser, f"{origin}/plain.html", app) for _ in range(args.runs)]
+            widget = [page_load(browser, f"{origin}/widget.html", app) for _ in range(args.runs)]
+            variants = {
+                name: page_load(browser, f"{origin}/widget-{name}.html", app) for name in ("compact", "amounts")
+            }
+            refreshed = refresh_check(browser, f"{origin}/widget-refresh.html", app, args.refresh)
+            browser.close()
+
+        cls = max(run[0] for run in widget)
+        requests = widget[0][1]
+        transferred = sum(size for _, size, _ in requests)
+        bodies = sum(body for _, _, body in requests)
+        added_ms = statistics.median(run[2] for run in widget) - statistics.median(run[2] for run in plain)
+        print(f"Chromium {CHROMIUM}, {args.runs} loads per variant, article page on {origin}, app on {app}")
+        print(
+            f"  layout shift with the widget (worst of {args.runs}): {cls:.2f}   (aim 0.00)   "
+            f"card {widget[0][3]:.0f} px high in a {SCRIPT_HEIGHTS['full']} px slot; "
+            + ", ".join(
+                f"{name}: shift {run[0]:.2f}, card {run[3]:.0f} px in {SCRIPT_HEIGHTS[name]}"
+                for name, run in variants.items()
+            )
+        )
+        print(
+            f"  requests added: {len(requests)}   (aim <= 2)   "
+            + ", ".join(f"{url.removeprefix(app)} {size} B ({body} body)" for url, size, body in requests)
+        )
+        print(
+            f"  bytes transferred: {transferred / 1000:.2f} KB with headers, {bodies / 1000:.2f} KB of bodies"
+            f"   (aim <= 5 KB)"
+        )
+        print(
+            f"  main-thread work added: {added_ms:.1f} ms   (aim < 10 ms)   TaskDuration median "
+            f"{statistics.median(r[2] for r in widget):.1f} ms with, "
+            f"{statistics.median(r[2] for r in plain):.1f} ms without"
+        )
+        print(
+            f"  refresh every {args.refresh} s: {refreshed['before']} -> {refreshed['after']} without reload, "
+            f"{refreshed['appeared_s']:.1f} s after the gift"
+        )
+        print(
+            f"  hidden {refreshed['hidden_s']:.1f} s ({refreshed['hidden_by']}): "
+            f"{refreshed['hidden_fetches']} fetches   (aim 0); "
+            f"visible again: new total after {refreshed['back_s']:.1f} s"
+        )
+    finally:
+        if server:
+            server.shutdown()
+            server.server_close()
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        from django.db import connections
+
+        connections.close_all()
+        psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

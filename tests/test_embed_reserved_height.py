@@ -1,0 +1,49 @@
+"""The script widget does not move the page: the snippet reserves the height the card takes (the same
+numbers in embed.js and the admin), and in Chromium the drawn card fits its slot in every layout."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from fundraising.widgets.admin import SCRIPT_HEIGHTS, embed_snippets
+from fundraising.widgets.options import WidgetOptions
+from tests import test_embed_browser
+from tests.browser import chromium_browser
+from tests.widget_helpers import seed_campaign
+
+publisher = test_embed_browser.publisher
+SCRIPT = Path(__file__).resolve().parent.parent / "static" / "fundraising" / "embed.js"
+VARIANTS = {"full": WidgetOptions(), "compact": WidgetOptions(layout="compact"), "amounts": WidgetOptions(amounts=True)}
+
+
+def test_it_uses_the_same_heights_in_the_script_and_the_snippet(db):
+    compact, amounts, full = re.search(
+        r'"compact" \? (\d+) : get\("amounts"\) === "1" \? (\d+) : (\d+)', SCRIPT.read_text()
+    ).groups()
+    assert SCRIPT_HEIGHTS == {"full": int(full), "compact": int(compact), "amounts": int(amounts)}
+
+
+@pytest.fixture
+def browser(chromium, live_server, settings, widget_root):
+    settings.SITE_URL = live_server.url
+    campaign = seed_campaign()
+    with chromium_browser(chromium) as browser:
+        yield browser, campaign
+
+
+def test_it_draws_the_card_in_the_reserved_slot(live_server, publisher, browser):
+    browser, campaign = browser
+    pages, origin = publisher
+    page = browser.new_page(viewport={"width": 700, "height": 900})
+    for name, options in VARIANTS.items():
+        pages[f"/{name}.html"] = (
+            f"<!doctype html><title>x</title><body style='max-width:640px'>"
+            f"{embed_snippets(campaign=campaign, options=options)['script']}<p id=after>text</p>"
+        )
+        page.goto(f"{origin}/{name}.html")
+        before = page.locator("#after").bounding_box()["y"]
+        page.wait_for_function("() => document.querySelector('span')?.shadowRoot?.querySelector('.c')", timeout=10000)
+        card = page.evaluate("() => document.querySelector('span').shadowRoot.querySelector('.c').offsetHeight")
+        assert card == SCRIPT_HEIGHTS[name], name
+        assert page.locator("#after").bounding_box()["y"] == before, name  # nothing below moved
