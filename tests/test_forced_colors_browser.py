@@ -44,7 +44,9 @@ def lights(live_server, settings, widget_root):
 @pytest.fixture
 def forced(chromium, lights):
     with chromium_browser(chromium) as browser:
-        context = browser.new_context(forced_colors="active", color_scheme="dark", bypass_csp=True)
+        context = browser.new_context(
+            forced_colors="active", color_scheme="dark", bypass_csp=True, device_scale_factor=2
+        )
         yield context.new_page()
 
 
@@ -65,10 +67,14 @@ def test_it_shows_the_choice_and_the_bar_on_the_page(live_server, lights, forced
 
 def test_it_shows_the_bar_in_the_iframe(live_server, lights, forced):
     page = forced
-    page.set_viewport_size({"width": 520, "height": 260})
-    page.goto(f"{live_server.url}/w/lights/")
+    page.set_viewport_size({"width": 520, "height": 296})
+    page.goto(f"{live_server.url}/w/lights/?amounts=1")
+    page.get_by_text("Monthly", exact=True).click()
     page.screenshot(path=ARTIFACTS / "forced_iframe.png")
     assert_bar_visible(bar_colours(page, fill=".fr-bar-fill", track=".fr-bar-track", button="a.donate"))
+    chosen, other = (page.locator(f"label[for=kind-{kind}]").evaluate("l => getComputedStyle(l).backgroundColor")
+                     for kind in ("monthly", "one_time"))
+    assert chosen != other, (chosen, other)
 
 
 def test_it_shows_the_bar_in_the_script_widget(live_server, lights, publisher, forced):
