@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fundraising.widgets.options import WidgetOptions
 from fundraising.core.palette import contrast
+from fundraising.widgets.options import WidgetOptions
 from fundraising.widgets.render import page_render, palette
 from tests.widget_helpers import seed_campaign
 
