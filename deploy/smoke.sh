@@ -37,8 +37,9 @@ stop_all() {
 
 cleanup() {
   local status=$?
+  set +e
   trap - EXIT INT TERM
-  [ -n "${WATCHDOG:-}" ] && pkill -TERM -P "$WATCHDOG" 2>/dev/null; [ -n "${WATCHDOG:-}" ] && kill "$WATCHDOG" 2>/dev/null
+  if [ -n "${WATCHDOG:-}" ]; then pkill -TERM -P "$WATCHDOG" 2>/dev/null; kill "$WATCHDOG" 2>/dev/null; fi
   stop_all
   if [ "$status" -ne 0 ]; then
     printf '\n== smoke: FAILED (exit %s). Last lines of each log:\n' "$status" >&2
