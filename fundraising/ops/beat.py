@@ -2,10 +2,10 @@
 in-process, each at most once per interval across every process, after a response has been sent
 (EmbeddedBeat) or from `manage.py beat_run` under cron. With a broker, Celery beat does this."""
 
+import importlib
 import logging
 import time
 
-from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections
@@ -13,6 +13,12 @@ from django.db import close_old_connections
 log = logging.getLogger(__name__)
 # How often one process asks the shared cache whether a task is due (a local clock read otherwise).
 CHECK_EVERY_SECONDS = 5
+
+
+def task_of(name):
+    """The task object named in the schedule, importing its module (a web process has not)."""
+    module, _, attribute = name.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def beat_due_run(*, force=False):
@@ -24,7 +30,7 @@ def beat_due_run(*, force=False):
         if not (claimed or force):
             continue
         try:
-            current_app.tasks[entry["task"]].apply(throw=True)
+            task_of(entry["task"]).apply(throw=True)
         except Exception:  # one failing task must not keep the others from running
             log.exception("embedded beat: %s failed", name)
         ran.append(name)
