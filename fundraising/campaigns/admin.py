@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.html import format_html
 
 from fundraising.core.palette import palette
