@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_ENV := DEBUG=$${DEBUG:-1} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-whsec_demo_local_only}
 
-.PHONY: demo test lint worker serve migrate clean axe
+.PHONY: demo test test-operator lint worker serve migrate clean axe
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ axe:
 
 test: lint axe
 	$(VENV)/bin/pytest
+
+# As an operator installs it: a fresh virtualenv from requirements.txt only, gunicorn -w 2, a signed
+# event over HTTP; on PostgreSQL + Redis (worker, beat) and on the embedded default. Needs both services.
+test-operator:
+	deploy/smoke.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles node_modules

@@ -144,7 +144,7 @@ def main():
     org = Organization.objects.create(name="Bench")
     slug = f"bench-{uuid.uuid4().hex[:8]}"
     campaign = Campaign.objects.create(organization=org, slug=slug, title="Bench", monthly_target=10**12)
-    snapshot = widget_root / f"{slug}.json"
+    snapshot = widget_root / "current" / f"{slug}.json"
 
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="bench-worker-", suffix=".log")[1])

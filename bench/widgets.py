@@ -203,7 +203,7 @@ def main():
 
         call_command("migrate", verbosity=0)
         call_command("seed_demo", stdout=open(os.devnull, "w"))
-        sizes = {fmt: (widget_root / f"demo.{fmt}").stat().st_size for fmt in ("json", "svg")}
+        sizes = {fmt: (widget_root / "current" / f"demo.{fmt}").stat().st_size for fmt in ("json", "svg")}
         for fmt, size in sizes.items():
             (tmp / "static-site" / f"same-size.{fmt}").write_bytes(b"x" * size)
 
@@ -228,7 +228,7 @@ def main():
         app, static, proxied = (f"http://127.0.0.1:{p}" for p in (app_port, static_port, deploy_port))
         wait_http(f"{app}/w/demo.json")
         wait_http(f"{static}/same-size.json")
-        assert wait_http(f"{proxied}/w/demo.json") == (widget_root / "demo.json").read_bytes()
+        assert wait_http(f"{proxied}/w/demo.json") == (widget_root / "current" / "demo.json").read_bytes()
 
         runs = {}
 

@@ -20,3 +20,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # Whitenoise warns on every request when STATIC_ROOT does not exist; tests never collect static files.
 STATIC_ROOT = tempfile.mkdtemp(prefix="fundraising-static-")
+if not REDIS_URL:  # noqa: F405
+    # Unit tests keep a per-process cache they clear between tests; the shared database cache of
+    # the embedded default is exercised by the tests that run gunicorn (test_embedded_*).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -29,7 +29,7 @@ def test_it_serves_the_new_total_after_a_ledger_change(client, lights):
 
 
 def test_it_writes_the_snapshot_files_nginx_serves(client, lights):
-    root = Path(settings.WIDGET_ROOT)
+    root = Path(settings.WIDGET_ROOT) / "current"  # what nginx serves: this release's directory
     served = client.get("/w/lights.json").content
     assert (root / "lights.json").read_bytes() == served
     assert (root / "lights.svg").read_bytes() == client.get("/w/lights.svg").content
@@ -55,8 +55,8 @@ def test_it_falls_back_to_the_files_when_the_cache_is_empty(client, lights, djan
 
 
 def test_it_builds_once_when_neither_cache_nor_files_exist(client, lights):
-    for path in Path(settings.WIDGET_ROOT).glob("lights.*"):
+    for path in (Path(settings.WIDGET_ROOT) / "current").glob("lights.*"):
         path.unlink()
     cache.clear()
     assert json.loads(client.get("/w/lights.json").content)["raised"] == 10000
-    assert (Path(settings.WIDGET_ROOT) / "lights.json").exists()
+    assert (Path(settings.WIDGET_ROOT) / "current" / "lights.json").exists()

@@ -14,7 +14,7 @@ from tests.worker import wait_for
 
 
 def snapshot_raised(slug):
-    path = Path(settings.WIDGET_ROOT) / f"{slug}.json"
+    path = Path(settings.WIDGET_ROOT) / "current" / f"{slug}.json"
     return json.loads(path.read_bytes())["raised"] if path.exists() else None
 
 

@@ -40,7 +40,7 @@ def test_it_keeps_totals_exact_under_a_burst_with_duplicates(celery_workers, cam
     assert statuses == [200] * 300
 
     expected = sum(100 + i for i in range(200))
-    snapshot = Path(settings.WIDGET_ROOT) / "lights.json"
+    snapshot = Path(settings.WIDGET_ROOT) / "current" / "lights.json"
 
     def settled():
         period = Period.objects.filter(campaign=campaign).first()

@@ -58,7 +58,11 @@ def events_drain_enqueue(*, slots=1):
     """Queue a drain of new events unless one is already waiting to start in the first `slots` slots:
     Celery's overhead is paid per burst, not per event. With the broker down the webhook still answers
     200 (Stripe would otherwise retry for days) and the sweep processes the stored events later."""
-    slot = events.drain_mark_take(slots=slots)
+    try:
+        slot = events.drain_mark_take(slots=slots)
+    except Exception:  # Redis (cache and broker) down: the stored events are the sweep's
+        log.warning("cache unavailable, new events left to the sweep")
+        return False
     if slot is None:
         return False
     try:

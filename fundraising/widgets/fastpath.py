@@ -5,6 +5,9 @@ Publishers' pages hit these URLs on every page view, so their cost is the produc
 that is not a plain cache hit (options, another method, an unknown host, a plain-HTTP request to
 redirect, a cold cache) goes to Django unchanged, which stays the one place of the rules.
 
+With the cache down (Redis stopped) the entry comes from this release's snapshot files, which
+are there for exactly that; a snapshot whose month has ended goes to Django, which rolls it over.
+
 Each process keeps the entry it read from the shared cache for MEMO_SECONDS: a round trip to Redis
 costs more than the rest of the request, and half a second is well inside the ~1 s freshness the
 widgets promise (downstream caches keep a response for max-age=30 anyway).
@@ -14,11 +17,10 @@ import re
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http.request import split_domain_port, validate_host
 
 from .headers import CONTENT_TYPES, public_headers, security_headers
-from .services import entry_key
+from .services import cache_get, entry_key, files_read, period_ended
 from .snapshots import SnapshotEntry
 from .views import etag_matches
 
@@ -49,7 +51,9 @@ class WidgetFastPath:
         now = self.clock()
         expires, entry = self.memo.get(slug, (0.0, None))
         if now >= expires:
-            entry = cache.get(entry_key(slug))
+            entry = cache_get(entry_key(slug))
+            if entry is None:  # the cache is down or was flushed: the files, when this release wrote them
+                entry = files_read(slug=slug)
             # A missing entry is not remembered: Django builds it, or answers 404, on the next request.
             self.memo[slug] = (now + self.memo_seconds, entry) if entry is not None else (0.0, None)
         return entry
@@ -67,7 +71,7 @@ class WidgetFastPath:
         if (settings.SECURE_SSL_REDIRECT and not secure) or not host_is_allowed(environ):
             return None
         entry = self.entry_get(match["slug"])
-        if entry is None:
+        if entry is None or period_ended(entry):
             return None
         fmt = match["ext"] or "html"
         body, etag = entry["renditions"][fmt]

@@ -1,10 +1,13 @@
 """Keep each campaign's widget snapshot fresh: rendered once per ledger change, stored in the
 cache and as files under WIDGET_ROOT that nginx or a CDN can serve as they are."""
 
+import datetime
 import hashlib
 import json
+import logging
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -17,9 +20,11 @@ from .options import WidgetOptions
 from .render import RENDERERS
 from .snapshots import SnapshotEntry, snapshot_build
 
-# Bump when the entry's shape or the renderers change, so old cached entries are not served.
+log = logging.getLogger(__name__)
+
+# Bump when the entry's shape or the renderers change: cache keys and the files' directory carry
+# it, so an entry or a file written by an older release is never served (run widgets_refresh).
 VERSION = 3
-# name -> file suffix; the default rendition of each is precomputed in the snapshot entry.
 FORMATS = {"json": ".json", "svg": ".svg", "html": ".html"}
 VARIANT_TIMEOUT = 3600
 
@@ -34,14 +39,21 @@ def entry_key(slug):
 
 
 def entry_make(*, snapshot, renditions=None) -> SnapshotEntry:
-    """The cached entry: the snapshot dict and each format's default bytes with their ETag."""
+    """The cached entry: the snapshot dict and each format's default bytes with their ETag, and
+    when the snapshot's month ends (Unix time), so a read can notice that it must roll over."""
     renditions = renditions or {}
     bodies = {fmt: renditions.get(fmt) or RENDERERS[fmt](snapshot, WidgetOptions()) for fmt in FORMATS}
+    closes_at = snapshot.get("period_closes_at")
     return {
         "snapshot": snapshot,
         "version": etag_of(bodies["json"]),
         "renditions": {fmt: (body, etag_of(body)) for fmt, body in bodies.items()},
+        "ends_at": timestamp_parse(closes_at) if closes_at else None,
     }
+
+
+def timestamp_parse(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def file_write(path, body):
@@ -57,27 +69,69 @@ def file_write(path, body):
         raise
 
 
+def files_dir():
+    """WIDGET_ROOT/v<VERSION>/; WIDGET_ROOT/current links to it once this release has written there."""
+    return Path(settings.WIDGET_ROOT) / f"v{VERSION}"
+
+
+def file_path(slug, fmt):
+    return files_dir() / f"{slug}{FORMATS[fmt]}"
+
+
+def current_link_update():
+    """Point WIDGET_ROOT/current (what nginx serves) at this release's directory, atomically."""
+    link = Path(settings.WIDGET_ROOT) / "current"
+    if os.path.islink(link) and os.readlink(link) == files_dir().name:
+        return
+    temp = link.with_name(f".current.{os.getpid()}")
+    temp.unlink(missing_ok=True)
+    os.symlink(files_dir().name, temp)
+    os.replace(temp, link)
+
+
 def files_write(*, slug, entry):
-    root = Path(settings.WIDGET_ROOT)
-    root.mkdir(parents=True, exist_ok=True)
+    files_dir().mkdir(parents=True, exist_ok=True)
     # JSON last: its presence is what readers take as "a snapshot exists".
     for fmt in ("svg", "html", "json"):
-        file_write(root / f"{slug}{FORMATS[fmt]}", entry["renditions"][fmt][0])
+        file_write(file_path(slug, fmt), entry["renditions"][fmt][0])
+    current_link_update()
 
 
 def files_remove(*, slug):
-    for suffix in FORMATS.values():
-        (Path(settings.WIDGET_ROOT) / f"{slug}{suffix}").unlink(missing_ok=True)
+    for fmt in FORMATS:
+        file_path(slug, fmt).unlink(missing_ok=True)
 
 
 def files_read(*, slug):
-    """The entry rebuilt from the files alone (after a cache flush), or None."""
-    root = Path(settings.WIDGET_ROOT)
+    """The entry rebuilt from this release's files alone (after a cache flush, or with the cache
+    down), or None. Files of another VERSION live elsewhere and are never read."""
     try:
-        bodies = {fmt: (root / f"{slug}{suffix}").read_bytes() for fmt, suffix in FORMATS.items()}
+        bodies = {fmt: file_path(slug, fmt).read_bytes() for fmt in FORMATS}
     except FileNotFoundError:
         return None
     return entry_make(snapshot=json.loads(bodies["json"]), renditions=bodies)
+
+
+def cache_get(key):
+    """The cache's value, or None when the cache is down: widgets then come from the files."""
+    try:
+        return cache.get(key)
+    except Exception as exc:  # any backend's connection error; the files are there for this
+        log.warning("widget cache unavailable (%s), reading snapshot files", type(exc).__name__)
+        return None
+
+
+def cache_set(key, value, timeout):
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception as exc:
+        log.warning("widget cache unavailable (%s), not stored", type(exc).__name__)
+
+
+def period_ended(entry, now=None):
+    """True once the campaign's local month that the snapshot shows is over."""
+    ends = entry.get("ends_at")
+    return ends is not None and (now if now is not None else time.time()) >= ends
 
 
 def snapshot_refresh(*, campaign_id: int) -> SnapshotEntry | None:
@@ -92,21 +146,41 @@ def snapshot_refresh(*, campaign_id: int) -> SnapshotEntry | None:
         return None
     entry = entry_make(snapshot=snapshot_build(campaign_id=campaign.pk))
     files_write(slug=campaign.slug, entry=entry)
-    cache.set(entry_key(campaign.slug), entry, timeout=None)
+    cache_set(entry_key(campaign.slug), entry, timeout=None)
     return entry
 
 
-def snapshot_entry_get(*, slug: str) -> SnapshotEntry | None:
-    """Cache first, then the files, and only when neither has it build it once and store it."""
-    entry = cache.get(entry_key(slug))
-    if entry is not None:
+def snapshot_rollover(*, campaign, entry: SnapshotEntry) -> SnapshotEntry:
+    """The snapshot's month has ended: close it and show the new one, once (the first read claims
+    it; reads meanwhile get the old entry for the second this takes). Beat does the same later."""
+    from fundraising.ledger import rollover
+
+    try:
+        claimed = cache.add(f"{entry_key(campaign.slug)}:roll:{entry['ends_at']}", 1, 60)
+    except Exception:  # cache down: rolling over twice is harmless (idempotent), never rolling is not
+        claimed = True
+    if not claimed:
         return entry
-    entry = files_read(slug=slug)
-    if entry is not None:
-        cache.set(entry_key(slug), entry, timeout=None)
+    rollover.campaign_rollover(campaign=campaign)
+    return snapshot_refresh(campaign_id=campaign.pk) or entry
+
+
+def snapshot_entry_get(*, slug: str) -> SnapshotEntry | None:
+    """Cache first, then the files, and only when neither has it build it once and store it.
+    A snapshot whose month has ended is rolled over first."""
+    entry = cache_get(entry_key(slug))
+    if entry is None:
+        entry = files_read(slug=slug)
+        if entry is not None:
+            cache_set(entry_key(slug), entry, timeout=None)
+    if entry is not None and not period_ended(entry):
         return entry
     campaign = campaign_by_slug(slug=slug)
-    return snapshot_refresh(campaign_id=campaign.pk) if campaign else None
+    if campaign is None:
+        return None
+    if entry is not None:
+        return snapshot_rollover(campaign=campaign, entry=entry)
+    return snapshot_refresh(campaign_id=campaign.pk)
 
 
 def variant_get(*, slug, entry, fmt, options):
@@ -117,9 +191,9 @@ def variant_get(*, slug, entry, fmt, options):
     if options.is_default:
         return entry["renditions"][fmt]
     key = f"widget:v{VERSION}:{slug}:{fmt}:{options.key}:{entry['version'].strip(chr(34))}"
-    variant = cache.get(key)
+    variant = cache_get(key)
     if variant is None:
         body = RENDERERS[fmt](entry["snapshot"], options)
         variant = (body, etag_of(body))
-        cache.set(key, variant, timeout=VARIANT_TIMEOUT)
+        cache_set(key, variant, timeout=VARIANT_TIMEOUT)
     return variant

@@ -1,6 +1,7 @@
 """Widget snapshots: the JSON document of docs/widgets.md of a campaign's current period, built from the
 period's stored totals (never by aggregating the ledger)."""
 
+import datetime
 from typing import TypedDict
 
 from django.conf import settings
@@ -54,6 +55,7 @@ class Snapshot(TypedDict):
     fill: float  # where the fill ends, percent of the bar's width (0-100)
     locale: str  # e.g. en_US: amounts, month and words
     amount_pattern: str  # Babel pattern for amounts, "" for the locale's own
+    period_closes_at: str  # ISO 8601 UTC, local midnight after the period's last day
 
 
 class SnapshotEntry(TypedDict):
@@ -62,6 +64,7 @@ class SnapshotEntry(TypedDict):
     snapshot: Snapshot
     version: str  # the JSON rendition's ETag; variants are cached under it
     renditions: dict[str, tuple[bytes, str]]  # format -> (body, ETag)
+    ends_at: float | None  # Unix time the snapshot's month ends; a read after it rolls over
 
 
 def snapshot_build(*, campaign_id: int) -> Snapshot:
@@ -101,7 +104,15 @@ def snapshot_build(*, campaign_id: int) -> Snapshot:
         "fill": round(min(max(period.raised, 0), scale) * 100 / scale, 2),
         "locale": campaign.locale,
         "amount_pattern": campaign.amount_pattern,
+        # When the campaign's local month ends: a read after it rolls the widget over.
+        "period_closes_at": period_closes_at(campaign, period),
     }
+
+
+def period_closes_at(campaign, period):
+    """Local midnight after the period's last day, as a UTC instant ("2026-12-01T05:00:00Z")."""
+    local = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time(), campaign.tz)
+    return local.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def snapshot_localize(*, snapshot: Snapshot, locale: str) -> Snapshot:

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# The operator's path, checked end to end: a fresh virtualenv from requirements.txt ONLY (no dev
+# requirements), then migrate, seed_demo, gunicorn with 2 workers, a signed Stripe event over HTTP
+# and the widget JSON showing it; once on PostgreSQL + Redis with a Celery worker and beat, once
+# on the embedded default (SQLite, no Redis). Bounded in time; stops everything it started.
+#
+#   deploy/smoke.sh                       # both stages
+#   SMOKE_STAGES=sqlite deploy/smoke.sh   # one stage (postgres, sqlite)
+#
+# The PostgreSQL stage creates and drops its own database on SMOKE_PG (default the local server)
+# and flushes Redis db SMOKE_REDIS_DB (default 15) of SMOKE_REDIS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PYTHON=${PYTHON:-python3}
+SMOKE_PG=${SMOKE_PG:-postgres://postgres@127.0.0.1:5432}
+SMOKE_REDIS=${SMOKE_REDIS:-redis://127.0.0.1:6379}
+SMOKE_REDIS_DB=${SMOKE_REDIS_DB:-15}
+SMOKE_STAGES=${SMOKE_STAGES:-postgres sqlite}
+SMOKE_TIMEOUT=${SMOKE_TIMEOUT:-420}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/fundraising-smoke.XXXXXX")
+DB_NAME="fr_smoke_$$"
+PIDS=()
+
+say() { printf '\n== smoke: %s\n' "$*"; }
+
+stop_all() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  PIDS=()
+}
+
+cleanup() {
+  local status=$?
+  set +e
+  trap - EXIT INT TERM
+  if [ -n "${WATCHDOG:-}" ]; then pkill -TERM -P "$WATCHDOG" 2>/dev/null; kill "$WATCHDOG" 2>/dev/null; fi
+  stop_all
+  if [ "$status" -ne 0 ]; then
+    printf '\n== smoke: FAILED (exit %s). Last lines of each log:\n' "$status" >&2
+    for log in "$WORK"/*.log; do
+      [ -f "$log" ] || continue
+      printf -- '--- %s\n' "$(basename "$log")" >&2
+      tail -n 25 "$log" >&2
+    done
+  fi
+  psql "$SMOKE_PG/postgres" -qc "DROP DATABASE IF EXISTS $DB_NAME" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'echo "smoke: gave up after ${SMOKE_TIMEOUT} s" >&2; exit 124' TERM
+# The whole run is bounded: the watchdog ends this script, whose trap stops what it started.
+( sleep "$SMOKE_TIMEOUT" && kill -TERM $$ ) >/dev/null 2>&1 &
+WATCHDOG=$!
+
+fail() { echo "smoke: $*" >&2; exit 1; }
+
+say "fresh virtualenv from requirements.txt only"
+"$PYTHON" -m venv "$WORK/venv"
+timeout 300 "$WORK/venv/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt \
+  > "$WORK/pip.log" 2>&1 || fail "pip install -r requirements.txt failed"
+BIN="$WORK/venv/bin"
+PY="$BIN/python"
+
+free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+start() {  # start NAME COMMAND...: run in the background, logging to $WORK/NAME.log
+  local name=$1
+  shift
+  "$@" > "$WORK/$name.log" 2>&1 &
+  PIDS+=("$!")
+}
+
+manage() { timeout 120 "$PY" manage.py "$@" >> "$WORK/manage.log" 2>&1 || fail "manage.py $* failed"; }
+
+# widget_wait PORT RAISED SECONDS: every one of 20 consecutive reads of /w/demo.json (served by
+# either gunicorn worker) shows RAISED, within SECONDS.
+widget_wait() {
+  "$PY" - "$1" "$2" "$3" <<'EOF' || fail "the widget JSON did not show raised=$2 on every worker"
+import json, sys, time, urllib.request
+port, raised, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+deadline, seen, streak = time.monotonic() + seconds, None, 0
+while time.monotonic() < deadline and streak < 20:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/w/demo.json", timeout=5) as response:
+            seen = json.load(response)["raised"]
+    except OSError as exc:
+        seen = f"{type(exc).__name__}: {exc}"
+    streak = streak + 1 if seen == raised else 0
+    time.sleep(0.05 if streak else 0.3)
+print(f"smoke: /w/demo.json raised={seen} (wanted {raised}, {streak} reads in a row)")
+sys.exit(0 if streak >= 20 else 1)
+EOF
+}
+
+http_wait() {  # http_wait URL: until it answers at all (any status), for 30 s
+  "$PY" - "$1" <<'EOF' || fail "$1 did not answer"
+import sys, time, urllib.error, urllib.request
+for _ in range(150):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=2)
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.2)
+sys.exit(1)
+EOF
+}
+
+run_stage() {  # the operator's steps against whatever DATABASE_URL / REDIS_URL are exported
+  local port=$1
+  export SITE_URL="http://127.0.0.1:$port"
+  manage migrate --noinput
+  manage collectstatic --noinput
+  manage seed_demo
+  manage widgets_refresh
+  start gunicorn "$BIN/gunicorn" fundraising.wsgi -k gthread -w 2 --threads 8 -b "127.0.0.1:$port" --timeout 30
+  http_wait "$SITE_URL/healthz"
+  widget_wait "$port" 10000 15
+  "$PY" manage.py simulate_donation demo 25 --url "$SITE_URL/stripe/webhook/" >> "$WORK/manage.log" 2>&1 \
+    || fail "simulate_donation could not post a signed event"
+  widget_wait "$port" 12500 20
+  # Everything /healthz checks but beat, whose first heartbeat comes a minute after it starts.
+  "$PY" - "$SITE_URL/healthz" <<'EOF' || fail "/healthz reports a failing dependency"
+import json, sys, urllib.error, urllib.request
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=5) as response:
+        report = json.load(response)
+except urllib.error.HTTPError as exc:
+    report = json.load(exc)
+print("smoke: /healthz", json.dumps(report, sort_keys=True)[:400])
+sys.exit(0 if all(report[k]["ok"] for k in ("database", "cache", "broker", "events")) else 1)
+EOF
+  local pid
+  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a process died (pid $pid)"; done
+  stop_all
+}
+
+export DEBUG=0 SECRET_KEY=smoke-test-secret-key-not-for-production ALLOWED_HOSTS=127.0.0.1
+export SECURE_SSL_REDIRECT=0 STRIPE_WEBHOOK_SECRET=whsec_smoke_local_only FUNDRAISING_IGNORE_DOTENV=1
+export PATH="$BIN:$PATH"
+unset STRIPE_SECRET_KEY STRIPE_API_BASE DATABASE_URL REDIS_URL
+
+for stage in $SMOKE_STAGES; do
+  case $stage in
+    postgres)
+      say "PostgreSQL + Redis: gunicorn -w 2, a Celery worker and beat"
+      psql "$SMOKE_PG/postgres" -qc "CREATE DATABASE $DB_NAME" >/dev/null || fail "cannot create $DB_NAME on $SMOKE_PG"
+      export DATABASE_URL="$SMOKE_PG/$DB_NAME" REDIS_URL="$SMOKE_REDIS/$SMOKE_REDIS_DB" WIDGET_ROOT="$WORK/widgets-pg"
+      redis-cli -u "$REDIS_URL" flushdb >/dev/null || fail "cannot reach Redis at $REDIS_URL"
+      start worker "$BIN/celery" -A fundraising worker -c 2 --loglevel=INFO
+      start beat "$BIN/celery" -A fundraising beat --loglevel=INFO --schedule "$WORK/beat-schedule"
+      run_stage "$(free_port)"
+      unset DATABASE_URL REDIS_URL
+      ;;
+    sqlite)
+      say "embedded default: SQLite, no Redis, gunicorn -w 2"
+      export DATABASE_URL="sqlite:///$WORK/db.sqlite3" WIDGET_ROOT="$WORK/widgets-sqlite"
+      run_stage "$(free_port)"
+      unset DATABASE_URL
+      ;;
+    *) fail "unknown stage $stage (postgres, sqlite)" ;;
+  esac
+done
+say "passed: ${SMOKE_STAGES}"
