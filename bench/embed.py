@@ -1,8 +1,9 @@
 """What the script widget costs the page that embeds it, measured in Chromium (prints figures; not a test).
 
 A plain article page, with and without the widget, served from 127.0.0.1 by this script; the app runs
-under gunicorn with collected, compressed static files (as in production) on a database of its own that
-the bench creates and drops. Prints, next to the aims of issue 13:
+under gunicorn behind deploy/nginx.conf (as in production: static and snapshot files from nginx,
+gzipped; --direct skips nginx) on a database of its own that the bench creates and drops. Prints,
+next to the aims of issue 13:
   - cumulative layout shift with the widget (aim 0.00: the script reserves its height before data)
   - requests and bytes the widget adds (aim <= 2 requests and <= 5 KB transferred)
   - main-thread work added (aim < 10 ms): Chromium's script + style + layout time (Performance.getMetrics)
@@ -26,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from widgets import database_urls, free_port, psql, wait_http
+from widgets import database_urls, deploy_conf, free_port, psql, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -41,6 +42,16 @@ ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A
 OBSERVE = """window.__cls = 0;
 new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) window.__cls += e.value; }))
   .observe({type: 'layout-shift', buffered: true});"""
+NGINX_MAIN = """worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    {site}
+}}
+"""
 DRAWN = "() => document.querySelector('span')?.shadowRoot?.querySelector('.c')"
 RAISED = "() => document.querySelector('span').shadowRoot.querySelector('.r b').textContent"
 
@@ -90,8 +101,10 @@ def gift_write(amount):
     from django.db import transaction
     from django.utils import timezone
 
-    from fundraising.campaigns.models import Campaign, Donation
-    from fundraising.campaigns.services import ledger_changed, period_for
+    from fundraising.campaigns.models import Campaign
+    from fundraising.campaigns.services import period_for
+    from fundraising.ledger.models import Donation
+    from fundraising.ledger.services import ledger_changed
 
     campaign = Campaign.objects.get(slug="demo")
     period = period_for(campaign=campaign)
@@ -196,6 +209,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="page loads per variant; medians are shown")
     parser.add_argument("--refresh", type=int, default=2, help="data-refresh seconds for the refresh check")
+    parser.add_argument("--direct", action="store_true", help="talk to gunicorn, without deploy/nginx.conf")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is not installed")
@@ -207,7 +221,9 @@ def main():
         sys.exit("DATABASE_URL must point at PostgreSQL (the bench creates and drops its own database there)")
     admin_url, db_url, db_name = database_urls(base)
     tmp = Path(tempfile.mkdtemp(prefix="fr-bench-embed-"))
-    app_port = free_port()
+    tmp.chmod(0o755)  # nginx workers read the snapshot files
+    app_port, nginx_port = free_port(), free_port()
+    public_port = app_port if args.direct else nginx_port
     env = {
         **os.environ,
         "FUNDRAISING_IGNORE_DOTENV": "1",
@@ -218,7 +234,7 @@ def main():
         "DATABASE_URL": db_url,
         "WIDGET_ROOT": str(tmp / "widgets"),
         "DJANGO_SETTINGS_MODULE": "fundraising.settings",
-        "SITE_URL": f"http://127.0.0.1:{app_port}",
+        "SITE_URL": f"http://127.0.0.1:{public_port}",
     }
     os.environ.update(env)
     processes, server = [], None
@@ -259,7 +275,23 @@ def main():
             "warning",
         ]
         processes.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
-        app = f"http://127.0.0.1:{app_port}"
+        wait_http(f"http://127.0.0.1:{app_port}/w/demo.json")
+        if not args.direct:
+            site = deploy_conf(
+                port=nginx_port,
+                app_port=app_port,
+                widget_root=tmp / "widgets",
+                static_root=ROOT / "staticfiles",
+                cache_dir=tmp / "proxy-cache",
+            )
+            (tmp / "nginx.conf").write_text(NGINX_MAIN.format(tmp=tmp, site=site))
+            processes.append(
+                subprocess.Popen(
+                    ["/usr/sbin/nginx", "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off; user root;"],
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        app = f"http://127.0.0.1:{public_port}"
         wait_http(f"{app}/w/demo.json")
         campaign = Campaign.objects.get(slug="demo")
 
@@ -297,7 +329,8 @@ def main():
         bodies = sum(body for _, _, body in requests)
         added_ms = statistics.median(run[2] for run in widget) - statistics.median(run[2] for run in plain)
         task_added_ms = statistics.median(run[4] for run in widget) - statistics.median(run[4] for run in plain)
-        print(f"Chromium {CHROMIUM}, {args.runs} loads per variant, article page on {origin}, app on {app}")
+        via = "gunicorn directly" if args.direct else "deploy/nginx.conf in front of gunicorn"
+        print(f"Chromium {CHROMIUM}, {args.runs} loads per variant, article page on {origin}, app on {app} ({via})")
         print(
             f"  layout shift with the widget (worst of {args.runs}): {cls:.2f}   (aim 0.00)   "
             f"card {widget[0][3]:.0f} px high in a {SCRIPT_HEIGHTS['full']} px slot; "
@@ -332,8 +365,9 @@ def main():
         if server:
             server.shutdown()
             server.server_close()
+        for process in reversed(processes):
+            process.send_signal(signal.SIGTERM if process.args[0].endswith("gunicorn") else signal.SIGQUIT)
         for process in processes:
-            process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
