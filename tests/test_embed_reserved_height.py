@@ -9,7 +9,7 @@ import pytest
 from fundraising.widgets.admin import SCRIPT_HEIGHTS, embed_snippets
 from fundraising.widgets.options import WidgetOptions
 from tests import test_embed_browser
-from tests.browser import chromium_browser
+from tests.browser import ARTIFACTS, chromium_browser
 from tests.widget_helpers import seed_campaign
 
 publisher = test_embed_browser.publisher
@@ -45,5 +45,6 @@ def test_it_draws_the_card_in_the_reserved_slot(live_server, publisher, browser)
         before = page.locator("#after").bounding_box()["y"]
         page.wait_for_function("() => document.querySelector('span')?.shadowRoot?.querySelector('.c')", timeout=10000)
         card = page.evaluate("() => document.querySelector('span').shadowRoot.querySelector('.c').offsetHeight")
+        page.screenshot(path=ARTIFACTS / f"reserved_{name}.png")
         assert card == SCRIPT_HEIGHTS[name], name
         assert page.locator("#after").bounding_box()["y"] == before, name  # nothing below moved

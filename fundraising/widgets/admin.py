@@ -17,9 +17,9 @@ from .services import snapshot_entry_get
 # The iframe's documented height: the full layout at 360 px in French (longest words we ship), title
 # on two lines, month on its own line. Measured in tests/test_widget_small_screens.py.
 IFRAME_HEIGHT = 240
-# The script widget's height per layout (px, at widths where its title fits one line), the same numbers as
-# in embed.js: the snippet reserves it in the page before the script runs, so nothing below moves.
-SCRIPT_HEIGHTS = {"full": 167, "compact": 127, "amounts": 249}
+# The script widget's height per layout (px, rounded up, at widths where its title fits one line), the same
+# numbers as in embed.js: the snippet reserves it in the page before the script runs, so nothing below moves.
+SCRIPT_HEIGHTS = {"full": 168, "compact": 128, "amounts": 250}
 
 
 def script_height(options):

@@ -59,7 +59,7 @@
       poll: (refresh >= 1 && refresh <= 3600 ? refresh : 30) * 1000,
       compact: get("layout") === "compact",
       // px kept free before the data arrives, and the card's height at least after: no layout shift
-      h: get("layout") === "compact" ? 127 : get("amounts") === "1" ? 249 : 167,
+      h: get("layout") === "compact" ? 128 : get("amounts") === "1" ? 250 : 168,
       locale: /^[a-z]{2,3}([_-][A-Za-z]{2})?$/.test(locale) ? locale : "",
       accent: "#" + accent,
       // #111827 (luminance 0.0092) or white: the better WCAG contrast
