@@ -38,11 +38,18 @@ def payment_intent_succeeded(intent, when):
         currency=currency,
         paid_at=when,
         payment_intent=readers.object_id(intent.get("id")),
+        payload=intent,
     )
 
 
 def invoice_paid(invoice, when):
-    """Every paid monthly invoice counts once in the month it was paid."""
+    """Every paid invoice naming a campaign (monthly, or one-off in its own metadata) counts once in the
+    month it was paid."""
+    return recording.invoice_paid_record(invoice=invoice, paid_at=when)
+
+
+def invoice_payment_succeeded(invoice, when):
+    """What older endpoints listen to instead of invoice.paid; both arriving count once (one row per invoice)."""
     return recording.invoice_paid_record(invoice=invoice, paid_at=when)
 
 
@@ -51,8 +58,41 @@ def invoice_payment_paid(invoice_payment, when):
     return recording.invoice_payment_link(invoice_payment=invoice_payment)
 
 
+def charge_succeeded(charge, when):
+    """Charges made without a PaymentIntent (the Charges API before 2017-ish, Sources) count from here; a
+    charge of a PaymentIntent counts with payment_intent.succeeded instead, so it is never counted twice."""
+    if readers.object_id(charge.get("payment_intent")):
+        return None
+    amount, currency = readers.charge_amount(charge)
+    return recording.payment_record(
+        metadata=readers.metadata_of(charge),
+        amount=amount,
+        currency=currency,
+        paid_at=readers.timestamp_read(charge.get("created")) or when,
+        charge_id=readers.object_id(charge.get("id")),
+        payload=charge,
+    )
+
+
 def charge_refunded(charge, when):
     return recording.charge_refund_record(charge=charge)
+
+
+def charge_refund_updated(refund, when):
+    """A refund's status changed (e.g. it failed days later): the refund facts follow."""
+    return recording.refund_record(refund=refund)
+
+
+def refund_created(refund, when):
+    return recording.refund_record(refund=refund)
+
+
+def refund_updated(refund, when):
+    return recording.refund_record(refund=refund)
+
+
+def refund_failed(refund, when):
+    return recording.refund_record(refund=refund)
 
 
 def charge_dispute_created(dispute, when):
@@ -78,13 +118,23 @@ EVENT_HANDLERS = {
     "checkout.session.expired": checkout_session_expired,
     "payment_intent.succeeded": payment_intent_succeeded,
     "invoice.paid": invoice_paid,
+    "invoice.payment_succeeded": invoice_payment_succeeded,
     "invoice_payment.paid": invoice_payment_paid,
+    "charge.succeeded": charge_succeeded,
     "charge.refunded": charge_refunded,
+    "charge.refund.updated": charge_refund_updated,
+    "refund.created": refund_created,
+    "refund.updated": refund_updated,
+    "refund.failed": refund_failed,
     "charge.dispute.created": charge_dispute_created,
     "charge.dispute.updated": charge_dispute_updated,
     "charge.dispute.closed": charge_dispute_closed,
     "customer.subscription.deleted": customer_subscription_deleted,
 }
+
+# The events the webhook endpoint in Stripe must send: exactly the handled ones (stripe_webhook_setup
+# configures them, the health check compares them). docs/stripe.md lists the same.
+REQUIRED_EVENTS = tuple(sorted(EVENT_HANDLERS))
 
 
 def event_apply(*, event):

@@ -37,10 +37,82 @@ class PaymentState(models.Model):
     key = models.CharField(max_length=255, unique=True, help_text="Payment intent id, else charge id.")
     charge_id = models.CharField(max_length=255, blank=True, db_index=True)
     invoice_id = models.CharField(max_length=255, blank=True, db_index=True)
-    amount_refunded = models.PositiveBigIntegerField(default=0)
+    currency = models.CharField(max_length=3, blank=True, help_text="Of the refunded and disputed amounts.")
+    amount_refunded = models.PositiveBigIntegerField(default=0, help_text="Largest running total on the charge.")
+    refunds_live = models.PositiveBigIntegerField(default=0, help_text="Pending and succeeded Refund rows.")
+    refunds_gone = models.PositiveBigIntegerField(default=0, help_text="Failed and canceled Refund rows.")
     amount_disputed = models.PositiveBigIntegerField(default=0)
     dispute_status = models.CharField(max_length=5, blank=True)
+    conversion_currency = models.CharField(max_length=3, blank=True)
+    conversion_amount = models.PositiveBigIntegerField(default=0)
+    conversion_source_amount = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
         return self.key
+
+    @property
+    def refunded(self):
+        """What is refunded now, in `currency`: the known live refunds, or the charge's largest running total
+        less the refunds that failed since (a charge.refunded may name refunds no refund event described)."""
+        return max(self.refunds_live, self.amount_refunded - self.refunds_gone, 0)
+
+
+class Refund(models.Model):
+    """One Stripe refund as last reported, in the currency it was made in. Keyed by its Stripe id, so any
+    mix of charge.refunded, refund.* and charge.refund.updated deliveries, in any order, keeps one row.
+    A status only moves forward: pending -> succeeded -> failed/canceled (a failed refund gives the money back)."""
+
+    stripe_id = models.CharField(max_length=255, unique=True)
+    payment_key = models.CharField(max_length=255, db_index=True, help_text="Its payment's PaymentState key.")
+    charge_id = models.CharField(max_length=255, blank=True)
+    amount = models.PositiveBigIntegerField(default=0, help_text="In minor units of `currency`.")
+    currency = models.CharField(max_length=3, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.stripe_id} {self.amount} {self.currency} {self.status}"
+
+
+class SubscriptionLink(models.Model):
+    """A subscription whose Checkout Session named a campaign (a monthly Payment Link copies its metadata to
+    the session only, never to the subscription): its invoices count for that campaign."""
+
+    subscription_id = models.CharField(max_length=255, unique=True)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    checkout_session_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.subscription_id} -> {self.campaign_id}"
+
+
+class UnmatchedPayment(models.Model):
+    """A paid Stripe payment that names a campaign (or belongs to a subscription) but cannot count, and why.
+    Kept so nobody's money disappears silently; the row goes away when the payment counts after all."""
+
+    class Reason(models.TextChoices):
+        CURRENCY = "currency", "Another currency than the campaign's"
+        UNKNOWN_CAMPAIGN = "unknown_campaign", "No campaign has this slug"
+        INACTIVE_CAMPAIGN = "inactive_campaign", "The campaign is inactive"
+        SUBSCRIPTION_UNLINKED = "subscription_unlinked", "A subscription no campaign is linked to (yet)"
+
+    stripe_id = models.CharField(max_length=255, unique=True, help_text="Payment intent, invoice or charge id.")
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    campaign_slug = models.CharField(max_length=255, blank=True)
+    amount = models.PositiveBigIntegerField(default=0, help_text="In minor units of `currency`.")
+    currency = models.CharField(max_length=3, blank=True)
+    subscription_id = models.CharField(max_length=255, blank=True, db_index=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    payload = models.JSONField(default=dict, help_text="The Stripe object, to count it once it can.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.stripe_id} ({self.reason})"

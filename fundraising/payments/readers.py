@@ -51,6 +51,19 @@ def session_amount(session):
     return _amount(session.get("amount_total")), _currency(session.get("currency"))
 
 
+def session_conversion(session):
+    """(presentment currency, presentment total, total in the campaign's currency) of an Adaptive Pricing
+    session: the ratio Stripe charged at, to convert its refunds and disputes. None without a conversion."""
+    conversion = session.get("currency_conversion")
+    if not isinstance(conversion, dict):
+        return None
+    source, presented = _amount(conversion.get("amount_total")), _amount(session.get("amount_total"))
+    currency = _currency(session.get("currency"))
+    if not source or not presented or not currency or currency == _currency(conversion.get("source_currency")):
+        return None
+    return currency, presented, source
+
+
 def session_email(session):
     details = session.get("customer_details") or {}
     return details.get("email") or session.get("customer_email") or ""
@@ -67,11 +80,12 @@ def invoice_amount(invoice):
 
 
 def invoice_metadata(invoice):
-    """The campaign metadata of a subscription's invoice: on the subscription's details (parent on
-    current API versions, top-level on older ones)."""
+    """The campaign metadata of an invoice: a subscription's details (parent on current API versions,
+    top-level on older ones) when they name a campaign, else the invoice's own (one-off invoices)."""
     parent = invoice.get("parent") or {}
     details = parent.get("subscription_details") or invoice.get("subscription_details") or {}
-    return details.get("metadata") or {}
+    metadata = details.get("metadata") if isinstance(details.get("metadata"), dict) else {}
+    return metadata if metadata_campaign(metadata) else metadata_of(invoice) or metadata
 
 
 def invoice_subscription(invoice):
@@ -90,6 +104,35 @@ def invoice_payment_intent(invoice):
 
 def invoice_paid_at(invoice):
     return timestamp_read((invoice.get("status_transitions") or {}).get("paid_at"))
+
+
+def charge_amount(charge):
+    """(amount, currency) of a paid charge; 0 when it was not paid or only authorised."""
+    if charge.get("paid") is False or charge.get("captured") is False or charge.get("status") == "failed":
+        return 0, _currency(charge.get("currency"))
+    captured = charge.get("amount_captured")
+    amount = captured if isinstance(captured, int) and captured > 0 else charge.get("amount")
+    return _amount(amount), _currency(charge.get("currency"))
+
+
+def charge_refund_list(charge):
+    """The refunds a charge embeds: `refunds.data` (API versions before 2022-11-15 always sent it), or a
+    bare list (before 2014-05-19). Newer charges embed none; refund.* events describe them."""
+    refunds = charge.get("refunds")
+    if isinstance(refunds, dict):
+        refunds = refunds.get("data")
+    return [refund for refund in refunds or [] if isinstance(refund, dict)]
+
+
+def refund_read(refund):
+    """(id, amount, currency, status) of a refund. Refunds before 2017 had no status: they succeeded."""
+    status = refund.get("status") if isinstance(refund.get("status"), str) else "succeeded"
+    return object_id(refund.get("id")), _amount(refund.get("amount")), _currency(refund.get("currency")), status
+
+
+def dispute_amount(dispute):
+    """(amount, currency) of a dispute, in the charge's currency."""
+    return _amount(dispute.get("amount")), _currency(dispute.get("currency"))
 
 
 def charge_refunded(charge):

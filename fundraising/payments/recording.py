@@ -20,13 +20,17 @@ from fundraising.ledger.models import Donation
 from fundraising.ledger.services import donation_settle
 
 from . import readers
-from .models import PaymentState
+from .models import PaymentState, Refund, SubscriptionLink, UnmatchedPayment
+from .unmatched import unmatched_clear, unmatched_record, unmatched_waiting
 
 log = logging.getLogger(__name__)
 
 DISPUTE_RANK = {"": 0, "open": 1, "won": 2, "lost": 2}
 # Stripe's dispute statuses once closed; an inquiry closed without a chargeback gives the money back.
 DISPUTE_CLOSED = {"won": "won", "lost": "lost", "warning_closed": "won"}
+# A refund's status only moves forward; failed and canceled are final and give the money back.
+REFUND_RANK = {"": 0, "requires_action": 1, "pending": 1, "succeeded": 2, "failed": 3, "canceled": 3}
+REFUND_GONE = ("failed", "canceled")
 
 
 # --- lookups memoised within one drain slice ------------------------------------------------------
@@ -66,6 +70,22 @@ def _campaign(metadata):
     return _memoised(("campaign", slug), lambda: Campaign.objects.filter(slug=slug).first())
 
 
+def campaign_match(metadata, *, currency):
+    """(campaign, reason) for a payment the app did not start: the campaign its metadata names and, when
+    that payment cannot count for it, why (an UnmatchedPayment.Reason). (None, None) names no campaign."""
+    slug = readers.metadata_campaign(metadata)
+    if not slug:
+        return None, None
+    campaign = _campaign(metadata)
+    if campaign is None:
+        return None, UnmatchedPayment.Reason.UNKNOWN_CAMPAIGN
+    if not campaign.active:
+        return campaign, UnmatchedPayment.Reason.INACTIVE_CAMPAIGN
+    if currency != campaign.currency:
+        return campaign, UnmatchedPayment.Reason.CURRENCY
+    return campaign, None
+
+
 def _period_for(campaign, when):
     start, _ = period_bounds(campaign=campaign, when=when)
     return _memoised(("period", campaign.pk, start), lambda: period_for(campaign=campaign, when=when))
@@ -78,8 +98,9 @@ def _locked(**lookup):
 # --- payment facts ---------------------------------------------------------------------------------
 
 
-def payment_state_lock(*, payment_intent="", charge_id=""):
-    """The locked PaymentState of a payment, created on first mention; None without any id."""
+def payment_state_lock(*, payment_intent="", charge_id="", currency=""):
+    """The locked PaymentState of a payment, created on first mention; None without any id. `currency` is
+    the one the donor was charged in (refunds and disputes are in it), remembered on first mention."""
     if not payment_intent and charge_id:
         existing = PaymentState.objects.filter(charge_id=charge_id).values_list("key", flat=True).first()
         payment_intent = existing or ""
@@ -87,15 +108,18 @@ def payment_state_lock(*, payment_intent="", charge_id=""):
     if not key:
         return None
     state = _payment_state_upsert(key)
-    if charge_id and not state.charge_id:
-        state.charge_id = charge_id
-        state.save(update_fields=["charge_id", "updated_at"])
+    if (charge_id and not state.charge_id) or (currency and not state.currency):
+        state.charge_id = state.charge_id or charge_id
+        state.currency = state.currency or currency
+        state.save(update_fields=["charge_id", "currency", "updated_at"])
     return state
 
 
 PAYMENT_STATE_UPSERT = (
-    'INSERT INTO "payments_paymentstate" ("key", "charge_id", "invoice_id", "amount_refunded", "amount_disputed", '
-    "\"dispute_status\", \"updated_at\") VALUES (%s, '', '', 0, 0, '', %s) "
+    'INSERT INTO "payments_paymentstate" ("key", "charge_id", "invoice_id", "currency", "amount_refunded", '
+    '"refunds_live", "refunds_gone", "amount_disputed", "dispute_status", "conversion_currency", '
+    "\"conversion_amount\", \"conversion_source_amount\", \"updated_at\") "
+    "VALUES (%s, '', '', '', 0, 0, 0, 0, '', '', 0, 0, %s) "
     'ON CONFLICT ("key") DO UPDATE SET "key" = EXCLUDED."key" RETURNING *'
 )
 
@@ -111,16 +135,45 @@ def _dispute_merge(current, new):
     return new if DISPUTE_RANK.get(new, 0) > DISPUTE_RANK.get(current, 0) else current
 
 
+def amount_convert(amount, *, gift, charged):
+    """`amount` of a payment that charged `charged` (presentment currency) for a gift of `gift` (campaign's
+    currency), in the campaign's currency: by the payment's own ratio, rounded half to even on the minor
+    unit. Taking back all that was charged (or more) takes back the whole gift, so a full refund nets 0."""
+    if amount >= charged:
+        return gift
+    quotient, remainder = divmod(amount * gift, charged)
+    if 2 * remainder > charged or (2 * remainder == charged and quotient % 2):
+        quotient += 1
+    return quotient
+
+
+def _in_gift_currency(amount, *, state, donation):
+    """A refund or dispute amount (in the currency the donor was charged) in the donation's currency;
+    None while that cannot be known (charged in another currency and no conversion recorded yet)."""
+    if not amount or state.currency in ("", donation.currency):
+        return min(amount, donation.amount)
+    if state.conversion_currency == state.currency and state.conversion_amount:
+        return min(amount_convert(amount, gift=donation.amount, charged=state.conversion_amount), donation.amount)
+    log.warning("payment %s: %s %s cannot be converted to %s yet", state.key, amount, state.currency,
+                donation.currency)  # fmt: skip
+    return None
+
+
 def donation_state_apply(*, donation, state):
-    """Copy a payment's refund and dispute facts onto its ledger row (clamped to the gift)."""
+    """Copy a payment's refund and dispute facts onto its ledger row, in the gift's currency (clamped to the
+    gift). Refunds follow the facts both ways (a failed refund gives the money back); disputes only grow."""
     if state is None:
         return
     if state.key.startswith("pi_") and not donation.stripe_payment_intent_id:
         donation.stripe_payment_intent_id = state.key
     donation.stripe_charge_id = donation.stripe_charge_id or state.charge_id
-    donation.amount_refunded = min(max(donation.amount_refunded, state.amount_refunded), donation.amount)
-    donation.amount_disputed = min(max(donation.amount_disputed, state.amount_disputed), donation.amount)
-    donation.dispute_status = _dispute_merge(donation.dispute_status, state.dispute_status)
+    refunded = _in_gift_currency(state.refunded, state=state, donation=donation)
+    disputed = _in_gift_currency(state.amount_disputed, state=state, donation=donation)
+    if refunded is not None:
+        donation.amount_refunded = refunded
+    if disputed is not None:
+        donation.amount_disputed = min(max(donation.amount_disputed, disputed), donation.amount)
+        donation.dispute_status = _dispute_merge(donation.dispute_status, state.dispute_status)
 
 
 def donation_paid_mark(*, donation, paid_at):
@@ -148,39 +201,64 @@ def payment_state_sync(*, state):
 # --- payments into the ledger ----------------------------------------------------------------------
 
 
-def payment_record(*, metadata, amount, currency, paid_at, payment_intent="", session_id="", email=""):
+def payment_record(*, metadata, amount, currency, paid_at, payment_intent="", session_id="", email="", charge_id="",
+                   conversion=None, payload=None):  # fmt: skip
     """A succeeded one-time payment: claim the app's pending donation, or create one for a payment
-    the app did not start (Payment Link) when its metadata names a campaign. Returns the donation or None."""
-    state = payment_state_lock(payment_intent=payment_intent)
-    donation_id = readers.metadata_donation(metadata)
-    donation = _payment_donation(donation_id=donation_id, session_id=session_id, payment_intent=payment_intent)
-    if donation is None:
-        campaign = _campaign(metadata)
-        if campaign is None or amount <= 0 or currency != campaign.currency:
-            return None
-        donation = Donation(campaign=campaign, amount=amount, currency=currency, kind=Donation.Kind.ONE_TIME)
-    if donation.currency != currency or amount <= 0:
-        log.warning("payment %s: %s %s does not match donation %s", payment_intent, amount, currency, donation.pk)
+    the app did not start (Payment Link) when its metadata names a campaign. One naming a campaign it
+    cannot count for is recorded as unmatched. Returns the donation or None.
+
+    `conversion` is readers.session_conversion of an Adaptive Pricing session: kept on the payment's facts
+    so its refunds and disputes (in the donor's currency) convert at the ratio Stripe charged at."""
+    state = payment_state_lock(payment_intent=payment_intent, charge_id=charge_id)
+    if state is not None and conversion:
+        state.conversion_currency, state.conversion_amount, state.conversion_source_amount = conversion
+        state.currency = state.currency or conversion[0]
+        state.save()
+    payment_id = payment_intent or charge_id or session_id
+    if amount <= 0:
         return None
+    donation_id = readers.metadata_donation(metadata)
+    donation = _payment_donation(
+        donation_id=donation_id, session_id=session_id, payment_intent=payment_intent, charge_id=charge_id
+    )
+    if donation is None:
+        campaign, reason = campaign_match(metadata, currency=currency)
+        if campaign is None and reason is None:
+            return None
+        if reason:
+            return unmatched_record(stripe_id=payment_id, reason=reason, campaign=campaign, amount=amount,
+                                    currency=currency, slug=readers.metadata_campaign(metadata), paid_at=paid_at,
+                                    payload=payload)  # fmt: skip
+        donation = Donation(campaign=campaign, amount=amount, currency=currency, kind=Donation.Kind.ONE_TIME)
+    if donation.currency != currency:
+        if donation.paid_at is not None and payment_intent and donation.stripe_payment_intent_id == payment_intent:
+            return None  # Adaptive Pricing: the intent, in the donor's currency, of a gift its session counted
+        return unmatched_record(stripe_id=payment_id, reason=UnmatchedPayment.Reason.CURRENCY,
+                                campaign=donation.campaign, slug=donation.campaign.slug, amount=amount,
+                                currency=currency, paid_at=paid_at, payload=payload)  # fmt: skip
     old_period_id = donation.period_id
     donation.amount = amount  # what Stripe charged is the truth
     donation.stripe_payment_intent_id = donation.stripe_payment_intent_id or payment_intent or None
     donation.stripe_checkout_session_id = donation.stripe_checkout_session_id or session_id or None
+    donation.stripe_charge_id = donation.stripe_charge_id or charge_id
+    unmatched_clear(payment_intent, charge_id, session_id)
     donation.donor_email = donation.donor_email or email or ""
     donation_paid_mark(donation=donation, paid_at=paid_at)
     donation_state_apply(donation=donation, state=state)
     return donation_settle(donation=donation, old_period_id=old_period_id)
 
 
-def _payment_donation(*, donation_id, session_id, payment_intent):
+def _payment_donation(*, donation_id, session_id, payment_intent, charge_id=""):
     """The ledger row a payment belongs to, locked: the app's donation named in the metadata (unless it
-    already stands for another payment), else the one of its session, else the one of its payment intent.
-    One query for the three lookups."""
+    already stands for another payment), else the one of its session, else the one of its payment intent
+    (or, for a charge without one, of its charge). One query for the lookups."""
     match = Q(pk=donation_id) if donation_id else Q()
     if session_id:
         match |= Q(stripe_checkout_session_id=session_id)
     if payment_intent:
         match |= Q(stripe_payment_intent_id=payment_intent)
+    if charge_id and not payment_intent:
+        match |= Q(stripe_charge_id=charge_id, stripe_payment_intent_id__isnull=True)
     if not match:
         return None
     rows = list(Donation.objects.select_for_update().filter(match).order_by("created_at", "pk"))
@@ -193,6 +271,9 @@ def _payment_donation(*, donation_id, session_id, payment_intent):
             return donation
     for donation in rows:
         if payment_intent and donation.stripe_payment_intent_id == payment_intent:
+            return donation
+    for donation in rows:
+        if charge_id and not payment_intent and donation.stripe_charge_id == charge_id:
             return donation
     return None
 
@@ -214,6 +295,8 @@ def checkout_session_fulfil(*, session, paid_at=None):
         payment_intent=readers.object_id(session.get("payment_intent")),
         session_id=readers.object_id(session.get("id")),
         email=email,
+        conversion=readers.session_conversion(session),
+        payload=session,
     )
 
 
@@ -226,14 +309,25 @@ def _session_donation(session):
 
 
 def subscription_link(*, session, email=""):
-    """A monthly gift's Checkout finished: remember its subscription. The money counts with invoice.paid."""
+    """A monthly gift's Checkout finished: remember its subscription and the campaign the session names
+    (a monthly Payment Link names it only there), then count the invoices that waited for this link.
+    The money counts with invoice.paid."""
+    subscription_id = readers.object_id(session.get("subscription"))
+    campaign = _campaign(readers.metadata_of(session))
+    if subscription_id and campaign is not None:
+        SubscriptionLink.objects.get_or_create(
+            subscription_id=subscription_id,
+            defaults={"campaign": campaign, "checkout_session_id": readers.object_id(session.get("id"))},
+        )
     donation = _session_donation(session)
-    if donation is None:
-        return None
-    donation.stripe_subscription_id = donation.stripe_subscription_id or readers.object_id(session.get("subscription"))
-    donation.stripe_checkout_session_id = donation.stripe_checkout_session_id or session.get("id")
-    donation.donor_email = donation.donor_email or email
-    return donation_settle(donation=donation, old_period_id=donation.period_id)
+    if donation is not None:
+        donation.stripe_subscription_id = donation.stripe_subscription_id or subscription_id
+        donation.stripe_checkout_session_id = donation.stripe_checkout_session_id or session.get("id")
+        donation.donor_email = donation.donor_email or email
+        donation = donation_settle(donation=donation, old_period_id=donation.period_id)
+    for waiting in unmatched_waiting(subscription_id=subscription_id):
+        invoice_paid_record(invoice=waiting.payload, paid_at=waiting.paid_at or timezone.now())
+    return donation
 
 
 def checkout_session_closed(*, session, status):
@@ -264,15 +358,22 @@ def invoice_paid_record(*, invoice, paid_at):
         donation = _locked(pk=donation_id, stripe_invoice_id__isnull=True)
     subscription_id = readers.invoice_subscription(invoice)
     if donation is None:
-        donation = _renewal_donation(metadata=metadata, amount=amount, currency=currency, subscription=subscription_id)
-        if donation is None:
+        campaign, reason = _invoice_campaign(metadata=metadata, currency=currency, subscription=subscription_id)
+        if reason:
+            return unmatched_record(stripe_id=invoice_id, reason=reason, campaign=campaign, amount=amount,
+                                    currency=currency, slug=readers.metadata_campaign(metadata), paid_at=paid_at,
+                                    subscription_id=subscription_id, payload=invoice)  # fmt: skip
+        if campaign is None:
             return None
+        donation = _renewal_donation(campaign=campaign, amount=amount, currency=currency, subscription=subscription_id)
     if donation.currency != currency:
-        log.warning("invoice %s: %s does not match donation %s", invoice_id, currency, donation.pk)
-        return None
+        return unmatched_record(stripe_id=invoice_id, reason=UnmatchedPayment.Reason.CURRENCY,
+                                campaign=donation.campaign, slug=donation.campaign.slug, amount=amount,
+                                currency=currency, paid_at=paid_at, payload=invoice)  # fmt: skip
     old_period_id = donation.period_id
+    unmatched_clear(invoice_id)
     donation.amount = amount
-    donation.kind = Donation.Kind.MONTHLY
+    donation.kind = Donation.Kind.MONTHLY if subscription_id else Donation.Kind.ONE_TIME
     donation.stripe_invoice_id = invoice_id
     donation.stripe_subscription_id = donation.stripe_subscription_id or subscription_id
     donation.donor_email = donation.donor_email or invoice.get("customer_email") or ""
@@ -281,18 +382,28 @@ def invoice_paid_record(*, invoice, paid_at):
     return donation_settle(donation=donation, old_period_id=old_period_id)
 
 
-def _renewal_donation(*, metadata, amount, currency, subscription):
-    """A new ledger row for a renewal, carrying the supporter's choices from the subscription's first gift."""
-    campaign = _campaign(metadata)
-    if campaign is None or currency != campaign.currency:
-        return None
+def _invoice_campaign(*, metadata, currency, subscription):
+    """(campaign, reason) for an invoice no ledger row stands for yet: the campaign its metadata names, else
+    the one its subscription's Checkout Session linked (Payment Links). A subscription's invoice naming none
+    waits, as unmatched, for that session."""
+    campaign, reason = campaign_match(metadata, currency=currency)
+    if campaign is None and reason is None and subscription:
+        link = SubscriptionLink.objects.select_related("campaign").filter(subscription_id=subscription).first()
+        if link is None:
+            return None, UnmatchedPayment.Reason.SUBSCRIPTION_UNLINKED
+        campaign, reason = campaign_match({"fundraising_campaign": link.campaign.slug}, currency=currency)
+    return campaign, reason
+
+
+def _renewal_donation(*, campaign, amount, currency, subscription):
+    """A new ledger row for an invoice, carrying the supporter's choices from the subscription's first gift."""
     sibling = Donation.objects.filter(stripe_subscription_id=subscription).exclude(stripe_subscription_id="")
-    first = sibling.order_by("created_at").first()
+    first = sibling.order_by("created_at").first() if subscription else None
     return Donation(
         campaign=campaign,
         amount=amount,
         currency=currency,
-        kind=Donation.Kind.MONTHLY,
+        kind=Donation.Kind.MONTHLY if subscription else Donation.Kind.ONE_TIME,
         public_name=first.public_name if first else "",
         anonymous=first.anonymous if first else False,
         subscription_ended_at=first.subscription_ended_at if first else None,
@@ -301,29 +412,81 @@ def _renewal_donation(*, metadata, amount, currency, subscription):
 
 
 def charge_refund_record(*, charge):
-    """Partial or full refund: the charge carries the running total refunded, so keep the largest seen."""
+    """Partial or full refund: the charge carries the running total refunded, so keep the largest seen,
+    and (API versions before 2022-11-15) the refunds themselves, kept one row each."""
+    charge_id = readers.object_id(charge.get("id"))
     state = payment_state_lock(
-        payment_intent=readers.object_id(charge.get("payment_intent")), charge_id=readers.object_id(charge.get("id"))
+        payment_intent=readers.object_id(charge.get("payment_intent")),
+        charge_id=charge_id,
+        currency=readers.charge_amount(charge)[1],
     )
     if state is None:
         return None
     state.amount_refunded = max(state.amount_refunded, readers.charge_refunded(charge))
     state.invoice_id = state.invoice_id or readers.object_id(charge.get("invoice"))
+    for refund in readers.charge_refund_list(charge):
+        _refund_merge(state=state, refund=refund, charge_id=charge_id)
+    _refunds_total(state)
     state.save()
     return payment_state_sync(state=state)
 
 
+def refund_record(*, refund):
+    """A refund created or updated (refund.*, charge.refund.updated): counts even without charge.refunded,
+    and one that failed or was canceled gives the money back."""
+    charge_id = readers.object_id(refund.get("charge"))
+    state = payment_state_lock(
+        payment_intent=readers.object_id(refund.get("payment_intent")),
+        charge_id=charge_id,
+        currency=readers.refund_read(refund)[2],
+    )
+    if state is None or not _refund_merge(state=state, refund=refund, charge_id=charge_id):
+        return None
+    _refunds_total(state)
+    state.save()
+    return payment_state_sync(state=state)
+
+
+def _refund_merge(*, state, refund, charge_id):
+    """Keep one refund's facts: its amount, and its status as far forward as any delivery said."""
+    refund_id, amount, currency, status = readers.refund_read(refund)
+    if not refund_id:
+        return False
+    row, created = Refund.objects.get_or_create(
+        stripe_id=refund_id,
+        defaults={"payment_key": state.key, "charge_id": charge_id, "amount": amount, "currency": currency,
+                  "status": status},  # fmt: skip
+    )
+    if not created and (REFUND_RANK.get(status, 0) > REFUND_RANK.get(row.status, 0) or (amount and not row.amount)):
+        if REFUND_RANK.get(status, 0) > REFUND_RANK.get(row.status, 0):
+            row.status = status
+        row.amount = row.amount or amount
+        row.save()
+    return True
+
+
+def _refunds_total(state):
+    live = gone = 0
+    for amount, status in Refund.objects.filter(payment_key=state.key).values_list("amount", "status"):
+        if status in REFUND_GONE:
+            gone += amount
+        elif REFUND_RANK.get(status, 0) > 0:
+            live += amount
+    state.refunds_live, state.refunds_gone = live, gone
+
+
 def dispute_record(*, dispute, closed):
     """Open disputes hold the money back; lost stays deducted, won restores it. Never reopens."""
+    amount, currency = readers.dispute_amount(dispute)
     state = payment_state_lock(
         payment_intent=readers.object_id(dispute.get("payment_intent")),
         charge_id=readers.object_id(dispute.get("charge")),
+        currency=currency,
     )
     if state is None:
         return None
     status = DISPUTE_CLOSED.get(dispute.get("status"), "open") if closed else "open"
-    amount = dispute.get("amount")
-    state.amount_disputed = max(state.amount_disputed, amount if isinstance(amount, int) and amount > 0 else 0)
+    state.amount_disputed = max(state.amount_disputed, amount)
     state.dispute_status = _dispute_merge(state.dispute_status, status)
     state.save()
     return payment_state_sync(state=state)

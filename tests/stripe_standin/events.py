@@ -172,3 +172,37 @@ def ledger_picture():
     for period in Period.objects.all():  # the stored totals are exactly the ledger's
         assert (period.raised, period.donors) == ledger_totals(period_id=period.pk), period
     return rows, periods
+
+
+def ledger_reset():
+    """Forget every payment (between two delivery orders of one scenario)."""
+    from fundraising.campaigns.models import Period
+    from fundraising.ledger.models import Donation
+    from fundraising.payments.models import PaymentState, Refund, StripeEvent, SubscriptionLink, UnmatchedPayment
+
+    for model in (Donation, Period, PaymentState, Refund, StripeEvent, SubscriptionLink, UnmatchedPayment):
+        model.objects.all().delete()
+
+
+def deliver_in_orders(client, make_steps, *, orders=None):
+    """Deliver a scenario's events in each order (default: as listed, and reversed), every event twice (the
+    second time as a new event with the same object, as Stripe may send), from an empty ledger each time.
+    Returns {order: ledger_picture()} so a test can assert that all orders agree and on what."""
+    results = {}
+    count = len(make_steps())
+    for order in orders or [tuple(range(count)), tuple(reversed(range(count)))]:
+        ledger_reset()
+        steps = make_steps()
+        for index in order:
+            assert post_event(client, steps[index]).status_code == 200
+            assert post_event(client, dict(steps[index], id=sid("evt"))).status_code == 200
+        results[order] = ledger_picture()
+    return results
+
+
+def all_orders(count, *, every=1):
+    """Every order of `count` events (or every `every`-th of them, always with the reversed one)."""
+    import itertools
+
+    orders = list(itertools.permutations(range(count)))
+    return orders[::every] + ([orders[-1]] if (len(orders) - 1) % every else [])

@@ -1,0 +1,62 @@
+"""Refunds are facts per refund id: refund.created / refund.updated count without charge.refunded, a refund
+that fails or is canceled later gives the money back, and every delivery order gives the same totals."""
+
+import pytest
+
+from fundraising.payments.models import Refund
+from tests.stripe_standin import events, objects
+
+
+def paid(pi, amount=2000):
+    session = objects.session(amount=amount, payment_intent=pi)
+    return objects.at(objects.BASIL, "checkout.session.completed", session)
+
+
+def outcome(results):
+    assert len(set(map(repr, results.values()))) == 1, results
+    rows, periods = next(iter(results.values()))
+    ((amount, _, status, refunded, *_),) = rows
+    return status, refunded, periods
+
+
+@pytest.mark.parametrize("failure", ["charge.refund.updated", "refund.updated", "refund.failed"])
+@pytest.mark.parametrize("status", ["failed", "canceled"])
+def test_it_gives_back_a_refund_that_failed_later(client, campaign, failure, status):
+    def steps():
+        pi, ch = events.sid("pi"), events.sid("ch")
+        refund = objects.refund(amount=2000, charge_id=ch, payment_intent=pi, status="pending", refund_id="re_gone")
+        charge = objects.charge(amount=2000, payment_intent=pi, amount_refunded=2000, charge_id=ch)
+        return [paid(pi), objects.at(objects.BASIL, "charge.refunded", charge),
+                objects.at(objects.BASIL, "refund.created", refund),
+                objects.at(objects.BASIL, failure, dict(refund, status=status))]  # fmt: skip
+
+    results = events.deliver_in_orders(client, steps, orders=events.all_orders(4, every=7))
+    assert outcome(results) == ("succeeded", 0, [(2000, 1)])
+    assert Refund.objects.get().status == status
+
+
+def test_it_counts_a_refund_without_charge_refunded(client, campaign):
+    def steps():
+        pi, ch = events.sid("pi"), events.sid("ch")
+        refund = objects.refund(amount=500, charge_id=ch, payment_intent=pi, status="pending", refund_id="re_alone")
+        return [paid(pi), objects.at(objects.BASIL, "refund.created", refund),
+                objects.at(objects.BASIL, "refund.updated", dict(refund, status="succeeded"))]  # fmt: skip
+
+    results = events.deliver_in_orders(client, steps, orders=events.all_orders(3))
+    assert outcome(results) == ("partially_refunded", 500, [(1500, 1)])
+
+
+def test_it_keeps_the_refunds_a_legacy_charge_embeds(client, campaign):
+    """Before 2022-11-15 charge.refunded embedded its refunds; one of them failing later leaves the other."""
+
+    def steps():
+        pi, ch = events.sid("pi"), events.sid("ch")
+        first = objects.refund(amount=500, charge_id=ch, payment_intent=pi, refund_id="re_first")
+        second = objects.refund(amount=700, charge_id=ch, payment_intent=pi, refund_id="re_second")
+        charge = objects.charge(amount=2000, payment_intent=pi, amount_refunded=1200, charge_id=ch,
+                                refunds=[second, first])  # fmt: skip
+        return [paid(pi), objects.at(objects.LEGACY_CHARGE, "charge.refunded", charge),
+                objects.at(objects.LEGACY_CHARGE, "charge.refund.updated", dict(first, status="failed"))]  # fmt: skip
+
+    results = events.deliver_in_orders(client, steps, orders=events.all_orders(3))
+    assert outcome(results) == ("partially_refunded", 700, [(1300, 1)])
