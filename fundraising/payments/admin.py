@@ -1,8 +1,12 @@
-"""Stripe events and payment facts in the admin: read-only, superusers only (they span organisations)."""
+"""Stripe events and payment facts in the admin: read-only, superusers only (they span organisations);
+unmatched payments also for the members of the campaign's organisation."""
 
 from django.contrib import admin
+from django.http import Http404
 
-from .models import PaymentState, StripeEvent
+from fundraising.campaigns.selectors import campaigns_for_user, organizations_for_user
+
+from .models import PaymentState, Refund, StripeEvent, SubscriptionLink, UnmatchedPayment
 
 
 class SuperuserReadOnlyAdmin(admin.ModelAdmin):
@@ -31,5 +35,45 @@ class StripeEventAdmin(SuperuserReadOnlyAdmin):
 
 @admin.register(PaymentState)
 class PaymentStateAdmin(SuperuserReadOnlyAdmin):
-    list_display = ["key", "charge_id", "invoice_id", "amount_refunded", "amount_disputed", "dispute_status"]
+    list_display = ["key", "charge_id", "invoice_id", "currency", "amount_refunded", "amount_disputed"]
     search_fields = ["key", "charge_id", "invoice_id"]
+
+
+@admin.register(Refund)
+class RefundAdmin(SuperuserReadOnlyAdmin):
+    list_display = ["stripe_id", "payment_key", "amount", "currency", "status", "updated_at"]
+    list_filter = ["status"]
+    search_fields = ["stripe_id", "payment_key", "charge_id"]
+
+
+@admin.register(SubscriptionLink)
+class SubscriptionLinkAdmin(SuperuserReadOnlyAdmin):
+    list_display = ["subscription_id", "campaign", "checkout_session_id", "created_at"]
+    search_fields = ["subscription_id", "checkout_session_id"]
+
+
+@admin.register(UnmatchedPayment)
+class UnmatchedPaymentAdmin(SuperuserReadOnlyAdmin):
+    """Payments that named a campaign and did not count. Members see their campaigns' ones; those naming no
+    known campaign (or an unlinked subscription) only superusers, since they belong to no organisation."""
+
+    list_display = ["created_at", "stripe_id", "reason", "campaign_slug", "amount", "currency", "paid_at"]
+    list_filter = ["reason"]
+    search_fields = ["stripe_id", "campaign_slug", "subscription_id"]
+    exclude = ["payload"]
+
+    def has_module_permission(self, request):
+        user = request.user
+        return user.is_active and user.is_staff and (user.is_superuser or organizations_for_user(user=user).exists())
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request).select_related("campaign")
+        if request.user.is_superuser:
+            return rows
+        return rows.filter(campaign__in=campaigns_for_user(user=request.user))
+
+    def get_object(self, request, object_id, from_field=None):
+        found = super().get_object(request, object_id, from_field)
+        if found is None:
+            raise Http404("Not found")
+        return found

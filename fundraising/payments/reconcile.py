@@ -10,6 +10,7 @@ from fundraising.ledger.models import Donation
 
 from . import events, payments, readers
 from .models import StripeEvent
+from .unmatched import unmatched_lines
 
 # --- reconciliation with Stripe ------------------------------------------------------------------
 
@@ -22,12 +23,18 @@ class Reconciliation:
     recovered: list = dataclasses.field(default_factory=list)  # events Stripe sent that we never stored
     unprocessed: list = dataclasses.field(default_factory=list)  # stored, still not applied
     differences: list = dataclasses.field(default_factory=list)  # ledger vs Stripe, one line each
+    unmatched: list = dataclasses.field(default_factory=list)  # payments naming a campaign that did not count
+
+    @property
+    def clean(self):
+        return not (self.differences or self.unprocessed or self.unmatched)
 
     def lines(self):
         yield f"{self.listed} Stripe events listed, {len(self.recovered)} never received (now processed)"
         yield from (f"recovered {event_id}" for event_id in self.recovered)
         yield from (f"unprocessed {event_id}" for event_id in self.unprocessed)
         yield from self.differences
+        yield from self.unmatched
         yield "ledger matches Stripe" if not self.differences else f"{len(self.differences)} differences"
 
 
@@ -109,4 +116,5 @@ def stripe_reconcile(*, days=RECONCILE_DAYS):
     )
     paid, refunded = stripe_expectations(listed)
     report.differences = ledger_differences(paid=paid, refunded=refunded)
+    report.unmatched = list(unmatched_lines())
     return report

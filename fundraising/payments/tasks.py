@@ -90,4 +90,4 @@ def stripe_reconcile():
     except payments.StripeNotConfigured:
         return
     for line in report.lines():
-        (log.warning if report.differences or report.unprocessed else log.info)("reconcile: %s", line)
+        (log.info if report.clean else log.warning)("reconcile: %s", line)

@@ -13,6 +13,7 @@ import copy
 import functools
 import json
 import pathlib
+import time
 
 from tests.stripe_standin.events import event, sid
 
@@ -125,6 +126,7 @@ def charge(*, amount, payment_intent=None, currency="usd", amount_refunded=0, me
         amount_captured=amount,
         amount_refunded=amount_refunded,
         captured=True,
+        created=int(time.time()),
         currency=currency,
         metadata=metadata or {},
         paid=True,

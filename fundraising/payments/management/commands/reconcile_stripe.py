@@ -19,5 +19,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         for line in report.lines():
             self.stdout.write(line)
-        if report.differences or report.unprocessed:
+        if not report.clean:
             raise CommandError("the ledger and Stripe differ; see above")

@@ -1,0 +1,50 @@
+"""One-off invoices naming the campaign in their own metadata, and charges made without a PaymentIntent
+(campaign in the charge's metadata), count once, refunds included, in either order and delivered twice."""
+
+import time
+
+from tests.stripe_standin import events, objects
+
+
+def outcome(results):
+    assert len(set(map(repr, results.values()))) == 1, results
+    return next(iter(results.values()))
+
+
+def test_it_counts_a_one_off_invoice_naming_the_campaign(client, campaign):
+    inv = objects.invoice(amount=4000, invoice_metadata={"fundraising_campaign": "lights"}, paid_at=int(time.time()))
+
+    def steps():
+        return [objects.at(objects.BASIL, "invoice.paid", inv),
+                objects.at(objects.BASIL, "invoice.payment_succeeded", inv)]  # fmt: skip
+
+    rows, periods = outcome(events.deliver_in_orders(client, steps))
+    assert [row[:3] for row in rows] == [(4000, "one_time", "succeeded")]
+    assert periods == [(4000, 1)]
+
+
+def test_it_counts_a_charge_without_payment_intent_and_its_refund(client, campaign):
+    def steps():
+        ch = events.sid("ch")
+        paid = objects.charge(amount=2500, charge_id=ch, metadata={"fundraising_campaign": "lights"})
+        refund = objects.refund(amount=1000, charge_id=ch)
+        refunded = objects.charge(amount=2500, charge_id=ch, amount_refunded=1000, refunds=[refund],
+                                  metadata={"fundraising_campaign": "lights"})  # fmt: skip
+        return [objects.at(objects.PRE_INTENT, "charge.succeeded", paid),
+                objects.at(objects.PRE_INTENT, "charge.refunded", refunded)]  # fmt: skip
+
+    rows, periods = outcome(events.deliver_in_orders(client, steps))
+    assert [row[:4] for row in rows] == [(2500, "one_time", "partially_refunded", 1000)]
+    assert periods == [(1500, 1)]
+
+
+def test_it_leaves_a_payment_intents_charge_to_payment_intent_succeeded(client, campaign):
+    pi = events.sid("pi")
+    charge = objects.charge(amount=2500, payment_intent=pi, metadata={"fundraising_campaign": "lights"})
+    intent = objects.stripe_object("payment_intent", id=pi, amount_received=2500, currency="usd",
+                                   metadata={"fundraising_campaign": "lights"})  # fmt: skip
+    for evt in (objects.at(objects.BASIL, "charge.succeeded", charge),
+                objects.at(objects.BASIL, "payment_intent.succeeded", intent)):  # fmt: skip
+        events.post_event(client, evt)
+    rows, periods = events.ledger_picture()
+    assert periods == [(2500, 1)] and len(rows) == 1

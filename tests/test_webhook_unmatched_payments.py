@@ -1,0 +1,91 @@
+"""A payment naming a campaign it cannot count for (another currency, unknown or inactive campaign) is
+recorded as unmatched with the reason, shown to the campaign's members in the admin and to superusers,
+reported by reconcile_stripe, and forgotten once it counts after all."""
+
+
+import pytest
+from django.core.management import call_command
+
+from fundraising.ledger.models import Donation
+from fundraising.payments import payments
+from fundraising.payments.models import UnmatchedPayment
+from tests.factories import CampaignFactory, UserFactory
+from tests.stripe_standin import events, objects
+
+
+def link_payment(*, amount=900, currency="usd", campaign="lights"):
+    return objects.at(objects.BASIL, "checkout.session.completed",
+                      objects.session(amount=amount, currency=currency, campaign=campaign))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("evt", "reason"),
+    [
+        (lambda: link_payment(currency="eur"), "currency"),
+        (lambda: link_payment(campaign="no-such-campaign"), "unknown_campaign"),
+        (lambda: objects.at(objects.BASIL, "invoice.paid", objects.invoice(
+            amount=700, currency="gbp", invoice_metadata={"fundraising_campaign": "lights"})), "currency"),
+        (lambda: objects.at(objects.PRE_INTENT, "charge.succeeded", objects.charge(
+            amount=300, currency="eur", metadata={"fundraising_campaign": "lights"})), "currency"),
+    ],
+)  # fmt: skip
+def test_it_records_why_a_payment_does_not_count(client, campaign, evt, reason):
+    sent = evt()
+    for _ in range(2):
+        assert events.post_event(client, sent).status_code == 200
+    row = UnmatchedPayment.objects.get()
+    assert row.reason == reason
+    assert not Donation.objects.exists()
+
+
+def test_it_records_a_payment_to_an_inactive_campaign(client, campaign):
+    campaign.active = False
+    campaign.save()
+    events.post_event(client, link_payment())
+    row = UnmatchedPayment.objects.get()
+    assert (row.reason, row.campaign, row.amount, row.currency) == ("inactive_campaign", campaign, 900, "usd")
+
+
+def test_it_forgets_the_adaptive_pricing_intent_once_its_session_counts(client, campaign):
+    pi = events.sid("pi")
+    intent = objects.stripe_object("payment_intent", id=pi, amount_received=460, currency="eur",
+                                   metadata={"fundraising_campaign": "lights"})  # fmt: skip
+    events.post_event(client, objects.at(objects.BASIL, "payment_intent.succeeded", intent))
+    assert UnmatchedPayment.objects.get().reason == "currency"
+    session = objects.session(amount=460, currency="eur", conversion=(500, "usd"), payment_intent=pi)
+    events.post_event(client, objects.at(objects.BASIL, "checkout.session.completed", session))
+    assert not UnmatchedPayment.objects.exists()
+    assert Donation.objects.get().amount == 500
+
+
+def test_it_lists_unmatched_payments_for_the_campaigns_members_only(client, alice, bob, charlie, campaign):
+    events.post_event(client, link_payment(currency="eur"))
+    events.post_event(client, link_payment(campaign="no-such-campaign", amount=111))
+    other = CampaignFactory(slug="elsewhere")
+    events.post_event(client, link_payment(campaign=other.slug, currency="jpy", amount=222))
+    listing = "/admin/payments/unmatchedpayment/"
+    for member in (alice, bob):
+        client.force_login(member)
+        html = client.get(listing).content.decode()
+        assert "lights" in html and "elsewhere" not in html and "no-such-campaign" not in html
+    mine = UnmatchedPayment.objects.get(campaign=campaign)
+    assert client.get(f"{listing}{mine.pk}/change/").status_code == 200
+    theirs = UnmatchedPayment.objects.get(campaign=other)
+    assert client.get(f"{listing}{theirs.pk}/change/").status_code == 404
+    charlie.is_staff = True
+    charlie.save()
+    client.force_login(charlie)
+    assert client.get(listing).status_code == 403
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    html = client.get(listing).content.decode()
+    assert "no-such-campaign" in html and "elsewhere" in html and "lights" in html
+
+
+def test_it_reports_unmatched_payments_in_reconcile(client, campaign, monkeypatch, capsys):
+    monkeypatch.setattr(payments, "event_list", lambda **kwargs: {"data": [], "has_more": False})
+    events.post_event(client, link_payment(currency="eur", amount=460))
+    with pytest.raises(Exception, match="differ"):
+        call_command("reconcile_stripe")
+    out = capsys.readouterr().out
+    assert "unmatched" in out and "460 eur for lights" in out
+
