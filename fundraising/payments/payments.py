@@ -78,3 +78,29 @@ def webhook_event_verify(*, payload, signature):
 def webhook_signature_header(*, payload, secret, timestamp=None):
     """A Stripe-Signature header for `payload` (str), as Stripe computes it; for simulate_donation and tests."""
     return stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp)
+
+
+def webhook_endpoint_list():
+    """Every webhook endpoint of the account (as dicts), all pages."""
+    endpoints, starting_after = [], None
+    while True:
+        params = {"limit": 100, **({"starting_after": starting_after} if starting_after else {})}
+        page = _call(stripe.WebhookEndpoint.list, **params)
+        endpoints.extend(page.get("data") or [])
+        if not page.get("has_more") or not page.get("data"):
+            return endpoints
+        starting_after = page["data"][-1]["id"]
+
+
+def webhook_endpoint_create(*, url, enabled_events, description):
+    """A new endpoint sending `enabled_events` to `url` in the API version the pinned SDK reads; Stripe
+    returns its signing secret only in this answer."""
+    return _call(stripe.WebhookEndpoint.create, url=url, enabled_events=list(enabled_events),
+                 api_version=stripe.api_version, description=description)  # fmt: skip
+
+
+def webhook_endpoint_update(*, endpoint_id, enabled_events):
+    def modify(**params):
+        return stripe.WebhookEndpoint.modify(endpoint_id, **params)
+
+    return _call(modify, enabled_events=list(enabled_events), disabled=False)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fundraising.ledger.models import Donation
 
-from . import events, payments, readers
+from . import endpoint, events, payments, readers
 from .models import StripeEvent
 from .unmatched import unmatched_lines
 
@@ -24,10 +24,12 @@ class Reconciliation:
     unprocessed: list = dataclasses.field(default_factory=list)  # stored, still not applied
     differences: list = dataclasses.field(default_factory=list)  # ledger vs Stripe, one line each
     unmatched: list = dataclasses.field(default_factory=list)  # payments naming a campaign that did not count
+    endpoint_missing: list = dataclasses.field(default_factory=list)  # required events the endpoint does not send
+    endpoint_note: str = ""
 
     @property
     def clean(self):
-        return not (self.differences or self.unprocessed or self.unmatched)
+        return not (self.differences or self.unprocessed or self.unmatched or self.endpoint_missing)
 
     def lines(self):
         yield f"{self.listed} Stripe events listed, {len(self.recovered)} never received (now processed)"
@@ -35,6 +37,10 @@ class Reconciliation:
         yield from (f"unprocessed {event_id}" for event_id in self.unprocessed)
         yield from self.differences
         yield from self.unmatched
+        if self.endpoint_missing:
+            yield f"webhook endpoint misses events: {', '.join(self.endpoint_missing)} (run stripe_webhook_setup)"
+        if self.endpoint_note:
+            yield self.endpoint_note
         yield "ledger matches Stripe" if not self.differences else f"{len(self.differences)} differences"
 
 
@@ -117,4 +123,8 @@ def stripe_reconcile(*, days=RECONCILE_DAYS):
     paid, refunded = stripe_expectations(listed)
     report.differences = ledger_differences(paid=paid, refunded=refunded)
     report.unmatched = list(unmatched_lines())
+    try:
+        report.endpoint_missing = endpoint.endpoint_check()
+    except (payments.StripeNotConfigured, payments.StripeUnavailable) as exc:
+        report.endpoint_note = f"webhook endpoint not checked: {exc}"
     return report

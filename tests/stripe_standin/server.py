@@ -1,4 +1,5 @@
-"""A test-only stand-in for Stripe Checkout (localstripe has none), served on 127.0.0.1:<free port>.
+"""A test-only stand-in for Stripe Checkout and webhook endpoints (localstripe has neither), served on
+127.0.0.1:<free port>.
 
 The app's real `stripe` SDK talks to it as STRIPE_API_BASE: POST /v1/checkout/sessions creates a
 session (same Idempotency-Key, same session), GET /v1/checkout/sessions/<id> reads it. /pay/<id> is the
@@ -61,6 +62,7 @@ class CheckoutStandIn:
         self.sessions = {}
         self.by_idempotency_key = {}
         self.deliveries = []
+        self.endpoints = {}
         self.lock = threading.Lock()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -108,6 +110,32 @@ class CheckoutStandIn:
             if idempotency_key:
                 self.by_idempotency_key[idempotency_key] = session_id
             return session
+
+    def endpoint_save(self, params, endpoint_id=None):
+        """POST /v1/webhook_endpoints[/<id>]: Stripe returns the secret only when it creates one."""
+        with self.lock:
+            if endpoint_id is None:
+                endpoint_id = events.sid("we")
+                self.endpoints[endpoint_id] = {
+                    "id": endpoint_id, "object": "webhook_endpoint", "api_version": params.get("api_version"),
+                    "application": None, "created": int(time.time()), "description": params.get("description"),
+                    "livemode": False, "metadata": {}, "status": "enabled", "url": params["url"],
+                    "secret": "whsec_" + events.sid("standin"),
+                }  # fmt: skip
+                answer = dict(self.endpoints[endpoint_id])
+            else:
+                endpoint = self.endpoints[endpoint_id]
+                endpoint["status"] = "disabled" if params.get("disabled") == "true" else "enabled"
+                answer = None
+            if "enabled_events" in params:
+                self.endpoints[endpoint_id]["enabled_events"] = list(params["enabled_events"])
+            if answer is not None:
+                answer["enabled_events"] = list(params.get("enabled_events", []))
+                return answer
+            return self.endpoint_public(self.endpoints[endpoint_id])
+
+    def endpoint_public(self, endpoint):
+        return {key: value for key, value in endpoint.items() if key != "secret"}
 
     def session_public(self, session):
         return {key: value for key, value in session.items() if not key.startswith("_")}
@@ -217,6 +245,9 @@ class CheckoutStandIn:
                     return self._send(200, json.dumps(standin.session_public(session)))
                 if path.startswith("/pay/"):
                     return self._page(path.rsplit("/", 1)[1])
+                if path == "/v1/webhook_endpoints":
+                    data = [standin.endpoint_public(e) for e in standin.endpoints.values()]
+                    return self._send(200, json.dumps({"object": "list", "data": data, "has_more": False}))
                 return self._proxy("GET", "")
 
             def do_POST(self):
@@ -225,6 +256,14 @@ class CheckoutStandIn:
                 if path == "/v1/checkout/sessions":
                     session = standin.session_create(form_decode(body), self.headers.get("Idempotency-Key"))
                     return self._send(200, json.dumps(standin.session_public(session)))
+                if path == "/v1/webhook_endpoints":
+                    return self._send(200, json.dumps(standin.endpoint_save(form_decode(body))))
+                if path.startswith("/v1/webhook_endpoints/"):
+                    endpoint_id = path.rsplit("/", 1)[1]
+                    if endpoint_id not in standin.endpoints:
+                        missing = {"type": "invalid_request_error", "message": "No such webhook endpoint"}
+                        return self._send(404, json.dumps({"error": missing}))
+                    return self._send(200, json.dumps(standin.endpoint_save(form_decode(body), endpoint_id)))
                 if path.startswith("/pay/"):
                     form = dict(urllib.parse.parse_qsl(body))
                     target = standin.session_pay(path.rsplit("/", 1)[1], form.get("email", "donor@example.com"))
