@@ -23,7 +23,17 @@ def stripe_lists(monkeypatch):
         page = newest_first[start : start + 2]
         return {"object": "list", "data": page, "has_more": start + 2 < len(newest_first)}
 
+    def object_list(*, kind, created_gte, limit=100, starting_after=None):
+        """Stripe's objects as they stand: the newest copy of each object the listed events carried."""
+        newest = {}
+        for evt in sorted(listed, key=lambda e: e["created"]):
+            obj = evt["data"]["object"]
+            if obj.get("object", "").replace(".", "_") == kind:
+                newest[obj["id"]] = obj
+        return {"object": "list", "data": list(newest.values()), "has_more": False}
+
     monkeypatch.setattr(payments, "event_list", event_list)
+    monkeypatch.setattr(payments, "object_list", object_list)
     return listed
 
 

@@ -58,6 +58,7 @@ def test_it_updates_an_endpoint_missing_an_event(standin, capsys, client):
 
 def test_it_reports_a_missing_event_in_reconciliation(standin, monkeypatch):
     monkeypatch.setattr(payments, "event_list", lambda **kwargs: {"data": [], "has_more": False})
+    monkeypatch.setattr(payments, "object_list", lambda **kwargs: {"data": [], "has_more": False})
     standin.endpoint_save({"url": URL, "enabled_events": [e for e in handlers.REQUIRED_EVENTS
                                                           if e != "invoice_payment.paid"]})  # fmt: skip
     report = stripe_reconcile()

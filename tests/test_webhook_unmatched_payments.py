@@ -83,6 +83,7 @@ def test_it_lists_unmatched_payments_for_the_campaigns_members_only(client, alic
 
 def test_it_reports_unmatched_payments_in_reconcile(client, campaign, monkeypatch, capsys):
     monkeypatch.setattr(payments, "event_list", lambda **kwargs: {"data": [], "has_more": False})
+    monkeypatch.setattr(payments, "object_list", lambda **kwargs: {"data": [], "has_more": False})
     events.post_event(client, link_payment(currency="eur", amount=460))
     with pytest.raises(Exception, match="differ"):
         call_command("reconcile_stripe")

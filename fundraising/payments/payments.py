@@ -104,3 +104,22 @@ def webhook_endpoint_update(*, endpoint_id, enabled_events):
         return stripe.WebhookEndpoint.modify(endpoint_id, **params)
 
     return _call(modify, enabled_events=list(enabled_events), disabled=False)
+
+
+OBJECT_LISTS = {
+    "checkout_session": lambda: stripe.checkout.Session.list,
+    "payment_intent": lambda: stripe.PaymentIntent.list,
+    "invoice": lambda: stripe.Invoice.list,
+    "charge": lambda: stripe.Charge.list,
+    "refund": lambda: stripe.Refund.list,
+    "dispute": lambda: stripe.Dispute.list,
+}
+
+
+def object_list(*, kind, created_gte, limit=100, starting_after=None):
+    """One page of the account's objects of `kind` (a key of OBJECT_LISTS) created at or after
+    `created_gte` (unix seconds), newest first."""
+    params = {"created": {"gte": created_gte}, "limit": limit}
+    if starting_after:
+        params["starting_after"] = starting_after
+    return _call(OBJECT_LISTS[kind](), **params)

@@ -1,5 +1,6 @@
 """Reconciliation with Stripe: process every recent event the app never received, then compare the
-ledger with what Stripe's events say it should hold (read with the same readers as the handlers)."""
+ledger with Stripe's own objects (sessions, payment intents, charges, invoices, refunds, disputes), read
+with the same readers and matching rules as the handlers."""
 
 import dataclasses
 import datetime
@@ -8,13 +9,15 @@ from django.utils import timezone
 
 from fundraising.ledger.models import Donation
 
-from . import endpoint, events, payments, readers
-from .models import StripeEvent
+from . import endpoint, events, payments, readers, recording
+from .models import PaymentState, StripeEvent, UnmatchedPayment
 from .unmatched import unmatched_lines
 
 # --- reconciliation with Stripe ------------------------------------------------------------------
 
 RECONCILE_DAYS = 3
+# Objects (unlike events, which Stripe keeps 30 days) can be listed as far back as wanted.
+RECONCILE_OBJECTS_DAYS = 90
 
 
 @dataclasses.dataclass
@@ -56,54 +59,118 @@ def stripe_events_recent(*, days):
         starting_after = page["data"][-1]["id"]
 
 
-def stripe_expectations(listed):
-    """What Stripe says the ledger should hold: paid amounts by payment (in the campaign's currency, as the
-    handlers count them) and the largest refund seen per payment intent."""
-    paid, refunded, intents = {}, {}, {}
-    for event in listed:
-        obj = (event.get("data") or {}).get("object") or {}
-        kind = event.get("type")
-        if kind == "charge.refunded" and readers.object_id(obj.get("payment_intent")):
-            key = readers.object_id(obj.get("payment_intent"))
-            refunded[key] = max(refunded.get(key, 0), readers.charge_refunded(obj))
-        elif kind == "invoice.paid" and readers.metadata_campaign(readers.invoice_metadata(obj)):
-            paid[("invoice", readers.object_id(obj.get("id")))] = readers.invoice_amount(obj)[0]
-        elif not readers.metadata_campaign(readers.metadata_of(obj)):
-            continue
-        elif kind == "checkout.session.completed" and _session_paid(obj):
-            paid[("payment", readers.object_id(obj.get("payment_intent")))] = readers.session_amount(obj)[0]
-        elif kind == "payment_intent.succeeded":
-            intents[("payment", readers.object_id(obj.get("id")))] = readers.intent_amount(obj)[0]
-    # A Checkout payment's session says what counts (in the campaign's currency under Adaptive Pricing);
-    # its payment intent, in the currency the donor paid, only speaks for payments made without Checkout.
-    return {**intents, **paid}, refunded
+def stripe_objects(*, days):
+    """Stripe's payments, invoices, refunds and disputes of the last `days` days, through payments.py."""
+    created_gte = int((timezone.now() - datetime.timedelta(days=days)).timestamp())
+    found = {}
+    for kind in payments.OBJECT_LISTS:
+        found[kind], starting_after = [], None
+        while True:
+            page = payments.object_list(kind=kind, created_gte=created_gte, starting_after=starting_after)
+            found[kind].extend(page.get("data") or [])
+            if not page.get("has_more") or not page.get("data"):
+                break
+            starting_after = page["data"][-1]["id"]
+    return found
+
+
+@dataclasses.dataclass
+class Expected:
+    """What Stripe's objects say the ledger should hold, read as the handlers read them."""
+
+    paid: dict = dataclasses.field(default_factory=dict)  # (kind, id) -> (amount, currency, campaign, reason)
+    refunds: dict = dataclasses.field(default_factory=dict)  # payment key -> [(refund, charge total)]
+    disputes: dict = dataclasses.field(default_factory=dict)  # payment key -> dispute status as the ledger says
+
+
+def stripe_expectations(found):
+    expected = Expected()
+    session_intents = set()
+    for session in found.get("checkout_session", []):
+        metadata = readers.metadata_of(session)
+        if _session_paid(session) and readers.metadata_campaign(metadata):
+            amount, currency = readers.session_amount(session)
+            intent = readers.object_id(session.get("payment_intent"))
+            session_intents.add(intent)
+            _expect(expected, ("payment", intent), amount, currency, metadata)
+    for intent in found.get("payment_intent", []):
+        intent_id = readers.object_id(intent.get("id"))
+        if intent.get("status") == "succeeded" and intent_id not in session_intents:
+            _expect(expected, ("payment", intent_id), *readers.intent_amount(intent), readers.metadata_of(intent))
+    for charge in found.get("charge", []):
+        key = readers.object_id(charge.get("payment_intent")) or readers.object_id(charge.get("id"))
+        expected.refunds.setdefault(key, [0, {}])[0] = readers.charge_refunded(charge)
+        if not readers.object_id(charge.get("payment_intent")):
+            _expect(expected, ("charge", key), *readers.charge_amount(charge), readers.metadata_of(charge))
+    for invoice in found.get("invoice", []):
+        if invoice.get("status") == "paid" and readers.invoice_amount(invoice)[0] > 0:
+            amount, currency = readers.invoice_amount(invoice)
+            campaign, reason = recording.invoice_campaign(
+                metadata=readers.invoice_metadata(invoice), currency=currency,
+                subscription=readers.invoice_subscription(invoice),
+            )  # fmt: skip
+            if campaign or reason not in (None, UnmatchedPayment.Reason.SUBSCRIPTION_UNLINKED):
+                expected.paid[("invoice", readers.object_id(invoice.get("id")))] = (amount, currency, campaign, reason)
+    for refund in found.get("refund", []):
+        key = readers.object_id(refund.get("payment_intent")) or readers.object_id(refund.get("charge"))
+        refund_id, amount, _, status = readers.refund_read(refund)
+        expected.refunds.setdefault(key, [0, {}])[1][refund_id] = (amount, status)
+    for dispute in sorted(found.get("dispute", []), key=lambda d: d.get("created") or 0):
+        key = readers.object_id(dispute.get("payment_intent")) or readers.object_id(dispute.get("charge"))
+        status = dispute.get("status")
+        expected.disputes[key] = recording.DISPUTE_CLOSED.get(status, "open")
+    return expected
+
+
+def _expect(expected, key, amount, currency, metadata):
+    if amount > 0 and key[1]:
+        expected.paid[key] = (amount, currency, *recording.campaign_match(metadata, currency=currency))
 
 
 def _session_paid(session):
     return session.get("mode") == "payment" and session.get("payment_status") == "paid"
 
 
-def ledger_differences(*, paid, refunded):
-    by_intent = {d.stripe_payment_intent_id: d for d in Donation.objects.filter(stripe_payment_intent_id__in=[
-        key for kind, key in paid if kind == "payment"] + list(refunded))}  # fmt: skip
-    by_invoice = {d.stripe_invoice_id: d for d in Donation.objects.filter(
-        stripe_invoice_id__in=[key for kind, key in paid if kind == "invoice"])}  # fmt: skip
+def _donation_for(kind, key):
+    field = {"payment": "stripe_payment_intent_id", "invoice": "stripe_invoice_id", "charge": "stripe_charge_id"}
+    return Donation.objects.filter(**{field[kind]: key}).order_by("created_at").first()
+
+
+def ledger_differences(expected):
+    """One line per payment, refund or dispute where the ledger says otherwise than Stripe's objects."""
     differences = []
-    for (kind, key), amount in sorted(paid.items()):
-        donation = (by_intent if kind == "payment" else by_invoice).get(key)
-        if donation is None or donation.paid_at is None:
+    keys = [key for _, key in expected.paid]
+    unmatched = set(UnmatchedPayment.objects.filter(stripe_id__in=keys).values_list("stripe_id", flat=True))
+    for (kind, key), (amount, currency, _, reason) in sorted(expected.paid.items()):
+        donation = _donation_for(kind, key)
+        if reason and donation is None:
+            if key not in unmatched:
+                differences.append(f"{kind} {key}: Stripe has {amount} {currency} paid ({reason}), not recorded")
+        elif donation is None or donation.paid_at is None:
             differences.append(f"{kind} {key}: Stripe has {amount} paid, the ledger has no paid donation")
         elif donation.amount != amount:
             differences.append(f"{kind} {key}: Stripe has {amount}, the ledger has {donation.amount}")
-    for key, amount in sorted(refunded.items()):
-        donation = by_intent.get(key)
-        if donation is not None and donation.amount_refunded != amount:
-            differences.append(f"payment {key}: Stripe refunded {amount}, the ledger has {donation.amount_refunded}")
+    for key, (charge_total, refunds) in sorted(expected.refunds.items()):
+        donation = _donation_for("payment", key) or _donation_for("charge", key)
+        state = PaymentState.objects.filter(key=key).first()
+        if donation is None or donation.paid_at is None or state is None:
+            continue
+        live = sum(amount for amount, status in refunds.values() if status not in recording.REFUND_GONE)
+        gone = sum(amount for amount, status in refunds.values() if status in recording.REFUND_GONE)
+        refunded = recording.in_gift_currency(max(live, charge_total - gone, 0), state=state, donation=donation)
+        if refunded is not None and refunded != donation.amount_refunded:
+            differences.append(f"payment {key}: Stripe refunded {refunded}, the ledger has {donation.amount_refunded}")
+    for key, status in sorted(expected.disputes.items()):
+        donation = _donation_for("payment", key) or _donation_for("charge", key)
+        if donation is not None and donation.paid_at is not None and donation.dispute_status != status:
+            differences.append(f"payment {key}: Stripe's dispute is {status}, the ledger has "
+                               f"{donation.dispute_status or 'none'}")  # fmt: skip
     return differences
 
 
-def stripe_reconcile(*, days=RECONCILE_DAYS):
-    """Process every recent Stripe event the app never received, then compare the ledger with Stripe."""
+def stripe_reconcile(*, days=RECONCILE_DAYS, objects_days=RECONCILE_OBJECTS_DAYS):
+    """Process every Stripe event of the last `days` days the app never received, then compare the ledger
+    with Stripe's objects of the last `objects_days` days."""
     listed = stripe_events_recent(days=days)
     report = Reconciliation(listed=len(listed))
     known = set(StripeEvent.objects.filter(stripe_id__in=[e["id"] for e in listed]).values_list("stripe_id", flat=True))
@@ -120,8 +187,7 @@ def stripe_reconcile(*, days=RECONCILE_DAYS):
         .order_by("received_at")
         .values_list("stripe_id", flat=True)
     )
-    paid, refunded = stripe_expectations(listed)
-    report.differences = ledger_differences(paid=paid, refunded=refunded)
+    report.differences = ledger_differences(stripe_expectations(stripe_objects(days=max(days, objects_days))))
     report.unmatched = list(unmatched_lines())
     try:
         report.endpoint_missing = endpoint.endpoint_check()

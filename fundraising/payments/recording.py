@@ -147,7 +147,7 @@ def amount_convert(amount, *, gift, charged):
     return quotient
 
 
-def _in_gift_currency(amount, *, state, donation):
+def in_gift_currency(amount, *, state, donation):
     """A refund or dispute amount (in the currency the donor was charged) in the donation's currency;
     None while that cannot be known (charged in another currency and no conversion recorded yet)."""
     if not amount or state.currency in ("", donation.currency):
@@ -167,8 +167,8 @@ def donation_state_apply(*, donation, state):
     if state.key.startswith("pi_") and not donation.stripe_payment_intent_id:
         donation.stripe_payment_intent_id = state.key
     donation.stripe_charge_id = donation.stripe_charge_id or state.charge_id
-    refunded = _in_gift_currency(state.refunded, state=state, donation=donation)
-    disputed = _in_gift_currency(state.amount_disputed, state=state, donation=donation)
+    refunded = in_gift_currency(state.refunded, state=state, donation=donation)
+    disputed = in_gift_currency(state.amount_disputed, state=state, donation=donation)
     if refunded is not None:
         donation.amount_refunded = refunded
     if disputed is not None:
@@ -358,7 +358,7 @@ def invoice_paid_record(*, invoice, paid_at):
         donation = _locked(pk=donation_id, stripe_invoice_id__isnull=True)
     subscription_id = readers.invoice_subscription(invoice)
     if donation is None:
-        campaign, reason = _invoice_campaign(metadata=metadata, currency=currency, subscription=subscription_id)
+        campaign, reason = invoice_campaign(metadata=metadata, currency=currency, subscription=subscription_id)
         if reason:
             return unmatched_record(stripe_id=invoice_id, reason=reason, campaign=campaign, amount=amount,
                                     currency=currency, slug=readers.metadata_campaign(metadata), paid_at=paid_at,
@@ -382,7 +382,7 @@ def invoice_paid_record(*, invoice, paid_at):
     return donation_settle(donation=donation, old_period_id=old_period_id)
 
 
-def _invoice_campaign(*, metadata, currency, subscription):
+def invoice_campaign(*, metadata, currency, subscription):
     """(campaign, reason) for an invoice no ledger row stands for yet: the campaign its metadata names, else
     the one its subscription's Checkout Session linked (Payment Links). A subscription's invoice naming none
     waits, as unmatched, for that session."""

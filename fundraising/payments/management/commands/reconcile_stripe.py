@@ -3,18 +3,20 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from fundraising.payments import payments
-from fundraising.payments.reconcile import RECONCILE_DAYS, stripe_reconcile
+from fundraising.payments.reconcile import RECONCILE_DAYS, RECONCILE_OBJECTS_DAYS, stripe_reconcile
 
 
 class Command(BaseCommand):
     help = "Fetch recent Stripe events, process any the app never received, report ledger vs Stripe differences."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=RECONCILE_DAYS, help="How far back to list (Stripe keeps 30).")
+        parser.add_argument("--days", type=int, default=RECONCILE_DAYS, help="Events how far back (Stripe keeps 30).")
+        parser.add_argument("--objects-days", type=int, default=RECONCILE_OBJECTS_DAYS,
+                            help="Payments, invoices, refunds and disputes how far back.")  # fmt: skip
 
-    def handle(self, *args, days, **options):
+    def handle(self, *args, days, objects_days, **options):
         try:
-            report = stripe_reconcile(days=days)
+            report = stripe_reconcile(days=days, objects_days=objects_days)
         except (payments.StripeNotConfigured, payments.StripeUnavailable) as exc:
             raise CommandError(str(exc)) from None
         for line in report.lines():
