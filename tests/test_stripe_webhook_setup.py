@@ -72,3 +72,13 @@ def test_it_fails_clearly_without_a_secret_key(settings):
 
     with pytest.raises(CommandError, match="STRIPE_SECRET_KEY"):
         call_command("stripe_webhook_setup")
+
+
+def test_it_documents_exactly_the_required_events():
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parents[1] / "docs" / "stripe.md").read_text()
+    section = text.split("## The webhook endpoint", 1)[1].split("`python manage.py stripe_webhook_setup`", 1)[0]
+    listed = re.findall(r"`([a-z_]+(?:\.[a-z_]+)+)`", section.split("derived from `EVENT_HANDLERS`:", 1)[1])
+    assert tuple(listed) == handlers.REQUIRED_EVENTS
