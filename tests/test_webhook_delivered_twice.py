@@ -3,8 +3,11 @@
 import pytest
 
 from fundraising.ledger.models import Donation
+from fundraising.payments.handlers import EVENT_HANDLERS
 from fundraising.payments.models import StripeEvent
-from tests.stripe_standin import events
+from tests.stripe_standin import events, objects
+
+HANDLED = sorted(EVENT_HANDLERS)
 
 
 def scenario(kind, pending):
@@ -17,6 +20,7 @@ def scenario(kind, pending):
     first_invoice = events.invoice(
         amount=2500, donation=pending.id, subscription=sub, billing_reason="subscription_create"
     )
+    refund = objects.refund(amount=1000, charge_id=ch, payment_intent=pi, status="pending")
     by_kind = {
         "checkout.session.completed": [paid],
         "checkout.session.async_payment_succeeded": [
@@ -64,6 +68,28 @@ def scenario(kind, pending):
             ),
         ],
         "invoice.paid": [events.event("invoice.paid", first_invoice)],
+        "invoice.payment_succeeded": [events.event("invoice.payment_succeeded", first_invoice)],
+        "invoice_payment.paid": [
+            events.event("invoice.paid", first_invoice),
+            events.event("invoice_payment.paid", objects.invoice_payment(invoice_id=first_invoice["id"],
+                                                                         payment_intent=pi, amount=2500)),
+            events.event("charge.refunded", events.charge(amount=2500, payment_intent=pi, amount_refunded=500)),
+        ],  # fmt: skip
+        "charge.succeeded": [
+            events.event("charge.succeeded", objects.charge(amount=2500, charge_id=ch,
+                                                            metadata={"fundraising_campaign": "lights",
+                                                                      "fundraising_donation": str(pending.id)}))
+        ],  # fmt: skip
+        "charge.dispute.updated": [
+            paid,
+            events.event("charge.dispute.updated", events.dispute(amount=2500, payment_intent=pi, charge_id=ch,
+                                                                  status="under_review")),
+        ],  # fmt: skip
+        "refund.created": [paid, events.event("refund.created", refund)],
+        "refund.updated": [paid, events.event("refund.updated", dict(refund, status="succeeded"))],
+        "refund.failed": [paid, events.event("refund.created", refund),
+                          events.event("refund.failed", dict(refund, status="failed"))],  # fmt: skip
+        "charge.refund.updated": [paid, events.event("charge.refund.updated", dict(refund, status="canceled"))],
         "customer.subscription.deleted": [
             events.event("invoice.paid", first_invoice),
             events.event("customer.subscription.deleted", events.subscription(subscription_id=sub, ended_at=1)),
@@ -72,21 +98,7 @@ def scenario(kind, pending):
     return by_kind[kind]
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "checkout.session.completed",
-        "checkout.session.async_payment_succeeded",
-        "checkout.session.async_payment_failed",
-        "checkout.session.expired",
-        "payment_intent.succeeded",
-        "charge.refunded",
-        "charge.dispute.created",
-        "charge.dispute.closed",
-        "invoice.paid",
-        "customer.subscription.deleted",
-    ],
-)
+@pytest.mark.parametrize("kind", HANDLED)
 def test_it_counts_each_handler_once(client, campaign, kind):
     pending = Donation.objects.create(campaign=campaign, amount=2500, currency="usd")
     steps = scenario(kind, pending)
@@ -100,6 +112,12 @@ def test_it_counts_each_handler_once(client, campaign, kind):
     assert events.ledger_picture() == once
     assert StripeEvent.objects.filter(processed_at__isnull=True).count() == 0
     assert Donation.objects.count() == 1
+
+
+def test_it_has_a_scenario_for_every_handled_event(campaign):
+    pending = Donation.objects.create(campaign=campaign, amount=2500, currency="usd")
+    for kind in HANDLED:
+        assert any(step["type"] == kind for step in scenario(kind, pending)), kind
 
 
 def test_it_sets_the_expected_status_per_handler(client, campaign):
