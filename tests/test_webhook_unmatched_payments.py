@@ -90,3 +90,20 @@ def test_it_reports_unmatched_payments_in_reconcile(client, campaign, monkeypatc
     out = capsys.readouterr().out
     assert "unmatched" in out and "460 eur for lights" in out
 
+
+
+def test_it_forgets_invoices_of_subscriptions_nobody_linked(client, campaign, monkeypatch, capsys):
+    import datetime
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(payments, "event_list", lambda **kwargs: {"data": [], "has_more": False})
+    monkeypatch.setattr(payments, "object_list", lambda **kwargs: {"data": [], "has_more": False})
+    other_product = objects.invoice(amount=990, subscription=events.sid("sub"))  # names no campaign
+    events.post_event(client, objects.at(objects.BASIL, "invoice.paid", other_product))
+    assert UnmatchedPayment.objects.get().reason == "subscription_unlinked"
+    call_command("reconcile_stripe")  # not a failure: it names no campaign
+    assert "unmatched" not in capsys.readouterr().out
+    UnmatchedPayment.objects.update(created_at=timezone.now() - datetime.timedelta(days=8))
+    call_command("reconcile_stripe")
+    assert not UnmatchedPayment.objects.exists()

@@ -11,7 +11,7 @@ from fundraising.ledger.models import Donation
 
 from . import endpoint, events, payments, readers, recording
 from .models import PaymentState, StripeEvent, UnmatchedPayment
-from .unmatched import unmatched_lines
+from .unmatched import unmatched_lines, unmatched_waiting_prune
 
 # --- reconciliation with Stripe ------------------------------------------------------------------
 
@@ -131,18 +131,30 @@ def _session_paid(session):
     return session.get("mode") == "payment" and session.get("payment_status") == "paid"
 
 
-def _donation_for(kind, key):
-    field = {"payment": "stripe_payment_intent_id", "invoice": "stripe_invoice_id", "charge": "stripe_charge_id"}
-    return Donation.objects.filter(**{field[kind]: key}).order_by("created_at").first()
+def _donations_by_id(expected):
+    """The ledger rows Stripe's objects name, by ("payment" | "invoice" | "charge", id): three queries."""
+    payment_ids = {key for kind, key in expected.paid if kind != "invoice"} | set(expected.refunds) | set(
+        expected.disputes)  # fmt: skip
+    invoice_ids = [key for kind, key in expected.paid if kind == "invoice"]
+    found = {}
+    for donation in Donation.objects.filter(stripe_invoice_id__in=invoice_ids):
+        found[("invoice", donation.stripe_invoice_id)] = donation
+    for donation in Donation.objects.filter(stripe_charge_id__in=payment_ids).order_by("-created_at"):
+        found[("charge", donation.stripe_charge_id)] = donation
+    for donation in Donation.objects.filter(stripe_payment_intent_id__in=payment_ids):
+        found[("payment", donation.stripe_payment_intent_id)] = donation
+    return found
 
 
 def ledger_differences(expected):
     """One line per payment, refund or dispute where the ledger says otherwise than Stripe's objects."""
     differences = []
+    donations = _donations_by_id(expected)
+    states = {state.key: state for state in PaymentState.objects.filter(key__in=list(expected.refunds))}
     keys = [key for _, key in expected.paid]
     unmatched = set(UnmatchedPayment.objects.filter(stripe_id__in=keys).values_list("stripe_id", flat=True))
     for (kind, key), (amount, currency, _, reason) in sorted(expected.paid.items()):
-        donation = _donation_for(kind, key)
+        donation = donations.get((kind, key))
         if reason and donation is None:
             if key not in unmatched:
                 differences.append(f"{kind} {key}: Stripe has {amount} {currency} paid ({reason}), not recorded")
@@ -151,8 +163,8 @@ def ledger_differences(expected):
         elif donation.amount != amount:
             differences.append(f"{kind} {key}: Stripe has {amount}, the ledger has {donation.amount}")
     for key, (charge_total, refunds) in sorted(expected.refunds.items()):
-        donation = _donation_for("payment", key) or _donation_for("charge", key)
-        state = PaymentState.objects.filter(key=key).first()
+        donation = donations.get(("payment", key)) or donations.get(("charge", key))
+        state = states.get(key)
         if donation is None or donation.paid_at is None or state is None:
             continue
         live = sum(amount for amount, status in refunds.values() if status not in recording.REFUND_GONE)
@@ -161,7 +173,7 @@ def ledger_differences(expected):
         if refunded is not None and refunded != donation.amount_refunded:
             differences.append(f"payment {key}: Stripe refunded {refunded}, the ledger has {donation.amount_refunded}")
     for key, status in sorted(expected.disputes.items()):
-        donation = _donation_for("payment", key) or _donation_for("charge", key)
+        donation = donations.get(("payment", key)) or donations.get(("charge", key))
         if donation is not None and donation.paid_at is not None and donation.dispute_status != status:
             differences.append(f"payment {key}: Stripe's dispute is {status}, the ledger has "
                                f"{donation.dispute_status or 'none'}")  # fmt: skip
@@ -188,6 +200,7 @@ def stripe_reconcile(*, days=RECONCILE_DAYS, objects_days=RECONCILE_OBJECTS_DAYS
         .values_list("stripe_id", flat=True)
     )
     report.differences = ledger_differences(stripe_expectations(stripe_objects(days=max(days, objects_days))))
+    unmatched_waiting_prune()
     report.unmatched = list(unmatched_lines())
     try:
         report.endpoint_missing = endpoint.endpoint_check()

@@ -1,11 +1,18 @@
 """Payments that name a campaign but cannot count: recorded with the reason, so nobody's money disappears
 silently. Owners see their campaigns' ones in the admin; reconcile_stripe lists them all."""
 
+import datetime
 import logging
+
+from django.utils import timezone
 
 from .models import UnmatchedPayment
 
 log = logging.getLogger(__name__)
+
+# A subscription's Checkout Session follows its first invoice within seconds (Stripe retries for 3 days);
+# invoices of subscriptions still unlinked after this belong to something else in the account.
+WAITING_DAYS = 7
 
 
 def unmatched_record(*, stripe_id, reason, campaign=None, slug="", amount=0, currency="", subscription_id="",
@@ -48,10 +55,19 @@ def unmatched_waiting(*, subscription_id):
     )
 
 
+def unmatched_waiting_prune(*, now=None):
+    """Forget invoices of subscriptions no session linked within WAITING_DAYS: another product's."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=WAITING_DAYS)
+    waiting = UnmatchedPayment.objects.filter(reason=UnmatchedPayment.Reason.SUBSCRIPTION_UNLINKED)
+    waiting.filter(created_at__lt=cutoff).delete()
+
+
 def unmatched_lines():
-    """One line per unmatched payment, for reconcile_stripe."""
-    for row in UnmatchedPayment.objects.order_by("created_at", "pk").select_related("campaign"):
+    """One line per payment that named a campaign and did not count, for reconcile_stripe (invoices waiting
+    for their subscription's session name none, so they are not listed)."""
+    rows = UnmatchedPayment.objects.exclude(reason=UnmatchedPayment.Reason.SUBSCRIPTION_UNLINKED)
+    for row in rows.order_by("created_at", "pk"):
         yield (
             f"unmatched {row.stripe_id}: {row.amount} {row.currency or '?'} for "
-            f"{row.campaign_slug or row.subscription_id or '?'}: {row.get_reason_display()}"
+            f"{row.campaign_slug or '?'}: {row.get_reason_display()}"
         )
