@@ -85,3 +85,45 @@ def test_it_serialises_different_events_for_one_payment(postgres, campaign):
     period = Period.objects.get()
     assert Donation.objects.count() == 3
     assert (period.raised, period.donors) == (9000, 3) == ledger_totals(period_id=period.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_leaves_a_payment_link_invoice_waiting_for_a_session_applied_at_once(postgres, campaign):
+    """The session links the subscription in one transaction while the invoice is applied in another: the
+    invoice must see the link once the session commits, never start waiting for it."""
+    import time
+
+    from django.db import transaction
+
+    from fundraising.payments import recording
+    from tests.stripe_standin import objects
+
+    sub = events.sid("sub")
+    session = objects.session(amount=1500, mode="subscription", subscription=sub)
+    invoice = objects.invoice(amount=1500, subscription=sub, billing_reason="subscription_create",
+                              paid_at=int(time.time()))  # fmt: skip
+    linked = threading.Event()
+
+    def link():
+        try:
+            with transaction.atomic():
+                recording.checkout_session_fulfil(session=session)
+                linked.set()
+                time.sleep(0.5)  # the invoice is being applied meanwhile
+        finally:
+            connection.close()
+
+    def pay():
+        try:
+            linked.wait(timeout=10)
+            with transaction.atomic():
+                recording.invoice_paid_record(invoice=invoice, paid_at=None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=link), threading.Thread(target=pay)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert Donation.objects.filter(stripe_invoice_id=invoice["id"], paid_at__isnull=False).exists()

@@ -91,6 +91,14 @@ def _period_for(campaign, when):
     return _memoised(("period", campaign.pk, start), lambda: period_for(campaign=campaign, when=when))
 
 
+def _subscription_lock(subscription_id):
+    """Serialise a subscription's Checkout Session and its invoices (PostgreSQL; SQLite serialises writers):
+    otherwise an invoice could start waiting for a link that the session commits at the same moment."""
+    if subscription_id and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"stripe-subscription:{subscription_id}"])
+
+
 def _locked(**lookup):
     return Donation.objects.select_for_update().filter(**lookup).order_by("created_at").first()
 
@@ -313,6 +321,7 @@ def subscription_link(*, session, email=""):
     (a monthly Payment Link names it only there), then count the invoices that waited for this link.
     The money counts with invoice.paid."""
     subscription_id = readers.object_id(session.get("subscription"))
+    _subscription_lock(subscription_id)
     campaign = _campaign(readers.metadata_of(session))
     if subscription_id and campaign is not None:
         SubscriptionLink.objects.get_or_create(
@@ -347,6 +356,7 @@ def invoice_paid_record(*, invoice, paid_at):
         return None
     metadata = readers.invoice_metadata(invoice)
     paid_at = readers.invoice_paid_at(invoice) or paid_at
+    _subscription_lock(readers.invoice_subscription(invoice))
     payment_intent = readers.invoice_payment_intent(invoice)
     if payment_intent:
         state = payment_state_lock(payment_intent=payment_intent, charge_id=readers.object_id(invoice.get("charge")))
