@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.http import Http404
 
 from fundraising.campaigns.selectors import campaigns_for_user, organizations_for_user
+from fundraising.core.money import currency_is_known, format_money
 
 from .models import PaymentState, Refund, StripeEvent, SubscriptionLink, UnmatchedPayment
 
@@ -57,7 +58,7 @@ class UnmatchedPaymentAdmin(SuperuserReadOnlyAdmin):
     """Payments that named a campaign and did not count. Members see their campaigns' ones; those naming no
     known campaign (or an unlinked subscription) only superusers, since they belong to no organisation."""
 
-    list_display = ["created_at", "stripe_id", "reason", "campaign_slug", "amount", "currency", "paid_at"]
+    list_display = ["created_at", "stripe_id", "reason", "campaign_slug", "amount_display", "paid_at"]
     list_filter = ["reason"]
     search_fields = ["stripe_id", "campaign_slug", "subscription_id"]
     exclude = ["payload"]
@@ -65,6 +66,13 @@ class UnmatchedPaymentAdmin(SuperuserReadOnlyAdmin):
     def has_module_permission(self, request):
         user = request.user
         return user.is_active and user.is_staff and (user.is_superuser or organizations_for_user(user=user).exists())
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, row):
+        """In the currency Stripe charged (e.g. 4.60 EUR for a USD campaign), not the campaign's."""
+        if not currency_is_known(row.currency):
+            return f"{row.amount} {row.currency}".strip()
+        return format_money(row.amount, row.currency, trim=False)
 
     def get_queryset(self, request):
         rows = super().get_queryset(request).select_related("campaign")

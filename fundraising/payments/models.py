@@ -93,10 +93,10 @@ class UnmatchedPayment(models.Model):
     Kept so nobody's money disappears silently; the row goes away when the payment counts after all."""
 
     class Reason(models.TextChoices):
-        CURRENCY = "currency", "Another currency than the campaign's"
-        UNKNOWN_CAMPAIGN = "unknown_campaign", "No campaign has this slug"
-        INACTIVE_CAMPAIGN = "inactive_campaign", "The campaign is inactive"
-        SUBSCRIPTION_UNLINKED = "subscription_unlinked", "A subscription no campaign is linked to (yet)"
+        CURRENCY = "currency", "Other currency than the campaign's"
+        UNKNOWN_CAMPAIGN = "unknown_campaign", "Unknown campaign"
+        INACTIVE_CAMPAIGN = "inactive_campaign", "Inactive campaign"
+        SUBSCRIPTION_UNLINKED = "subscription_unlinked", "Subscription not linked (yet)"
 
     stripe_id = models.CharField(max_length=255, unique=True, help_text="Payment intent, invoice or charge id.")
     reason = models.CharField(max_length=30, choices=Reason.choices)
