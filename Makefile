@@ -1,8 +1,10 @@
 # Two commands on a fresh machine: `make demo` runs the product, `make test` passes the tests.
+# `make demo` gives through a local test checkout page (STRIPE_DEMO_CHECKOUT=1) unless STRIPE_SECRET_KEY is set.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEMO_ENV := DEBUG=$${DEBUG:-1} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-whsec_demo_local_only}
+DEMO_ENV := DEBUG=$${DEBUG:-1} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-whsec_demo_local_only} \
+	STRIPE_DEMO_CHECKOUT=$${STRIPE_DEMO_CHECKOUT:-1}
 
 .PHONY: demo test test-operator lint worker serve migrate clean axe
 

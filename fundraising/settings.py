@@ -216,6 +216,14 @@ STRIPE_EVENT_DRAINS = env_int("STRIPE_EVENT_DRAINS", 2)
 for _name, _prefix in (("STRIPE_SECRET_KEY", ("sk_", "rk_")), ("STRIPE_WEBHOOK_SECRET", ("whsec_",))):
     if globals()[_name] and not globals()[_name].startswith(_prefix):
         raise ImproperlyConfigured(f"{_name} must start with {' or '.join(_prefix)}")
+# `make demo` without a Stripe account: a local test checkout page (fundraising/payments/demo_checkout.py)
+# answers for Stripe Checkout and posts signed events to the webhook. Local development only; a real
+# STRIPE_SECRET_KEY wins over it.
+STRIPE_DEMO_CHECKOUT = env_bool("STRIPE_DEMO_CHECKOUT", False)
+if STRIPE_DEMO_CHECKOUT and not DEBUG:
+    raise ImproperlyConfigured("STRIPE_DEMO_CHECKOUT=1 takes no real payment and is refused unless DEBUG=1")
+if STRIPE_DEMO_CHECKOUT and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("STRIPE_DEMO_CHECKOUT=1 signs its events: set STRIPE_WEBHOOK_SECRET (whsec_...)")
 
 
 def env_rate(name, default):

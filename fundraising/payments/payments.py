@@ -5,6 +5,8 @@ import json
 import stripe
 from django.conf import settings
 
+from . import demo_checkout
+
 WEBHOOK_TOLERANCE_SECONDS = 300
 
 
@@ -38,12 +40,33 @@ def _call(function, **params):
         raise StripeUnavailable(f"{type(exc).__name__}: {exc.user_message or exc}") from exc
 
 
+def demo_checkout_active():
+    """`make demo` without Stripe: the local test checkout answers. Never with DEBUG off (settings refuse
+    it at start; this checks again at each call), never when a real STRIPE_SECRET_KEY is set."""
+    return bool(settings.DEBUG and settings.STRIPE_DEMO_CHECKOUT and not settings.STRIPE_SECRET_KEY)
+
+
+def checkout_ready():
+    """Whether a donor can be sent to a checkout page (Stripe's, or the local test one)."""
+    return bool(settings.STRIPE_SECRET_KEY) or demo_checkout_active()
+
+
 def checkout_session_create(*, params, idempotency_key):
     """Create a Checkout Session; returns it as a dict (id, url, ...)."""
+    if demo_checkout_active():
+        session = demo_checkout.session_create(
+            params=params, idempotency_key=idempotency_key, site_url=settings.SITE_URL
+        )
+        return demo_checkout.session_public(session)
     return _call(stripe.checkout.Session.create, idempotency_key=idempotency_key, **params)
 
 
 def checkout_session_retrieve(*, session_id):
+    if demo_checkout_active():
+        session = demo_checkout.session_retrieve(session_id=session_id)
+        if session is None:
+            raise StripeUnavailable(f"InvalidRequestError: No such checkout.session: {session_id}")
+        return demo_checkout.session_public(session)
     return _call(stripe.checkout.Session.retrieve, id=session_id)
 
 

@@ -49,7 +49,8 @@ def _donate_page(request, campaign, form, *, status=200, problem=""):
         "form": form,
         "snapshot": snapshot,
         "updated_at": parse_datetime(snapshot["updated_at"]),
-        "stripe_ready": bool(settings.STRIPE_SECRET_KEY),
+        "stripe_ready": payments.checkout_ready(),
+        "demo_checkout": payments.demo_checkout_active(),
         "problem": problem,
     }
     return render(request, "fundraising/donate.html", context, status=status)
@@ -75,7 +76,7 @@ def donate(request, campaign):
     form = DonationForm(request.POST, campaign=campaign)
     if not form.is_valid():
         return _donate_page(request, campaign, form, status=400)
-    if not settings.STRIPE_SECRET_KEY:
+    if not payments.checkout_ready():
         return _donate_page(request, campaign, form, status=503, problem="not_configured")
     try:
         checkout.checkout_rate_take(client_ip=client_ip(request))
@@ -107,7 +108,7 @@ def thanks(request, campaign):
     both call the same idempotent service, so the gift counts once)."""
     session_id = request.GET.get("session_id", "")
     donation = None
-    if session_id.startswith("cs_") and settings.STRIPE_SECRET_KEY:
+    if session_id.startswith("cs_") and payments.checkout_ready():
         try:
             session = payments.checkout_session_retrieve(session_id=session_id)
         except payments.StripeUnavailable as exc:
