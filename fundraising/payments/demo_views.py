@@ -47,7 +47,9 @@ def _page(request, session, form, *, status=200):
             "product": session["_product"],
             "monthly": session["_interval"] == "month",
             "form": form,
-            "amount_text": money.format_money(session["amount_total"], session["currency"], locale),
+            "amount_text": campaign.format(session["amount_total"])  # the campaign's pattern, as its page shows
+            if campaign and campaign.currency == session["currency"]
+            else money.format_money(session["amount_total"], session["currency"], locale),
             "campaign": campaign,
         }
         return render(request, "fundraising/demo_checkout.html", context, status=status)
