@@ -65,3 +65,25 @@ def test_it_cancels_back_to_the_campaign_without_a_gift(demo, page):
     page.wait_for_url(f"{demo}/c/demo/", timeout=10000)
     assert "100 $" in page.locator(".fr-bar-raised").inner_text()
     assert in_thread(lambda: Donation.objects.filter(status="succeeded").count()) == 3  # the seeded gifts only
+
+
+def test_it_finds_no_axe_violation_on_the_local_checkout(demo, page):
+    from tests.axe import axe_report, axe_required, axe_violations
+
+    axe_required()
+    for kind in ("one_time", "monthly"):
+        page.goto(f"{demo}/c/demo/")
+        assert not axe_violations(page)
+        page.get_by_label("Monthly" if kind == "monthly" else "One-time").check()
+        page.get_by_label("Other amount").fill("12.50")
+        page.get_by_role("button", name="Continue to secure payment").click()
+        page.wait_for_url(f"{demo}/demo-checkout/cs_test_*/", timeout=10000)
+        assert page.locator("#amount").inner_text() == "12.50 $"
+        assert ("every month" in page.locator(".fr-demo-amount").inner_text()) == (kind == "monthly")
+        violations = axe_violations(page)
+        assert not violations, axe_report(f"demo_checkout_{kind}", violations)
+    page.get_by_label("E-mail (stays on this computer)").fill("not an address")
+    page.get_by_role("button", name="Pay (test, nothing is charged)").click()
+    assert page.locator("#email-error").inner_text() == "Enter a valid email address."
+    violations = axe_violations(page)
+    assert not violations, axe_report("demo_checkout_error", violations)
