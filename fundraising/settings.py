@@ -135,7 +135,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", "", ("redis", "rediss", "unix"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A request never waits long on a dead or unreachable Redis.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -234,6 +241,10 @@ DONATION_RATE_LIMIT = env_rate("DONATION_RATE_LIMIT", "5/60")
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # Milestone webhooks go to public addresses only, unless this is a local setup (the demo, tests).
 MILESTONE_WEBHOOK_ALLOW_PRIVATE = env_bool("MILESTONE_WEBHOOK_ALLOW_PRIVATE", DEBUG)
+
+# /healthz shows each check's details to staff and to callers sending "Authorization: Bearer <token>";
+# everyone else gets the status only. Empty: staff only.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # The /w/ widget endpoints are public data; CORS is opened there only.
 CORS_URLS_REGEX = r"^/w/.*$"
