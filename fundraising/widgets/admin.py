@@ -26,6 +26,16 @@ def script_height(options):
     return SCRIPT_HEIGHTS["compact" if options.layout == "compact" else "amounts" if options.amounts else "full"]
 
 
+# What could end the image's text or start a link, emphasis or code inside it.
+MARKDOWN_SPECIAL = "\\`*_[]()!"
+
+
+def markdown_escape(text):
+    """Text for a Markdown image's alt text that renders as exactly these characters: HTML escaped (many
+    renderers pass inline HTML through) and Markdown's special characters backslash-escaped."""
+    return "".join(f"\\{c}" if c in MARKDOWN_SPECIAL else c for c in escape(text))
+
+
 def embed_snippets(*, campaign, options):
     """What a publisher pastes, as plain text (the page escapes it for display)."""
     site, slug = settings.SITE_URL, campaign.slug
@@ -34,7 +44,7 @@ def embed_snippets(*, campaign, options):
     title = escape(campaign.title)
     data = "".join(f' data-{name}="{value}"' for name, value in options.changed())
     svg = f"{site}/w/{slug}.svg{suffix}"
-    markdown_title = campaign.title.replace("[", "(").replace("]", ")")
+    markdown_title = markdown_escape(campaign.title)
     return {
         "script": f'<div style="min-height:{script_height(options)}px">'
         f'<script async src="{site}/static/fundraising/embed.js" data-campaign="{slug}"{data}></script>\n'
