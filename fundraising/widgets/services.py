@@ -195,6 +195,15 @@ def snapshot_entry_get(*, slug: str) -> SnapshotEntry | None:
     return snapshot_refresh(campaign_id=campaign.pk)
 
 
+def snapshot_after_edit(*, campaign_id, old_slug=""):
+    """After an owner saves a campaign: the widget follows at once (title, target, deactivation), and
+    a changed slug stops serving the old one."""
+    if old_slug:
+        cache.delete(entry_key(old_slug))
+        files_remove(slug=old_slug)
+    return snapshot_refresh(campaign_id=campaign_id)
+
+
 def variant_get(*, slug, entry, fmt, options):
     """(bytes, etag) of one format with the publisher's options; non-default variants are rendered
     from the snapshot dict and kept in this process's bounded memo under the snapshot's version, so a
