@@ -29,7 +29,7 @@ def test_it_takes_the_widget_down_when_the_owner_deactivates_the_campaign(client
     application.memo.clear()  # this process's half-second memo; other processes' expire on their own
     assert [wsgi_get(path)[0] for path in PATHS] == [404, 404, 404]
     assert [client.get(path, {"theme": "dark"}).status_code for path in PATHS] == [404, 404, 404]
-    assert list(widget_root.iterdir()) == []
+    assert list(services.files_dir().iterdir()) == []
 
 
 def test_it_serves_the_new_title_at_once_after_an_edit(client, alice, lights):
@@ -47,5 +47,5 @@ def test_it_retires_the_old_slug_when_the_slug_changes(client, alice, lights, wi
     application.memo.clear()
     assert wsgi_get("/w/lights.json")[0] == 404
     assert wsgi_get("/w/lamps.json")[0] == 200
-    assert sorted(p.name for p in widget_root.iterdir()) == ["lamps.html", "lamps.json", "lamps.svg"]
+    assert sorted(p.name for p in services.files_dir().iterdir()) == ["lamps.html", "lamps.json", "lamps.svg"]
 
