@@ -1,5 +1,6 @@
 """Settings, read from the environment as docs/configuration.md lists; a bad value stops start-up."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "corsheaders",
+    "axes",
     # The project's layers, lowest first (docs/layers.md); fundraising.core is a plain package.
     "fundraising.campaigns",
     "fundraising.ledger",
@@ -97,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fundraising.urls"
@@ -135,7 +138,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", "", ("redis", "rediss", "unix"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A request never waits long on a dead or unreachable Redis.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -177,6 +187,16 @@ CELERY_BEAT_SCHEDULE = {
     "stripe-reconcile": {"task": "fundraising.payments.tasks.stripe_reconcile", "schedule": 24 * 3600.0},
     "periods-rollover": {"task": "fundraising.pipeline.tasks.periods_rollover", "schedule": 300.0},
 }
+
+# Admin sign-in is throttled by django-axes: after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair waits AXES_COOLOFF_MINUTES (429). Locking the pair, not the address or the
+# username alone, means one address cannot lock every owner out, nor can anyone lock out a given owner.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "fundraising.payments.views.client_ip"  # the NUM_PROXIES rule, as for donations
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -242,6 +262,10 @@ DONATION_RATE_LIMIT = env_rate("DONATION_RATE_LIMIT", "5/60")
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # Milestone webhooks go to public addresses only, unless this is a local setup (the demo, tests).
 MILESTONE_WEBHOOK_ALLOW_PRIVATE = env_bool("MILESTONE_WEBHOOK_ALLOW_PRIVATE", DEBUG)
+
+# /healthz shows each check's details to staff and to callers sending "Authorization: Bearer <token>";
+# everyone else gets the status only. Empty: staff only.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # The /w/ widget endpoints are public data; CORS is opened there only.
 CORS_URLS_REGEX = r"^/w/.*$"

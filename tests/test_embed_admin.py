@@ -3,6 +3,8 @@
 import pytest
 
 from fundraising.campaigns.services import owner_add
+from fundraising.widgets.admin import embed_snippets
+from fundraising.widgets.options import WidgetOptions
 from tests.factories import CampaignFactory, OrganizationFactory
 
 
@@ -53,3 +55,17 @@ def test_it_hides_another_organisations_embed_page(client, charlie, campaign, em
     owner_add(organization=other, user=charlie)
     client.force_login(charlie)
     assert client.get(embed_url).status_code == 404
+
+
+def test_it_escapes_the_title_in_the_markdown_snippet(client, alice, organization, widget_root):
+    title = "</text><script>alert(1)</script> ](javascript:alert(2)) *x* _y_ `z` \\"
+    campaign = CampaignFactory(organization=organization, slug="hostile", title=title)
+    markdown = embed_snippets(campaign=campaign, options=WidgetOptions())["markdown"]
+    alt = markdown[len("[![") : markdown.index("](http")]
+    assert alt == (
+        "&lt;/text&gt;&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\]\\(javascript:alert\\(2\\)\\) "
+        "\\*x\\* \\_y\\_ \\`z\\` \\\\"
+    )
+    client.force_login(alice)
+    page = client.get(f"/admin/campaigns/campaign/{campaign.pk}/embed/").content.decode()
+    assert "&amp;lt;script&amp;gt;alert\\(1\\)" in page  # the snippet, escaped again for display

@@ -9,6 +9,13 @@ from fundraising.celery import app
 from fundraising.ops import tasks
 from fundraising.payments.models import StripeEvent
 
+OPERATOR = {"Authorization": "Bearer healthz-operator-token"}
+
+
+@pytest.fixture(autouse=True)
+def operator_token(settings):
+    settings.HEALTHZ_TOKEN = "healthz-operator-token"
+
 
 @pytest.fixture
 def with_broker():
@@ -27,7 +34,7 @@ def event(minutes_ago, processed=False):
 def test_it_reports_everything_ok(client, db):
     event(2)
     event(60, processed=True)
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=OPERATOR)
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
@@ -38,19 +45,19 @@ def test_it_reports_everything_ok(client, db):
 
 def test_it_fails_when_an_event_waits_too_long(client, db):
     event(20)
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=OPERATOR)
     assert response.status_code == 503
     assert response.json()["events"]["ok"] is False
     assert "waited 12" in response.json()["events"]["error"]
 
 
 def test_it_fails_until_beat_has_run(client, db, with_broker):
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=OPERATOR)
     assert response.status_code == 503
     assert response.json()["beat"] == {"ok": False, "error": "RuntimeError: beat has never run"}
 
     tasks.beat_heartbeat.apply()  # what beat runs every minute
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=OPERATOR)
     assert response.status_code == 200, response.json()
     assert response.json()["beat"]["age_seconds"] == 0
 
@@ -59,7 +66,7 @@ def test_it_fails_when_beat_stopped(client, db, with_broker, time_machine):
     time_machine.move_to(datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC), tick=False)
     tasks.beat_heartbeat.apply()
     time_machine.move_to(datetime.datetime(2026, 6, 1, 12, 11, tzinfo=datetime.UTC), tick=False)
-    body = client.get("/healthz").json()
+    body = client.get("/healthz", headers=OPERATOR).json()
     assert body["status"] == "fail"
     assert body["beat"]["ok"] is False
 
@@ -68,7 +75,7 @@ def test_it_fails_when_the_broker_is_unreachable(client, db, with_broker):
     tasks.beat_heartbeat.apply()
     url, app.conf.broker_url = app.conf.broker_url, "redis://127.0.0.1:1/0"
     try:
-        response = client.get("/healthz")
+        response = client.get("/healthz", headers=OPERATOR)
     finally:
         app.conf.broker_url = url
     assert response.status_code == 503
@@ -80,6 +87,6 @@ def test_it_fails_when_the_cache_is_unreachable(client, db, settings):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
     }
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=OPERATOR)
     assert response.status_code == 503
     assert response.json()["cache"]["ok"] is False

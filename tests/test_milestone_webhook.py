@@ -27,6 +27,7 @@ def publisher(settings):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.get("on_request", lambda seen: None)((self.headers["Host"], self.path))
             if self.path.endswith("-target"):
                 state["followed"] = True
             received.append((self.headers["Fundraising-Signature"], body))

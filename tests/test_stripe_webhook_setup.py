@@ -36,7 +36,9 @@ def test_it_creates_the_endpoint_and_prints_its_secret(standin, capsys):
     assert f"Signing secret (set STRIPE_WEBHOOK_SECRET to it): {endpoint['secret']}" in out
 
 
-def test_it_updates_an_endpoint_missing_an_event(standin, capsys, client):
+def test_it_updates_an_endpoint_missing_an_event(standin, capsys, client, settings):
+    settings.HEALTHZ_TOKEN = "operator-token"  # /healthz details are for operators
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer operator-token"
     endpoint = standin.endpoint_save({"url": URL, "enabled_events": ["invoice.paid", "customer.created"]})
     other = standin.endpoint_save({"url": "https://elsewhere.example/hook", "enabled_events": ["*"]})
 

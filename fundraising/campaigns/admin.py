@@ -1,15 +1,16 @@
-"""Owners' admin: each member sees and edits only their own organisation's data."""
+"""Members' admin: each member sees only their own organisations' data and does what their role allows
+there (fundraising/campaigns/roles.py: viewer reads, editor edits campaigns, owner manages the rest)."""
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.html import format_html
 
 from fundraising.core.palette import palette
 
-from . import selectors, services
-from .models import Campaign, Membership, Milestone, Organization, Period
+from . import invitations, roles, selectors, services
+from .models import Campaign, Invitation, Membership, Milestone, Organization, Period
 
 BAR = palette()
 
@@ -18,6 +19,25 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
     """Limits every list, change page, export and foreign-key choice to the user's organisations."""
 
     scope = staticmethod(selectors.campaigns_for_user)
+    organization_field = "organization_id"  # how an object names its organisation
+    change_role = roles.EDITOR  # the role that may change an object (model permissions come from its group)
+
+    def organization_of(self, obj):
+        value = obj
+        for part in self.organization_field.split("__"):
+            value = getattr(value, part)
+        return value
+
+    def role_allows(self, request, obj, role):
+        return obj is None or roles.role_at_least(
+            user=request.user, organization_id=self.organization_of(obj), role=role
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.role_allows(request, obj, self.change_role)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.role_allows(request, obj, self.change_role)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(pk__in=self.scope(user=request.user).values("pk"))
@@ -30,30 +50,108 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         return found
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organization":
-            kwargs["queryset"] = selectors.organizations_for_user(user=request.user)
+        if db_field.name == "organization":  # where the user may create things: where their role allows it
+            mine = roles.organizations_with_role(user=request.user, role=self.change_role)
+            kwargs["queryset"] = Organization.objects.filter(pk__in=mine)
         elif db_field.name == "campaign":
             kwargs["queryset"] = selectors.campaigns_for_user(user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class MembershipInline(admin.TabularInline):
+class CampaignFilter(admin.SimpleListFilter):
+    """"By campaign", listing only the campaigns of the user's organisations."""
+
+    title = "campaign"
+    parameter_name = "campaign__id__exact"
+
+    def lookups(self, request, model_admin):
+        return list(selectors.campaigns_for_user(user=request.user).order_by("title").values_list("pk", "title"))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(campaign_id=self.value()) if self.value() else queryset
+
+
+class RoleInline(admin.TabularInline):
+    """An inline its parent's organisation role decides: `role` may add, change and delete rows."""
+
+    role = roles.EDITOR
+
+    def _allowed(self, request, obj):
+        organization_id = getattr(obj, "organization_id", None) or getattr(obj, "pk", None)
+        return obj is None or roles.role_at_least(user=request.user, organization_id=organization_id, role=self.role)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._allowed(request, obj)
+
+
+class MembershipInline(RoleInline):
+    """Owners change roles and remove members; members join by invitation, never by picking a user."""
+
     model = Membership
+    role = roles.OWNER
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = ["member", "role"]
+    readonly_fields = ["member"]
+
+    @admin.display(description="Member")
+    def member(self, membership):
+        return membership.user.email or membership.user.get_username()
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organization)
 class OrganizationAdmin(OrganizationScopedAdmin):
     scope = staticmethod(selectors.organizations_for_user)
+    organization_field = "pk"
+    change_role = roles.OWNER
     list_display = ["name", "created_at"]
     inlines = [MembershipInline]
 
     def has_add_permission(self, request):
         return request.user.is_superuser
 
+    def save_formset(self, request, form, formset, change):
+        """Admin access follows a changed or removed membership at once."""
+        touched = [f.instance.user for f in formset.initial_forms] if formset.model is Membership else []
+        super().save_formset(request, form, formset, change)
+        for user in touched:
+            roles.member_access_sync(user=user)
 
-class MilestoneInline(admin.TabularInline):
+
+@admin.register(Invitation)
+class InvitationAdmin(OrganizationScopedAdmin):
+    """Owners invite members by e-mail; the invitation mails a signed link that expires."""
+
+    scope = staticmethod(selectors.organizations_for_user)
+    change_role = roles.OWNER
+    list_display = ["email", "organization", "role", "created_at", "accepted_at"]
+    fields = ["organization", "email", "role"]
+
+    def get_queryset(self, request):
+        owned = roles.organizations_with_role(user=request.user, role=roles.OWNER)
+        return Invitation.objects.filter(organization_id__in=owned).select_related("organization")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # withdraw (delete) and invite again instead
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.role_allows(request, obj, roles.OWNER)
+
+    def save_model(self, request, obj, form, change):
+        obj.invited_by = request.user
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(lambda: invitations.invitation_send(invitation=obj))
+
+
+class MilestoneInline(RoleInline):
     model = Milestone
     extra = 1
 
@@ -69,6 +167,20 @@ class CampaignAdmin(OrganizationScopedAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [MilestoneInline]
+    WEBHOOK_FIELDS = ["milestone_webhook_url", "milestone_webhook_secret"]
+
+    def owns(self, request, obj):
+        return obj is not None and self.role_allows(request, obj, roles.OWNER)
+
+    def get_exclude(self, request, obj=None):
+        """The webhook secret is the owners' (it signs what publishers trust)."""
+        hidden = [] if self.owns(request, obj) else ["milestone_webhook_secret"]
+        return [*(super().get_exclude(request, obj) or []), *hidden]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only owners set where milestone webhooks go (on the change page, once the organisation is known)."""
+        fixed = list(super().get_readonly_fields(request, obj))
+        return fixed if self.owns(request, obj) or request.user.is_superuser else [*fixed, "milestone_webhook_url"]
 
     def get_queryset(self, request):
         # The list shows this month's period of each row: one prefetch of the open periods, so the
@@ -115,8 +227,9 @@ class CampaignAdmin(OrganizationScopedAdmin):
 @admin.register(Period)
 class PeriodAdmin(OrganizationScopedAdmin):
     scope = staticmethod(selectors.periods_for_user)
+    organization_field = "campaign__organization_id"
     list_display = ["campaign", "label", "raised_display", "target_display", "donors", "closed_at"]
-    list_filter = ["campaign"]
+    list_filter = [CampaignFilter]
     readonly_fields = [f.name for f in Period._meta.fields]
 
     def has_add_permission(self, request):

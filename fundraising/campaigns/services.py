@@ -43,36 +43,10 @@ def campaign_sync_open_period(*, campaign: Campaign) -> None:
     )
 
 
-OWNER_PERMISSIONS = {
-    ("campaigns", "organization"): ["view", "change"],
-    ("campaigns", "membership"): ["view", "add", "change", "delete"],
-    ("campaigns", "campaign"): ["view", "add", "change"],
-    ("campaigns", "milestone"): ["view", "add", "change", "delete"],
-    ("campaigns", "period"): ["view"],
-    ("ledger", "donation"): ["view"],
-}
-
-
-def owners_group_ensure():
-    """The auth group that lets organisation members use the admin (rows are scoped separately)."""
-    from django.contrib.auth.models import Group, Permission
-    from django.db.models import Q
-
-    group, _ = Group.objects.get_or_create(name="Owners")
-    wanted = Q(pk__in=[])
-    for (app_label, model), actions in OWNER_PERMISSIONS.items():
-        codenames = [f"{action}_{model}" for action in actions]
-        wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
-    group.permissions.set(Permission.objects.filter(wanted))
-    return group
-
-
 def owner_add(*, organization, user, role="owner"):
-    """Make `user` a member of `organization` who can sign in to the admin."""
+    """Make `user` a member of `organization` with `role` (seeding and tests; owners invite members)."""
     from .models import Membership
+    from .roles import member_access_sync
 
-    Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": role})
-    if not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    user.groups.add(owners_group_ensure())
+    Membership.objects.update_or_create(organization=organization, user=user, defaults={"role": role})
+    member_access_sync(user=user)

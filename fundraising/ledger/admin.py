@@ -9,7 +9,8 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 
-from fundraising.campaigns.admin import OrganizationScopedAdmin
+from fundraising.campaigns import roles
+from fundraising.campaigns.admin import CampaignFilter, OrganizationScopedAdmin
 
 from . import selectors
 from .models import Donation
@@ -53,9 +54,10 @@ def csv_safe(value):
 @admin.register(Donation)
 class DonationAdmin(OrganizationScopedAdmin):
     scope = staticmethod(selectors.donations_for_user)
+    organization_field = "campaign__organization_id"
     change_list_template = "admin/ledger/donation/change_list.html"
     list_display = ["created_at", "campaign", "amount_display", "kind", "status", "display_name", "paid_at"]
-    list_filter = ["status", "kind", "campaign", ("period", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["status", "kind", CampaignFilter, ("period", admin.RelatedOnlyFieldListFilter)]
     search_fields = [
         "public_name",
         "donor_email",
@@ -106,10 +108,13 @@ class DonationAdmin(OrganizationScopedAdmin):
         return [export, *super().get_urls()]
 
     def export_csv(self, request):
-        """The donations the change list shows with the same filters and search, as CSV."""
-        if not self.has_view_permission(request):
+        """The donations the change list shows with the same filters and search, as CSV: owners only, and
+        only their own organisations' donations (donor e-mails leave the app here)."""
+        owned = roles.organizations_with_role(user=request.user, role=roles.OWNER)
+        if not self.has_view_permission(request) or not owned.exists():
             raise PermissionDenied
-        rows = self.get_changelist_instance(request).get_queryset(request).values_list(*EXPORT_FIELDS)
+        rows = self.get_changelist_instance(request).get_queryset(request)
+        rows = rows.filter(campaign__organization_id__in=owned).values_list(*EXPORT_FIELDS)
         writer = csv.writer(Echo())
         rows = itertools.chain([EXPORT_FIELDS], rows.iterator())
         lines = (writer.writerow([csv_safe(value) for value in row]) for row in rows)

@@ -1,7 +1,13 @@
-"""What /healthz reports: database, cache, broker, unprocessed Stripe events and the last beat run."""
+"""What /healthz reports: database, cache, broker, unprocessed Stripe events and the last beat run.
+
+Each check is bounded in time (a dead dependency fails fast instead of holding the request), and the
+public answer (status only) is computed at most once per PUBLIC_REPORT_SECONDS per process, so a flood
+of anonymous /healthz requests costs no more than one check run a second."""
 
 import datetime
 import secrets
+import threading
+import time
 
 from django.core.cache import cache
 from django.db import connection
@@ -12,6 +18,11 @@ BEAT_KEY = "beat:last-run"
 BEAT_STALE_SECONDS = 600
 # The sweep re-enqueues events after a few minutes; one still waiting after this is stuck.
 EVENT_STALE_SECONDS = 900
+# Every check answers within about this long, or fails.
+CHECK_TIMEOUT_SECONDS = 0.5
+PUBLIC_REPORT_SECONDS = 1.0
+_public = {"at": float("-inf"), "healthy": True}
+_public_lock = threading.Lock()
 
 
 def beat_record(*, now=None):
@@ -27,7 +38,13 @@ def _check(probe):
 
 def _database():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+        if connection.vendor == "postgresql":  # SET LOCAL would need a transaction; reset below
+            cursor.execute("SET statement_timeout = %s", [int(CHECK_TIMEOUT_SECONDS * 1000)])
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET statement_timeout")
 
 
 def _cache():
@@ -41,7 +58,7 @@ def _broker(app):
     if app.conf.task_always_eager:
         return {"mode": "in-process"}
     with app.connection_for_read() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+        conn.ensure_connection(max_retries=0, timeout=CHECK_TIMEOUT_SECONDS)
     return {"mode": app.conf.broker_url.split("://", 1)[0]}
 
 
@@ -93,3 +110,13 @@ def health_report():
     }
     healthy = all(part["ok"] for part in report.values())
     return {"status": "ok" if healthy else "fail", **report}, healthy
+
+
+def health_status():
+    """Whether everything is healthy, as the public sees it: recomputed at most once per PUBLIC_REPORT_SECONDS."""
+    with _public_lock:
+        now = time.monotonic()
+        if now - _public["at"] >= PUBLIC_REPORT_SECONDS:
+            _public["healthy"] = health_report()[1]
+            _public["at"] = time.monotonic()
+        return _public["healthy"]

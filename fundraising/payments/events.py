@@ -31,6 +31,9 @@ SWEEP_AFTER_SECONDS = 180
 SWEEP_BATCH = 500
 # Older ones need a person: reconciliation reports them.
 SWEEP_WITHIN_DAYS = 7
+# An event that failed this many times (its task's retries and the sweep's) is left with its error for a
+# person (the StripeEvents admin shows it; reconciliation reports it) instead of being retried forever.
+EVENT_MAX_ATTEMPTS = 20
 
 
 def event_store(*, payload, signature):
@@ -182,11 +185,13 @@ def event_process(*, event_pk):
 
 
 def events_unprocessed(*, min_age_seconds=SWEEP_AFTER_SECONDS, now=None):
-    """Ids of stored events still unprocessed `min_age_seconds` after they arrived, oldest first."""
+    """Ids of stored events still unprocessed `min_age_seconds` after they arrived, oldest first; not
+    those that already failed EVENT_MAX_ATTEMPTS times."""
     now = now or timezone.now()
     return list(
         StripeEvent.objects.filter(
             processed_at__isnull=True,
+            attempts__lt=EVENT_MAX_ATTEMPTS,
             received_at__lte=now - datetime.timedelta(seconds=min_age_seconds),
             received_at__gte=now - datetime.timedelta(days=SWEEP_WITHIN_DAYS),
         )

@@ -8,6 +8,8 @@ from django.conf import settings
 from . import demo_checkout
 
 WEBHOOK_TOLERANCE_SECONDS = 300
+# Stripe's events nest a dozen levels at most; deeper bodies are refused before anything recurses on them.
+EVENT_MAX_DEPTH = 64
 
 
 class StripeNotConfigured(Exception):
@@ -90,12 +92,68 @@ def webhook_event_verify(*, payload, signature):
         stripe.WebhookSignature.verify_header(
             payload.decode("utf-8"), signature, settings.STRIPE_WEBHOOK_SECRET, WEBHOOK_TOLERANCE_SECONDS
         )
-        event = json.loads(payload)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
         raise SignatureInvalid(str(exc)) from None
+    event = json_event_parse(payload)
     if not isinstance(event, dict) or not event.get("id") or not isinstance(event.get("data"), dict):
         raise SignatureInvalid("not a Stripe event")
     return event
+
+
+def _constant_refuse(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_event_parse(payload):
+    """A JSON body as plain data PostgreSQL's jsonb can store: no NaN or Infinity, no NUL or unpaired
+    surrogate in any string, at most EVENT_MAX_DEPTH levels. Raises SignatureInvalid otherwise."""
+    if _nesting_of(payload) > EVENT_MAX_DEPTH:
+        raise SignatureInvalid(f"nested deeper than {EVENT_MAX_DEPTH} levels")
+    try:
+        event = json.loads(payload, parse_constant=_constant_refuse)
+    except (ValueError, RecursionError) as exc:
+        raise SignatureInvalid(f"not JSON: {exc}"[:200]) from None
+    stack = [event]
+    while stack:  # iterative: the depth is bounded already, but no recursion is needed either
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and ("\x00" in value or not _encodable(value)):
+            raise SignatureInvalid("a string PostgreSQL cannot store (NUL or an unpaired surrogate)")
+    return event
+
+
+def _encodable(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _nesting_of(payload):
+    """The deepest nesting of [ and { outside strings, by a linear scan of the raw bytes."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in payload:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
 
 
 def webhook_signature_header(*, payload, secret, timestamp=None):

@@ -99,6 +99,14 @@ def _subscription_lock(subscription_id):
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"stripe-subscription:{subscription_id}"])
 
 
+def _named(metadata):
+    """The lookup of the donation the metadata names (`fundraising_donation`), only within the campaign it
+    names (`fundraising_campaign`): an event about one campaign never changes another campaign's donation.
+    {} when the metadata names no donation, or a donation without a known campaign."""
+    donation_id, campaign = readers.metadata_donation(metadata), _campaign(metadata)
+    return {"pk": donation_id, "campaign_id": campaign.pk} if donation_id and campaign else {}
+
+
 def _locked(**lookup):
     return Donation.objects.select_for_update().filter(**lookup).order_by("created_at").first()
 
@@ -225,9 +233,8 @@ def payment_record(*, metadata, amount, currency, paid_at, payment_intent="", se
     payment_id = payment_intent or charge_id or session_id
     if amount <= 0:
         return None
-    donation_id = readers.metadata_donation(metadata)
     donation = _payment_donation(
-        donation_id=donation_id, session_id=session_id, payment_intent=payment_intent, charge_id=charge_id
+        named=_named(metadata), session_id=session_id, payment_intent=payment_intent, charge_id=charge_id
     )
     if donation is None:
         campaign, reason = campaign_match(metadata, currency=currency)
@@ -256,11 +263,11 @@ def payment_record(*, metadata, amount, currency, paid_at, payment_intent="", se
     return donation_settle(donation=donation, old_period_id=old_period_id)
 
 
-def _payment_donation(*, donation_id, session_id, payment_intent, charge_id=""):
+def _payment_donation(*, named, session_id, payment_intent, charge_id=""):
     """The ledger row a payment belongs to, locked: the app's donation named in the metadata (unless it
     already stands for another payment), else the one of its session, else the one of its payment intent
     (or, for a charge without one, of its charge). One query for the lookups."""
-    match = Q(pk=donation_id) if donation_id else Q()
+    match = Q(**named) if named else Q()
     if session_id:
         match |= Q(stripe_checkout_session_id=session_id)
     if payment_intent:
@@ -272,7 +279,7 @@ def _payment_donation(*, donation_id, session_id, payment_intent, charge_id=""):
     rows = list(Donation.objects.select_for_update().filter(match).order_by("created_at", "pk"))
     for donation in rows:
         free = not payment_intent or donation.stripe_payment_intent_id in ("", None, payment_intent)
-        if donation.pk == donation_id and free:
+        if named and (donation.pk, donation.campaign_id) == (named["pk"], named["campaign_id"]) and free:
             return donation
     for donation in rows:
         if session_id and donation.stripe_checkout_session_id == session_id:
@@ -309,8 +316,8 @@ def checkout_session_fulfil(*, session, paid_at=None):
 
 
 def _session_donation(session):
-    donation_id = readers.metadata_donation(readers.metadata_of(session))
-    donation = _locked(pk=donation_id) if donation_id else None
+    named = _named(readers.metadata_of(session))
+    donation = _locked(**named) if named else None
     if donation is None and readers.object_id(session.get("id")):
         donation = _locked(stripe_checkout_session_id=session["id"])
     return donation
@@ -363,9 +370,9 @@ def invoice_paid_record(*, invoice, paid_at):
     else:
         state = PaymentState.objects.select_for_update().filter(invoice_id=invoice_id).first()
     donation = _locked(stripe_invoice_id=invoice_id)
-    donation_id = readers.metadata_donation(metadata)
-    if donation is None and donation_id and invoice.get("billing_reason") == "subscription_create":
-        donation = _locked(pk=donation_id, stripe_invoice_id__isnull=True)
+    named = _named(metadata)
+    if donation is None and named and invoice.get("billing_reason") == "subscription_create":
+        donation = _locked(**named, stripe_invoice_id__isnull=True)
     subscription_id = readers.invoice_subscription(invoice)
     if donation is None:
         campaign, reason = invoice_campaign(metadata=metadata, currency=currency, subscription=subscription_id)
@@ -525,7 +532,7 @@ def subscription_end_record(*, subscription, ended_at):
         or ended_at
     )
     match = Q(stripe_subscription_id=readers.object_id(subscription.get("id")) or "-")
-    donation_id = readers.metadata_donation(readers.metadata_of(subscription))
-    if donation_id:
-        match |= Q(pk=donation_id)
+    named = _named(readers.metadata_of(subscription))
+    if named:
+        match |= Q(**named)
     return Donation.objects.filter(match, subscription_ended_at__isnull=True).update(subscription_ended_at=ended_at)

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fundraising.campaigns import selectors
 from fundraising.core.language import language_override
-from fundraising.ledger.services import period_recompute
 from fundraising.widgets.snapshots import snapshot_build
 
-from . import checkout, events, payments, recording, tasks
+from . import checkout, events, payments, tasks
 from .forms import DonationForm, donation_prefill
+from .thanks import thanks_donation
 
 log = logging.getLogger(__name__)
 
@@ -106,19 +106,11 @@ def donate(request, campaign):
 def thanks(request, campaign):
     """Counts the gift right away when Stripe says the session is paid (the webhook may come later;
     both call the same idempotent service, so the gift counts once)."""
-    session_id = request.GET.get("session_id", "")
-    donation = None
-    if session_id.startswith("cs_") and payments.checkout_ready():
-        try:
-            session = payments.checkout_session_retrieve(session_id=session_id)
-        except payments.StripeUnavailable as exc:
-            log.warning("thanks page could not read session %s: %s", session_id, exc)
-        else:
-            if (session.get("metadata") or {}).get("fundraising_campaign") == campaign.slug:
-                with transaction.atomic():
-                    donation = recording.checkout_session_fulfil(session=session)
-            if donation is not None and donation.period_id:
-                period_recompute(period_id=donation.period_id)  # the bar below shows this gift now
+    donation = thanks_donation(
+        campaign=campaign, session_id=request.GET.get("session_id", ""), client_ip=client_ip(request)
+    )
+    if donation is not None and donation.paid_at is None:  # known, but Stripe has not said it is paid
+        donation = None
     context = {
         "campaign": campaign,
         "donation": donation,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import escape
@@ -12,7 +13,7 @@ from fundraising.campaigns.admin import CampaignAdmin
 from fundraising.campaigns.models import Campaign
 
 from .options import LAYOUTS, THEMES, OptionError, WidgetOptions, options_parse
-from .services import snapshot_entry_get
+from .services import snapshot_after_edit, snapshot_entry_get
 
 # The iframe's documented height: the full layout at 360 px in French (longest words we ship), title
 # on two lines, month on its own line. Measured in tests/test_widget_small_screens.py.
@@ -26,6 +27,16 @@ def script_height(options):
     return SCRIPT_HEIGHTS["compact" if options.layout == "compact" else "amounts" if options.amounts else "full"]
 
 
+# What could end the image's text or start a link, emphasis or code inside it.
+MARKDOWN_SPECIAL = "\\`*_[]()!"
+
+
+def markdown_escape(text):
+    """Text for a Markdown image's alt text that renders as exactly these characters: HTML escaped (many
+    renderers pass inline HTML through) and Markdown's special characters backslash-escaped."""
+    return "".join(f"\\{c}" if c in MARKDOWN_SPECIAL else c for c in escape(text))
+
+
 def embed_snippets(*, campaign, options):
     """What a publisher pastes, as plain text (the page escapes it for display)."""
     site, slug = settings.SITE_URL, campaign.slug
@@ -34,7 +45,7 @@ def embed_snippets(*, campaign, options):
     title = escape(campaign.title)
     data = "".join(f' data-{name}="{value}"' for name, value in options.changed())
     svg = f"{site}/w/{slug}.svg{suffix}"
-    markdown_title = campaign.title.replace("[", "(").replace("]", ")")
+    markdown_title = markdown_escape(campaign.title)
     return {
         "script": f'<div style="min-height:{script_height(options)}px">'
         f'<script async src="{site}/static/fundraising/embed.js" data-campaign="{slug}"{data}></script>\n'
@@ -57,6 +68,12 @@ class CampaignEmbedMixin:
             name="campaigns_campaign_embed",
         )
         return [embed, *super().get_urls()]
+
+    def save_model(self, request, obj, form, change):
+        """The widget follows the saved campaign once the admin's transaction (milestones too) commits."""
+        super().save_model(request, obj, form, change)
+        old_slug = form.initial.get("slug", "") if change and "slug" in form.changed_data else ""
+        transaction.on_commit(lambda: snapshot_after_edit(campaign_id=obj.pk, old_slug=old_slug))
 
     def embed_view(self, request, object_id):
         campaign = self.get_object(request, unquote(object_id))  # another organisation's: 404

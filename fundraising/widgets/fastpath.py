@@ -10,7 +10,9 @@ are there for exactly that; a snapshot whose month has ended goes to Django, whi
 
 Each process keeps the entry it read from the shared cache for MEMO_SECONDS: a round trip to Redis
 costs more than the rest of the request, and half a second is well inside the ~1 s freshness the
-widgets promise (downstream caches keep a response for max-age=30 anyway).
+widgets promise (downstream caches keep a response for max-age=30 anyway). The memo is bounded
+(MEMO_SIZE, least recently used out) and never remembers a slug it did not find, so requests for
+junk slugs cannot grow it.
 """
 
 import re
@@ -19,14 +21,17 @@ import time
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
+from fundraising.core.bounded import BoundedMemo
+
 from .headers import CONTENT_TYPES, public_headers, security_headers
-from .services import cache_get, entry_key, files_read, period_ended
+from .services import cache_get, entry_key, files_read, period_ended, slug_is_plausible
 from .snapshots import SnapshotEntry
 from .views import etag_matches
 
 PATH = re.compile(r"^/w/(?P<slug>[-a-zA-Z0-9_]+)(?:\.(?P<ext>json|svg)|/)$")
 STATUS = {200: "200 OK", 304: "304 Not Modified"}
 MEMO_SECONDS = 0.5
+MEMO_SIZE = 1000  # campaigns served from this process's memory at once
 
 
 def request_is_secure(environ):
@@ -45,17 +50,21 @@ class WidgetFastPath:
         self.app = app
         self.clock = clock
         self.memo_seconds = memo_seconds
-        self.memo = {}  # slug -> (expires, entry); a plain dict is safe across gthread threads
+        self.memo = BoundedMemo(MEMO_SIZE)  # slug -> (expires, entry)
 
     def entry_get(self, slug: str) -> SnapshotEntry | None:
+        if not slug_is_plausible(slug):  # no cache key is built for what cannot be a campaign
+            return None
         now = self.clock()
         expires, entry = self.memo.get(slug, (0.0, None))
         if now >= expires:
             entry = cache_get(entry_key(slug))
             if entry is None:  # the cache is down or was flushed: the files, when this release wrote them
                 entry = files_read(slug=slug)
-            # A missing entry is not remembered: Django builds it, or answers 404, on the next request.
-            self.memo[slug] = (now + self.memo_seconds, entry) if entry is not None else (0.0, None)
+            if entry is None:  # not remembered: Django builds it, or answers 404, on the next request
+                self.memo.pop(slug, None)
+            else:
+                self.memo[slug] = (now + self.memo_seconds, entry)
         return entry
 
     def __call__(self, environ, start_response):

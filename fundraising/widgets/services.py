@@ -15,6 +15,7 @@ from django.core.cache import cache
 
 from fundraising.campaigns.models import Campaign
 from fundraising.campaigns.selectors import campaign_by_slug
+from fundraising.core.bounded import BoundedMemo
 
 from .options import WidgetOptions
 from .render import RENDERERS
@@ -26,12 +27,21 @@ log = logging.getLogger(__name__)
 # it, so an entry or a file written by an older release is never served (run widgets_refresh).
 VERSION = 3
 FORMATS = {"json": ".json", "svg": ".svg", "html": ".html"}
-VARIANT_TIMEOUT = 3600
+# Variants with options are rendered on demand and kept in each process's memory, never in the shared
+# cache: accent alone has 16 million values, and the cache is also the Celery broker.
+VARIANT_MEMO_SIZE = 256
+_variants = BoundedMemo(VARIANT_MEMO_SIZE)
+SLUG_MAX_LENGTH = Campaign._meta.get_field("slug").max_length
 
 
 def etag_of(body):
     """A strong validator of exactly these bytes."""
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def slug_is_plausible(slug):
+    """Whether `slug` could name a campaign; checked before it goes into any cache key or file name."""
+    return 0 < len(slug) <= SLUG_MAX_LENGTH
 
 
 def entry_key(slug):
@@ -107,7 +117,7 @@ def files_read(*, slug):
     down), or None. Files of another VERSION live elsewhere and are never read."""
     try:
         bodies = {fmt: file_path(slug, fmt).read_bytes() for fmt in FORMATS}
-    except FileNotFoundError:
+    except OSError:  # missing, or a name the file system refuses
         return None
     return entry_make(snapshot=json.loads(bodies["json"]), renditions=bodies)
 
@@ -168,6 +178,8 @@ def snapshot_rollover(*, campaign, entry: SnapshotEntry) -> SnapshotEntry:
 def snapshot_entry_get(*, slug: str) -> SnapshotEntry | None:
     """Cache first, then the files, and only when neither has it build it once and store it.
     A snapshot whose month has ended is rolled over first."""
+    if not slug_is_plausible(slug):
+        return None
     entry = cache_get(entry_key(slug))
     if entry is None:
         entry = files_read(slug=slug)
@@ -183,17 +195,27 @@ def snapshot_entry_get(*, slug: str) -> SnapshotEntry | None:
     return snapshot_refresh(campaign_id=campaign.pk)
 
 
+def snapshot_after_edit(*, campaign_id, old_slug=""):
+    """After an owner saves a campaign: the widget follows at once (title, target, deactivation), and
+    a changed slug stops serving the old one."""
+    if old_slug:
+        cache.delete(entry_key(old_slug))
+        files_remove(slug=old_slug)
+    return snapshot_refresh(campaign_id=campaign_id)
+
+
 def variant_get(*, slug, entry, fmt, options):
     """(bytes, etag) of one format with the publisher's options; non-default variants are rendered
-    from the snapshot dict and cached under the snapshot's version, so a refresh retires them."""
+    from the snapshot dict and kept in this process's bounded memo under the snapshot's version, so a
+    refresh retires them."""
     if fmt == "json":  # only the locale changes the JSON document
         options = WidgetOptions(locale=options.locale)
     if options.is_default:
         return entry["renditions"][fmt]
     key = f"widget:v{VERSION}:{slug}:{fmt}:{options.key}:{entry['version'].strip(chr(34))}"
-    variant = cache_get(key)
+    variant = _variants.get(key)
     if variant is None:
         body = RENDERERS[fmt](entry["snapshot"], options)
         variant = (body, etag_of(body))
-        cache_set(key, variant, timeout=VARIANT_TIMEOUT)
+        _variants[key] = variant
     return variant

@@ -1,0 +1,65 @@
+"""Members join by invitation: an owner names an e-mail address and a role, the app mails a signed link
+that expires, and whoever opens it signed in (or signs up there) joins. Nobody picks from all users."""
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Invitation, Membership
+from .roles import member_access_sync
+
+SALT = "fundraising.invitation"
+MAX_AGE_SECONDS = 7 * 24 * 3600
+
+
+class InvitationInvalid(Exception):
+    """The link is forged, expired, revoked or already used; the message is for the visitor."""
+
+
+def invitation_token(invitation):
+    return signing.dumps({"invitation": invitation.pk}, salt=SALT, compress=True)
+
+
+def invitation_url(invitation):
+    return f"{settings.SITE_URL}/invitations/{invitation_token(invitation)}/"
+
+
+def invitation_send(*, invitation):
+    org = invitation.organization
+    body = (
+        f"You are invited to help run {org.name}'s fundraising as {invitation.get_role_display().lower()}.\n\n"
+        f"Open this link within {MAX_AGE_SECONDS // 86400} days to accept:\n{invitation_url(invitation)}\n"
+    )
+    send_mail(f"Invitation to {org.name}", body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+
+
+def invitation_from_token(token):
+    """The open invitation a link stands for; raises InvitationInvalid."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
+    except signing.SignatureExpired:
+        raise InvitationInvalid("This invitation has expired. Ask the owner for a new one.") from None
+    except signing.BadSignature:
+        raise InvitationInvalid("This invitation link is not valid.") from None
+    invitation = Invitation.objects.select_related("organization").filter(pk=data.get("invitation")).first()
+    if invitation is None or invitation.accepted_at is not None:
+        raise InvitationInvalid("This invitation was withdrawn or has already been used.")
+    return invitation
+
+
+def invitation_accept(*, token, user):
+    """Join the invited organisation with the invited role (an existing membership takes that role)."""
+    with transaction.atomic():
+        invitation = invitation_from_token(token)
+        claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+            accepted_at=timezone.now(), accepted_by=user
+        )
+        if not claimed:
+            raise InvitationInvalid("This invitation was withdrawn or has already been used.")
+        Membership.objects.update_or_create(
+            organization=invitation.organization, user=user, defaults={"role": invitation.role}
+        )
+        member_access_sync(user=user)
+    return invitation

@@ -1,0 +1,103 @@
+"""Owners add members by e-mail invitation: a signed link that expires, accepted signed in or by signing up."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from fundraising.campaigns import invitations
+from fundraising.campaigns.models import Invitation, Membership
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def invite(client, alice, organization, settings):
+    settings.SITE_URL = "http://testserver"
+
+    def send(email="dora@example.org", role="editor"):
+        client.force_login(alice)
+        data = {"organization": organization.pk, "email": email, "role": role}
+        from django.test import TestCase
+
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            assert client.post("/admin/campaigns/invitation/add/", data).status_code == 302
+        client.logout()
+        return re.search(r"http://testserver(/invitations/[^/\s]+/)", mail.outbox[-1].body).group(1)
+
+    return send
+
+
+def test_it_mails_a_link_that_a_new_user_accepts_by_signing_up(client, invite, organization):
+    path = invite()
+    assert mail.outbox[-1].to == ["dora@example.org"]
+    assert "Join Alice" in client.get(path).content.decode()
+    response = client.post(
+        path, {"username": "dora", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
+    )
+    assert response.status_code == 302
+    membership = Membership.objects.get(user__username="dora")
+    assert (membership.organization, membership.role, membership.user.email) == (
+        organization,
+        "editor",
+        "dora@example.org",
+    )
+    assert membership.user.is_staff and membership.user.groups.filter(name="Editors").exists()
+    assert client.get("/admin/campaigns/campaign/").status_code == 200  # signed in as dora
+
+
+def test_it_lets_a_signed_in_user_accept(client, invite, charlie, organization):
+    path = invite(role="viewer")
+    client.force_login(charlie)
+    assert client.post(path, {"action": "accept"}).status_code == 302
+    assert Membership.objects.get(user=charlie, organization=organization).role == "viewer"
+
+
+def test_it_accepts_a_link_once(client, invite, charlie):
+    path = invite()
+    client.force_login(charlie)
+    client.post(path)
+    response = client.post(path)
+    assert response.status_code == 400 and "already been used" in response.content.decode()
+
+
+def test_it_refuses_a_forged_link(client, invite, charlie):
+    path = invite()
+    client.force_login(charlie)
+    response = client.post(path[:-3] + "xx/")
+    assert response.status_code == 400 and "not valid" in response.content.decode()
+    assert not Membership.objects.filter(user=charlie).exists()
+
+
+def test_it_refuses_an_expired_link(client, invite, charlie, time_machine):
+    import datetime
+
+    time_machine.move_to(datetime.datetime.now(datetime.UTC), tick=False)
+    path = invite()
+    time_machine.shift(invitations.MAX_AGE_SECONDS + 60)
+    client.force_login(charlie)
+    response = client.post(path)
+    assert response.status_code == 400 and "expired" in response.content.decode()
+
+
+def test_it_refuses_a_withdrawn_invitation(client, invite, charlie):
+    path = invite()
+    Invitation.objects.all().delete()
+    client.force_login(charlie)
+    assert client.post(path).status_code == 400
+
+
+def test_it_lets_owners_invite_only_to_their_own_organisations(client, alice, organization):
+    from tests.factories import OrganizationFactory
+
+    other = OrganizationFactory(name="Not Alice's")
+    client.force_login(alice)
+    client.post(
+        "/admin/campaigns/invitation/add/", {"organization": other.pk, "email": "x@example.org", "role": "owner"}
+    )
+    assert not Invitation.objects.filter(organization=other).exists()
+    bob = UserFactory(username="bob")
+    client.force_login(bob)  # an editor
+    response = client.post(
+        "/admin/campaigns/invitation/add/", {"organization": organization.pk, "email": "y@example.org"}
+    )
+    assert response.status_code == 403

@@ -1,0 +1,127 @@
+"""Each role does what it may on each admin page: viewer reads, editor edits campaigns and milestones,
+owner also manages members, invitations, webhooks and exports. charlie (no membership) sees nothing."""
+
+import pytest
+
+from fundraising.campaigns.models import Campaign, Membership, Organization
+from fundraising.campaigns.services import owner_add
+from tests.admin_helpers import form_data
+from tests.factories import CampaignFactory, DonationFactory, OrganizationFactory, UserFactory
+
+ROLES = ["alice", "bob", "victor"]
+
+
+@pytest.fixture
+def cast(organization, campaign, alice, bob, charlie):
+    victor = UserFactory(username="victor")
+    owner_add(organization=organization, user=victor, role="viewer")
+    owner_add(organization=OrganizationFactory(name="Charlie's club"), user=charlie)  # staff, elsewhere
+    DonationFactory(campaign=campaign)
+    return {"alice": alice, "bob": bob, "victor": victor, "charlie": charlie}
+
+
+def signed_in(client, cast, name):
+    client.force_login(cast[name])
+    return client
+
+
+@pytest.mark.parametrize(("name", "status"), [("alice", 200), ("bob", 200), ("victor", 200), ("charlie", 404)])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/campaigns/campaign/{campaign}/change/",
+        "/admin/campaigns/campaign/{campaign}/embed/",
+        "/admin/campaigns/organization/{organization}/change/",
+        "/admin/campaigns/period/{period}/change/",
+    ],
+)
+def test_it_lets_every_member_read_and_nobody_else(client, cast, campaign, organization, name, status, page):
+    period = campaign.periods.get()
+    url = page.format(campaign=campaign.pk, organization=organization.pk, period=period.pk)
+    assert signed_in(client, cast, name).get(url).status_code == status
+
+
+@pytest.mark.parametrize("name", ROLES)
+@pytest.mark.parametrize("page", ["campaign", "period", "organization"])
+def test_it_lists_the_organisations_rows_for_every_member(client, cast, name, page):
+    response = signed_in(client, cast, name).get(f"/admin/campaigns/{page}/")
+    assert response.status_code == 200
+    assert "Charlie" not in response.content.decode()
+    donations = client.get("/admin/ledger/donation/")
+    assert donations.status_code == 200 and "Keep the lights on" in donations.content.decode()
+
+
+@pytest.mark.parametrize(("name", "allowed"), [("alice", True), ("bob", True), ("victor", False)])
+def test_it_lets_owners_and_editors_edit_a_campaign(client, cast, campaign, name, allowed):
+    url = f"/admin/campaigns/campaign/{campaign.pk}/change/"
+    signed_in(client, cast, name)
+    data = form_data(client, url, title="Renamed", **{"milestones-0-amount": "100000", "milestones-0-label": "M"})
+    response = client.post(url, data)
+    assert response.status_code == (302 if allowed else 403)
+    campaign.refresh_from_db()
+    assert (campaign.title == "Renamed") is allowed
+    assert campaign.milestones.exists() is allowed
+
+
+@pytest.mark.parametrize(("name", "allowed"), [("alice", True), ("bob", False), ("victor", False)])
+def test_it_lets_only_owners_set_the_webhook(client, cast, campaign, name, allowed):
+    url = f"/admin/campaigns/campaign/{campaign.pk}/change/"
+    signed_in(client, cast, name)
+    page = client.get(url).content.decode()
+    assert ('name="milestone_webhook_url"' in page) is allowed
+    assert ('name="milestone_webhook_secret"' in page) is allowed
+    client.post(url, {**form_data(client, url), "milestone_webhook_url": "https://evil.example/hook"})
+    assert (Campaign.objects.get().milestone_webhook_url == "https://evil.example/hook") is allowed
+
+
+@pytest.mark.parametrize(("name", "allowed"), [("alice", True), ("bob", False), ("victor", False)])
+def test_it_lets_only_owners_change_roles(client, cast, organization, name, allowed):
+    url = f"/admin/campaigns/organization/{organization.pk}/change/"
+    signed_in(client, cast, name)
+    data = form_data(client, url)
+    for key, value in list(data.items()):  # everyone becomes an owner, the attack of issue 9 row 4
+        if key.startswith("memberships-") and key.endswith("-role"):
+            data[key] = "owner"
+    response = client.post(url, data)
+    assert response.status_code == (302 if allowed else 403)
+    roles = set(Membership.objects.filter(organization=organization).values_list("role", flat=True))
+    assert (roles == {"owner"}) is allowed
+    if allowed:
+        assert cast["victor"].groups.filter(name="Owners").exists()
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_it_never_offers_to_pick_a_user(client, cast, organization, name):
+    page = signed_in(client, cast, name).get(f"/admin/campaigns/organization/{organization.pk}/change/")
+    assert "charlie" not in page.content.decode()  # not even as a choice
+    assert 'name="memberships-0-user"' not in page.content.decode()
+    assert 'name="memberships-MAX_NUM_FORMS" value="0"' in page.content.decode()  # no row can be added
+
+
+@pytest.mark.parametrize(("name", "status"), [("alice", 200), ("bob", 403), ("victor", 403)])
+def test_it_lets_only_owners_export_donations(client, cast, name, status):
+    response = signed_in(client, cast, name).get("/admin/ledger/donation/export.csv")
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(("name", "status"), [("alice", 200), ("bob", 403), ("victor", 403)])
+def test_it_lets_only_owners_manage_invitations(client, cast, name, status):
+    assert signed_in(client, cast, name).get("/admin/campaigns/invitation/add/").status_code == status
+
+
+@pytest.mark.parametrize(("name", "allowed"), [("alice", True), ("bob", True), ("victor", False)])
+def test_it_lets_owners_and_editors_add_campaigns_to_their_organisation_only(client, cast, organization, name, allowed):
+    signed_in(client, cast, name)
+    response = client.get("/admin/campaigns/campaign/add/")
+    assert response.status_code == (200 if allowed else 403)
+    if allowed:
+        assert "Charlie&#x27;s club" not in response.content.decode()
+        assert Organization.objects.filter(name="Charlie's club").exists()
+
+
+@pytest.mark.parametrize("page", ["/admin/ledger/donation/", "/admin/campaigns/period/"])
+def test_it_lists_only_the_users_campaigns_in_the_campaign_filter(client, cast, page):
+    CampaignFactory(organization=Organization.objects.get(name="Charlie's club"), title="Charlie's secret drive")
+    body = signed_in(client, cast, "alice").get(page).content.decode()
+    assert "Keep the lights on" in body
+    assert "secret drive" not in body

@@ -1,0 +1,66 @@
+"""Visitors cannot spend the Stripe account's API calls through the thanks page."""
+
+import pytest
+
+from fundraising.ledger.models import Donation
+from fundraising.payments import payments, thanks
+from tests.stripe_standin import events
+
+
+@pytest.fixture
+def stripe_calls(settings, monkeypatch):
+    settings.STRIPE_SECRET_KEY = "sk_test_thanks"
+    calls = []
+
+    def retrieve(*, session_id):
+        calls.append(session_id)
+        donation = Donation.objects.filter(stripe_checkout_session_id=session_id).first()
+        return events.checkout_session(amount=2500, donation=donation.id if donation else None, session_id=session_id)
+
+    monkeypatch.setattr(payments, "checkout_session_retrieve", retrieve)
+    return calls
+
+
+def pending(campaign, session_id):
+    return Donation.objects.create(
+        campaign=campaign, amount=2500, currency="usd", stripe_checkout_session_id=session_id
+    )
+
+
+def test_it_asks_stripe_nothing_about_random_session_ids(client, campaign, stripe_calls):
+    for n in range(100):
+        assert client.get(f"/c/lights/thanks/?session_id=cs_live_{n:040d}").status_code == 200
+    assert stripe_calls == []
+
+
+def test_it_asks_about_a_session_of_its_own_once_then_remembers(client, campaign, stripe_calls):
+    pending(campaign, "cs_test_ours")
+    for _ in range(5):
+        assert "Thank you" in client.get("/c/lights/thanks/?session_id=cs_test_ours").content.decode()
+    assert stripe_calls == ["cs_test_ours"]
+    assert Donation.objects.get().status == "succeeded"
+
+
+def test_it_does_not_ask_about_another_campaigns_session(client, campaign, organization, stripe_calls):
+    from tests.factories import CampaignFactory
+
+    pending(CampaignFactory(organization=organization, slug="other"), "cs_test_other")
+    client.get("/c/lights/thanks/?session_id=cs_test_other")
+    assert stripe_calls == []
+
+
+def test_it_limits_lookups_per_client_address(client, campaign, stripe_calls, monkeypatch):
+    monkeypatch.setattr(thanks, "LOOKUP_RATE", (3, 60))
+    monkeypatch.setattr(
+        payments,
+        "checkout_session_retrieve",
+        lambda *, session_id: (
+            stripe_calls.append(session_id) or {"id": session_id, "payment_status": "unpaid", "metadata": {}}
+        ),
+    )
+    for n in range(6):
+        pending(campaign, f"cs_test_{n}")
+        client.get(f"/c/lights/thanks/?session_id=cs_test_{n}")
+    assert stripe_calls == ["cs_test_0", "cs_test_1", "cs_test_2"]
+    client.get("/c/lights/thanks/?session_id=cs_test_5", REMOTE_ADDR="203.0.113.9")
+    assert stripe_calls[-1] == "cs_test_5"
