@@ -40,3 +40,14 @@ def test_it_holds_the_gift_back_while_the_inquiry_is_open(client, campaign, widg
     events.post_event(client, events.event("charge.dispute.created", inquiry(pi, ch, "warning_needs_response")))
     assert Donation.objects.get().status == "disputed"
     assert json.loads(client.get("/w/lights.json").content)["raised"] == 0
+
+
+def test_it_finds_the_payment_of_a_dispute_that_names_only_its_charge(client, campaign):
+    pi, ch = events.sid("pi"), events.sid("ch")
+    events.post_event(
+        client, events.event("checkout.session.completed", events.checkout_session(amount=3000, payment_intent=pi))
+    )
+    refund = events.charge(amount=3000, payment_intent=pi, charge_id=ch, amount_refunded=1000)
+    events.post_event(client, events.event("charge.refunded", refund))
+    events.post_event(client, events.event("charge.dispute.created", inquiry(None, ch, "needs_response")))
+    assert (Donation.objects.get().status, Period.objects.get().raised) == ("disputed", 0)

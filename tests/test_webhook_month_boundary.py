@@ -33,3 +33,13 @@ def test_it_keeps_the_gift_in_the_month_it_was_paid(client, campaign, first):
     raised = {str(p.start): p.raised for p in Period.objects.all()}
     assert raised.get("2026-03-01") == 3000
     assert raised.get("2026-04-01", 0) == 0
+
+
+def test_it_moves_an_invoice_back_to_its_first_month_and_empties_the_later_one(client, campaign):
+    """Without status_transitions.paid_at the event time counts; the earlier copy wins and the month
+    the later copy had put it in is recomputed to nothing."""
+    invoice = events.invoice(amount=1500, subscription=events.sid("sub"), paid_at=None)
+    for created in (AFTER_MIDNIGHT, BEFORE_MIDNIGHT):
+        assert events.post_event(client, events.event("invoice.paid", invoice, created=created)).status_code == 200
+    raised = {str(p.start): p.raised for p in Period.objects.all()}
+    assert (raised["2026-03-01"], raised["2026-04-01"]) == (1500, 0)
