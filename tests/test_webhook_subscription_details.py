@@ -97,8 +97,22 @@ def test_it_counts_two_donors_without_emails_as_two(client, campaign):
     for _ in range(2):
         post(client, "invoice.paid", events.invoice(amount=1500, subscription=events.sid("sub"), paid_at=MARCH,
                                                     email=None))  # fmt: skip
-    assert set(Donation.objects.values_list("donor_email", flat=True)) == {""}
+    assert set(Donation.objects.values_list("donor_email", "public_name", "anonymous")) == {("", "", False)}
     assert (march().raised, march().donors) == (3000, 2)
+
+
+def test_it_copies_nothing_from_unrelated_gifts_for_an_invoice_without_subscription(client, campaign):
+    Donation.objects.create(campaign=campaign, amount=500, currency="usd", public_name="Ada", anonymous=True)
+    invoice = events.invoice(amount=1500, subscription=None, paid_at=MARCH, email=None)
+    post(client, "invoice.paid", invoice)
+    paid = Donation.objects.get(stripe_invoice_id=invoice["id"])
+    assert (paid.public_name, paid.anonymous, paid.donor_email) == ("", False, "")
+
+
+def test_it_ignores_a_renewal_for_a_campaign_it_does_not_know(client, campaign):
+    post(client, "invoice.paid", events.invoice(amount=1500, campaign="gone", subscription=events.sid("sub")))
+    assert all_processed()
+    assert not Donation.objects.exists()
 
 
 def test_it_counts_an_invoice_of_one_minor_unit(client, campaign):
