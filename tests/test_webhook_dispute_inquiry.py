@@ -51,3 +51,13 @@ def test_it_finds_the_payment_of_a_dispute_that_names_only_its_charge(client, ca
     events.post_event(client, events.event("charge.refunded", refund))
     events.post_event(client, events.event("charge.dispute.created", inquiry(None, ch, "needs_response")))
     assert (Donation.objects.get().status, Period.objects.get().raised) == ("disputed", 0)
+
+
+def test_it_holds_back_only_the_disputed_part_of_a_gift(client, campaign):
+    pi, ch = events.sid("pi"), events.sid("ch")
+    events.post_event(
+        client, events.event("checkout.session.completed", events.checkout_session(amount=3000, payment_intent=pi))
+    )
+    partial = events.dispute(amount=1000, payment_intent=pi, charge_id=ch, status="needs_response")
+    events.post_event(client, events.event("charge.dispute.created", partial))
+    assert (Donation.objects.get().status, Period.objects.get().raised) == ("disputed", 2000)
