@@ -225,3 +225,15 @@ def test_it_stops_a_pending_gift_named_in_the_subscriptions_metadata(client, cam
     post(client, "customer.subscription.deleted", stop)
     assert Donation.objects.get(pk=pending.pk).subscription_ended_at is not None
     assert Donation.objects.get(pk=other.pk).subscription_ended_at is None
+
+
+def test_it_stops_every_gift_of_a_subscription_that_names_its_first_gift(client, campaign):
+    pending = pending_monthly(campaign)
+    sub = events.sid("sub")
+    post(client, "invoice.paid", first_invoice(pending, sub))
+    post(client, "invoice.paid", events.invoice(amount=1500, subscription=sub, paid_at=APRIL))
+    stop = events.subscription(subscription_id=sub, ended_at=APRIL + 60)
+    stop["metadata"] = {"fundraising_campaign": "lights", "fundraising_donation": str(pending.id)}
+    post(client, "customer.subscription.deleted", stop)
+    assert Donation.objects.count() == 2
+    assert not Donation.objects.filter(subscription_ended_at__isnull=True).exists()
