@@ -75,3 +75,29 @@ def test_it_keeps_what_was_typed(client, campaign, no_stripe_calls):
     html = response.content.decode()
     assert 'value="&lt;b&gt;Ada&lt;/b&gt;"' in html
     assert 'value="monthly" id="id_kind_1" checked' in html
+
+
+@pytest.fixture
+def stripe_accepts(settings, monkeypatch):
+    settings.STRIPE_SECRET_KEY = "sk_test_validation"
+    monkeypatch.setattr(
+        payments, "checkout_session_create", lambda **kw: {"id": "cs_test_min", "url": "https://checkout.stripe.test/"}
+    )
+
+
+def test_it_keeps_stripes_minimum_when_the_campaigns_is_lower(client, campaign, no_stripe_calls):
+    campaign.min_amount = 10  # 0.10 $: Stripe would refuse such a charge
+    campaign.save()
+    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": "0.30", "kind": "one_time"})
+    assert response.status_code == 400
+    assert "The smallest gift is 0.50 $" in response.content.decode()
+    assert not Donation.objects.exists()
+
+
+@pytest.mark.parametrize(("minimum", "typed"), [(100, "1"), (None, "0.50"), (10, "0.50")])
+def test_it_accepts_a_gift_of_exactly_the_minimum(client, campaign, stripe_accepts, minimum, typed):
+    campaign.min_amount = minimum
+    campaign.save()
+    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
+    assert response.status_code == 303
+    assert Donation.objects.get().amount == max(minimum or 0, 50)

@@ -144,3 +144,22 @@ def test_it_does_not_follow_a_redirect(transactional_db, campaign, publisher, ea
 
     # Every try got the 303, counted as a failure and retried; none went where it pointed.
     assert len(received) >= 2 and "followed" not in state
+
+
+def test_it_posts_a_crossing_once_however_often_the_period_refreshes(transactional_db, campaign, publisher):
+    from django.core import mail
+
+    url, received, _ = publisher
+    campaign.milestone_webhook_url = url
+    campaign.save()
+    MilestoneFactory(campaign=campaign, amount=250000, label="Halfway")
+    services.campaign_sync_open_period(campaign=campaign)
+
+    give(campaign, 300000)
+    assert [json.loads(body)["milestone"]["label"] for _, body in received] == ["Halfway"]
+    mails = len(mail.outbox)
+
+    give(campaign, 1000)  # a later gift refreshes the period again; nothing new was crossed
+    give(campaign, 1000)
+    assert len(received) == 1
+    assert len(mail.outbox) == mails

@@ -84,6 +84,16 @@ def test_it_keeps_charlie_out_of_alices_campaign_list(client, charlie, mine):
 
 
 def test_it_shows_this_months_progress_in_the_campaign_list(client, alice, mine):
+    from fundraising.ledger.services import period_recompute
+
+    campaign, _ = mine  # one gift of 10 $ this month
+    DonationFactory(campaign=campaign, amount=114000)
+    DonationFactory(campaign=campaign, amount=5000, paid_at=None, status="pending")  # not counted
+    period = period_recompute(period_id=period_for(campaign=campaign).pk)
     client.force_login(alice)
     page = client.get("/admin/campaigns/campaign/").content.decode()
     assert 'role="progressbar"' in page
+    assert 'aria-valuenow="115000"' in page and 'aria-valuemax="500000"' in page
+    assert 'aria-valuetext="1,150 $ of 5,000 $"' in page
+    assert "width:23%" in page  # 115,000 of 500,000
+    assert f"<small>1,150 $ of 5,000 $ · {period.label}</small>" in page

@@ -2,6 +2,7 @@
 
 import pytest
 
+from fundraising.campaigns.models import Period
 from fundraising.ledger.models import Donation
 from fundraising.payments import events as stored_events
 from fundraising.payments import handlers, tasks
@@ -9,7 +10,7 @@ from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 
 
-def test_it_records_errors_and_retries(campaign, monkeypatch):
+def test_it_records_errors_and_retries(campaign, monkeypatch, django_capture_on_commit_callbacks):
     from fundraising.celery import app
 
     # Eager Celery replays retries at once (countdowns ignored) only when it does not propagate errors.
@@ -32,12 +33,25 @@ def test_it_records_errors_and_retries(campaign, monkeypatch):
     assert record.processed_at is None
 
     monkeypatch.undo()
-    tasks.event_process.delay(record.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the period refresh runs after commit
+        tasks.event_process.delay(record.pk)
     record.refresh_from_db()
     assert record.processed_at is not None and record.error == ""
+    assert record.attempts == tasks.MAX_RETRIES + 2
     assert Donation.objects.get().amount == 700
-    tasks.event_process.delay(record.pk)  # a sweep re-enqueueing a processed event changes nothing
-    assert Donation.objects.count() == 1
+    assert Period.objects.get().raised == 700
+
+    # A sweep re-enqueueing a processed event does not apply it again: the handler is not even called.
+    applied = []
+    real = handlers.EVENT_HANDLERS["checkout.session.completed"]
+    monkeypatch.setitem(handlers.EVENT_HANDLERS, "checkout.session.completed", lambda *a: applied.append(a) or real(*a))
+    processed_at = record.processed_at
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.event_process.delay(record.pk)
+    record.refresh_from_db()
+    assert applied == []
+    assert (record.processed_at, record.attempts) == (processed_at, tasks.MAX_RETRIES + 2)
+    assert Period.objects.get().raised == 700
 
 
 def test_it_backs_off_exponentially(monkeypatch):

@@ -15,10 +15,18 @@ def hostile(transactional_db, widget_root):
     return seed_campaign(slug="hostile", title=HOSTILE)
 
 
-def test_it_keeps_the_title_as_data_in_json(client, hostile):
-    response = client.get("/w/hostile.json")
-    assert b"<script>" not in response.content and b"</text>" not in response.content
-    assert json.loads(response.content)["title"] == HOSTILE
+# A title that closes a <script> element without ever writing "<script>" or "</text>".
+SCRIPT_BREAKER = "</script ><img src=x onerror=alert(1)> & <!--"
+
+
+@pytest.mark.parametrize("query", ["", "?locale=fr_FR"])
+def test_it_keeps_the_title_as_data_in_json(client, transactional_db, widget_root, query):
+    seed_campaign(slug="breaker", title=SCRIPT_BREAKER)
+    response = client.get(f"/w/breaker.json{query}")
+    # Pasted into an HTML <script> block, no byte may open or close a tag or start an entity.
+    for byte in (b"<", b">", b"&"):
+        assert byte not in response.content, byte
+    assert json.loads(response.content)["title"] == SCRIPT_BREAKER
 
 
 @pytest.mark.parametrize("query", ["", "?theme=dark&layout=compact", "?locale=fr_FR&accent=%23ff0000"])

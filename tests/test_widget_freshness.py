@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from fundraising.core import money
 from tests.factories import DonationFactory
 from tests.widget_helpers import gift_add, seed_campaign
 
@@ -60,3 +61,18 @@ def test_it_builds_once_when_neither_cache_nor_files_exist(client, lights):
     cache.clear()
     assert json.loads(client.get("/w/lights.json").content)["raised"] == 10000
     assert (Path(settings.WIDGET_ROOT) / "current" / "lights.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "shows"),
+    [
+        ("/w/lights.svg?theme=dark", "125 $"),
+        ("/w/lights.svg?locale=fr_FR", money.format_money(12500, "usd", "fr_FR", "#,##0 ¤")),
+        ("/w/lights/?layout=compact", "125 $"),
+        ("/w/lights.json?locale=fr_FR", '"raised":12500'),
+    ],
+)
+def test_it_serves_fresh_themed_and_localised_variants(client, lights, path, shows):
+    assert shows not in client.get(path).content.decode()  # the variant is now cached
+    gift_add(campaign=lights, amounts=[2500])
+    assert shows in client.get(path).content.decode()
