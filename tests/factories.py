@@ -64,3 +64,10 @@ class DonationFactory(factory.django.DjangoModelFactory):
     paid_at = factory.LazyFunction(timezone.now)
     donor_email = factory.Sequence(lambda n: f"donor{n}@example.com")
     period = factory.LazyAttribute(lambda d: period_for(campaign=d.campaign, when=d.paid_at) if d.paid_at else None)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Through the ledger's own write, so the period's running figures follow (as in production).
+        from fundraising.ledger.services import donation_store
+
+        return donation_store(donation=model_class(*args, **kwargs))

@@ -25,9 +25,7 @@ def give(campaign, amount):
 def refund(donation, amount):
     with transaction.atomic():
         donation.amount_refunded = amount
-        donation.status = ledger.donation_status_derive(donation)
-        donation.save()
-        ledger.ledger_changed(period_id=donation.period_id)
+        ledger.donation_settle(donation=donation, old_period_id=donation.period_id)
 
 
 def crossed(campaign):

@@ -74,3 +74,44 @@ class Donation(models.Model):
     @property
     def display_name(self):
         return "Anonymous" if self.anonymous or not self.public_name else self.public_name
+
+
+# --- running figures (fundraising/ledger/tally.py) -------------------------------------------------
+
+
+class PeriodTally(models.Model):
+    """Running figures of a period, written in the transaction of every ledger change that moves them.
+
+    Each change inserts its own row (insert-only, so concurrent writers never wait for each other); a
+    refresh folds a period's rows into its one `folded` row. A period with unfolded rows is dirty."""
+
+    period = models.ForeignKey("campaigns.Period", on_delete=models.CASCADE, related_name="+")
+    raised = models.BigIntegerField(default=0)
+    donors = models.IntegerField(default=0)
+    folded = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["period"], condition=Q(folded=False), name="ledger_tally_unfolded")]
+        constraints = [
+            models.UniqueConstraint(fields=["period"], condition=Q(folded=True), name="ledger_tally_one_folded"),
+        ]
+
+    def __str__(self):
+        return f"period {self.period_id}: {self.raised:+d}, {self.donors:+d} donors{' (folded)' if self.folded else ''}"
+
+
+class PeriodDonorNet(models.Model):
+    """What one e-mail donor nets in a period, so a ledger change knows whether its donor starts or
+    stops counting. Rows at 0 are removed. A gift without an e-mail is a donor of its own: no row."""
+
+    # The unique (period, email) index serves lookups by period too.
+    period = models.ForeignKey("campaigns.Period", on_delete=models.CASCADE, related_name="+", db_index=False)
+    email = models.CharField(max_length=254)
+    net = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "email"], name="ledger_donornet_one_per_donor")]
+
+    def __str__(self):
+        return f"period {self.period_id}: {self.email} nets {self.net}"

@@ -1,6 +1,8 @@
 """Ledger rules and totals: what a donation counts for, its status, and each period's sums.
 
-Totals are only ever recomputed from the ledger rows; nothing adds to a stored total by hand."""
+Every ledger change goes through donation_settle, which records in the same transaction how the row's
+contribution moved (fundraising/ledger/tally.py); a period's stored totals are those running figures,
+and fundraising/ledger/verify.py checks them against a full sum of the ledger and repairs any difference."""
 
 import functools
 
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from fundraising.campaigns.models import Period
 
+from . import tally
 from .models import Donation
 from .signals import period_changed
 
@@ -60,26 +63,20 @@ def ledger_totals(*, period_id: int) -> tuple[int, int]:
 
 
 def period_recompute(*, period_id: int) -> Period:
-    """Store the period's totals as the ledger sums them now. Safe to run any number of times."""
+    """Store the period's totals from its running figures (a few rows, whatever the ledger's size).
+    Safe to run any number of times."""
     with transaction.atomic():
         # Two recomputes of one period run one after the other, so an older sum never overwrites a newer one.
         Period.objects.select_for_update(no_key=True).filter(pk=period_id).first()
-        raised, donors = ledger_totals(period_id=period_id)
+        raised, donors = tally.period_tally_fold(period_id=period_id)
         Period.objects.filter(pk=period_id).update(raised=raised, donors=donors, recomputed_at=timezone.now())
     return Period.objects.select_related("campaign").get(pk=period_id)
 
 
-def periods_stale() -> list[int]:
-    """Ids of periods whose stored totals differ from the ledger (a refresh lost while the broker was down).
-
-    Checks the open months and any period with a ledger row saved after its last recompute."""
-    touched = Q(closed_at__isnull=True) | Q(recomputed_at__isnull=True, donations__isnull=False)
-    touched |= Q(donations__updated_at__gt=F("recomputed_at"))
-    stale = []
-    for period_id, raised, donors in Period.objects.filter(touched).values_list("pk", "raised", "donors").distinct():
-        if ledger_totals(period_id=period_id) != (raised, donors):
-            stale.append(period_id)
-    return stale
+def periods_stale(*, older_than_seconds: float = 0) -> list[int]:
+    """Ids of periods whose stored totals miss ledger changes (a refresh lost while the broker was down):
+    those with running-figure changes no recompute has folded yet. Costs what changed, not what exists."""
+    return tally.periods_dirty(older_than_seconds=older_than_seconds)
 
 
 def ledger_changed(*, period_id: int) -> None:
@@ -88,10 +85,36 @@ def ledger_changed(*, period_id: int) -> None:
     transaction.on_commit(functools.partial(period_changed.send, sender=Donation, period_id=period_id))
 
 
+def donation_contribution(donation: Donation) -> tuple[int, str, int] | None:
+    """What a ledger row adds to its period's running figures: (period_id, donor e-mail or "", net)."""
+    if donation.paid_at is None or donation.period_id is None:
+        return None
+    return donation.period_id, donation.donor_email or "", donation_net(donation)
+
+
+def donation_contribution_stored(donation: Donation) -> tuple[int, str, int] | None:
+    """The contribution of the row as committed, read under its row lock (None for a new row)."""
+    if donation._state.adding:
+        return None
+    fields = ["period", "paid_at", "donor_email", "amount", "amount_refunded", "amount_disputed", "dispute_status"]
+    stored = Donation.objects.select_for_update().filter(pk=donation.pk).only(*fields).first()
+    return donation_contribution(stored) if stored else None
+
+
+def donation_store(*, donation: Donation) -> Donation:
+    """Save a ledger row and move its period's running figures in the same transaction."""
+    with transaction.atomic(savepoint=False):
+        before = donation_contribution_stored(donation)
+        donation.save()
+        tally.contribution_move(before=before, after=donation_contribution(donation))
+    return donation
+
+
 def donation_settle(*, donation: Donation, old_period_id: int | None = None) -> Donation:
-    """Derive the status from the stored facts, save, and refresh every period touched."""
+    """Derive the status from the stored facts, store the row, and refresh every period touched.
+    The one way a ledger row changes."""
     donation.status = donation_status_derive(donation)
-    donation.save()
+    donation_store(donation=donation)
     for period_id in {old_period_id, donation.period_id} - {None}:
         ledger_changed(period_id=period_id)
     return donation

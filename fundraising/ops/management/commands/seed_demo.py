@@ -11,7 +11,7 @@ from django.utils import timezone
 from fundraising.campaigns import services
 from fundraising.campaigns.models import Campaign, Milestone, Organization
 from fundraising.ledger.models import Donation
-from fundraising.ledger.services import period_recompute
+from fundraising.ledger.services import donation_store, period_recompute
 from fundraising.widgets.services import snapshot_refresh
 
 DEMO_OWNER = ("owner", "demo-owner-password")
@@ -62,20 +62,22 @@ class Command(BaseCommand):
 
     def seed_gifts(self, campaign, period):
         for index, (name, amount) in enumerate(DEMO_GIFTS):
-            Donation.objects.get_or_create(
-                id=uuid.uuid5(NAMESPACE, f"demo-gift-{index}"),
-                defaults={
-                    "campaign": campaign,
-                    "period": period,
-                    "amount": amount,
-                    "currency": campaign.currency,
-                    "status": Donation.Status.SUCCEEDED,
-                    "public_name": name,
-                    "anonymous": not name,
-                    "donor_email": f"demo{index}@example.com",
-                    "paid_at": timezone.now(),
-                },
+            donation_id = uuid.uuid5(NAMESPACE, f"demo-gift-{index}")
+            if Donation.objects.filter(pk=donation_id).exists():
+                continue
+            gift = Donation(
+                id=donation_id,
+                campaign=campaign,
+                period=period,
+                amount=amount,
+                currency=campaign.currency,
+                status=Donation.Status.SUCCEEDED,
+                public_name=name,
+                anonymous=not name,
+                donor_email=f"demo{index}@example.com",
+                paid_at=timezone.now(),
             )
+            donation_store(donation=gift)
 
     def seed_owner(self, organization):
         username, password = DEMO_OWNER

@@ -1,0 +1,110 @@
+"""Running figures of each period (net raised, supporters), kept in the transaction of every ledger
+change, so a refresh reads a few rows instead of summing the month (fundraising/ledger/verify.py sums
+the ledger in full in the background and repairs any difference).
+
+A ledger row contributes (period, donor e-mail or "", net) to the figures; donation_settle passes what a
+row contributed before and after a change to contribution_move, which records the difference:
+- one PeriodTally row per period moved (insert-only: concurrent writers never queue on a counter);
+- PeriodDonorNet, each e-mail donor's net in the period, whose sign says whether the donor counts.
+period_tally_fold adds a period's change rows into its single folded row (callers hold the Period row)."""
+
+import datetime
+from collections import Counter, defaultdict
+
+from django.db import connection
+from django.utils import timezone
+
+from .models import PeriodDonorNet, PeriodTally
+
+DONOR_NET_ADD = (
+    "INSERT INTO {table} (period_id, email, net) VALUES (%s, %s, %s) "
+    "ON CONFLICT (period_id, email) DO UPDATE SET net = {table}.net + EXCLUDED.net RETURNING net"
+)
+
+
+def donor_net_add(*, period_id, email, delta):
+    """Add to one donor's net in a period; returns how the period's donor count moves (-1, 0 or 1)."""
+    table = connection.ops.quote_name(PeriodDonorNet._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(DONOR_NET_ADD.format(table=table), [period_id, email, delta])
+        after = cursor.fetchone()[0]
+    if after == 0:
+        PeriodDonorNet.objects.filter(period_id=period_id, email=email, net=0).delete()
+    return int(after > 0) - int(after - delta > 0)
+
+
+def contribution_move(*, before, after):
+    """Record that a ledger row now contributes `after` instead of `before`: each is
+    (period_id, donor e-mail or "", net) or None. Call in the transaction that changes the row."""
+    if before == after:
+        return
+    raised, donors, keyed = Counter(), Counter(), Counter()
+    for sign, part in ((-1, before), (1, after)):
+        if part is None:
+            continue
+        period_id, email, net = part
+        raised[period_id] += sign * net
+        if email:
+            keyed[period_id, email] += sign * net
+        else:  # a gift without an e-mail is a donor of its own
+            donors[period_id] += sign * int(net > 0)
+    for (period_id, email), delta in sorted(keyed.items()):
+        if delta:
+            donors[period_id] += donor_net_add(period_id=period_id, email=email, delta=delta)
+    tally_add(raised=raised, donors=donors)
+
+
+def tally_add(*, raised, donors):
+    """One change row per period whose figures move ({period_id: amount} for each)."""
+    now = timezone.now()
+    rows = [
+        PeriodTally(period_id=period_id, raised=raised[period_id], donors=donors[period_id], created_at=now)
+        for period_id in sorted(set(raised) | set(donors))
+        if raised[period_id] or donors[period_id]
+    ]
+    PeriodTally.objects.bulk_create(rows)
+
+
+def periods_tally_fold(*, period_ids):
+    """Fold each period's change rows into its one folded row; {period_id: (raised, donors)}.
+
+    Only folds run deletes on these rows, and callers hold the periods' rows locked, so two folds of one
+    period run one after the other; change rows committed meanwhile are simply left for the next fold."""
+    rows = defaultdict(list)
+    for row in PeriodTally.objects.filter(period_id__in=period_ids).values_list(
+        "pk", "period_id", "raised", "donors", "folded"
+    ):
+        rows[row[1]].append(row)
+    figures, stale_pks, folded = {}, [], []
+    now = timezone.now()
+    for period_id in period_ids:
+        mine = rows.get(period_id, [])
+        figures[period_id] = (sum(r[2] for r in mine), sum(r[3] for r in mine))
+        if len(mine) > 1 or (mine and not mine[0][4]):
+            stale_pks += [r[0] for r in mine]
+            raised, donors = figures[period_id]
+            folded.append(PeriodTally(period_id=period_id, raised=raised, donors=donors, folded=True, created_at=now))
+    if stale_pks:
+        PeriodTally.objects.filter(pk__in=stale_pks).delete()
+        PeriodTally.objects.bulk_create(folded)
+    return figures
+
+
+def period_tally_fold(*, period_id):
+    return periods_tally_fold(period_ids=[period_id])[period_id]
+
+
+def period_tally_sum(*, period_id):
+    """The period's figures without folding (what a fold would store)."""
+    rows = PeriodTally.objects.filter(period_id=period_id).values_list("raised", "donors")
+    return sum(r[0] for r in rows), sum(r[1] for r in rows)
+
+
+def periods_dirty(*, older_than_seconds=0):
+    """Ids of periods with changes no refresh has folded yet (a refresh lost while the broker was down).
+
+    Reads only the unfolded rows (partial index), so its cost is what changed, not what exists."""
+    unfolded = PeriodTally.objects.filter(folded=False)
+    if older_than_seconds:
+        unfolded = unfolded.filter(created_at__lt=timezone.now() - datetime.timedelta(seconds=older_than_seconds))
+    return sorted(set(unfolded.values_list("period_id", flat=True)))
