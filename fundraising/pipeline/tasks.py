@@ -12,7 +12,7 @@ from celery import shared_task
 from kombu.exceptions import OperationalError
 
 from fundraising.campaigns import milestones
-from fundraising.ledger import rollover
+from fundraising.ledger import rollover, verify
 from fundraising.ledger.services import periods_stale
 from fundraising.widgets.services import snapshot_refresh
 
@@ -97,3 +97,9 @@ def periods_sweep():
     """Beat, every minute: periods whose refresh never ran (broker was down) are queued again."""
     for period_id in periods_stale():
         period_refresh_enqueue(period_id=period_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def periods_verify():
+    """Beat, hourly: sum the open months' ledger in full, repair and report any running figure that differs."""
+    verify.periods_verify()

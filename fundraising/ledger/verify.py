@@ -1,0 +1,179 @@
+"""The background proof that the running figures (fundraising/ledger/tally.py) are the ledger's: sum the
+ledger in full, compare, repair any difference and report it (log, and a counter in /healthz).
+
+Repairs are additive corrections, computed from one consistent view of both sides, so they stay right
+while donations keep arriving: a concurrent change moves the ledger and the figures by the same amount."""
+
+import contextlib
+import logging
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import CharField, Count, F, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
+
+from fundraising.campaigns.models import Period
+
+from . import tally
+from .models import Donation, PeriodDonorNet, PeriodTally
+from .services import COUNTED, donation_net_expression, ledger_changed
+
+log = logging.getLogger(__name__)
+
+VERIFY_KEY = "ledger:verify"
+BATCH = 200
+
+
+@contextlib.contextmanager
+def consistent_reads():
+    """A transaction whose reads all see one snapshot (REPEATABLE READ on PostgreSQL)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def ledger_totals_by_period(*, period_ids):
+    """The full sum, as ledger_totals does it, for many periods: {period_id: (raised, donors)}."""
+    donor_key = Coalesce(NullIf(F("donor_email"), Value("")), Cast("id", CharField()))
+    rows = (
+        Donation.objects.filter(COUNTED, period_id__in=period_ids)
+        .annotate(net=donation_net_expression(), donor_key=donor_key)
+        .values("period_id")
+        .annotate(raised=Sum("net"), donors=Count("donor_key", distinct=True, filter=Q(net__gt=0)))
+        .order_by()
+    )
+    totals = dict.fromkeys(period_ids, (0, 0))
+    totals.update({row["period_id"]: (row["raised"] or 0, row["donors"]) for row in rows})
+    return totals
+
+
+def tally_totals_by_period(*, period_ids):
+    rows = (
+        PeriodTally.objects.filter(period_id__in=period_ids)
+        .values("period_id")
+        .annotate(raised=Sum("raised"), donors=Sum("donors"))
+    )
+    totals = dict.fromkeys(period_ids, (0, 0))
+    totals.update({row["period_id"]: (row["raised"], row["donors"]) for row in rows.order_by()})
+    return totals
+
+
+def donor_net_differences(*, period_ids):
+    """[(period_id, email, ledger net - stored net)] for every e-mail donor whose stored net is wrong."""
+    ledger = (
+        Donation.objects.filter(COUNTED, period_id__in=period_ids)
+        .exclude(donor_email="")
+        .values("period_id", "donor_email")
+        .annotate(net=Sum(donation_net_expression()))
+        .values_list("period_id", "donor_email", "net")
+        .order_by()
+    )
+    ledger_sql, ledger_params = ledger.query.sql_with_params()
+    stored = PeriodDonorNet.objects.filter(period_id__in=period_ids).values_list("period_id", "email", "net")
+    stored_sql, stored_params = stored.query.sql_with_params()
+    # Composed of ORM-compiled queries; every value is a parameter.
+    sql = (
+        f"SELECT COALESCE(l.period_id, s.period_id), COALESCE(l.donor_email, s.email), "  # noqa: S608
+        f"COALESCE(l.net, 0) - COALESCE(s.net, 0) FROM ({ledger_sql}) l FULL OUTER JOIN ({stored_sql}) s "
+        f"ON l.period_id = s.period_id AND l.donor_email = s.email WHERE COALESCE(l.net, 0) <> COALESCE(s.net, 0)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ledger_params, *stored_params])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def periods_verify_batch(*, period_ids):
+    """Check and repair a batch of periods; {period_id: description} of each difference found."""
+    found = {}
+    with transaction.atomic():  # 1. each donor's net (their signs decide the donor count)
+        for period_id, email, delta in donor_net_differences(period_ids=period_ids):
+            tally.donor_net_add(period_id=period_id, email=email, delta=delta)
+            found[period_id] = f"donor nets differ ({email!r} by {delta})"
+    with consistent_reads():  # 2. the period's figures, against the ledger in the same snapshot
+        ledger = ledger_totals_by_period(period_ids=period_ids)
+        stored = tally_totals_by_period(period_ids=period_ids)
+        raised, donors = {}, {}
+        for period_id in period_ids:
+            if ledger[period_id] != stored[period_id]:
+                raised[period_id] = ledger[period_id][0] - stored[period_id][0]
+                donors[period_id] = ledger[period_id][1] - stored[period_id][1]
+                found[period_id] = f"figures {stored[period_id]} but the ledger sums {ledger[period_id]}"
+        tally.tally_add(raised=raised, donors=donors)
+        for period_id in raised:
+            ledger_changed(period_id=period_id)  # the widget follows the repaired figures
+    return found
+
+
+def periods_verify(*, period_ids=None):
+    """Verify periods (default: every open one) in batches; log and count each repair. Returns the count."""
+    if period_ids is None:
+        period_ids = list(Period.objects.filter(closed_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    repaired = 0
+    for index in range(0, len(period_ids), BATCH):
+        for period_id, what in periods_verify_batch(period_ids=period_ids[index : index + BATCH]).items():
+            log.error("period %s: running figures repaired: %s", period_id, what)
+            repaired += 1
+    verify_record(checked=len(period_ids), repaired=repaired)
+    return repaired
+
+
+def verify_record(*, checked, repaired):
+    report = verify_report() or {"repaired_total": 0}
+    report.update(
+        last_run=timezone.now().isoformat(),
+        periods_checked=checked,
+        repaired_last_run=repaired,
+        repaired_total=report["repaired_total"] + repaired,
+    )
+    cache.set(VERIFY_KEY, report, timeout=None)
+
+
+def verify_report():
+    """What the last verification found, for /healthz: {last_run, periods_checked, repaired_...}."""
+    return cache.get(VERIFY_KEY)
+
+
+def tallies_rebuild(*, period_ids=None):
+    """Replace the running figures of these periods (default: all) with full sums of the ledger, in two
+    set-based statements. For a ledger at rest: after loading rows in bulk (bench/scale.py), or an upgrade."""
+    periods = Q() if period_ids is None else Q(period_id__in=period_ids)
+    with transaction.atomic():
+        PeriodTally.objects.filter(periods).delete()
+        PeriodDonorNet.objects.filter(periods).delete()
+        donor_key = Coalesce(NullIf(F("donor_email"), Value("")), Cast("id", CharField()))
+        figures = (
+            Donation.objects.filter(COUNTED, periods)
+            .annotate(net=donation_net_expression(), donor_key=donor_key)
+            .values("period_id")
+            .annotate(raised=Sum("net"), donors=Count("donor_key", distinct=True, filter=Q(net__gt=0)))
+            .values_list("period_id", "raised", "donors")
+            .order_by()
+        )
+        nets = (
+            Donation.objects.filter(COUNTED, periods)
+            .exclude(donor_email="")
+            .values("period_id", "donor_email")
+            .annotate(net=Sum(donation_net_expression()))
+            .filter(net__gt=0)
+            .values_list("period_id", "donor_email", "net")
+            .order_by()
+        )
+        tally_table = connection.ops.quote_name(PeriodTally._meta.db_table)
+        net_table = connection.ops.quote_name(PeriodDonorNet._meta.db_table)
+        figures_sql, figures_params = figures.query.sql_with_params()
+        nets_sql, nets_params = nets.query.sql_with_params()
+        # Quoted table names and ORM-compiled queries; every value is a parameter.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {tally_table} (period_id, raised, donors, folded, created_at) "  # noqa: S608
+                f"SELECT f.period_id, f.raised, f.donors, %s, %s FROM ({figures_sql}) f",
+                [True, timezone.now(), *figures_params],
+            )
+            cursor.execute(
+                f"INSERT INTO {net_table} (period_id, email, net) SELECT * FROM ({nets_sql}) n",  # noqa: S608
+                nets_params,
+            )

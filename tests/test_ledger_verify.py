@@ -1,0 +1,74 @@
+"""The background verification sums the ledger in full, repairs running figures that differ and reports it."""
+
+import logging
+
+from django.db import transaction
+
+from fundraising.campaigns.models import Period
+from fundraising.ledger import verify
+from fundraising.ledger.models import Donation, PeriodDonorNet, PeriodTally
+from fundraising.ledger.services import ledger_totals, period_recompute
+from fundraising.ledger.tally import period_tally_sum
+from fundraising.pipeline import tasks
+from tests.factories import DonationFactory
+
+
+def test_it_finds_nothing_when_every_change_went_through_the_ledger(db, campaign):
+    DonationFactory(campaign=campaign, amount=500, donor_email="ada@example.com")
+    DonationFactory(campaign=campaign, amount=700, donor_email="ada@example.com")
+    assert verify.periods_verify() == 0
+    assert verify.verify_report()["repaired_total"] == 0
+
+
+def test_it_repairs_a_write_that_bypassed_the_ledger_service(db, campaign, caplog):
+    gift = DonationFactory(campaign=campaign, amount=500, donor_email="ada@example.com")
+    DonationFactory(campaign=campaign, amount=300, donor_email="")
+    Donation.objects.filter(pk=gift.pk).update(amount_refunded=500)  # no running figures moved
+    period_id = gift.period_id
+    assert period_tally_sum(period_id=period_id) == (800, 2) != ledger_totals(period_id=period_id) == (300, 1)
+
+    with caplog.at_level(logging.ERROR), transaction.atomic():
+        assert verify.periods_verify() == 1
+    assert f"period {period_id}: running figures repaired" in caplog.text
+    assert period_tally_sum(period_id=period_id) == (300, 1)
+    assert not PeriodDonorNet.objects.filter(email="ada@example.com").exists()
+    assert (period_recompute(period_id=period_id).raised, Period.objects.get().donors) == (300, 1)
+    assert verify.verify_report()["repaired_total"] == 1
+
+
+def test_it_repairs_lost_figures_and_donor_nets(db, campaign):
+    DonationFactory(campaign=campaign, amount=500, donor_email="ada@example.com")
+    DonationFactory(campaign=campaign, amount=200, donor_email="grace@example.com")
+    PeriodTally.objects.all().delete()
+    PeriodDonorNet.objects.filter(email="ada@example.com").update(net=1)
+    verify.periods_verify()
+    period_id = Period.objects.get().pk
+    assert period_tally_sum(period_id=period_id) == ledger_totals(period_id=period_id) == (700, 2)
+    nets = dict(PeriodDonorNet.objects.values_list("email", "net"))
+    assert nets == {"ada@example.com": 500, "grace@example.com": 200}
+    # The next change after a repair moves the figures from the right place.
+    DonationFactory(campaign=campaign, amount=100, donor_email="ada@example.com")
+    assert period_tally_sum(period_id=period_id) == (800, 2)
+
+
+def test_it_shows_the_counter_in_healthz(client, db, campaign):
+    gift = DonationFactory(campaign=campaign, amount=500)
+    Donation.objects.filter(pk=gift.pk).update(amount=900)
+    tasks.periods_verify()
+    report = client.get("/healthz").json()["ledger"]
+    assert report["ok"]
+    assert report["verification"]["repaired_total"] == 1
+    assert report["verification"]["periods_checked"] == 1
+
+
+def test_it_rebuilds_every_figure_from_a_ledger_loaded_in_bulk(db, campaign):
+    DonationFactory(campaign=campaign, amount=500, donor_email="ada@example.com")
+    DonationFactory(campaign=campaign, amount=250, donor_email="ada@example.com")
+    DonationFactory(campaign=campaign, amount=100, donor_email="")
+    PeriodTally.objects.all().delete()
+    PeriodDonorNet.objects.all().delete()
+    verify.tallies_rebuild()
+    period_id = Period.objects.get().pk
+    assert period_tally_sum(period_id=period_id) == (850, 2)
+    assert dict(PeriodDonorNet.objects.values_list("email", "net")) == {"ada@example.com": 750}
+    assert verify.periods_verify() == 0
