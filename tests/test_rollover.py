@@ -8,6 +8,7 @@ from django.db import transaction
 
 from fundraising.campaigns import services
 from fundraising.campaigns.models import Period
+from fundraising.ledger import rollover
 from fundraising.ledger import services as ledger
 from fundraising.pipeline import tasks
 from tests.factories import CampaignFactory, DonationFactory, MilestoneFactory
@@ -94,3 +95,20 @@ def test_it_leaves_inactive_campaigns_alone(transactional_db):
         services.period_for(campaign=campaign)
     roll_at(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC))
     assert months(campaign) == [("2026-05-01", False, 0, 500000)]
+
+
+def test_it_rolls_many_campaigns_in_a_few_queries(transactional_db, django_assert_max_num_queries):
+    zones = ["UTC", "Asia/Tokyo", "America/New_York", "Europe/Paris", "Pacific/Auckland"]
+    campaigns = [CampaignFactory(time_zone=zones[n % len(zones)]) for n in range(40)]
+    with time_machine.travel(datetime.datetime(2026, 5, 15, tzinfo=datetime.UTC), tick=False):
+        for campaign in campaigns:
+            give(campaign, 100)
+    MilestoneFactory(campaign=campaigns[0], amount=300000, label="Most")
+
+    with time_machine.travel(datetime.datetime(2026, 6, 2, tzinfo=datetime.UTC), tick=False):
+        with django_assert_max_num_queries(12):  # none per campaign: 40 more campaigns cost no more
+            assert len(rollover.campaigns_roll()) == 40
+    assert all(months(c) == [("2026-05-01", True, 100, 500000), ("2026-06-01", False, 0, 500000)] for c in campaigns)
+    assert Period.objects.get(campaign=campaigns[0], start="2026-06-01").milestones == [
+        {"amount": 300000, "label": "Most"}
+    ]

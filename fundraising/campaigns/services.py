@@ -11,7 +11,12 @@ from .models import Campaign, Period
 
 def period_bounds(*, campaign: Campaign, when: datetime.datetime) -> tuple[datetime.date, datetime.date]:
     """First and last day of the calendar month containing `when`, in the campaign's time zone."""
-    local = timezone.localtime(when, campaign.tz).date()
+    return month_bounds(tz=campaign.tz, when=when)
+
+
+def month_bounds(*, tz: datetime.tzinfo, when: datetime.datetime) -> tuple[datetime.date, datetime.date]:
+    """First and last day of the calendar month containing `when` in the time zone `tz`."""
+    local = timezone.localtime(when, tz).date()
     last_day = calendar.monthrange(local.year, local.month)[1]
     return local.replace(day=1), local.replace(day=last_day)
 

@@ -1,7 +1,7 @@
 """Celery entry points after the ledger changes: take ids, load, call one service.
 
 - period_refresh: totals, widget and milestones of one period (fundraising/pipeline/refresh.py)
-- periods_rollover / campaign_rollover: a month closes at local midnight (fundraising/ledger/rollover.py)
+- periods_rollover / widgets_refresh: a month closes at local midnight (fundraising/ledger/rollover.py)
 - milestone_notify / milestone_webhook: e-mail and signed POST (fundraising/campaigns/milestones.py)
 - periods_sweep: beat's catch-up for refreshes lost while the broker was down
 """
@@ -77,18 +77,24 @@ def milestone_webhook(crossing_id):
     milestones.crossing_webhook_post(crossing_id=crossing_id)
 
 
+# Widgets switched to the new month per task: large enough to be cheap to queue, small enough to spread.
+WIDGETS_PER_TASK = 100
+
+
 @shared_task(acks_late=True)
 def periods_rollover():
-    """Beat, every few minutes: one task per active campaign, so one failing does not hold up the rest."""
-    for campaign_id in rollover.campaigns_to_roll().values_list("pk", flat=True):
-        campaign_rollover.delay(campaign_id)
+    """Beat, every few minutes: close ended months and open new ones for all campaigns in a few set-based
+    queries, then switch their widgets in tasks of WIDGETS_PER_TASK that any worker may take."""
+    campaign_ids = rollover.campaigns_roll()
+    for index in range(0, len(campaign_ids), WIDGETS_PER_TASK):
+        widgets_refresh.delay(campaign_ids[index : index + WIDGETS_PER_TASK])
+    return len(campaign_ids)
 
 
 @shared_task(**RETRYING)
-def campaign_rollover(campaign_id):
-    """Close the campaign's ended month with its final total, open the new one, switch the widget."""
-    campaign = rollover.campaigns_to_roll().filter(pk=campaign_id).first()
-    if campaign and rollover.campaign_rollover(campaign=campaign):
+def widgets_refresh(campaign_ids):
+    """Re-render the widgets of these campaigns from their stored totals (after a rollover)."""
+    for campaign_id in campaign_ids:
         snapshot_refresh(campaign_id=campaign_id)
 
 
