@@ -71,6 +71,20 @@ class Donation(models.Model):
     def __str__(self):
         return f"{self.campaign.format(self.amount)} to {self.campaign.slug} ({self.status})"
 
+    # What a row contributed to its period's figures depends on these; fundraising/ledger/tally.py
+    CONTRIBUTION_FIELDS = ("period_id", "paid_at", "donor_email", "amount", "amount_refunded", "amount_disputed",
+                           "dispute_status")  # fmt: skip
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remember the loaded values that decide the row's contribution, so the ledger's write knows what
+        it contributed before without reading the row again (callers load rows they change under a lock)."""
+        instance = super().from_db(db, field_names, values)
+        loaded = dict(zip(field_names, values, strict=True))
+        if all(name in loaded for name in cls.CONTRIBUTION_FIELDS):
+            instance._loaded = {name: loaded[name] for name in cls.CONTRIBUTION_FIELDS}
+        return instance
+
     @property
     def display_name(self):
         return "Anonymous" if self.anonymous or not self.public_name else self.public_name

@@ -93,12 +93,16 @@ def donation_contribution(donation: Donation) -> tuple[int, str, int] | None:
 
 
 def donation_contribution_stored(donation: Donation) -> tuple[int, str, int] | None:
-    """The contribution of the row as committed, read under its row lock (None for a new row)."""
+    """The contribution of the row as it was loaded (under its row lock; None for a new row). A row loaded
+    with deferred fields is read again, locked."""
     if donation._state.adding:
         return None
-    fields = ["period", "paid_at", "donor_email", "amount", "amount_refunded", "amount_disputed", "dispute_status"]
-    stored = Donation.objects.select_for_update().filter(pk=donation.pk).only(*fields).first()
-    return donation_contribution(stored) if stored else None
+    loaded = getattr(donation, "_loaded", None)
+    if loaded is None:
+        fields = [name.removesuffix("_id") for name in Donation.CONTRIBUTION_FIELDS]
+        stored = Donation.objects.select_for_update().filter(pk=donation.pk).only(*fields).first()
+        return donation_contribution(stored) if stored else None
+    return donation_contribution(Donation(**loaded))
 
 
 def donation_store(*, donation: Donation) -> Donation:
@@ -107,6 +111,7 @@ def donation_store(*, donation: Donation) -> Donation:
         before = donation_contribution_stored(donation)
         donation.save()
         tally.contribution_move(before=before, after=donation_contribution(donation))
+        donation._loaded = {name: getattr(donation, name) for name in Donation.CONTRIBUTION_FIELDS}
     return donation
 
 

@@ -65,11 +65,28 @@ def tally_add(*, raised, donors):
     PeriodTally.objects.bulk_create(rows)
 
 
+# PostgreSQL folds in one statement (fewer round trips per refresh): the rows go, their sums come back in.
+FOLD_SQL = (
+    "WITH gone AS (DELETE FROM {table} WHERE period_id = ANY(%s) RETURNING period_id, raised, donors), "
+    "sums AS (SELECT period_id, SUM(raised) AS raised, SUM(donors) AS donors FROM gone GROUP BY period_id), "
+    "folded AS (INSERT INTO {table} (period_id, raised, donors, folded, created_at) "
+    "SELECT period_id, raised, donors, TRUE, %s FROM sums) "
+    "SELECT period_id, raised, donors FROM sums"
+)
+
+
 def periods_tally_fold(*, period_ids):
     """Fold each period's change rows into its one folded row; {period_id: (raised, donors)}.
 
     Only folds run deletes on these rows, and callers hold the periods' rows locked, so two folds of one
     period run one after the other; change rows committed meanwhile are simply left for the next fold."""
+    if connection.vendor == "postgresql":
+        figures = dict.fromkeys(period_ids, (0, 0))
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(PeriodTally._meta.db_table)
+            cursor.execute(FOLD_SQL.format(table=table), [list(period_ids), timezone.now()])
+            figures.update({period_id: (int(raised), int(donors)) for period_id, raised, donors in cursor.fetchall()})
+        return figures
     rows = defaultdict(list)
     for row in PeriodTally.objects.filter(period_id__in=period_ids).values_list(
         "pk", "period_id", "raised", "donors", "folded"
