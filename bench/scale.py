@@ -158,6 +158,21 @@ FROM (
 """
 
 
+def built(donations):
+    """(first campaign id, big period, small period) of a database built before, and its size checked."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM campaigns_donation")
+        if cursor.fetchone()[0] < donations:
+            raise SystemExit("that database holds fewer donations than this --scale builds")
+        cursor.execute("SELECT min(id) FROM campaigns_campaign WHERE slug LIKE 'scale-%%'")
+        first_campaign = cursor.fetchone()[0]
+        cursor.execute("SELECT min(id) FROM campaigns_period WHERE campaign_id = %s", [first_campaign])
+        first_period = cursor.fetchone()[0]
+    return first_campaign, first_period + MONTHS - 1, first_period + 2 * MONTHS - 1
+
+
 def tallies_load():
     """Running figures for the bulk-loaded ledger (as the migration does for an existing ledger)."""
     from django.db import connection
@@ -319,6 +334,13 @@ class Services:
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
+def widgets_dir():
+    """Where this release writes the widget files (WIDGET_ROOT/v<VERSION>/)."""
+    from fundraising.widgets.services import files_dir
+
+    return files_dir()
+
+
 def latency_run(services, widget_root, slugs, *, rate, seconds, senders=16):
     """Post checkout.session.completed events at `rate` for `seconds`, round-robin over `slugs`; returns
     (webhook events/s, p50, p99, non-200s, exact) where latency runs from an event's 200 to the first snapshot
@@ -344,10 +366,15 @@ def latency_run(services, widget_root, slugs, *, rate, seconds, senders=16):
     lock = threading.Lock()
     next_index = iter(range(count))
 
+    directory = widgets_dir()
+
     def watch():
         mtimes = {}
         while not stop.is_set():
-            with os.scandir(widget_root) as entries:
+            if not directory.exists():
+                time.sleep(0.05)
+                continue
+            with os.scandir(directory) as entries:
                 for entry in entries:
                     slug = watched.get(entry.name)
                     if slug is None:
@@ -437,7 +464,7 @@ def rollover_figures(widget_root, campaigns):
         tasks.widgets_refresh.delay(campaign_ids[index : index + tasks.WIDGETS_PER_TASK])
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
-        fresh = sum(1 for e in os.scandir(widget_root) if e.name.endswith(".json")
+        fresh = sum(1 for e in os.scandir(widgets_dir()) if e.name.endswith(".json")
                     and e.stat().st_mtime >= started_wall)  # fmt: skip
         if fresh >= len(campaign_ids):
             break
@@ -463,6 +490,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=10, help="length of each latency run")
     parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
+    parser.add_argument("--database", help="measure a database an earlier --keep run built (skips the build)")
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres") or not os.environ.get("REDIS_URL"):
@@ -472,7 +500,12 @@ def main():
     big = int(1_000_000 * args.scale)
     spread = min(1000, campaigns - 1)
 
-    name, url, admin = database_create(base)
+    if args.database:
+        name, parsed = args.database, urlparse(base)
+        url, admin = urlunparse(parsed._replace(path=f"/{name}")), urlunparse(parsed._replace(path="/postgres"))
+        args.keep = True
+    else:
+        name, url, admin = database_create(base)
     widget_root = Path(tempfile.mkdtemp(prefix="bench-scale-widgets-"))
     env = {**pipeline.service_env(widget_root), "DATABASE_URL": url, "LOG_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore"}
     os.environ.update(env)
@@ -488,11 +521,14 @@ def main():
 
         print(f"database {name}: {campaigns:,} campaigns, {donations:,} donations, {big:,} in the big one's month")
         call_command("migrate", verbosity=0)
-        took, (first_campaign, big_period, small_period) = timed(build, campaigns=campaigns, donations=donations,
-                                                                 big=big)  # fmt: skip
-        line("build (COPY + generate_series)", f"{took:.0f} s")
-        took = tallies_load()
-        line("running figures from a full sum (rebuild)", f"{took:.1f} s")
+        if args.database:
+            first_campaign, big_period, small_period = built(donations)
+        else:
+            took, (first_campaign, big_period, small_period) = timed(build, campaigns=campaigns,
+                                                                     donations=donations, big=big)  # fmt: skip
+            line("build (COPY + generate_series)", f"{took:.0f} s")
+            took = tallies_load()
+            line("running figures from a full sum (rebuild)", f"{took:.1f} s")
         print()
         print(f"{'':<44} {'now':<34} aim / previous design (load average {os.getloadavg()[0]:.1f})")
         big_figures = refresh_figures(big_period)
