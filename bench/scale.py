@@ -461,7 +461,7 @@ def rollover_figures(widget_root, campaigns):
     with time_machine.travel(when, tick=True):
         sql, campaign_ids = timed(rollover.campaigns_roll)
     for index in range(0, len(campaign_ids), tasks.WIDGETS_PER_TASK):
-        tasks.widgets_refresh.delay(campaign_ids[index : index + tasks.WIDGETS_PER_TASK])
+        tasks.campaigns_widgets_refresh.delay(campaign_ids[index : index + tasks.WIDGETS_PER_TASK])
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         fresh = sum(1 for e in os.scandir(widgets_dir()) if e.name.endswith(".json")

@@ -1,7 +1,7 @@
 """Celery entry points after the ledger changes: take ids, load, call one service.
 
 - period_refresh: totals, widget and milestones of one period (fundraising/pipeline/refresh.py)
-- periods_rollover / widgets_refresh: a month closes at local midnight (fundraising/ledger/rollover.py)
+- periods_rollover / campaigns_widgets_refresh: a month closes at local midnight (fundraising/ledger/rollover.py)
 - milestone_notify / milestone_webhook: e-mail and signed POST (fundraising/campaigns/milestones.py)
 - periods_sweep: beat's catch-up for refreshes lost while the broker was down
 """
@@ -87,12 +87,12 @@ def periods_rollover():
     queries, then switch their widgets in tasks of WIDGETS_PER_TASK that any worker may take."""
     campaign_ids = rollover.campaigns_roll()
     for index in range(0, len(campaign_ids), WIDGETS_PER_TASK):
-        widgets_refresh.delay(campaign_ids[index : index + WIDGETS_PER_TASK])
+        campaigns_widgets_refresh.delay(campaign_ids[index : index + WIDGETS_PER_TASK])
     return len(campaign_ids)
 
 
 @shared_task(**RETRYING)
-def widgets_refresh(campaign_ids):
+def campaigns_widgets_refresh(campaign_ids):
     """Re-render the widgets of these campaigns from their stored totals (after a rollover)."""
     for campaign_id in campaign_ids:
         snapshot_refresh(campaign_id=campaign_id)
