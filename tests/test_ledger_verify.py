@@ -51,11 +51,13 @@ def test_it_repairs_lost_figures_and_donor_nets(db, campaign):
     assert period_tally_sum(period_id=period_id) == (800, 2)
 
 
-def test_it_shows_the_counter_in_healthz(client, db, campaign):
+def test_it_shows_the_counter_in_healthz(client, db, campaign, settings):
+    settings.HEALTHZ_TOKEN = "healthz-operator-token"
     gift = DonationFactory(campaign=campaign, amount=500)
     Donation.objects.filter(pk=gift.pk).update(amount=900)
     tasks.periods_verify()
-    report = client.get("/healthz").json()["ledger"]
+    operator = {"Authorization": "Bearer healthz-operator-token"}
+    report = client.get("/healthz", headers=operator).json()["ledger"]
     assert report["ok"]
     assert report["verification"]["repaired_total"] == 1
     assert report["verification"]["periods_checked"] == 1

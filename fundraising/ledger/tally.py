@@ -12,7 +12,11 @@ import datetime
 from collections import Counter, defaultdict
 
 from django.db import connection
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from fundraising.campaigns.models import Period
 
 from .models import PeriodDonorNet, PeriodTally
 
@@ -115,6 +119,21 @@ def period_tally_sum(*, period_id):
     """The period's figures without folding (what a fold would store)."""
     rows = PeriodTally.objects.filter(period_id=period_id).values_list("raised", "donors")
     return sum(r[0] for r in rows), sum(r[1] for r in rows)
+
+
+def periods_drifted():
+    """Ids of open periods whose stored totals differ from their folded figures (a write to the period
+    lost outside the ledger's path). Compares two numbers per open month; reads no ledger row."""
+    folded = PeriodTally.objects.filter(period=OuterRef("pk"), folded=True)
+    return sorted(
+        Period.objects.filter(closed_at__isnull=True)
+        .annotate(
+            folded_raised=Coalesce(Subquery(folded.values("raised")[:1]), Value(0)),
+            folded_donors=Coalesce(Subquery(folded.values("donors")[:1]), Value(0)),
+        )
+        .filter(~Q(raised=F("folded_raised")) | ~Q(donors=F("folded_donors")))
+        .values_list("pk", flat=True)
+    )
 
 
 def periods_dirty(*, older_than_seconds=0):
