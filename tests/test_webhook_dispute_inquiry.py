@@ -61,3 +61,28 @@ def test_it_holds_back_only_the_disputed_part_of_a_gift(client, campaign):
     partial = events.dispute(amount=1000, payment_intent=pi, charge_id=ch, status="needs_response")
     events.post_event(client, events.event("charge.dispute.created", partial))
     assert (Donation.objects.get().status, Period.objects.get().raised) == ("disputed", 2000)
+
+
+def test_it_keeps_holding_the_gift_when_a_closed_dispute_has_a_status_it_does_not_know(client, campaign, widget_root):
+    """Stripe may add closed statuses; until the app knows one, the money stays held back, not restored."""
+    pi, ch = events.sid("pi"), events.sid("ch")
+    events.post_event(
+        client, events.event("checkout.session.completed", events.checkout_session(amount=3000, payment_intent=pi))
+    )
+    events.post_event(client, events.event("charge.dispute.closed", inquiry(pi, ch, "prevented")))
+    donation = Donation.objects.get()
+    assert (donation.status, donation.dispute_status, donation.amount_disputed) == ("disputed", "open", 3000)
+    assert json.loads(client.get("/w/lights.json").content)["raised"] == 0
+
+
+def test_it_holds_nothing_back_for_a_dispute_without_an_amount(client, campaign, widget_root):
+    pi, ch = events.sid("pi"), events.sid("ch")
+    events.post_event(
+        client, events.event("checkout.session.completed", events.checkout_session(amount=3000, payment_intent=pi))
+    )
+    broken = inquiry(pi, ch, "needs_response")
+    broken["amount"] = "3000"
+    assert events.post_event(client, events.event("charge.dispute.created", broken)).status_code == 200
+    donation = Donation.objects.get()
+    assert (donation.dispute_status, donation.amount_disputed) == ("open", 0)
+    assert Period.objects.get().raised == 3000
