@@ -12,7 +12,7 @@ from django.utils import timezone
 from fundraising.campaigns.models import Period
 
 from .models import Donation
-from .signals import period_changed
+from .signals import donation_counted, donation_refunded, period_changed
 
 # A donation counts once it is paid; what it counts for is its amount less what was taken back.
 COUNTED = Q(paid_at__isnull=False)
@@ -88,10 +88,26 @@ def ledger_changed(*, period_id: int) -> None:
     transaction.on_commit(functools.partial(period_changed.send, sender=Donation, period_id=period_id))
 
 
+UNCOUNTED_STATUSES = (Donation.Status.PENDING, Donation.Status.FAILED, Donation.Status.EXPIRED)
+
+
 def donation_settle(*, donation: Donation, old_period_id: int | None = None) -> Donation:
-    """Derive the status from the stored facts, save, and refresh every period touched."""
+    """Derive the status from the stored facts, save, and refresh every period touched.
+
+    After commit, announce a donation that became counted and any refund on it (donation_counted,
+    donation_refunded): the layers above send receipts without the ledger knowing about them."""
+    # The status is only ever set here (or to failed/expired while unpaid), so the stored one says
+    # whether the row counted before these facts arrived.
+    was_counted = donation.status not in UNCOUNTED_STATUSES
     donation.status = donation_status_derive(donation)
     donation.save()
     for period_id in {old_period_id, donation.period_id} - {None}:
         ledger_changed(period_id=period_id)
+    if donation.paid_at is not None and not was_counted:
+        transaction.on_commit(functools.partial(donation_counted.send, sender=Donation, donation_id=donation.pk))
+    if donation.paid_at is not None and donation.amount_refunded > 0:
+        refunded = functools.partial(
+            donation_refunded.send, sender=Donation, donation_id=donation.pk, amount_refunded=donation.amount_refunded
+        )
+        transaction.on_commit(refunded)
     return donation
