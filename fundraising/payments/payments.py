@@ -210,25 +210,24 @@ def object_list(*, kind, created_gte, limit=100, starting_after=None):
 
 
 def subscription_retrieve(*, subscription_id):
-    return _call(stripe.Subscription.retrieve, id=subscription_id)
+    return _call(lambda: stripe.Subscription.retrieve(subscription_id))
 
 
 def subscription_amount_change(*, subscription_id, item_id, product_id, currency, amount, idempotency_key):
     """Charge `amount` (minor units) every month from the next renewal on, without proration."""
     recurring = {"interval": "month"}
     price_data = {"currency": currency, "product": product_id, "unit_amount": amount, "recurring": recurring}
+    items = [{"id": item_id, "price_data": price_data}]
     return _call(
-        stripe.Subscription.modify,
-        id=subscription_id,
-        items=[{"id": item_id, "price_data": price_data}],
-        proration_behavior="none",
-        idempotency_key=idempotency_key,
+        lambda: stripe.Subscription.modify(
+            subscription_id, items=items, proration_behavior="none", idempotency_key=idempotency_key
+        )
     )
 
 
 def subscription_cancel_at_period_end(*, subscription_id, cancel=True):
     """Stop after the month already paid (or undo that with cancel=False)."""
-    return _call(stripe.Subscription.modify, id=subscription_id, cancel_at_period_end=cancel)
+    return _call(lambda: stripe.Subscription.modify(subscription_id, cancel_at_period_end=cancel))
 
 
 def subscription_cancel_now(*, subscription_id):
