@@ -260,6 +260,8 @@ def env_rate(name, default):
 DONATION_RATE_LIMIT = env_rate("DONATION_RATE_LIMIT", "5/60")
 # Manage links (/c/<slug>/manage/): how long an e-mailed link works, and how often one may be asked for.
 MANAGE_LINK_MAX_AGE = env_int("MANAGE_LINK_MAX_AGE", 14 * 24 * 3600)
+if MANAGE_LINK_MAX_AGE <= 0:
+    raise ImproperlyConfigured(f"MANAGE_LINK_MAX_AGE must be a positive number of seconds, not {MANAGE_LINK_MAX_AGE}")
 MANAGE_LINK_RATE_LIMIT_IP = env_rate("MANAGE_LINK_RATE_LIMIT_IP", "10/3600")
 MANAGE_LINK_RATE_LIMIT_ADDRESS = env_rate("MANAGE_LINK_RATE_LIMIT_ADDRESS", "3/3600")
 # How many reverse proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For;
