@@ -4,6 +4,7 @@ posts the signed customer.subscription.updated, then 15 $ (and the owner's recur
 stop at the end of the month; update the card through the stand-in portal; a tampered or expired link
 answers a clear page. Screenshots land in tests/artifacts/."""
 
+import datetime
 import email
 import email.policy
 import re
@@ -123,6 +124,12 @@ def test_it_manages_a_monthly_gift_without_an_account(live_server, demo, mailbox
         page.screenshot(path=ARTIFACTS / "supporter_manage_stopping.png", full_page=True)
         owner.reload()
         assert owner.locator("#recurring").count() == 0  # nothing recurring any more
+
+        # This year's statement, printable.
+        page.get_by_role("link", name=str(datetime.date.today().year)).click()
+        assert page.locator(".st-total").inner_text() == "25 $"
+        page.screenshot(path=ARTIFACTS / "supporter_statement.png", full_page=True)
+        page.goto(link)
 
         # A tampered link and an expired one: a clear page, never a 500.
         response = page.goto(link[:-6] + "AAAAA/")

@@ -4,6 +4,7 @@ pending, failed or expired payments; a refund sends a short notice."""
 import itertools
 import time
 
+import pytest
 from django.core import mail
 
 from fundraising.ledger.models import Donation
@@ -71,3 +72,21 @@ def test_it_sends_a_refund_notice_once_per_refunded_total(client, campaign):
     kinds = [m.subject.split(":")[0] for m in mail.outbox]
     assert kinds == ["Receipt", "Refund", "Refund"]
     assert "10 $" in mail.outbox[1].body and "25 $" in mail.outbox[2].body
+
+
+def test_it_sends_one_receipt_when_two_transactions_both_announce_it(campaign):
+    """The thanks page and the webhook may each see the gift become counted; the database keeps one."""
+    from django.db import IntegrityError, transaction
+    from django.test import TestCase
+
+    from fundraising.supporters.receivers import donation_counted_receive
+    from tests.factories import DonationFactory
+
+    donation = DonationFactory(campaign=campaign, donor_email="twice@example.com")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        donation_counted_receive(sender=Donation, donation_id=donation.pk)
+        donation_counted_receive(sender=Donation, donation_id=donation.pk)
+    assert len(mail.outbox) == 1
+    with transaction.atomic(), pytest.raises(IntegrityError):  # not luck: a constraint
+        Notice.objects.create(key="another-key", kind="receipt", campaign=campaign, donation=donation,
+                              email="twice@example.com")  # fmt: skip
