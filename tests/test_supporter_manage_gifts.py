@@ -124,3 +124,12 @@ def test_it_says_when_stripe_fails(client, campaign, monkeypatch):
     monkeypatch.setattr(payments, "subscription_cancel_now", down)
     page = client.post(f"{page_of(client, campaign)}gift/{sub}/", {"action": "cancel_now"}, follow=True)
     assert "Nothing was changed" in page.content.decode()
+
+
+def test_it_says_so_when_stripe_is_not_configured(client, campaign, settings):
+    """As in `make demo` without a Stripe key: a clear message, never a 500."""
+    settings.STRIPE_SECRET_KEY = ""
+    sub = monthly_gift(client, campaign)
+    for action in ("amount", "cancel_at_end", "cancel_now", "card"):
+        page = client.post(f"{page_of(client, campaign)}gift/{sub}/", {"action": action, "amount": "20"}, follow=True)
+        assert page.status_code == 200 and "Nothing was changed" in page.content.decode(), action

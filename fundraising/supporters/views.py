@@ -141,7 +141,7 @@ def gift_change(request, campaign, token, subscription_id):
             return HttpResponseRedirect(back, status=303)
     except money.MoneyError as exc:
         messages.error(request, str(exc))
-    except payments.StripeUnavailable as exc:
+    except (payments.StripeUnavailable, payments.StripeNotConfigured) as exc:
         log.error("gift change %s on %s failed: %s", action, subscription_id, exc)
         messages.error(request, _("Stripe could not make that change just now. Nothing was changed; please try again."))
     else:
