@@ -46,6 +46,8 @@ class Notice(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "e-mail sent"
+        verbose_name_plural = "e-mails sent"
         constraints = [
             # Exactly one receipt per payment, whatever the key says.
             models.UniqueConstraint(fields=["donation"], condition=Q(kind="receipt"), name="notice_one_receipt"),
