@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from fundraising.campaigns.admin import OrganizationScopedAdmin
-from fundraising.campaigns.selectors import campaigns_for_user, organizations_for_user
+from fundraising.campaigns.models import Organization
+from fundraising.campaigns.roles import OWNER, organizations_with_role
+from fundraising.campaigns.selectors import campaigns_for_user
 from fundraising.payments.models import SubscriptionState
 
 from . import links, privacy
@@ -141,17 +143,22 @@ def recurring_totals(*, user):
     return [{"campaign": c, "amount": c.format(a), "count": n} for c, a, n in totals.values()]
 
 
+def owned(user):
+    """Organisations where the user is an owner: only owners send statements, export or erase supporters."""
+    return Organization.objects.filter(pk__in=organizations_with_role(user=user, role=OWNER))
+
+
 @admin.register(StatementRun)
 class StatementRunAdmin(admin.ModelAdmin):
     list_display = ["year", "organization", "progress", "created_at", "finished_at"]
     fields = ["organization", "year"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(organization__in=organizations_for_user(user=request.user))
+        return super().get_queryset(request).filter(organization__in=owned(request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "organization":
-            kwargs["queryset"] = organizations_for_user(user=request.user)
+            kwargs["queryset"] = owned(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
@@ -192,7 +199,7 @@ class SupporterToolsAdmin(admin.ModelAdmin):
         return [path("", self.admin_site.admin_view(self.tools_view), name="supporters_supportertools_changelist")]
 
     def tools_view(self, request):
-        organizations = organizations_for_user(user=request.user)
+        organizations = owned(request.user)
         context = {**self.admin_site.each_context(request), "title": "Supporters", "organizations": organizations,
                    "opts": self.model._meta}  # fmt: skip
         if request.method != "POST":
