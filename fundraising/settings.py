@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "fundraising.widgets",
     "fundraising.pipeline",
     "fundraising.payments",
+    "fundraising.supporters",
     "fundraising.ops",
 ]
 
@@ -258,6 +259,12 @@ def env_rate(name, default):
 
 # Card-testing defence: Checkout Sessions one client IP may create per window.
 DONATION_RATE_LIMIT = env_rate("DONATION_RATE_LIMIT", "5/60")
+# Manage links (/c/<slug>/manage/): how long an e-mailed link works, and how often one may be asked for.
+MANAGE_LINK_MAX_AGE = env_int("MANAGE_LINK_MAX_AGE", 14 * 24 * 3600)
+if MANAGE_LINK_MAX_AGE <= 0:
+    raise ImproperlyConfigured(f"MANAGE_LINK_MAX_AGE must be a positive number of seconds, not {MANAGE_LINK_MAX_AGE}")
+MANAGE_LINK_RATE_LIMIT_IP = env_rate("MANAGE_LINK_RATE_LIMIT_IP", "10/3600")
+MANAGE_LINK_RATE_LIMIT_ADDRESS = env_rate("MANAGE_LINK_RATE_LIMIT_ADDRESS", "3/3600")
 # How many reverse proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For;
 # 0 trusts only the socket's address. Behind deploy/nginx.conf this is 1.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)

@@ -2,6 +2,7 @@
 
 - /c/<slug>/ donation and thanks pages, /stripe/webhook/: fundraising/payments/urls.py
 - /w/<slug>.json|.svg|/ widgets: fundraising/widgets/urls.py (drawn by fundraising/widgets/render.py)
+- /c/<slug>/manage/... a supporter's gifts, without an account: fundraising/supporters/urls.py
 - /healthz: fundraising/ops/urls.py; / (index): fundraising/campaigns/urls.py
 """
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("fundraising.campaigns.urls")),
     path("", include("fundraising.payments.urls")),
+    path("", include("fundraising.supporters.urls")),
     path("", include("fundraising.widgets.urls")),
     path("", include("fundraising.ops.urls")),
 ]

@@ -95,7 +95,8 @@ def test_it_takes_a_monthly_gift_end_to_end(campaign, stripe_world):
     response = client.post("/c/lights/", {"preset": "custom", "custom_amount": "7.50", "kind": "monthly"})
     success = pay(stripe_world, response["Location"])
     client.get(success.split(campaign_url(stripe_world), 1)[1])
-    assert [d[0] for d in stripe_world.deliveries] == ["checkout.session.completed", "invoice.paid"]
+    sent = ["checkout.session.completed", "customer.subscription.created", "invoice.paid"]
+    assert [d[0] for d in stripe_world.deliveries] == sent
     donation = Donation.objects.get()
     assert (donation.amount, donation.kind, donation.status) == (750, "monthly", "succeeded")
     assert donation.stripe_subscription_id.startswith("sub_")

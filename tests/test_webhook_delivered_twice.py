@@ -94,6 +94,19 @@ def scenario(kind, pending):
             events.event("invoice.paid", first_invoice),
             events.event("customer.subscription.deleted", events.subscription(subscription_id=sub, ended_at=1)),
         ],
+        "customer.subscription.created": [
+            events.event("invoice.paid", first_invoice),
+            events.event("customer.subscription.created",
+                         events.subscription_live(subscription_id=sub, amount=2500, donation=pending.id)),
+        ],  # fmt: skip
+        "customer.subscription.updated": [
+            events.event("invoice.paid", first_invoice),
+            events.event("customer.subscription.updated", events.subscription_live(subscription_id=sub, amount=3000)),
+        ],
+        "invoice.payment_failed": [
+            events.event("invoice.paid", first_invoice),
+            events.event("invoice.payment_failed", events.invoice_failed(amount=2500, subscription=sub)),
+        ],
     }
     return by_kind[kind]
 

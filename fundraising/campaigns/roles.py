@@ -21,6 +21,9 @@ _VIEWER = {
     ("campaigns", "milestone"): ["view"],
     ("campaigns", "period"): ["view"],
     ("ledger", "donation"): ["view"],
+    # fundraising.supporters, named by label only (campaigns imports nothing above it)
+    ("supporters", "notice"): ["view"],
+    ("supporters", "monthlygift"): ["view"],
 }
 _EDITOR = {
     **_VIEWER,
@@ -32,6 +35,9 @@ _OWNER = {
     ("campaigns", "organization"): ["view", "change"],
     ("campaigns", "membership"): ["view", "change", "delete"],  # members join by invitation only
     ("campaigns", "invitation"): ["view", "add", "delete"],
+    # supporters' statements for a year, and one supporter's export and erasure: owners only
+    ("supporters", "statementrun"): ["view", "add"],
+    ("supporters", "supportertools"): ["view"],
 }
 PERMISSIONS = {VIEWER: _VIEWER, EDITOR: _EDITOR, OWNER: _OWNER}
 

@@ -5,22 +5,36 @@ import uuid
 from django.db import transaction
 
 from .models import Donation
-from .services import donation_settle
+from .services import donation_store, ledger_changed
+
+ERASED_DOMAIN = "erased.invalid"
+
+
+def stand_in_address():
+    return f"erased-{uuid.uuid4().hex[:20]}@{ERASED_DOMAIN}"
+
+
+def donations_anonymise(*, donations):
+    """Blank the name, message, e-mail and Stripe links of these (locked) gifts; amounts, dates, statuses and
+    periods stay, so every total and widget stays identical. One stand-in address per address as stored:
+    donors are counted by exact address, so "Grace@x" and "grace@x" stay two donors if they were two.
+    Each row goes through donation_store, so the periods' running figures move with it."""
+    stand_ins = {stored: stand_in_address() for stored in sorted({d.donor_email for d in donations})}
+    for donation in donations:
+        donation.donor_email = stand_ins[donation.donor_email] if donation.donor_email else ""
+        donation.public_name, donation.message, donation.anonymous = "", "", True
+        donation.stripe_checkout_session_id = donation.stripe_payment_intent_id = donation.stripe_invoice_id = None
+        donation.stripe_charge_id = donation.stripe_subscription_id = ""
+        donation_store(donation=donation)
+    for period_id in {d.period_id for d in donations} - {None}:
+        ledger_changed(period_id=period_id)
+    return len(donations)
 
 
 def donor_erase(*, email):
-    """Blank the name, message and e-mail of every gift from `email` (any case); returns how many.
-
-    The gifts share one meaningless address instead, so the month still counts them as one supporter."""
+    """Anonymise every gift from `email` (any case), in every organisation; returns how many."""
     if not email:
         return 0
-    stand_in = f"erased-{uuid.uuid4().hex}@erased.invalid"
     with transaction.atomic():
         gifts = list(Donation.objects.select_for_update().filter(donor_email__iexact=email).order_by("pk"))
-        for donation in gifts:
-            donation.donor_email = stand_in
-            donation.public_name = ""
-            donation.message = ""
-            donation.anonymous = True
-            donation_settle(donation=donation, old_period_id=donation.period_id)
-    return len(gifts)
+        return donations_anonymise(donations=gifts)

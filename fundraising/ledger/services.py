@@ -15,7 +15,7 @@ from fundraising.campaigns.models import Period
 
 from . import tally
 from .models import Donation
-from .signals import period_changed
+from .signals import donation_counted, donation_refunded, period_changed
 
 # A donation counts once it is paid; what it counts for is its amount less what was taken back.
 COUNTED = Q(paid_at__isnull=False)
@@ -116,11 +116,27 @@ def donation_store(*, donation: Donation) -> Donation:
     return donation
 
 
+UNCOUNTED_STATUSES = (Donation.Status.PENDING, Donation.Status.FAILED, Donation.Status.EXPIRED)
+
+
 def donation_settle(*, donation: Donation, old_period_id: int | None = None) -> Donation:
-    """Derive the status from the stored facts, store the row, and refresh every period touched.
-    The one way a ledger row changes."""
+    """Derive the status from the stored facts, store the row (and its period's running figures), and
+    refresh every period touched. The one way a ledger row changes.
+
+    After commit, announce a donation that became counted and any refund on it (donation_counted,
+    donation_refunded): the layers above send receipts without the ledger knowing about them."""
+    # The status is only ever set here (or to failed/expired while unpaid), so the stored one says
+    # whether the row counted before these facts arrived.
+    was_counted = donation.status not in UNCOUNTED_STATUSES
     donation.status = donation_status_derive(donation)
     donation_store(donation=donation)
     for period_id in {old_period_id, donation.period_id} - {None}:
         ledger_changed(period_id=period_id)
+    if donation.paid_at is not None and not was_counted:
+        transaction.on_commit(functools.partial(donation_counted.send, sender=Donation, donation_id=donation.pk))
+    if donation.paid_at is not None and donation.amount_refunded > 0:
+        refunded = functools.partial(
+            donation_refunded.send, sender=Donation, donation_id=donation.pk, amount_refunded=donation.amount_refunded
+        )
+        transaction.on_commit(refunded)
     return donation

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fundraising.ledger.models import Donation
 
-from . import readers, recording
+from . import readers, recording, subscriptions
 
 
 def checkout_session_completed(session, when):
@@ -108,7 +108,23 @@ def charge_dispute_closed(dispute, when):
 
 
 def customer_subscription_deleted(subscription, when):
+    subscriptions.subscription_state_record(subscription=subscription, when=when)
     return recording.subscription_end_record(subscription=subscription, ended_at=when)
+
+
+def customer_subscription_created(subscription, when):
+    """What a monthly gift costs and when it renews, as Stripe says (the manage page shows only this)."""
+    return subscriptions.subscription_state_record(subscription=subscription, when=when)
+
+
+def customer_subscription_updated(subscription, when):
+    """A change of amount, a cancellation at the period's end, a failed or recovered payment: confirmed here."""
+    return subscriptions.subscription_state_record(subscription=subscription, when=when)
+
+
+def invoice_payment_failed(invoice, when):
+    """A renewal was declined: the gift is at risk and the supporter is asked to update the card."""
+    return subscriptions.renewal_failure_record(invoice=invoice, when=when)
 
 
 EVENT_HANDLERS = {
@@ -130,6 +146,9 @@ EVENT_HANDLERS = {
     "charge.dispute.updated": charge_dispute_updated,
     "charge.dispute.closed": charge_dispute_closed,
     "customer.subscription.deleted": customer_subscription_deleted,
+    "customer.subscription.created": customer_subscription_created,
+    "customer.subscription.updated": customer_subscription_updated,
+    "invoice.payment_failed": invoice_payment_failed,
 }
 
 # The events the webhook endpoint in Stripe must send: exactly the handled ones (stripe_webhook_setup

@@ -116,3 +116,39 @@ class UnmatchedPayment(models.Model):
 
     def __str__(self):
         return f"{self.stripe_id} ({self.reason})"
+
+class SubscriptionState(models.Model):
+    """What Stripe last said about one monthly gift's subscription (customer.subscription.* events).
+
+    Pages show a supporter's amount, renewal date and cancellation from here only, so a change shows
+    once Stripe's webhook confirms it. Events may come out of order: an older event never overwrites
+    a newer one (stripe_updated_at is the creation time of the event last applied)."""
+
+    subscription_id = models.CharField(max_length=255, unique=True)
+    customer_id = models.CharField(max_length=255, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
+    )
+    status = models.CharField(max_length=30, blank=True, help_text="Stripe's: active, past_due, canceled...")
+    amount = models.PositiveBigIntegerField(default=0, help_text="Per month, minor units.")
+    currency = models.CharField(max_length=3, blank=True)
+    item_id = models.CharField(max_length=255, blank=True)
+    product_id = models.CharField(max_length=255, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    payment_failed_at = models.DateTimeField(null=True, blank=True)
+    stripe_updated_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return self.subscription_id
+
+    AT_RISK_STATUSES = ("past_due", "unpaid", "incomplete")
+
+    @property
+    def at_risk(self):
+        return self.status in self.AT_RISK_STATUSES

@@ -204,3 +204,43 @@ def object_list(*, kind, created_gte, limit=100, starting_after=None):
     if starting_after:
         params["starting_after"] = starting_after
     return _call(OBJECT_LISTS[kind](), **params)
+
+
+# --- monthly gifts: what a supporter changes from the manage page ----------------------------------
+
+
+def subscription_retrieve(*, subscription_id):
+    return _call(lambda: stripe.Subscription.retrieve(subscription_id))
+
+
+def subscription_amount_change(*, subscription_id, item_id, product_id, currency, amount, idempotency_key):
+    """Charge `amount` (minor units) every month from the next renewal on, without proration."""
+    recurring = {"interval": "month"}
+    price_data = {"currency": currency, "product": product_id, "unit_amount": amount, "recurring": recurring}
+    items = [{"id": item_id, "price_data": price_data}]
+    return _call(
+        lambda: stripe.Subscription.modify(
+            subscription_id, items=items, proration_behavior="none", idempotency_key=idempotency_key
+        )
+    )
+
+
+def subscription_cancel_at_period_end(*, subscription_id, cancel=True):
+    """Stop after the month already paid (or undo that with cancel=False)."""
+    return _call(lambda: stripe.Subscription.modify(subscription_id, cancel_at_period_end=cancel))
+
+
+def subscription_cancel_now(*, subscription_id):
+    return _call(lambda: stripe.Subscription.cancel(subscription_id))
+
+
+def billing_portal_card_update(*, customer_id, return_url, locale="auto"):
+    """A Customer Portal session that opens straight on "update payment method"; returns it (id, url)."""
+    return _call(
+        stripe.billing_portal.Session.create,
+        customer=customer_id,
+        return_url=return_url,
+        locale=locale,
+        flow_data={"type": "payment_method_update", "after_completion": {"type": "redirect",
+                                                                         "redirect": {"return_url": return_url}}},
+    )  # fmt: skip

@@ -146,3 +146,34 @@ def _amount(value):
 
 def _currency(value):
     return value.lower() if isinstance(value, str) else ""
+
+
+# --- subscriptions (customer.subscription.*) ------------------------------------------------------
+
+
+def subscription_item(subscription):
+    """The first item of a subscription (a monthly gift has one), or {}."""
+    data = (subscription.get("items") or {}).get("data") or []
+    return data[0] if data and isinstance(data[0], dict) else {}
+
+
+def subscription_amount(subscription):
+    """(amount per period, currency) from the item's price times its quantity."""
+    item = subscription_item(subscription)
+    price = item.get("price") or item.get("plan") or {}
+    quantity = item.get("quantity") if isinstance(item.get("quantity"), int) else 1
+    return _amount(price.get("unit_amount") or price.get("amount")) * quantity, _currency(
+        price.get("currency") or subscription.get("currency")
+    )
+
+
+def subscription_period_end(subscription):
+    """When the paid month ends: on the item on current API versions, on the subscription before basil."""
+    return timestamp_read(subscription_item(subscription).get("current_period_end")) or timestamp_read(
+        subscription.get("current_period_end")
+    )
+
+
+def invoice_attempt(invoice):
+    value = invoice.get("attempt_count")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1

@@ -222,3 +222,62 @@ def all_orders(count, *, every=1):
 
     orders = list(itertools.permutations(range(count)))
     return orders[::every] + ([orders[-1]] if (len(orders) - 1) % every else [])
+
+
+def subscription_live(*, subscription_id, amount, campaign="lights", donation=None, customer=None,
+                      status="active", cancel_at_period_end=False, period_end=None, currency="usd", item_id=None,
+                      product_id=None):  # fmt: skip
+    """A subscription as customer.subscription.created/updated carry it (fixtures3 shape, trimmed): the
+    amount and the period end live on its one item."""
+    metadata = {"fundraising_campaign": campaign} if campaign else {}
+    if donation:
+        metadata["fundraising_donation"] = str(donation)
+    now = int(time.time())
+    period_end = period_end or now + 30 * 86400
+    item_id = item_id or f"si_{subscription_id[4:]}"
+    price = {
+        "id": sid("price"),
+        "object": "price",
+        "active": True,
+        "currency": currency,
+        "product": product_id or f"prod_{subscription_id[4:]}",
+        "recurring": {"interval": "month", "interval_count": 1, "meter": None, "trial_period_days": None,
+                      "usage_type": "licensed"},
+        "type": "recurring",
+        "unit_amount": amount,
+        "unit_amount_decimal": str(amount),
+    }  # fmt: skip
+    return {
+        "id": subscription_id,
+        "object": "subscription",
+        "billing_cycle_anchor": now,
+        "cancel_at": period_end if cancel_at_period_end else None,
+        "cancel_at_period_end": cancel_at_period_end,
+        "canceled_at": now if status == "canceled" or cancel_at_period_end else None,
+        "collection_method": "charge_automatically",
+        "created": now,
+        "currency": currency,
+        "customer": customer or f"cus_{subscription_id[4:]}",
+        "ended_at": now if status == "canceled" else None,
+        "items": {
+            "object": "list",
+            "data": [{"id": item_id, "object": "subscription_item", "current_period_start": period_end - 30 * 86400,
+                      "current_period_end": period_end, "metadata": {}, "price": price, "quantity": 1,
+                      "subscription": subscription_id}],
+            "has_more": False,
+            "url": f"/v1/subscription_items?subscription={subscription_id}",
+        },  # fmt: skip
+        "latest_invoice": None,
+        "livemode": False,
+        "metadata": metadata,
+        "start_date": now,
+        "status": status,
+    }
+
+
+def invoice_failed(*, amount, subscription, campaign="lights", email="monthly@example.com", attempt=1):
+    """invoice.payment_failed's object: a renewal the bank declined."""
+    obj = invoice(amount=amount, subscription=subscription, campaign=campaign, email=email)
+    obj.update(amount_paid=0, amount_remaining=amount, status="open", attempt_count=attempt, attempted=True)
+    obj["status_transitions"]["paid_at"] = None
+    return obj

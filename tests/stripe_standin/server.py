@@ -5,7 +5,14 @@ The app's real `stripe` SDK talks to it as STRIPE_API_BASE: POST /v1/checkout/se
 session (same Idempotency-Key, same session), GET /v1/checkout/sessions/<id> reads it. /pay/<id> is the
 "hosted checkout page": submitting it pays through localstripe (a real PaymentIntent, confirmed with
 a test card, when a localstripe URL is given), sends the signed events Stripe would send to the app's
-webhook, and redirects to the success URL. Any other /v1/ path is proxied to localstripe."""
+webhook, and redirects to the success URL.
+
+Monthly gifts (neither in localstripe): a paid subscription-mode session creates a Subscription (the
+shape of Stripe's own objects, tests/stripe_standin/events.py); GET/POST/DELETE /v1/subscriptions/<id>
+read, change (amount, cancel_at_period_end) and cancel it, and POST /v1/billing_portal/sessions opens
+/portal/<id>, a stand-in Customer Portal page. A change queues the signed customer.subscription.updated
+(or .deleted) Stripe would send; the test delivers it with `deliver_queued()`, so it can look at the
+page while the change waits for Stripe's confirmation. Any other /v1/ path is proxied to localstripe."""
 
 import html
 import json
@@ -63,6 +70,9 @@ class CheckoutStandIn:
         self.by_idempotency_key = {}
         self.deliveries = []
         self.endpoints = {}
+        self.subscriptions = {}
+        self.portal_sessions = {}
+        self.queued = []
         self.lock = threading.Lock()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -154,6 +164,7 @@ class CheckoutStandIn:
                     metadata = (params.get("payment_intent_data") or {}).get("metadata") or {}
                     session["payment_intent"] = self.payment_intent_create(session, metadata)
                 else:
+                    session["customer"] = events.sid("cus")
                     session["subscription"] = events.sid("sub")
                 to_send = self.session_events(session, params)
             else:
@@ -199,8 +210,73 @@ class CheckoutStandIn:
                 email=session["customer_details"]["email"],
                 paid_at=int(time.time()),
             )
+            invoice["customer"] = session["customer"]
+            subscription = events.subscription_live(
+                subscription_id=session["subscription"],
+                amount=session["amount_total"],
+                currency=session["currency"],
+                campaign=metadata.get("fundraising_campaign"),
+                donation=metadata.get("fundraising_donation"),
+                customer=session["customer"],
+            )
+            self.subscriptions[subscription["id"]] = subscription
+            sent.append(events.event("customer.subscription.created", subscription))
             sent.append(events.event("invoice.paid", invoice))
         return sent
+
+    # --- subscriptions and the Customer Portal (monthly gifts) ----------------------------------
+
+    def subscription_change(self, subscription_id, params):
+        """POST /v1/subscriptions/<id>: a new price for the one item, or cancel_at_period_end."""
+        with self.lock:
+            subscription = self.subscriptions[subscription_id]
+            for change in params.get("items") or []:
+                item = subscription["items"]["data"][0]
+                assert change["id"] == item["id"], (change, item["id"])
+                price = change["price_data"]
+                assert price["product"] == item["price"]["product"], price
+                item["price"] = dict(item["price"], id=events.sid("price"), unit_amount=int(price["unit_amount"]),
+                                     unit_amount_decimal=str(price["unit_amount"]))  # fmt: skip
+            if "cancel_at_period_end" in params:
+                ending = params["cancel_at_period_end"] == "true"
+                subscription["cancel_at_period_end"] = ending
+                subscription["cancel_at"] = subscription["items"]["data"][0]["current_period_end"] if ending else None
+                subscription["canceled_at"] = int(time.time()) if ending else None
+            self.queued.append(events.event("customer.subscription.updated", json.loads(json.dumps(subscription))))
+            return subscription
+
+    def subscription_cancel(self, subscription_id):
+        with self.lock:
+            subscription = self.subscriptions[subscription_id]
+            subscription.update(status="canceled", canceled_at=int(time.time()), ended_at=int(time.time()))
+            self.queued.append(events.event("customer.subscription.deleted", json.loads(json.dumps(subscription))))
+            return subscription
+
+    def portal_session_create(self, params):
+        session_id = events.sid("bps")
+        session = {
+            "id": session_id,
+            "object": "billing_portal.session",
+            "configuration": events.sid("bpc"),
+            "created": int(time.time()),
+            "customer": params["customer"],
+            "flow": params.get("flow_data"),
+            "livemode": False,
+            "locale": params.get("locale"),
+            "on_behalf_of": None,
+            "return_url": params.get("return_url"),
+            "url": f"{self.url}/portal/{session_id}",
+        }
+        self.portal_sessions[session_id] = session
+        return session
+
+    def deliver_queued(self):
+        """Send the events Stripe would send after the changes made so far (signed, in order)."""
+        with self.lock:
+            to_send, self.queued = self.queued, []
+        for evt in to_send:
+            self.deliver(evt)
+        return [evt["type"] for evt in to_send]
 
     def deliver(self, evt):
         body = json.dumps(evt)
@@ -248,7 +324,22 @@ class CheckoutStandIn:
                 if path == "/v1/webhook_endpoints":
                     data = [standin.endpoint_public(e) for e in standin.endpoints.values()]
                     return self._send(200, json.dumps({"object": "list", "data": data, "has_more": False}))
+                if path.startswith("/v1/subscriptions/"):
+                    subscription = standin.subscriptions.get(path.rsplit("/", 1)[1])
+                    if subscription is None:
+                        return self._send(404, json.dumps({"error": {"type": "invalid_request_error",
+                                                                     "message": "No such subscription"}}))  # fmt: skip
+                    return self._send(200, json.dumps(subscription))
+                if path.startswith("/portal/"):
+                    return self._portal(path.rsplit("/", 1)[1])
                 return self._proxy("GET", "")
+
+            def do_DELETE(self):
+                path = urllib.parse.urlparse(self.path).path
+                subscription_id = path.rsplit("/", 1)[1]
+                if path.startswith("/v1/subscriptions/") and subscription_id in standin.subscriptions:
+                    return self._send(200, json.dumps(standin.subscription_cancel(subscription_id)))
+                return self._send(404, json.dumps({"error": {"message": "not in the stand-in"}}))
 
             def do_POST(self):
                 path = urllib.parse.urlparse(self.path).path
@@ -264,6 +355,16 @@ class CheckoutStandIn:
                         missing = {"type": "invalid_request_error", "message": "No such webhook endpoint"}
                         return self._send(404, json.dumps({"error": missing}))
                     return self._send(200, json.dumps(standin.endpoint_save(form_decode(body), endpoint_id)))
+                if path.startswith("/v1/subscriptions/") and path.rsplit("/", 1)[1] in standin.subscriptions:
+                    changed = standin.subscription_change(path.rsplit("/", 1)[1], form_decode(body))
+                    return self._send(200, json.dumps(changed))
+                if path == "/v1/billing_portal/sessions":
+                    return self._send(200, json.dumps(standin.portal_session_create(form_decode(body))))
+                if path.startswith("/portal/"):
+                    session = standin.portal_sessions.get(path.rsplit("/", 1)[1])
+                    if session is None:
+                        return self._send(404, "no such session", "text/plain")
+                    return self._send(303, "", "text/plain", [("Location", session["return_url"])])
                 if path.startswith("/pay/"):
                     form = dict(urllib.parse.parse_qsl(body))
                     target = standin.session_pay(path.rsplit("/", 1)[1], form.get("email", "donor@example.com"))
@@ -283,6 +384,19 @@ class CheckoutStandIn:
 <form method="post"><label>E-mail <input name="email" type="email" value="donor@example.com"></label>
 <button type="submit" id="pay">Pay</button></form>
 <p><a href="{html.escape(session["cancel_url"])}">Cancel</a></p></body></html>"""
+                return self._send(200, page, "text/html; charset=utf-8")
+
+            def _portal(self, session_id):
+                session = standin.portal_sessions.get(session_id)
+                if session is None:
+                    return self._send(404, "no such session", "text/plain")
+                flow = (session.get("flow") or {}).get("type", "")
+                page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Test customer portal</title></head>
+<body style="font-family:system-ui;max-width:28rem;margin:3rem auto">
+<h1>Test customer portal</h1><p>Flow: <strong id="flow">{html.escape(flow)}</strong></p>
+<form method="post"><label>Card number <input name="card" value="4242 4242 4242 4242"></label>
+<button type="submit" id="save">Save card</button></form></body></html>"""
                 return self._send(200, page, "text/html; charset=utf-8")
 
             def _proxy(self, method, body):

@@ -34,7 +34,7 @@ def event_wrap(type_, obj, now):
     }
 
 
-def one_time_event(*, campaign, amount, now):
+def one_time_event(*, campaign, amount, now, email=None):
     """checkout.session.completed as a Payment Link payment would send it: campaign metadata, paid."""
     session = {
         "id": _sid("cs_test"),
@@ -43,7 +43,7 @@ def one_time_event(*, campaign, amount, now):
         "amount_total": amount,
         "currency": campaign.currency,
         "currency_conversion": None,
-        "customer_details": {"email": None, "name": None},
+        "customer_details": {"email": email, "name": None},
         "livemode": False,
         "metadata": {"fundraising_campaign": campaign.slug},
         "mode": "payment",
@@ -56,8 +56,9 @@ def one_time_event(*, campaign, amount, now):
     return event_wrap("checkout.session.completed", session, now)
 
 
-def monthly_event(*, campaign, amount, now):
+def monthly_event(*, campaign, amount, now, email=None, subscription=None, customer=None):
     """invoice.paid for a subscription's first month, metadata under parent.subscription_details."""
+    subscription = subscription or _sid("sub")
     invoice = {
         "id": _sid("in"),
         "object": "invoice",
@@ -66,19 +67,33 @@ def monthly_event(*, campaign, amount, now):
         "amount_remaining": 0,
         "billing_reason": "subscription_create",
         "currency": campaign.currency,
-        "customer": _sid("cus"),
-        "customer_email": None,
+        "customer": customer or _sid("cus"),
+        "customer_email": email,
         "livemode": False,
         "metadata": {},
         "parent": {
             "quote_details": None,
-            "subscription_details": {"metadata": {"fundraising_campaign": campaign.slug}, "subscription": _sid("sub")},
+            "subscription_details": {"metadata": {"fundraising_campaign": campaign.slug}, "subscription": subscription},
             "type": "subscription_details",
         },
         "status": "paid",
         "status_transitions": {"finalized_at": now, "marked_uncollectible_at": None, "paid_at": now, "voided_at": None},
     }
     return event_wrap("invoice.paid", invoice, now)
+
+
+def subscription_event(*, campaign, amount, now, subscription, customer):
+    """customer.subscription.created: what the gift costs and when it renews (the manage page shows it)."""
+    period_end = now + 30 * 24 * 3600
+    price = {"id": _sid("price"), "object": "price", "currency": campaign.currency, "product": _sid("prod"),
+             "recurring": {"interval": "month", "interval_count": 1}, "type": "recurring", "unit_amount": amount}
+    item = {"id": _sid("si"), "object": "subscription_item", "current_period_start": now,
+            "current_period_end": period_end, "price": price, "quantity": 1, "subscription": subscription}
+    obj = {"id": subscription, "object": "subscription", "cancel_at_period_end": False, "canceled_at": None,
+           "currency": campaign.currency, "customer": customer, "ended_at": None, "livemode": False,
+           "items": {"object": "list", "data": [item], "has_more": False},
+           "metadata": {"fundraising_campaign": campaign.slug}, "start_date": now, "status": "active"}  # fmt: skip
+    return event_wrap("customer.subscription.created", obj, now)
 
 
 class Command(BaseCommand):
@@ -89,8 +104,9 @@ class Command(BaseCommand):
         parser.add_argument("amount", help="In major units as a supporter types it, e.g. 25 or 12.50")
         parser.add_argument("--monthly", action="store_true", help="The first payment of a monthly gift")
         parser.add_argument("--url", default="", help="Webhook URL (default: SITE_URL/stripe/webhook/)")
+        parser.add_argument("--email", default=None, help="The supporter's address (a receipt is sent to it)")
 
-    def handle(self, *args, slug, amount, monthly, url, **options):
+    def handle(self, *args, slug, amount, monthly, url, email=None, **options):
         campaign = selectors.campaign_by_slug(slug=slug, active_only=False)
         if campaign is None:
             raise CommandError(f"No campaign {slug!r}.")
@@ -100,9 +116,17 @@ class Command(BaseCommand):
             minor = money.parse_money(amount, campaign.currency, campaign.locale)
         except money.MoneyError as exc:
             raise CommandError(str(exc)) from None
-        build = monthly_event if monthly else one_time_event
-        event = build(campaign=campaign, amount=minor, now=int(time.time()))
-        status = self.post(event, url or f"{settings.SITE_URL}/stripe/webhook/")
+        now, url = int(time.time()), url or f"{settings.SITE_URL}/stripe/webhook/"
+        if monthly:
+            subscription, customer = _sid("sub"), _sid("cus")
+            described = subscription_event(campaign=campaign, amount=minor, now=now, subscription=subscription,
+                                           customer=customer)  # fmt: skip
+            self.post(described, url)
+            event = monthly_event(campaign=campaign, amount=minor, now=now, email=email, subscription=subscription,
+                                  customer=customer)  # fmt: skip
+        else:
+            event = one_time_event(campaign=campaign, amount=minor, now=now, email=email)
+        status = self.post(event, url)
         self.stdout.write(f"{event['type']} {event['id']}: {campaign.format(minor)} to {slug} -> HTTP {status}")
 
     def post(self, event, url):

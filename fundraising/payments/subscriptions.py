@@ -1,0 +1,89 @@
+"""Monthly gifts' subscriptions as Stripe last described them (SubscriptionState), and failed renewals.
+
+Kept apart from recording.py: these facts never touch the ledger's amounts; they say what a supporter
+pays each month, when it renews and whether it stops. Call inside a transaction."""
+
+import functools
+
+from django.db import transaction
+
+from fundraising.campaigns.models import Campaign
+from fundraising.ledger.models import Donation
+
+from . import readers
+from .models import SubscriptionState
+from .signals import renewal_failed
+
+
+def _campaign_id(*, metadata, subscription_id):
+    slug = readers.metadata_campaign(metadata)
+    if slug:
+        found = Campaign.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if found:
+            return found
+    return (
+        Donation.objects.filter(stripe_subscription_id=subscription_id)
+        .exclude(stripe_subscription_id="")
+        .values_list("campaign_id", flat=True)
+        .first()
+    )
+
+
+def subscription_state_lock(*, subscription_id):
+    state, _ = SubscriptionState.objects.get_or_create(subscription_id=subscription_id)
+    return SubscriptionState.objects.select_for_update().get(pk=state.pk)
+
+
+def subscription_state_record(*, subscription, when):
+    """Store what a subscription object says, unless a newer event already did. Returns the state or None."""
+    subscription_id = readers.object_id(subscription.get("id"))
+    if not subscription_id.startswith("sub_"):
+        return None
+    state = subscription_state_lock(subscription_id=subscription_id)
+    if state.stripe_updated_at is not None and when < state.stripe_updated_at:
+        return state  # an older description arriving late
+    amount, currency = readers.subscription_amount(subscription)
+    item = readers.subscription_item(subscription)
+    state.customer_id = readers.object_id(subscription.get("customer")) or state.customer_id
+    state.campaign_id = state.campaign_id or _campaign_id(
+        metadata=readers.metadata_of(subscription), subscription_id=subscription_id
+    )
+    state.status = subscription.get("status") if isinstance(subscription.get("status"), str) else state.status
+    state.amount = amount or state.amount
+    state.currency = currency or state.currency
+    state.item_id = readers.object_id(item.get("id")) or state.item_id
+    state.product_id = readers.object_id((item.get("price") or {}).get("product")) or state.product_id
+    state.cancel_at_period_end = subscription.get("cancel_at_period_end") is True
+    state.current_period_end = readers.subscription_period_end(subscription) or state.current_period_end
+    state.canceled_at = readers.timestamp_read(subscription.get("canceled_at"))
+    state.stripe_updated_at = when
+    state.save()
+    return state
+
+
+def renewal_failure_record(*, invoice, when):
+    """A renewal was declined: remember when (owners see the gift at risk) and, after commit, announce it
+    so the supporter is asked to update the card. Stripe retries; each attempt is announced once."""
+    subscription_id = readers.invoice_subscription(invoice)
+    invoice_id = readers.object_id(invoice.get("id"))
+    if not subscription_id or not invoice_id:
+        return None
+    state = subscription_state_lock(subscription_id=subscription_id)
+    state.payment_failed_at = max(filter(None, [state.payment_failed_at, when]))
+    state.customer_id = state.customer_id or readers.object_id(invoice.get("customer"))
+    state.campaign_id = state.campaign_id or _campaign_id(
+        metadata=readers.invoice_metadata(invoice), subscription_id=subscription_id
+    )
+    state.save()
+    email = invoice.get("customer_email") if isinstance(invoice.get("customer_email"), str) else ""
+    announce = functools.partial(
+        renewal_failed.send,
+        sender=SubscriptionState,
+        invoice_id=invoice_id,
+        attempt=readers.invoice_attempt(invoice),
+        subscription_id=subscription_id,
+        email=email,
+        campaign_id=state.campaign_id,
+    )
+    transaction.on_commit(announce)
+    return state

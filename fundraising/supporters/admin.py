@@ -1,0 +1,234 @@
+"""Owners' view of supporters: e-mails sent (failures first), monthly gifts at risk, statement runs,
+and per-supporter export, erasure and manage-link resend."""
+
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from fundraising.campaigns.admin import OrganizationScopedAdmin
+from fundraising.campaigns.models import Organization
+from fundraising.campaigns.roles import OWNER, organizations_with_role
+from fundraising.campaigns.selectors import campaigns_for_user
+from fundraising.payments.models import SubscriptionState
+
+from . import links, privacy
+from .models import MonthlyGift, Notice, StatementRun, SupporterTools
+
+
+@admin.register(Notice)
+class NoticeAdmin(OrganizationScopedAdmin):
+    scope = staticmethod(lambda *, user: Notice.objects.filter(campaign__in=campaigns_for_user(user=user)))
+    list_display = ["created_at", "kind", "email", "campaign", "status", "attempts", "last_error_short"]
+    list_filter = ["status", "kind"]
+    search_fields = ["email", "key"]
+    actions = ["send_again"]
+    readonly_fields = [f.name for f in Notice._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="last error")
+    def last_error_short(self, notice):
+        return notice.last_error[:80]
+
+    @admin.action(description="Send again")
+    def send_again(self, request, queryset):
+        from .notices import notice_resend
+        from .tasks import notice_send
+
+        for notice in queryset:
+            notice_resend(notice_id=notice.pk)
+            notice_send.delay_on_commit(str(notice.pk))
+        self.message_user(request, f"{queryset.count()} e-mail(s) queued again.")
+
+
+class AtRiskFilter(admin.SimpleListFilter):
+    title = "at risk"
+    parameter_name = "at_risk"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "At risk (last payment failed)"), ("active", "Active")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(
+                Q(status__in=SubscriptionState.AT_RISK_STATUSES) | Q(payment_failed_at__isnull=False)
+            )
+        if self.value() == "active":
+            return queryset.filter(status__in=["active", "trialing", "past_due"])
+        return queryset
+
+
+@admin.register(MonthlyGift)
+class MonthlyGiftAdmin(OrganizationScopedAdmin):
+    scope = staticmethod(lambda *, user: SubscriptionState.objects.filter(campaign__in=campaigns_for_user(user=user)))
+    list_display = ["subscription_id", "campaign", "supporter", "monthly", "status", "renews", "risk"]
+    list_filter = [AtRiskFilter, "status", "cancel_at_period_end"]
+    search_fields = ["subscription_id", "customer_id"]
+    actions = ["send_manage_link"]
+    readonly_fields = [f.name for f in SubscriptionState._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def supporter(self, state):
+        from fundraising.ledger.models import Donation
+
+        return (
+            Donation.objects.filter(stripe_subscription_id=state.subscription_id)
+            .exclude(donor_email="")
+            .values_list("donor_email", flat=True)
+            .first()
+            or "—"
+        )
+
+    @admin.display(description="per month")
+    def monthly(self, state):
+        return state.campaign.format(state.amount) if state.campaign and state.amount else "—"
+
+    @admin.display(description="renews / ends")
+    def renews(self, state):
+        if state.status == "canceled":
+            return "stopped"
+        when = state.current_period_end.date().isoformat() if state.current_period_end else "?"
+        return f"ends {when}" if state.cancel_at_period_end else when
+
+    @admin.display(description="at risk")
+    def risk(self, state):
+        if state.at_risk or (state.payment_failed_at and state.status != "active"):
+            return format_html(
+                '<strong style="color:#b91c1c">payment failed {}</strong>',
+                state.payment_failed_at.date().isoformat() if state.payment_failed_at else "",
+            )
+        if state.payment_failed_at:
+            return f"recovered (failed {state.payment_failed_at.date().isoformat()})"
+        return ""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["recurring"] = recurring_totals(user=request.user)
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="E-mail the supporter a manage link")
+    def send_manage_link(self, request, queryset):
+        from .views import manage_link_send
+
+        sent = 0
+        for state in queryset.select_related("campaign"):
+            email = self.supporter(state)
+            if state.campaign and email != "—":
+                sent += manage_link_send(campaign=state.campaign, email=email, limited=False) is not None
+        self.message_user(request, f"{sent} manage link(s) queued.")
+
+
+def recurring_totals(*, user):
+    """Per campaign: what active monthly gifts bring each month, as Stripe last confirmed them."""
+    totals = {}
+    active = SubscriptionState.objects.filter(
+        campaign__in=campaigns_for_user(user=user),
+        status__in=["active", "trialing", "past_due"],
+        cancel_at_period_end=False,
+    ).select_related("campaign")
+    for state in active:
+        entry = totals.setdefault(state.campaign.pk, [state.campaign, 0, 0])
+        entry[1] += state.amount
+        entry[2] += 1
+    return [{"campaign": c, "amount": c.format(a), "count": n} for c, a, n in totals.values()]
+
+
+def owned(user):
+    """Organisations where the user is an owner: only owners send statements, export or erase supporters."""
+    return Organization.objects.filter(pk__in=organizations_with_role(user=user, role=OWNER))
+
+
+@admin.register(StatementRun)
+class StatementRunAdmin(admin.ModelAdmin):
+    list_display = ["year", "organization", "progress", "created_at", "finished_at"]
+    fields = ["organization", "year"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(organization__in=owned(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organization":
+            kwargs["queryset"] = owned(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        return {"year": timezone.now().year - 1}
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description="progress")
+    def progress(self, run):
+        if run.finished_at:
+            sent = Notice.objects.filter(key__startswith=f"statement:{run.organization_id}:{run.year}:",
+                                         status=Notice.Status.SENT).count()  # fmt: skip
+            return f"done: {run.done} queued, {sent} sent"
+        if run.started_at:
+            return f"{run.done} / {run.total}"
+        return "waiting for a worker"
+
+    def save_model(self, request, obj, form, change):
+        from .tasks import statements_send
+
+        obj.requested_by = request.user
+        super().save_model(request, obj, form, change)
+        statements_send.delay_on_commit(obj.pk)
+
+
+@admin.register(SupporterTools)
+class SupporterToolsAdmin(admin.ModelAdmin):
+    """One page: an address and an organisation, then export (JSON), send a manage link, or erase."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [path("", self.admin_site.admin_view(self.tools_view), name="supporters_supportertools_changelist")]
+
+    def tools_view(self, request):
+        organizations = owned(request.user)
+        context = {**self.admin_site.each_context(request), "title": "Supporters", "organizations": organizations,
+                   "opts": self.model._meta}  # fmt: skip
+        if request.method != "POST":
+            return render(request, "admin/supporters/tools.html", context)
+        email = links.email_normalise(request.POST.get("email", ""))
+        organization = organizations.filter(pk=request.POST.get("organization") or 0).first()
+        back = reverse("admin:supporters_supportertools_changelist")
+        if organization is None or "@" not in email:
+            messages.error(request, "Choose an organisation and enter an e-mail address.")
+            return HttpResponseRedirect(back)
+        action = request.POST.get("action")
+        if action == "export":
+            data = privacy.supporter_export(organization=organization, email=email)
+            response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+            response["Content-Disposition"] = 'attachment; filename="supporter-export.json"'
+            return response
+        if action == "link":
+            from .views import manage_link_send
+
+            campaign = organization.campaigns.order_by("-active", "pk").first()
+            queued = campaign and manage_link_send(campaign=campaign, email=email, limited=False)
+            messages.info(request, "Manage link queued." if queued else "No gift from that address: nothing sent.")
+        elif action == "erase" and request.POST.get("confirm") == email:
+            result = privacy.supporter_erase(organization=organization, email=email)
+            summary = (
+                f"Erased: {result['donations']} gift(s), {result['emails_sent']} e-mail record(s), "
+                f"{result['stripe_events']} stored Stripe event(s). Amounts are kept."
+            )
+            messages.success(request, summary)
+        elif action == "erase":
+            messages.error(request, "To erase, type the address again in the confirmation box.")
+        return HttpResponseRedirect(back)

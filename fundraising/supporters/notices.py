@@ -1,0 +1,151 @@
+"""E-mails to supporters: receipts, refund notices, failed renewals, yearly statements and manage links.
+
+A Notice row is created once per thing to say (its unique key), then a task renders it in the campaign's
+language (plain text and HTML) and sends it; a failed send is retried and stays visible to the owner."""
+
+import calendar
+import datetime
+
+from babel.dates import format_date
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fundraising.core.language import language_override
+from fundraising.payments.models import SubscriptionState
+
+from . import links, statements
+from .models import Notice
+
+
+def notice_create(*, key, kind, campaign, email, donation=None, amount=0, year=None):
+    """The notice for `key`, and whether it is new (only a new one is sent)."""
+    return Notice.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "campaign": campaign,
+            "email": links.email_normalise(email),
+            "donation": donation,
+            "amount": amount,
+            "year": year,
+        },
+    )
+
+
+def month_later(day):
+    """The same day next month, or that month's last day (31 Jan -> 28/29 Feb)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def local_date(campaign, when):
+    return format_date(timezone.localtime(when, campaign.tz).date(), "long", locale=campaign.locale)
+
+
+def next_payment_date(donation):
+    """When a monthly gift renews: Stripe's current period end when known, else a month after this payment."""
+    campaign = donation.campaign
+    state = SubscriptionState.objects.filter(subscription_id=donation.stripe_subscription_id or "-").first()
+    if state and (state.cancel_at_period_end or state.status == "canceled"):
+        return ""
+    if donation.subscription_ended_at:
+        return ""
+    if state and state.current_period_end and state.current_period_end > donation.paid_at:
+        return local_date(campaign, state.current_period_end)
+    local = timezone.localtime(donation.paid_at, campaign.tz).date()
+    return format_date(month_later(local), "long", locale=campaign.locale)
+
+
+def donation_reference(donation):
+    return donation.stripe_invoice_id or donation.stripe_payment_intent_id or str(donation.pk)
+
+
+def _context(notice):
+    campaign = notice.campaign
+    context = {
+        "notice": notice,
+        "campaign": campaign,
+        "organization": campaign.organization,
+        "manage_url": links.manage_url(campaign=campaign, email=notice.email),
+        "request_url": f"{settings.SITE_URL}/c/{campaign.slug}/manage/",
+    }
+    donation = notice.donation
+    if donation is not None:
+        context.update(
+            donation=donation,
+            amount=campaign.format(donation.amount),
+            date=local_date(campaign, donation.paid_at) if donation.paid_at else "",
+            reference=donation_reference(donation),
+            monthly=donation.kind == "monthly",
+            next_payment=next_payment_date(donation) if donation.kind == "monthly" and donation.paid_at else "",
+        )
+    if notice.kind == Notice.Kind.REFUND:
+        context["refunded"] = campaign.format(notice.amount)
+    if notice.kind == Notice.Kind.STATEMENT:
+        context["statement"] = statements.statement_build(
+            organization=campaign.organization, email=notice.email, year=notice.year
+        )
+        token = links.manage_token(organization_id=campaign.organization_id, email=notice.email)
+        context["statement_url"] = f"{settings.SITE_URL}/c/{campaign.slug}/manage/{token}/statement/{notice.year}/"
+    return context
+
+
+def _subject(notice, context):
+    campaign = notice.campaign
+    if notice.kind == Notice.Kind.RECEIPT:
+        return _("Receipt: %(amount)s to %(title)s") % {"amount": context["amount"], "title": campaign.title}
+    if notice.kind == Notice.Kind.REFUND:
+        return _("Refund: %(amount)s from %(title)s") % {"amount": context["refunded"], "title": campaign.title}
+    if notice.kind == Notice.Kind.RENEWAL_FAILED:
+        return _("Your monthly gift to %(title)s could not be charged") % {"title": campaign.title}
+    if notice.kind == Notice.Kind.STATEMENT:
+        return _("Your %(year)s gifts to %(name)s") % {"year": notice.year, "name": campaign.organization.name}
+    return _("Manage your gifts to %(name)s") % {"name": campaign.organization.name}
+
+
+def notice_render(notice):
+    """(subject, plain text, HTML) of a notice, in its campaign's language."""
+    with language_override(notice.campaign.locale):
+        context = _context(notice)
+        subject = _subject(notice, context)
+        context["subject"] = subject
+        text = render_to_string(f"supporters/email/{notice.kind}.txt", context)
+        html = render_to_string(f"supporters/email/{notice.kind}.html", context)
+    return subject, text, html
+
+
+def notice_deliver(*, notice_id):
+    """Send a notice unless it went already. A crash between sending and recording may send it twice,
+    never zero times. Raises on a failed send, after recording the attempt and the error."""
+    notice = Notice.objects.select_related("campaign__organization", "donation").get(pk=notice_id)
+    if notice.status == Notice.Status.SENT:
+        return notice
+    subject, text, html = notice_render(notice)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notice.email])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:
+        Notice.objects.filter(pk=notice.pk).update(
+            attempts=F("attempts") + 1, status=Notice.Status.RETRYING, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    Notice.objects.filter(pk=notice.pk).update(
+        attempts=F("attempts") + 1, status=Notice.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return notice
+
+
+def notice_give_up(*, notice_id, error):
+    Notice.objects.filter(pk=notice_id).exclude(status=Notice.Status.SENT).update(
+        status=Notice.Status.FAILED, last_error=str(error)[:2000]
+    )
+
+
+def notice_resend(*, notice_id):
+    """An owner asks again: a failed (or sent) notice goes back in the queue."""
+    Notice.objects.filter(pk=notice_id).update(status=Notice.Status.QUEUED, last_error="")

@@ -1,0 +1,50 @@
+"""Celery entry points for supporters: take ids, call one service.
+
+- notice_send: render and send one e-mail; retried with backoff, then marked failed for the owner
+- statements_send: an owner's yearly statement run (fundraising/supporters/statements.py)
+"""
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import notices, statements
+from .models import Notice, StatementRun
+
+log = logging.getLogger(__name__)
+
+NOTICE_MAX_RETRIES = 6
+
+
+@shared_task(bind=True, acks_late=True, max_retries=NOTICE_MAX_RETRIES)
+def notice_send(self, notice_id):
+    try:
+        notices.notice_deliver(notice_id=notice_id)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            log.error("notice %s failed for good: %s", notice_id, exc)
+            notices.notice_give_up(notice_id=notice_id, error=f"{type(exc).__name__}: {exc}")
+            return
+        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
+
+
+@shared_task(acks_late=True)
+def statements_send(run_id):
+    """Queue one statement e-mail per supporter (each at most once per year), counting progress as it goes.
+    Run again after a crash, it queues only the statements not created yet."""
+    run = StatementRun.objects.select_related("organization").get(pk=run_id)
+    recipients = statements.statement_recipients(organization=run.organization, year=run.year)
+    statements.statement_run_progress(run_id=run.pk, total=len(recipients), done=0, started_at=timezone.now())
+    for email, campaign in recipients:
+        notice, created = notices.notice_create(
+            key=f"statement:{run.organization_id}:{run.year}:{email}",
+            kind=Notice.Kind.STATEMENT,
+            campaign=campaign,
+            email=email,
+            year=run.year,
+        )
+        if created:
+            notice_send.delay(str(notice.pk))
+        statements.statement_run_step(run_id=run.pk)
+    statements.statement_run_progress(run_id=run.pk, finished_at=timezone.now())
