@@ -13,7 +13,7 @@ from fundraising.ledger.erasure import donor_erase
 from fundraising.ledger.models import Donation, PeriodDonorNet, PeriodTally
 from fundraising.ledger.services import COUNTED, donation_net, ledger_totals, period_recompute
 from fundraising.ledger.tally import period_tally_sum
-from fundraising.payments import recording
+from fundraising.payments import facts, recording
 from fundraising.payments.models import PaymentState
 from tests.stripe_standin import events
 
@@ -49,11 +49,11 @@ def apply(step, campaign):
         elif kind == "refund":
             index, amount = args
             charge = events.charge(amount=amount, payment_intent=f"pi_{index}", charge_id=f"ch_{index}")
-            recording.charge_refund_record(charge=dict(charge, amount_refunded=amount))
+            facts.charge_refund_record(charge=dict(charge, amount_refunded=amount))
         elif kind == "dispute":
             index, amount, status = args
             evidence = events.dispute(amount=amount, payment_intent=f"pi_{index}", charge_id=f"ch_{index}")
-            recording.dispute_record(dispute=dict(evidence, status=status), closed=status != "open")
+            facts.dispute_record(dispute=dict(evidence, status=status), closed=status != "open")
         else:
             donor_erase(email=EMAILS[args[0]])
 

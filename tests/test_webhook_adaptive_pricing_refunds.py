@@ -5,8 +5,8 @@ partial one proportionally (round half to even on the minor unit), in every deli
 import pytest
 
 from fundraising.ledger.services import donation_net
+from fundraising.payments.facts import amount_convert
 from fundraising.payments.models import UnmatchedPayment
-from fundraising.payments.recording import amount_convert
 from tests.stripe_standin import events, objects
 
 

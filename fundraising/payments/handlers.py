@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fundraising.ledger.models import Donation
 
-from . import readers, recording, subscriptions
+from . import facts, readers, recording, subscriptions
 
 
 def checkout_session_completed(session, when):
@@ -55,7 +55,7 @@ def invoice_payment_succeeded(invoice, when):
 
 def invoice_payment_paid(invoice_payment, when):
     """Links an invoice to the payment intent that paid it, so its refunds and disputes find the gift."""
-    return recording.invoice_payment_link(invoice_payment=invoice_payment)
+    return facts.invoice_payment_link(invoice_payment=invoice_payment)
 
 
 def charge_succeeded(charge, when):
@@ -75,36 +75,36 @@ def charge_succeeded(charge, when):
 
 
 def charge_refunded(charge, when):
-    return recording.charge_refund_record(charge=charge)
+    return facts.charge_refund_record(charge=charge)
 
 
 def charge_refund_updated(refund, when):
     """A refund's status changed (e.g. it failed days later): the refund facts follow."""
-    return recording.refund_record(refund=refund)
+    return facts.refund_record(refund=refund)
 
 
 def refund_created(refund, when):
-    return recording.refund_record(refund=refund)
+    return facts.refund_record(refund=refund)
 
 
 def refund_updated(refund, when):
-    return recording.refund_record(refund=refund)
+    return facts.refund_record(refund=refund)
 
 
 def refund_failed(refund, when):
-    return recording.refund_record(refund=refund)
+    return facts.refund_record(refund=refund)
 
 
 def charge_dispute_created(dispute, when):
-    return recording.dispute_record(dispute=dispute, closed=False)
+    return facts.dispute_record(dispute=dispute, closed=False)
 
 
 def charge_dispute_updated(dispute, when):
-    return recording.dispute_record(dispute=dispute, closed=False)
+    return facts.dispute_record(dispute=dispute, closed=False)
 
 
 def charge_dispute_closed(dispute, when):
-    return recording.dispute_record(dispute=dispute, closed=True)
+    return facts.dispute_record(dispute=dispute, closed=True)
 
 
 def customer_subscription_deleted(subscription, when):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fundraising.ledger.models import Donation
 
-from . import endpoint, events, payments, readers, recording
+from . import endpoint, events, facts, payments, readers, recording
 from .models import PaymentState, StripeEvent, UnmatchedPayment
 from .unmatched import unmatched_lines, unmatched_waiting_prune
 
@@ -118,7 +118,7 @@ def stripe_expectations(found):
     for dispute in sorted(found.get("dispute", []), key=lambda d: d.get("created") or 0):
         key = readers.object_id(dispute.get("payment_intent")) or readers.object_id(dispute.get("charge"))
         status = dispute.get("status")
-        expected.disputes[key] = recording.DISPUTE_CLOSED.get(status, "open")
+        expected.disputes[key] = facts.DISPUTE_CLOSED.get(status, "open")
     return expected
 
 
@@ -167,9 +167,9 @@ def ledger_differences(expected):
         state = states.get(key)
         if donation is None or donation.paid_at is None or state is None:
             continue
-        live = sum(amount for amount, status in refunds.values() if status not in recording.REFUND_GONE)
-        gone = sum(amount for amount, status in refunds.values() if status in recording.REFUND_GONE)
-        refunded = recording.in_gift_currency(max(live, charge_total - gone, 0), state=state, donation=donation)
+        live = sum(amount for amount, status in refunds.values() if status not in facts.REFUND_GONE)
+        gone = sum(amount for amount, status in refunds.values() if status in facts.REFUND_GONE)
+        refunded = facts.in_gift_currency(max(live, charge_total - gone, 0), state=state, donation=donation)
         if refunded is not None and refunded != donation.amount_refunded:
             differences.append(f"payment {key}: Stripe refunded {refunded}, the ledger has {donation.amount_refunded}")
     for key, status in sorted(expected.disputes.items()):
