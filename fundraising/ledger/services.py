@@ -19,18 +19,22 @@ COUNTED = Q(paid_at__isnull=False)
 
 
 def donation_net_expression():
-    """What a donation contributes: amount less refunds and (open or lost) disputes, never below 0."""
+    """What a donation contributes: amount less refunds and (open or lost) disputes, never below 0;
+    a reversing entry (an offline gift's correction) contributes minus the amount it takes back."""
     disputed = Case(
         When(dispute_status__in=[Donation.Dispute.OPEN, Donation.Dispute.LOST], then=F("amount_disputed")),
         default=Value(0),
     )
-    return Greatest(F("amount") - F("amount_refunded") - disputed, Value(0))
+    kept = Greatest(F("amount") - F("amount_refunded") - disputed, Value(0))
+    return Case(When(reverses__isnull=False, then=-F("amount")), default=kept)
 
 
 def donation_net(donation: Donation) -> int:
     """The same rule as donation_net_expression, for one row in Python."""
     if donation.paid_at is None:
         return 0
+    if donation.reverses_id is not None:
+        return -donation.amount
     disputed = donation.amount_disputed if donation.dispute_status in ("open", "lost") else 0
     return max(donation.amount - donation.amount_refunded - disputed, 0)
 
@@ -39,6 +43,8 @@ def donation_status_derive(donation: Donation) -> str:
     """The status the stored facts imply (payment, refunds, dispute); callers store it."""
     if donation.paid_at is None:
         return donation.status if donation.status in ("failed", "expired") else Donation.Status.PENDING
+    if donation.reverses_id is not None:
+        return Donation.Status.REVERSAL
     if donation.dispute_status in (Donation.Dispute.OPEN, Donation.Dispute.LOST):
         return Donation.Status.DISPUTED
     if donation.amount_refunded >= donation.amount:
@@ -49,12 +55,13 @@ def donation_status_derive(donation: Donation) -> str:
 
 
 def ledger_totals(*, period_id: int) -> tuple[int, int]:
-    """Sum the ledger for one period: (raised, donors). A donor is an e-mail, or a gift without one."""
+    """Sum the ledger for one period: (raised, donors). A donor is an e-mail, or a gift without one;
+    a reversed offline gift makes no one a donor."""
     rows = Donation.objects.filter(COUNTED, period_id=period_id).annotate(net=donation_net_expression())
     donor_key = Coalesce(NullIf(F("donor_email"), Value("")), Cast("id", CharField()))
     totals = rows.aggregate(
         raised=Coalesce(Sum("net"), Value(0)),
-        donors=Count(donor_key, distinct=True, filter=Q(net__gt=0)),
+        donors=Count(donor_key, distinct=True, filter=Q(net__gt=0, reversed_by__isnull=True)),
     )
     return totals["raised"], totals["donors"]
 
