@@ -198,24 +198,29 @@ class CampaignAdmin(OrganizationScopedAdmin):
         start, end = services.period_bounds(campaign=campaign, when=timezone.now())
         period = next((p for p in getattr(campaign, "open_periods", ()) if p.start == start), None)
         if period is None:  # no gift yet this month: what its period will start with, without creating it
-            period = Period(campaign=campaign, start=start, end=end, target=campaign.monthly_target)
-        percent = min(100, period.raised * 100 // period.target) if period.target else 0
+            period = Period(
+                campaign=campaign, start=start, end=end, goal_kind=campaign.goal_kind, target=campaign.monthly_target
+            )
+        period.campaign = campaign
+        current, target = period.goal_current, period.target
+        percent = min(100, current * 100 // target) if target else 0
         return format_html(
             '<div role="progressbar" aria-label="{}: this month" '
             'aria-valuenow="{}" aria-valuemin="0" aria-valuemax="{}" '
             'aria-valuetext="{} of {}" style="width:12em;background:{};border-radius:4px">'
             '<div style="width:{}%;background:{};height:0.7em;border-radius:4px"></div></div>'
-            "<small>{} of {} · {}</small>",
+            "<small>{} of {} ({}) · {}</small>",
             campaign.title,
-            period.raised,
-            period.target,
-            campaign.format(period.raised),
-            campaign.format(period.target),
+            current,
+            target,
+            period.format_goal(current),
+            period.format_goal(target),
             BAR["track"],
             percent,
             BAR["accent"],
-            campaign.format(period.raised),
-            campaign.format(period.target),
+            period.format_goal(current),
+            period.format_goal(target),
+            period.get_goal_kind_display().lower(),
             period.label,
         )
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fundraising.campaigns.models import Period
 
+from .breakdown import period_breakdown
 from .models import Donation
 from .signals import period_changed
 
@@ -73,7 +74,14 @@ def period_recompute(*, period_id: int) -> Period:
         Period.objects.select_for_update(no_key=True).filter(pk=period_id).first()
         raised, donors = ledger_totals(period_id=period_id)
         Period.objects.filter(pk=period_id).update(raised=raised, donors=donors, recomputed_at=timezone.now())
+        period_breakdown_store(period_id=period_id)
     return Period.objects.select_related("campaign").get(pk=period_id)
+
+
+def period_breakdown_store(*, period_id: int) -> None:
+    """The month's stored breakdown (one-time/monthly/offline, supporters, run-rate, refunds, disputes);
+    kept apart from the totals above so each can change on its own. See fundraising/ledger/breakdown.py."""
+    Period.objects.filter(pk=period_id).update(**period_breakdown(period_id=period_id, net=donation_net_expression()))
 
 
 def periods_stale() -> list[int]:
