@@ -2,14 +2,19 @@
 there (fundraising/campaigns/roles.py: viewer reads, editor edits campaigns, owner manages the rest)."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from fundraising.core.palette import palette
 
 from . import invitations, roles, selectors, services
+from .dashboard import MONTHS_CHOICES, campaign_dashboard
 from .models import Campaign, Invitation, Membership, Milestone, Organization, Period
 
 BAR = palette()
@@ -162,7 +167,7 @@ class CampaignAdmin(OrganizationScopedAdmin):
 
     # Owners type webhook URLs without a scheme; https is the only sensible guess (and Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["title", "slug", "this_month", "currency", "time_zone", "active"]
+    list_display = ["title", "slug", "this_month", "dashboard_link", "currency", "time_zone", "active"]
     list_filter = ["active", "currency"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -223,6 +228,37 @@ class CampaignAdmin(OrganizationScopedAdmin):
             period.get_goal_kind_display().lower(),
             period.label,
         )
+
+    @admin.display(description="History")
+    def dashboard_link(self, campaign):
+        return format_html(
+            '<a href="{}">Dashboard</a>', reverse("admin:campaigns_campaign_dashboard", args=[campaign.pk])
+        )
+
+    def get_urls(self):
+        dashboard = path(
+            "<path:object_id>/dashboard/",
+            self.admin_site.admin_view(self.dashboard_view),
+            name="campaigns_campaign_dashboard",
+        )
+        return [dashboard, *super().get_urls()]
+
+    def dashboard_view(self, request, object_id):
+        """Are we going to make it this month, and how does it compare? Members of the campaign's organisation."""
+        campaign = self.get_object(request, unquote(object_id))  # another organisation's: 404
+        if not self.has_view_permission(request, campaign):
+            raise PermissionDenied
+        months = 12 if request.GET.get("months") == "12" else 24
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"“{campaign.title}”: the last {months} months",
+            "opts": self.model._meta,
+            "original": campaign,
+            "dashboard": campaign_dashboard(campaign=campaign, months=months),
+            "months": months,
+            "months_choices": MONTHS_CHOICES,
+        }
+        return TemplateResponse(request, "admin/campaigns/campaign/dashboard.html", context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
