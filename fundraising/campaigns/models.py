@@ -45,6 +45,15 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organizations")
     notify_email = models.BooleanField(default=True, help_text="E-mail owners when a milestone is reached.")
+    summary_email = models.BooleanField(
+        default=True, help_text="E-mail owners each campaign's result when a month closes."
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language of the e-mails owners receive.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -207,6 +216,18 @@ class Period(models.Model):
 
     def format_goal(self, value):
         return self.campaign.format_goal(value, self.goal_kind)
+
+
+class PeriodSummary(models.Model):
+    """The month-end e-mail of a period: one row per period, so it is sent once, never twice after a retry."""
+
+    period = models.OneToOneField(Period, on_delete=models.CASCADE, related_name="summary")
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"summary of {self.period}"
 
 
 class MilestoneCrossing(models.Model):

@@ -20,7 +20,7 @@ def campaign_rollover(*, campaign: Campaign, now: datetime.datetime | None = Non
     closed = []
     for period_id in Period.objects.filter(
         campaign=campaign, closed_at__isnull=True, start__lt=current.start
-    ).values_list("pk", flat=True):
+    ).order_by("start").values_list("pk", flat=True):
         period_recompute(period_id=period_id)
         if Period.objects.filter(pk=period_id, closed_at__isnull=True).update(closed_at=now):
             closed.append(period_id)

@@ -3,6 +3,7 @@
 - period_refresh: totals, widget and milestones of one period (fundraising/pipeline/refresh.py)
 - periods_rollover / campaign_rollover: a month closes at local midnight (fundraising/ledger/rollover.py)
 - milestone_notify / milestone_webhook: e-mail and signed POST (fundraising/campaigns/milestones.py)
+- period_summary: the month-end e-mail to owners, once per period (fundraising/campaigns/summaries.py)
 - periods_sweep: beat's catch-up for refreshes lost while the broker was down
 """
 
@@ -11,7 +12,7 @@ import logging
 from celery import shared_task
 from kombu.exceptions import OperationalError
 
-from fundraising.campaigns import milestones
+from fundraising.campaigns import milestones, summaries
 from fundraising.ledger import rollover
 from fundraising.ledger.services import periods_stale
 from fundraising.widgets.services import snapshot_refresh
@@ -88,8 +89,17 @@ def periods_rollover():
 def campaign_rollover(campaign_id):
     """Close the campaign's ended month with its final total, open the new one, switch the widget."""
     campaign = rollover.campaigns_to_roll().filter(pk=campaign_id).first()
-    if campaign and rollover.campaign_rollover(campaign=campaign):
+    closed = rollover.campaign_rollover(campaign=campaign) if campaign else []
+    if closed:
         snapshot_refresh(campaign_id=campaign_id)
+    for period_id in closed:
+        period_summary.delay_on_commit(period_id)
+
+
+@shared_task(**RETRYING)
+def period_summary(period_id):
+    """E-mail the closed month's summary to the owners; the PeriodSummary row makes it once per month."""
+    summaries.period_summary_send(period_id=period_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)
