@@ -115,6 +115,14 @@ def webhook_send(*, target, body, headers):
         connection.close()
 
 
+def webhook_deliver(*, url, body, headers):
+    """Check the owner's URL, then POST `body` once to the checked address; the answer's status code.
+
+    The one way this app posts to owners' URLs, shared with fundraising.integrations' events.
+    Raises WebhookRefused for an internal address (never retried), OSError when unreachable (retried)."""
+    return webhook_send(target=webhook_url_check(url), body=body, headers=headers)
+
+
 def milestone_thresholds(*, period):
     """What can be crossed in a period: its frozen milestones and its target, smallest first."""
     thresholds = {m["amount"]: m.get("label", "") for m in period.milestones if m["amount"] > 0}

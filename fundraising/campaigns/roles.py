@@ -32,6 +32,9 @@ _OWNER = {
     ("campaigns", "organization"): ["view", "change"],
     ("campaigns", "membership"): ["view", "change", "delete"],  # members join by invitation only
     ("campaigns", "invitation"): ["view", "add", "delete"],
+    # Outgoing events go to owners' URLs, like milestone webhooks (fundraising/integrations).
+    ("integrations", "endpoint"): ["view", "add", "change", "delete"],
+    ("integrations", "delivery"): ["view"],
 }
 PERMISSIONS = {VIEWER: _VIEWER, EDITOR: _EDITOR, OWNER: _OWNER}
 

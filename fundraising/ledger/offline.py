@@ -20,6 +20,7 @@ from fundraising.core import money
 
 from .models import Donation
 from .services import donation_status_derive, ledger_changed
+from .signals import announce, donation_status_changed
 
 # Members who may write to the ledger; viewers only read it.
 RECORDING_ROLES = (Membership.Role.OWNER, Membership.Role.EDITOR)
@@ -155,6 +156,7 @@ def offline_gift_record(
         donation.status = donation_status_derive(donation)
         donation.save()
         ledger_changed(period_id=period.pk)
+        announce(donation_status_changed, donation_id=donation.pk, before="pending", after=donation.status)
     return OfflineEntry(donation=donation, period=period)
 
 

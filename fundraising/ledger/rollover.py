@@ -8,6 +8,7 @@ from fundraising.campaigns.models import Campaign, Period
 from fundraising.campaigns.services import period_for
 
 from .services import period_recompute
+from .signals import announce, period_closed
 
 
 def campaign_rollover(*, campaign: Campaign, now: datetime.datetime | None = None) -> list[int]:
@@ -24,6 +25,7 @@ def campaign_rollover(*, campaign: Campaign, now: datetime.datetime | None = Non
         period_recompute(period_id=period_id)
         if Period.objects.filter(pk=period_id, closed_at__isnull=True).update(closed_at=now):
             closed.append(period_id)
+            announce(period_closed, period_id=period_id)
     return closed
 
 

@@ -13,7 +13,7 @@ from fundraising.campaigns.models import Period
 
 from .breakdown import period_breakdown
 from .models import Donation
-from .signals import period_changed
+from .signals import announce, donation_status_changed, period_changed
 
 # A donation counts once it is paid; what it counts for is its amount less what was taken back.
 COUNTED = Q(paid_at__isnull=False)
@@ -105,8 +105,11 @@ def ledger_changed(*, period_id: int) -> None:
 
 def donation_settle(*, donation: Donation, old_period_id: int | None = None) -> Donation:
     """Derive the status from the stored facts, save, and refresh every period touched."""
+    before = donation.status
     donation.status = donation_status_derive(donation)
     donation.save()
     for period_id in {old_period_id, donation.period_id} - {None}:
         ledger_changed(period_id=period_id)
+    if donation.status != before:
+        announce(donation_status_changed, donation_id=donation.pk, before=before, after=donation.status)
     return donation

@@ -15,6 +15,7 @@ from kombu.exceptions import OperationalError
 from fundraising.campaigns import milestones, summaries
 from fundraising.ledger import rollover
 from fundraising.ledger.services import periods_stale
+from fundraising.ledger.signals import announce, milestone_reached
 from fundraising.widgets.services import snapshot_refresh
 
 from . import refresh
@@ -37,6 +38,7 @@ def period_refresh(period_id):
     """After ledger changes: totals from the ledger, then the campaign's widget, then milestones crossed."""
     for crossing_id in refresh.period_refresh(period_id=period_id):
         milestone_notify.delay_on_commit(crossing_id)
+        announce(milestone_reached, crossing_id=crossing_id)
 
 
 def period_refresh_enqueue(*, period_id):
