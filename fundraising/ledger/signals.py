@@ -3,9 +3,12 @@
 Every signal is sent after the transaction that made the change commits (callers use `announce`)."""
 
 import functools
+import logging
 
 from django.db import transaction
 from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
 
 # Keyword argument: period_id. fundraising.pipeline connects the refresh of totals, milestones and widgets.
 period_changed = Signal()
@@ -22,5 +25,12 @@ period_closed = Signal()
 
 
 def announce(signal, **kwargs):
-    """Send `signal` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(functools.partial(signal.send, sender=None, **kwargs))
+    """Send `signal` once the current transaction commits (at once outside one). A failing receiver
+    is logged and never keeps the other after-commit work (the period refreshes) from running."""
+    transaction.on_commit(functools.partial(signal_send, signal, kwargs), robust=True)
+
+
+def signal_send(signal, kwargs):
+    for receiver, result in signal.send_robust(sender=None, **kwargs):
+        if isinstance(result, Exception):
+            logger.error("%s failed on %s", receiver, kwargs, exc_info=result)

@@ -70,8 +70,6 @@
   function draw(root, o, s) {
     // Words come translated in the JSON's "text".
     var box = d.createElement("div"), t = s.text || {}, c, h, k, b, f, r, a, n;
-    // The goal (amount, monthly supporters or recurring total); documents without one are amount goals.
-    var g = s.goal || { current: s.raised, target: s.target, formatted: { current: s.formatted.raised } };
     box.className = o.compact ? "s" : "";
     box.setAttribute("lang", /^[a-z]{2,3}(-[A-Za-z]{2})?$/.test(t.lang) ? t.lang : "en");
     box.setAttribute("style", THEMES[o.theme] + ";--ac:" + o.accent + ";--on:" + o.on);
@@ -82,7 +80,7 @@
     k = el(c, "div", "k");
     k.setAttribute("aria-hidden", "true");
     b = el(c, "div", "b");
-    a = { role: "progressbar", label: s.title, valuemin: 0, valuemax: g.target, valuenow: g.current,
+    a = { role: "progressbar", label: s.title, valuemin: 0, valuemax: s.goal.target, valuenow: s.goal.current,
       valuetext: t.valuetext };
     for (n in a) b.setAttribute(n === "role" ? n : "aria-" + n, String(a[n]));
     el(b, "div", "l").style.width = Math.min(100, Math.max(0, +s.fill || 0)) + "%";
@@ -92,8 +90,8 @@
     });
     f = el(c, "div", "f");
     r = el(f, "span", "r");
-    el(r, "b", "", g.formatted.current);
-    r.appendChild(d.createTextNode(" " + t.of + " · " + (t.detail || t.supporters)));
+    el(r, "b", "", s.goal.formatted.current);
+    r.appendChild(d.createTextNode(" " + t.of + " · " + t.detail));
     if (/^https?:\/\//.test(s.url)) {
       link(f, t.donate).href = s.url;
       if (o.amounts && t.choose && s.presets.length) give(c, o, s, t);
