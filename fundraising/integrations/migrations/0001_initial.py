@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('campaigns', '0004_month_summary'),
+        ('campaigns', '0005_month_summary'),
     ]
 
     operations = [

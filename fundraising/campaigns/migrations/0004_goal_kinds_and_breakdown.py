@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0002_donation_to_ledger'),
+        ('campaigns', '0003_invitation'),
     ]
 
     operations = [

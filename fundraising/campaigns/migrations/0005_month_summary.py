@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0003_goal_kinds_and_breakdown'),
+        ('campaigns', '0004_goal_kinds_and_breakdown'),
     ]
 
     operations = [
