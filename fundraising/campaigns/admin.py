@@ -20,6 +20,10 @@ from .models import Campaign, Invitation, Membership, Milestone, Organization, P
 BAR = palette()
 
 
+# After "37 of 50" in the campaign list: the unit when the goal is not an amount raised.
+UNIT_SUFFIX = {"supporters": " monthly supporters", "recurring": " per month"}
+
+
 class OrganizationScopedAdmin(admin.ModelAdmin):
     """Limits every list, change page, export and foreign-key choice to the user's organisations."""
 
@@ -214,7 +218,7 @@ class CampaignAdmin(OrganizationScopedAdmin):
             'aria-valuenow="{}" aria-valuemin="0" aria-valuemax="{}" '
             'aria-valuetext="{} of {}" style="width:12em;background:{};border-radius:4px">'
             '<div style="width:{}%;background:{};height:0.7em;border-radius:4px"></div></div>'
-            "<small>{} of {} ({}) · {}</small>",
+            "<small>{} of {}{} · {}</small>",
             campaign.title,
             current,
             target,
@@ -225,7 +229,7 @@ class CampaignAdmin(OrganizationScopedAdmin):
             BAR["accent"],
             period.format_goal(current),
             period.format_goal(target),
-            period.get_goal_kind_display().lower(),
+            UNIT_SUFFIX.get(period.goal_kind, ""),
             period.label,
         )
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
+from fundraising.campaigns import roles
 from fundraising.campaigns.admin import OrganizationScopedAdmin
 from fundraising.campaigns.selectors import campaigns_for_user
 
@@ -46,6 +47,8 @@ class DeliveryInline(admin.TabularInline):
 @admin.register(Endpoint)
 class EndpointAdmin(OrganizationScopedAdmin):
     scope = staticmethod(endpoints_for_user)
+    organization_field = "campaign__organization_id"
+    change_role = roles.OWNER  # events go to owners' URLs, like milestone webhooks
     form = EndpointForm
     change_form_template = "admin/integrations/endpoint/change_form.html"
     list_display = ["url", "campaign", "event_list", "include_donor_email", "active"]
@@ -83,6 +86,8 @@ class EndpointAdmin(OrganizationScopedAdmin):
 @admin.register(Delivery)
 class DeliveryAdmin(OrganizationScopedAdmin):
     scope = staticmethod(deliveries_for_user)
+    organization_field = "endpoint__campaign__organization_id"
+    change_role = roles.OWNER
     list_display = ["created_at", "event_type", "endpoint", "status", "attempts", "last_status_code", "delivered_at"]
     list_filter = ["status", "event_type"]
     readonly_fields = [
