@@ -117,8 +117,8 @@ def donation_of(campaign, period, gift):
 
 
 def rng_name(name):
-    # Not the names of the current month's demo gifts (Ada, Grace), which tests look up.
-    names = ["Hedy", "Frances", "Linus", "Margaret", "", "", "Alan", "Barbara", "", "Ken"]
+    # Not names the current month's demo gifts or the demo checkout use (Ada, Grace, Hedy): tests look them up.
+    names = ["Maya", "Jun", "Priya", "Tomás", "", "", "Noor", "Sven", "", "Keiko"]
     return names[uuid.uuid5(NAMESPACE, name).int % len(names)]
 
 
