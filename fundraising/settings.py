@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "fundraising.ledger",
     "fundraising.widgets",
     "fundraising.pipeline",
+    "fundraising.integrations",
     "fundraising.payments",
     "fundraising.supporters",
     "fundraising.ops",

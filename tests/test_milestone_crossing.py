@@ -28,6 +28,10 @@ def refund(donation, amount):
         ledger.donation_settle(donation=donation, old_period_id=donation.period_id)
 
 
+def milestone_mails(outbox):
+    return [message for message in outbox if " reached for " in message.subject]
+
+
 def crossed(campaign):
     return list(MilestoneCrossing.objects.filter(period__campaign=campaign).values_list("amount", flat=True))
 
@@ -61,7 +65,7 @@ def test_it_does_not_fire_again_after_a_refund(transactional_db, campaign, halfw
     assert campaign.periods.get().raised == 0
     give(campaign, 260000)
     assert crossed(campaign) == [250000]
-    assert len(mailoutbox) == 1
+    assert len(milestone_mails(mailoutbox)) == 1  # the supporter's refund notice is not a milestone
 
 
 def test_it_fires_again_after_a_refund_when_configured(transactional_db, campaign, halfway, mailoutbox):
@@ -72,7 +76,7 @@ def test_it_fires_again_after_a_refund_when_configured(transactional_db, campaig
     assert crossed(campaign) == []
     give(campaign, 260000)
     assert crossed(campaign) == [250000]
-    assert len(mailoutbox) == 2
+    assert len(milestone_mails(mailoutbox)) == 2
 
 
 def test_it_sends_no_mail_when_the_organisation_opted_out(transactional_db, campaign, halfway, mailoutbox):

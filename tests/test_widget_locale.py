@@ -79,6 +79,7 @@ def test_it_stays_english_by_default_whatever_the_browser_asks(client, transacti
         "lang": "en",
         "of": "of 5,000 $",
         "supporters": "3 supporters",
+        "detail": "3 supporters",
         "donate": "Donate",
         "valuetext": f"100 $ of 5,000 $ raised in {document['period']['label']}",
         "how_often": "How often?",

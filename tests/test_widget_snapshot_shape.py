@@ -2,6 +2,7 @@
 plus the translated words: a field added without declaring it, or dropped, fails here."""
 
 import json
+import types
 import typing
 
 from fundraising.widgets.snapshots import Snapshot, SnapshotMilestone, SnapshotPeriod, snapshot_build
@@ -17,6 +18,8 @@ def test_it_builds_exactly_the_declared_shape(transactional_db, widget_root):
     assert all(set(m) == set(typing.get_type_hints(SnapshotMilestone)) for m in snapshot["milestones"])
     for name, kind in hints.items():
         origin = typing.get_origin(kind) or kind
+        if isinstance(kind, types.UnionType):  # e.g. int | None: the value is one of them
+            origin = tuple(typing.get_origin(arg) or arg for arg in typing.get_args(kind))
         assert isinstance(snapshot[name], dict if typing.is_typeddict(kind) else origin), name
 
 

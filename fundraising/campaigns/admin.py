@@ -2,17 +2,26 @@
 there (fundraising/campaigns/roles.py: viewer reads, editor edits campaigns, owner manages the rest)."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from fundraising.core.palette import palette
 
 from . import invitations, roles, selectors, services
+from .dashboard import MONTHS_CHOICES, campaign_dashboard
 from .models import Campaign, Invitation, Membership, Milestone, Organization, Period
 
 BAR = palette()
+
+
+# After "37 of 50" in the campaign list: the unit when the goal is not an amount raised.
+UNIT_SUFFIX = {"supporters": " monthly supporters", "recurring": " per month"}
 
 
 class OrganizationScopedAdmin(admin.ModelAdmin):
@@ -162,7 +171,7 @@ class CampaignAdmin(OrganizationScopedAdmin):
 
     # Owners type webhook URLs without a scheme; https is the only sensible guess (and Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["title", "slug", "this_month", "currency", "time_zone", "active"]
+    list_display = ["title", "slug", "this_month", "dashboard_link", "currency", "time_zone", "active"]
     list_filter = ["active", "currency"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -198,26 +207,62 @@ class CampaignAdmin(OrganizationScopedAdmin):
         start, end = services.period_bounds(campaign=campaign, when=timezone.now())
         period = next((p for p in getattr(campaign, "open_periods", ()) if p.start == start), None)
         if period is None:  # no gift yet this month: what its period will start with, without creating it
-            period = Period(campaign=campaign, start=start, end=end, target=campaign.monthly_target)
-        percent = min(100, period.raised * 100 // period.target) if period.target else 0
+            period = Period(
+                campaign=campaign, start=start, end=end, goal_kind=campaign.goal_kind, target=campaign.monthly_target
+            )
+        period.campaign = campaign
+        current, target = period.goal_current, period.target
+        percent = min(100, current * 100 // target) if target else 0
         return format_html(
             '<div role="progressbar" aria-label="{}: this month" '
             'aria-valuenow="{}" aria-valuemin="0" aria-valuemax="{}" '
             'aria-valuetext="{} of {}" style="width:12em;background:{};border-radius:4px">'
             '<div style="width:{}%;background:{};height:0.7em;border-radius:4px"></div></div>'
-            "<small>{} of {} · {}</small>",
+            "<small>{} of {}{} · {}</small>",
             campaign.title,
-            period.raised,
-            period.target,
-            campaign.format(period.raised),
-            campaign.format(period.target),
+            current,
+            target,
+            period.format_goal(current),
+            period.format_goal(target),
             BAR["track"],
             percent,
             BAR["accent"],
-            campaign.format(period.raised),
-            campaign.format(period.target),
+            period.format_goal(current),
+            period.format_goal(target),
+            UNIT_SUFFIX.get(period.goal_kind, ""),
             period.label,
         )
+
+    @admin.display(description="History")
+    def dashboard_link(self, campaign):
+        return format_html(
+            '<a href="{}">Dashboard</a>', reverse("admin:campaigns_campaign_dashboard", args=[campaign.pk])
+        )
+
+    def get_urls(self):
+        dashboard = path(
+            "<path:object_id>/dashboard/",
+            self.admin_site.admin_view(self.dashboard_view),
+            name="campaigns_campaign_dashboard",
+        )
+        return [dashboard, *super().get_urls()]
+
+    def dashboard_view(self, request, object_id):
+        """Are we going to make it this month, and how does it compare? Members of the campaign's organisation."""
+        campaign = self.get_object(request, unquote(object_id))  # another organisation's: 404
+        if not self.has_view_permission(request, campaign):
+            raise PermissionDenied
+        months = 12 if request.GET.get("months") == "12" else 24
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"“{campaign.title}”: the last {months} months",
+            "opts": self.model._meta,
+            "original": campaign,
+            "dashboard": campaign_dashboard(campaign=campaign, months=months),
+            "months": months,
+            "months_choices": MONTHS_CHOICES,
+        }
+        return TemplateResponse(request, "admin/campaigns/campaign/dashboard.html", context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -115,6 +115,14 @@ def webhook_send(*, target, body, headers):
         connection.close()
 
 
+def webhook_deliver(*, url, body, headers):
+    """Check the owner's URL, then POST `body` once to the checked address; the answer's status code.
+
+    The one way this app posts to owners' URLs, shared with fundraising.integrations' events.
+    Raises WebhookRefused for an internal address (never retried), OSError when unreachable (retried)."""
+    return webhook_send(target=webhook_url_check(url), body=body, headers=headers)
+
+
 def milestone_thresholds(*, period):
     """What can be crossed in a period: its frozen milestones and its target, smallest first."""
     thresholds = {m["amount"]: m.get("label", "") for m in period.milestones if m["amount"] > 0}
@@ -129,10 +137,10 @@ def crossings_record(*, period):
     a crossing, so it is notified once. With milestones_refire, a drop below forgets the crossing
     so reaching it again notifies again."""
     if period.campaign.milestones_refire:
-        MilestoneCrossing.objects.filter(period=period, amount__gt=period.raised).delete()
+        MilestoneCrossing.objects.filter(period=period, amount__gt=period.goal_current).delete()
     created_ids = []
     for amount, label in milestone_thresholds(period=period):
-        if period.raised < amount:
+        if period.goal_current < amount:
             break
         crossing, created = MilestoneCrossing.objects.get_or_create(
             period=period, amount=amount, defaults={"label": label}
@@ -156,11 +164,12 @@ def crossing_describe(crossing):
         "milestone": {
             "amount": crossing.amount,
             "label": crossing.label,
-            "formatted": campaign.format(crossing.amount),
+            "formatted": period.format_goal(crossing.amount),
         },
         "is_target": crossing.amount == period.target,
         "raised": period.raised,
         "target": period.target,
+        "goal": {"kind": period.goal_kind, "current": period.goal_current, "target": period.target},
         "crossed_at": crossing.crossed_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
@@ -186,10 +195,12 @@ def crossing_email(*, crossing_id):
             doc = crossing_describe(crossing)
             name = crossing.label or doc["milestone"]["formatted"]
             subject = f"{campaign.title}: {name} reached for {doc['period']['label']}"
+            period = crossing.period
             body = (
-                f"{campaign.title} has raised {campaign.format(doc['raised'])} of "
-                f"{campaign.format(doc['target'])} for {doc['period']['label']}, "
-                f"reaching {doc['milestone']['formatted']} ({name}).\n\n{settings.SITE_URL}/c/{campaign.slug}/\n"
+                f"{campaign.title} stands at {period.format_goal(period.goal_current)} of "
+                f"{period.format_goal(period.target)} ({period.get_goal_kind_display().lower()}) for "
+                f"{doc['period']['label']}, reaching {doc['milestone']['formatted']} ({name}).\n\n"
+                f"{settings.SITE_URL}/c/{campaign.slug}/\n"
             )
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
         MilestoneCrossing.objects.filter(pk=crossing.pk).update(notified_at=timezone.now())

@@ -45,6 +45,15 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organizations")
     notify_email = models.BooleanField(default=True, help_text="E-mail owners when a milestone is reached.")
+    summary_email = models.BooleanField(
+        default=True, help_text="E-mail owners each campaign's result when a month closes."
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language of the e-mails owners receive.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -68,6 +77,14 @@ class Membership(models.Model):
         return f"{self.user} · {self.organization} ({self.role})"
 
 
+class GoalKind(models.TextChoices):
+    """What a campaign's month aims for; the target and milestones are in this unit."""
+
+    AMOUNT = "amount", "Amount raised"
+    SUPPORTERS = "supporters", "Monthly supporters"
+    RECURRING = "recurring", "Monthly recurring total"
+
+
 class Campaign(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="campaigns")
     slug = models.SlugField(max_length=60, unique=True)
@@ -82,7 +99,15 @@ class Campaign(models.Model):
         help_text='Babel number pattern for amounts, e.g. "#,##0 ¤" gives "2,500 $". Empty: the locale\'s own.',
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    monthly_target = models.PositiveBigIntegerField(help_text="In minor units (cents).")
+    goal_kind = models.CharField(
+        max_length=10,
+        choices=GoalKind.choices,
+        default=GoalKind.AMOUNT,
+        help_text="Amount raised in the month, number of monthly supporters, or monthly recurring total.",
+    )
+    monthly_target = models.PositiveBigIntegerField(
+        help_text="In the goal's unit: minor units (cents) for an amount or recurring total, people for supporters."
+    )
     active = models.BooleanField(default=True)
     preset_amounts = models.JSONField(default=list, blank=True, validators=[validate_presets])
     min_amount = models.PositiveBigIntegerField(null=True, blank=True, help_text="Smallest gift, minor units.")
@@ -102,6 +127,7 @@ class Campaign(models.Model):
                 name="campaign_min_le_max",
             ),
             models.CheckConstraint(condition=Q(currency__regex=r"^[a-z]{3}$"), name="campaign_currency_lower"),
+            models.CheckConstraint(condition=Q(goal_kind__in=GoalKind.values), name="campaign_goal_kind_known"),
         ]
 
     def __str__(self):
@@ -114,10 +140,16 @@ class Campaign(models.Model):
     def format(self, amount):
         return money.format_money(amount, self.currency, self.locale, self.amount_pattern)
 
+    def format_goal(self, value, kind=None):
+        """A value in the goal's unit for people: money, or a count of supporters ("1,234")."""
+        if (kind or self.goal_kind) == GoalKind.SUPPORTERS:
+            return money.format_count(value, self.locale)
+        return self.format(value)
+
 
 class Milestone(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones")
-    amount = models.PositiveBigIntegerField(help_text="In minor units (cents).")
+    amount = models.PositiveBigIntegerField(help_text="In the goal's unit: minor units, or supporters.")
     label = models.CharField(max_length=100, blank=True, help_text='e.g. "Server costs covered".')
 
     class Meta:
@@ -132,15 +164,29 @@ class Milestone(models.Model):
 
 
 class Period(models.Model):
-    """One calendar month of a campaign in its time zone. raised/donors are derived from the ledger."""
+    """One calendar month of a campaign in its time zone. Every figure below `milestones` is derived from
+    the ledger by fundraising.ledger.services.period_recompute; the goal is frozen as it was that month."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="periods")
     start = models.DateField(help_text="First day of the month, campaign time zone.")
     end = models.DateField(help_text="Last day of the month, campaign time zone.")
-    target = models.PositiveBigIntegerField()
+    goal_kind = models.CharField(max_length=10, choices=GoalKind.choices, default=GoalKind.AMOUNT)
+    target = models.PositiveBigIntegerField(help_text="In the goal's unit.")
     milestones = models.JSONField(default=list, help_text="[{amount, label}] as they were for this month.")
     raised = models.BigIntegerField(default=0)
     donors = models.PositiveIntegerField(default=0)
+    # The month's breakdown, stored so history pages read one row per month, never the ledger.
+    one_time_raised = models.BigIntegerField(default=0)
+    monthly_raised = models.BigIntegerField(default=0)
+    offline_raised = models.BigIntegerField(default=0)
+    monthly_supporters = models.PositiveIntegerField(default=0)
+    new_monthly = models.PositiveIntegerField(default=0, help_text="Monthly supporters whose first gift is here.")
+    cancelled_monthly = models.PositiveIntegerField(default=0, help_text="Monthly gifts that ended this month.")
+    recurring = models.BigIntegerField(
+        default=0, help_text="Run-rate: what the monthly gifts active at the month's end bring each month."
+    )
+    refunded = models.BigIntegerField(default=0, help_text="Taken back by refunds from this month's gifts.")
+    disputed = models.BigIntegerField(default=0, help_text="Held or lost in open or lost disputes.")
     closed_at = models.DateTimeField(null=True, blank=True)
     recomputed_at = models.DateTimeField(null=True, blank=True)
 
@@ -149,6 +195,7 @@ class Period(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "start"], name="period_one_per_month"),
             models.CheckConstraint(condition=Q(end__gte=F("start")), name="period_end_after_start"),
+            models.CheckConstraint(condition=Q(goal_kind__in=GoalKind.values), name="period_goal_kind_known"),
         ]
 
     def __str__(self):
@@ -157,6 +204,30 @@ class Period(models.Model):
     @property
     def label(self):
         return money.format_month(self.start, self.campaign.locale)
+
+    @property
+    def goal_current(self):
+        """Where the month stands in its goal's unit (what the bar and the milestones measure)."""
+        if self.goal_kind == GoalKind.SUPPORTERS:
+            return self.monthly_supporters
+        if self.goal_kind == GoalKind.RECURRING:
+            return self.recurring
+        return self.raised
+
+    def format_goal(self, value):
+        return self.campaign.format_goal(value, self.goal_kind)
+
+
+class PeriodSummary(models.Model):
+    """The month-end e-mail of a period: one row per period, so it is sent once, never twice after a retry."""
+
+    period = models.OneToOneField(Period, on_delete=models.CASCADE, related_name="summary")
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"summary of {self.period}"
 
 
 class MilestoneCrossing(models.Model):

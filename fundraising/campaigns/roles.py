@@ -38,6 +38,9 @@ _OWNER = {
     # supporters' statements for a year, and one supporter's export and erasure: owners only
     ("supporters", "statementrun"): ["view", "add"],
     ("supporters", "supportertools"): ["view"],
+    # Outgoing events go to owners' URLs, like milestone webhooks (fundraising/integrations).
+    ("integrations", "endpoint"): ["view", "add", "change", "delete"],
+    ("integrations", "delivery"): ["view"],
 }
 PERMISSIONS = {VIEWER: _VIEWER, EDITOR: _EDITOR, OWNER: _OWNER}
 

@@ -31,7 +31,12 @@ def period_for(*, campaign: Campaign, when: datetime.datetime | None = None) -> 
     period = Period.objects.filter(campaign=campaign, start=start).first()
     if period is not None:  # the usual case: one query, no savepoint, milestones not read
         return period
-    defaults = {"end": end, "target": campaign.monthly_target, "milestones": milestones_of(campaign)}
+    defaults = {
+        "end": end,
+        "goal_kind": campaign.goal_kind,
+        "target": campaign.monthly_target,
+        "milestones": milestones_of(campaign),
+    }
     try:
         with transaction.atomic():
             period, _ = Period.objects.get_or_create(campaign=campaign, start=start, defaults=defaults)
@@ -44,7 +49,7 @@ def campaign_sync_open_period(*, campaign: Campaign) -> None:
     """After an owner edits the target or milestones, the current month follows; history does not."""
     period = period_for(campaign=campaign)
     Period.objects.filter(pk=period.pk, closed_at__isnull=True).update(
-        target=campaign.monthly_target, milestones=milestones_of(campaign)
+        goal_kind=campaign.goal_kind, target=campaign.monthly_target, milestones=milestones_of(campaign)
     )
 
 

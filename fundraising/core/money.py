@@ -6,6 +6,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import (
     NumberFormatError,
+    format_decimal,
     get_currency_precision,
     get_group_symbol,
     list_currencies,
@@ -102,6 +103,11 @@ def _with_fraction_digits(pattern, digits):
     copy = parse_pattern(pattern.pattern)
     copy.frac_prec = (digits, digits)
     return copy
+
+
+def format_count(value, locale="en_US"):
+    """A whole number of people for display: "1,234" in en_US, "1 234" in fr_FR."""
+    return format_decimal(value, locale=locale)
 
 
 def format_month(day, locale="en_US"):

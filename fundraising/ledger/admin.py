@@ -1,18 +1,25 @@
-"""The ledger in the owners' admin: donations, read-only, scoped to the user's organisations, with CSV export."""
+"""The ledger in the owners' admin: donations scoped to the user's organisations, with CSV export.
+
+Rows are never edited or deleted here. Owners and editors append offline gifts (bank transfer, cheque,
+cash) and reverse them with a reversing entry; each entry shows who typed it in and when."""
 
 import csv
 import itertools
 
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
-from django.urls import path
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from fundraising.campaigns import roles
 from fundraising.campaigns.admin import CampaignFilter, OrganizationScopedAdmin
 
-from . import selectors
+from . import offline, selectors
 from .models import Donation
 
 EXPORT_FIELDS = [
@@ -31,6 +38,11 @@ EXPORT_FIELDS = [
     "donor_email",
     "message",
     "paid_at",
+    "source",
+    "method",
+    "reverses_id",
+    "recorded_by__username",
+    "note",
     "stripe_checkout_session_id",
     "stripe_payment_intent_id",
     "stripe_subscription_id",
@@ -51,13 +63,55 @@ def csv_safe(value):
     return value
 
 
+class OfflineGiftForm(forms.Form):
+    """What a member types for a gift received outside Stripe; offline.offline_gift_clean validates it."""
+
+    campaign = forms.ModelChoiceField(queryset=None)
+    amount = forms.CharField(max_length=40, help_text="In the campaign's currency, as you would write it: 25 or 25.50.")
+    date = forms.CharField(
+        max_length=10,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day the money arrived, in the campaign's time zone (empty: today).",
+    )
+    method = forms.ChoiceField(choices=[c for c in Donation.Method.choices if c[0]])
+    kind = forms.ChoiceField(choices=Donation.Kind.choices, initial=Donation.Kind.ONE_TIME)
+    name = forms.CharField(max_length=100, required=False, help_text="Public name (empty: anonymous).")
+    email = forms.CharField(max_length=254, required=False, label="E-mail", help_text="Never shown publicly.")
+    anonymous = forms.BooleanField(required=False, help_text="Keep the name off public lists.")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=1000)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = selectors.campaigns_recordable_by(user=user).order_by("title")
+
+    def clean(self):
+        data = super().clean()
+        if "campaign" not in data:
+            return data
+        fields = ("amount", "date", "method", "name", "email", "note")
+        try:
+            data.update(offline.offline_gift_clean(campaign=data["campaign"], **{f: data.get(f, "") for f in fields}))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field, errors)
+        return data
+
+
+class ReversalForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=1000, help_text="Why it is reversed."
+    )
+
+
 @admin.register(Donation)
 class DonationAdmin(OrganizationScopedAdmin):
     scope = staticmethod(selectors.donations_for_user)
     organization_field = "campaign__organization_id"
     change_list_template = "admin/ledger/donation/change_list.html"
-    list_display = ["created_at", "campaign", "amount_display", "kind", "status", "display_name", "paid_at"]
-    list_filter = ["status", "kind", CampaignFilter, ("period", admin.RelatedOnlyFieldListFilter)]
+    change_form_template = "admin/ledger/donation/change_form.html"
+    list_display = ["created_at", "campaign", "amount_display", "kind", "status", "entry", "display_name", "paid_at"]
+    list_filter = ["status", "kind", "source", CampaignFilter, ("period", admin.RelatedOnlyFieldListFilter)]
     search_fields = [
         "public_name",
         "donor_email",
@@ -86,6 +140,12 @@ class DonationAdmin(OrganizationScopedAdmin):
         "stripe_invoice_id",
         "subscription_ended_at",
         "paid_at",
+        "source",
+        "method",
+        "note",
+        "recorded_by",
+        "reverses",
+        "reversed_by",
         "created_at",
         "updated_at",
     ]
@@ -100,12 +160,109 @@ class DonationAdmin(OrganizationScopedAdmin):
     def amount_display(self, donation):
         return donation.campaign.format(donation.amount)
 
+    @admin.display(description="Entry")
+    def entry(self, donation):
+        """Where the row came from; an offline one says who typed it in."""
+        if donation.source == Donation.Source.STRIPE:
+            return "Stripe"
+        who = donation.recorded_by.get_username() if donation.recorded_by else "command line"
+        what = "Reversal" if donation.reverses_id else donation.get_method_display()
+        return f"{what} · by {who}"
+
+    @admin.display(description="Reversed by")
+    def reversed_by(self, donation):
+        reversal = Donation.objects.filter(reverses=donation).select_related("recorded_by").first()
+        if reversal is None:
+            return "—"
+        url = reverse("admin:ledger_donation_change", args=[reversal.pk])
+        who = reversal.recorded_by.get_username() if reversal.recorded_by else "command line"
+        return format_html('<a href="{}">{}</a> by {} on {:%Y-%m-%d %H:%M}', url, reversal.pk, who, reversal.created_at)
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("campaign", "period")
+        return super().get_queryset(request).select_related("campaign", "period", "recorded_by")
 
     def get_urls(self):
-        export = path("export.csv", self.admin_site.admin_view(self.export_csv), name="ledger_donation_export")
-        return [export, *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path("export.csv", view(self.export_csv), name="ledger_donation_export"),
+            path("offline/", view(self.offline_view), name="ledger_donation_offline"),
+            path("<path:object_id>/reverse/", view(self.reverse_view), name="ledger_donation_reverse"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        donation = self.get_object(request, unquote(object_id))
+        reversible = (
+            donation.source == Donation.Source.OFFLINE
+            and donation.reverses_id is None
+            and not Donation.objects.filter(reverses=donation).exists()
+            and offline.member_can_record(user=request.user, campaign=donation.campaign)
+        )
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "reversible": reversible})
+
+    def offline_view(self, request):
+        """Record a gift received outside Stripe; the member must own or edit the campaign."""
+        if not selectors.campaigns_recordable_by(user=request.user).exists():
+            raise PermissionDenied
+        form = OfflineGiftForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            entry = offline.offline_gift_record(
+                campaign=data["campaign"],
+                amount=data["amount"],
+                received_on=data["received_on"],
+                method=data["method"],
+                kind=data["kind"],
+                name=data["name"],
+                email=data["email"],
+                anonymous=data["anonymous"],
+                note=data["note"],
+                recorded_by=request.user,
+            )
+            self._say_recorded(request, entry, "Recorded")
+            return HttpResponseRedirect(reverse("admin:ledger_donation_change", args=[entry.donation.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Record an offline gift",
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/ledger/donation/offline_form.html", context)
+
+    def reverse_view(self, request, object_id):
+        """Append the reversing entry of an offline gift (after a confirmation page)."""
+        donation = self.get_object(request, unquote(object_id))  # another organisation's: 404
+        if not offline.member_can_record(user=request.user, campaign=donation.campaign):
+            raise PermissionDenied
+        form = ReversalForm(request.POST or None)
+        error = ""
+        if request.method == "POST" and form.is_valid():
+            try:
+                entry = offline.offline_gift_reverse(
+                    donation=donation, recorded_by=request.user, note=form.cleaned_data["note"]
+                )
+            except offline.OfflineGiftError as exc:
+                error = str(exc)
+            else:
+                self._say_recorded(request, entry, "Reversed")
+                return HttpResponseRedirect(reverse("admin:ledger_donation_change", args=[entry.donation.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Reverse the offline gift of {donation.campaign.format(donation.amount)}",
+            "opts": self.model._meta,
+            "original": donation,
+            "form": form,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/ledger/donation/reverse_confirm.html", context)
+
+    def _say_recorded(self, request, entry, verb):
+        amount = entry.donation.campaign.format(entry.donation.amount)
+        messages.success(request, f"{verb}: {amount}, counted in {entry.period.label}.")
+        if entry.closed_month:
+            messages.warning(
+                request, f"{entry.period.label} had already closed: its figures are updated with this entry."
+            )
 
     def export_csv(self, request):
         """The donations the change list shows with the same filters and search, as CSV: owners only, and

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -21,6 +22,18 @@ class Donation(models.Model):
         REFUNDED = "refunded", "Refunded"
         PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
         DISPUTED = "disputed", "Disputed"
+        REVERSAL = "reversal", "Reversal"
+
+    class Source(models.TextChoices):
+        STRIPE = "stripe", "Stripe"
+        OFFLINE = "offline", "Offline"
+
+    class Method(models.TextChoices):
+        NONE = "", "—"
+        BANK_TRANSFER = "bank_transfer", "Bank transfer"
+        CHEQUE = "cheque", "Cheque"
+        CASH = "cash", "Cash"
+        OTHER = "other", "Other"
 
     class Dispute(models.TextChoices):
         NONE = "", "None"
@@ -51,6 +64,20 @@ class Donation(models.Model):
     stripe_invoice_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     subscription_ended_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Offline gifts (bank transfer, cheque, cash) are typed in by a member; the ledger stays append-only
+    # for them: a correction is a new row that `reverses` the gift and counts as its negative.
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STRIPE)
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.NONE, blank=True)
+    note = models.TextField(blank=True, max_length=1000, help_text="The member's note; never shown publicly.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who typed an offline entry in (empty: the record_offline_gift command).",
+    )
+    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -66,6 +93,30 @@ class Donation(models.Model):
             models.CheckConstraint(
                 condition=Q(paid_at__isnull=True) | Q(period__isnull=False), name="donation_paid_has_period"
             ),
+            models.CheckConstraint(condition=Q(source__in=["stripe", "offline"]), name="donation_source_known"),
+            # A Stripe row has no offline method and reverses nothing; an offline row is paid, has a method,
+            # carries no Stripe id, and is never refunded or disputed (its correction is a reversal).
+            models.CheckConstraint(
+                condition=Q(source="offline") | Q(method="", reverses__isnull=True),
+                name="donation_stripe_not_offline",
+            ),
+            models.CheckConstraint(
+                condition=Q(source="stripe")
+                | Q(
+                    paid_at__isnull=False,
+                    method__in=["bank_transfer", "cheque", "cash", "other"],
+                    stripe_checkout_session_id__isnull=True,
+                    stripe_payment_intent_id__isnull=True,
+                    stripe_invoice_id__isnull=True,
+                    stripe_charge_id="",
+                    stripe_subscription_id="",
+                    amount_refunded=0,
+                    amount_disputed=0,
+                    dispute_status="",
+                ),
+                name="donation_offline_shape",
+            ),
+            models.CheckConstraint(condition=~Q(reverses=F("id")), name="donation_not_self_reversing"),
         ]
 
     def __str__(self):
@@ -73,7 +124,7 @@ class Donation(models.Model):
 
     # What a row contributed to its period's figures depends on these; fundraising/ledger/tally.py
     CONTRIBUTION_FIELDS = ("period_id", "paid_at", "donor_email", "amount", "amount_refunded", "amount_disputed",
-                           "dispute_status")  # fmt: skip
+                           "dispute_status", "reverses_id")  # fmt: skip
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -84,6 +135,10 @@ class Donation(models.Model):
         if all(name in loaded for name in cls.CONTRIBUTION_FIELDS):
             instance._loaded = {name: loaded[name] for name in cls.CONTRIBUTION_FIELDS}
         return instance
+
+    @property
+    def is_reversal(self):
+        return self.reverses_id is not None
 
     @property
     def display_name(self):

@@ -16,6 +16,7 @@ from fundraising.campaigns.services import month_bounds, period_for
 
 from . import tally
 from .services import period_recompute
+from .signals import announce, period_closed
 
 CLOSE_BATCH = 500
 
@@ -30,10 +31,11 @@ def campaign_rollover(*, campaign: Campaign, now: datetime.datetime | None = Non
     closed = []
     for period_id in Period.objects.filter(
         campaign=campaign, closed_at__isnull=True, start__lt=current.start
-    ).values_list("pk", flat=True):
+    ).order_by("start").values_list("pk", flat=True):
         period_recompute(period_id=period_id)
         if Period.objects.filter(pk=period_id, closed_at__isnull=True).update(closed_at=now):
             closed.append(period_id)
+            announce(period_closed, period_id=period_id)
     return closed
 
 
@@ -114,6 +116,8 @@ def _periods_close_batch(*, period_ids, now):
             for pk in locked
         ]
         Period.objects.bulk_update(periods, ["raised", "donors", "recomputed_at", "closed_at"])
+        for period_id in locked:
+            announce(period_closed, period_id=period_id)
     return set(locked.values())
 
 

@@ -11,29 +11,37 @@ from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 from django.utils import timezone
 
-from fundraising.campaigns.models import Period
+from fundraising.campaigns.models import GoalKind, Period
 
 from . import tally
+from .breakdown import period_breakdown
 from .models import Donation
-from .signals import donation_counted, donation_refunded, period_changed
+from .signals import announce, donation_counted, donation_refunded, donation_status_changed, period_changed
 
 # A donation counts once it is paid; what it counts for is its amount less what was taken back.
 COUNTED = Q(paid_at__isnull=False)
+# Which rows (annotated with net=donation_net_expression()) make their donor key a supporter: a gift with a
+# net, unless an offline reversal took it back. Used by every full sum (ledger_totals, verify, rebuild).
+SUPPORTER = Q(net__gt=0, reversed_by__isnull=True)
 
 
 def donation_net_expression():
-    """What a donation contributes: amount less refunds and (open or lost) disputes, never below 0."""
+    """What a donation contributes: amount less refunds and (open or lost) disputes, never below 0;
+    a reversing entry (an offline gift's correction) contributes minus the amount it takes back."""
     disputed = Case(
         When(dispute_status__in=[Donation.Dispute.OPEN, Donation.Dispute.LOST], then=F("amount_disputed")),
         default=Value(0),
     )
-    return Greatest(F("amount") - F("amount_refunded") - disputed, Value(0))
+    kept = Greatest(F("amount") - F("amount_refunded") - disputed, Value(0))
+    return Case(When(reverses__isnull=False, then=-F("amount")), default=kept)
 
 
 def donation_net(donation: Donation) -> int:
     """The same rule as donation_net_expression, for one row in Python."""
     if donation.paid_at is None:
         return 0
+    if donation.reverses_id is not None:
+        return -donation.amount
     disputed = donation.amount_disputed if donation.dispute_status in ("open", "lost") else 0
     return max(donation.amount - donation.amount_refunded - disputed, 0)
 
@@ -42,6 +50,8 @@ def donation_status_derive(donation: Donation) -> str:
     """The status the stored facts imply (payment, refunds, dispute); callers store it."""
     if donation.paid_at is None:
         return donation.status if donation.status in ("failed", "expired") else Donation.Status.PENDING
+    if donation.reverses_id is not None:
+        return Donation.Status.REVERSAL
     if donation.dispute_status in (Donation.Dispute.OPEN, Donation.Dispute.LOST):
         return Donation.Status.DISPUTED
     if donation.amount_refunded >= donation.amount:
@@ -52,12 +62,13 @@ def donation_status_derive(donation: Donation) -> str:
 
 
 def ledger_totals(*, period_id: int) -> tuple[int, int]:
-    """Sum the ledger for one period: (raised, donors). A donor is an e-mail, or a gift without one."""
+    """Sum the ledger for one period: (raised, donors). A donor is an e-mail, or a gift without one;
+    a reversed offline gift makes no one a donor."""
     rows = Donation.objects.filter(COUNTED, period_id=period_id).annotate(net=donation_net_expression())
     donor_key = Coalesce(NullIf(F("donor_email"), Value("")), Cast("id", CharField()))
     totals = rows.aggregate(
         raised=Coalesce(Sum("net"), Value(0)),
-        donors=Count(donor_key, distinct=True, filter=Q(net__gt=0)),
+        donors=Count(donor_key, distinct=True, filter=SUPPORTER),
     )
     return totals["raised"], totals["donors"]
 
@@ -67,10 +78,23 @@ def period_recompute(*, period_id: int) -> Period:
     Safe to run any number of times."""
     with transaction.atomic():
         # Two recomputes of one period run one after the other, so an older sum never overwrites a newer one.
-        Period.objects.select_for_update(no_key=True).filter(pk=period_id).first()
+        locked = Period.objects.select_for_update(no_key=True).filter(pk=period_id).only("goal_kind").first()
         raised, donors = tally.period_tally_fold(period_id=period_id)
         Period.objects.filter(pk=period_id).update(raised=raised, donors=donors, recomputed_at=timezone.now())
+        if locked is not None and locked.goal_kind != GoalKind.AMOUNT:
+            # A goal in supporters or recurring money is drawn from the breakdown, so it must be current:
+            # these campaigns pay a sum over the month per refresh (amount goals keep the flat cost).
+            period_breakdown_store(period_id=period_id)
     return Period.objects.select_related("campaign").get(pk=period_id)
+
+
+def period_breakdown_store(*, period_id: int) -> None:
+    """The month's stored breakdown (one-time/monthly/offline, supporters, run-rate, refunds, disputes);
+    kept apart from the totals above so each can change on its own. See fundraising/ledger/breakdown.py.
+
+    It sums the month, so it is not part of period_recompute (whose cost must not grow with the ledger):
+    the pipeline runs it debounced after changes, and the rollover when a month closes."""
+    Period.objects.filter(pk=period_id).update(**period_breakdown(period_id=period_id, net=donation_net_expression()))
 
 
 def periods_stale(*, older_than_seconds: float = 0) -> list[int]:
@@ -86,14 +110,18 @@ def ledger_changed(*, period_id: int) -> None:
     transaction.on_commit(functools.partial(period_changed.send, sender=Donation, period_id=period_id))
 
 
-def donation_contribution(donation: Donation) -> tuple[int, str, int] | None:
-    """What a ledger row adds to its period's running figures: (period_id, donor e-mail or "", net)."""
+def donation_contribution(donation: Donation) -> tuple[int, str, int, int] | None:
+    """What a ledger row adds to its period's running figures: (period_id, donor e-mail or "", net, own),
+    where `own` is how a row without an e-mail moves the donor count by itself: a paid gift with a net is
+    a donor of its own (1), and the reversal of such a gift takes that donor away again (-1)."""
     if donation.paid_at is None or donation.period_id is None:
         return None
-    return donation.period_id, donation.donor_email or "", donation_net(donation)
+    net = donation_net(donation)
+    own = -1 if donation.reverses_id is not None else int(net > 0)
+    return donation.period_id, donation.donor_email or "", net, own
 
 
-def donation_contribution_stored(donation: Donation) -> tuple[int, str, int] | None:
+def donation_contribution_stored(donation: Donation) -> tuple[int, str, int, int] | None:
     """The contribution of the row as it was loaded (under its row lock; None for a new row). A row loaded
     with deferred fields is read again, locked."""
     if donation._state.adding:
@@ -128,6 +156,7 @@ def donation_settle(*, donation: Donation, old_period_id: int | None = None) -> 
     # The status is only ever set here (or to failed/expired while unpaid), so the stored one says
     # whether the row counted before these facts arrived.
     was_counted = donation.status not in UNCOUNTED_STATUSES
+    before = donation.status
     donation.status = donation_status_derive(donation)
     donation_store(donation=donation)
     for period_id in {old_period_id, donation.period_id} - {None}:
@@ -139,4 +168,6 @@ def donation_settle(*, donation: Donation, old_period_id: int | None = None) -> 
             donation_refunded.send, sender=Donation, donation_id=donation.pk, amount_refunded=donation.amount_refunded
         )
         transaction.on_commit(refunded)
+    if donation.status != before:
+        announce(donation_status_changed, donation_id=donation.pk, before=before, after=donation.status)
     return donation

@@ -39,19 +39,20 @@ def donor_net_add(*, period_id, email, delta):
 
 def contribution_move(*, before, after):
     """Record that a ledger row now contributes `after` instead of `before`: each is
-    (period_id, donor e-mail or "", net) or None. Call in the transaction that changes the row."""
+    (period_id, donor e-mail or "", net, own) or None (ledger.services.donation_contribution). Call in the
+    transaction that changes the row."""
     if before == after:
         return
     raised, donors, keyed = Counter(), Counter(), Counter()
     for sign, part in ((-1, before), (1, after)):
         if part is None:
             continue
-        period_id, email, net = part
+        period_id, email, net, own = part
         raised[period_id] += sign * net
         if email:
             keyed[period_id, email] += sign * net
-        else:  # a gift without an e-mail is a donor of its own
-            donors[period_id] += sign * int(net > 0)
+        else:  # a gift without an e-mail is a donor of its own (its reversal takes that back)
+            donors[period_id] += sign * own
     for (period_id, email), delta in sorted(keyed.items()):
         if delta:
             donors[period_id] += donor_net_add(period_id=period_id, email=email, delta=delta)

@@ -17,7 +17,7 @@ from fundraising.campaigns.models import Period
 
 from . import tally
 from .models import Donation, PeriodDonorNet, PeriodTally
-from .services import COUNTED, donation_net_expression, ledger_changed
+from .services import COUNTED, SUPPORTER, donation_net_expression, ledger_changed
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def ledger_totals_by_period(*, period_ids):
         Donation.objects.filter(COUNTED, period_id__in=period_ids)
         .annotate(net=donation_net_expression(), donor_key=donor_key)
         .values("period_id")
-        .annotate(raised=Sum("net"), donors=Count("donor_key", distinct=True, filter=Q(net__gt=0)))
+        .annotate(raised=Sum("net"), donors=Count("donor_key", distinct=True, filter=SUPPORTER))
         .order_by()
     )
     totals = dict.fromkeys(period_ids, (0, 0))
@@ -149,7 +149,7 @@ def tallies_rebuild(*, period_ids=None):
             Donation.objects.filter(COUNTED, periods)
             .annotate(net=donation_net_expression(), donor_key=donor_key)
             .values("period_id")
-            .annotate(raised=Sum("net"), donors=Count("donor_key", distinct=True, filter=Q(net__gt=0)))
+            .annotate(raised=Sum("net"), donors=Count("donor_key", distinct=True, filter=SUPPORTER))
             .values_list("period_id", "raised", "donors")
             .order_by()
         )

@@ -16,6 +16,7 @@ from fundraising.campaigns.models import Campaign
 from fundraising.campaigns.services import period_bounds, period_for
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import donation_settle
+from fundraising.ledger.signals import announce, subscription_ended
 
 from . import readers
 from .facts import donation_state_apply, payment_state_lock
@@ -334,4 +335,10 @@ def subscription_end_record(*, subscription, ended_at):
     named = _named(readers.metadata_of(subscription))
     if named:
         match |= Q(**named)
-    return Donation.objects.filter(match, subscription_ended_at__isnull=True).update(subscription_ended_at=ended_at)
+    ending = Donation.objects.filter(match, subscription_ended_at__isnull=True)
+    campaign_ids = sorted(set(ending.values_list("campaign_id", flat=True)))
+    count = ending.update(subscription_ended_at=ended_at)
+    if count:
+        subscription_id = readers.object_id(subscription.get("id")) or ""
+        announce(subscription_ended, campaign_ids=campaign_ids, subscription_id=subscription_id, ended_at=ended_at)
+    return count

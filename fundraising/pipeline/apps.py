@@ -5,9 +5,10 @@ class PipelineConfig(AppConfig):
     name = "fundraising.pipeline"
 
     def ready(self):
-        from fundraising.ledger.signals import period_changed
+        from fundraising.ledger.signals import period_changed, period_closed
 
-        from .tasks import period_changed_receive
+        from .tasks import period_changed_receive, period_closed_receive
 
         # The ledger announces changes; this layer turns each into one coalesced refresh.
         period_changed.connect(period_changed_receive, dispatch_uid="pipeline-period-refresh")
+        period_closed.connect(period_closed_receive, dispatch_uid="pipeline-period-closed")

@@ -28,6 +28,22 @@ def period_refresh_mark(*, period_id):
     return cache.add(period_refresh_key(period_id), 1, REFRESH_QUEUED_SECONDS)
 
 
+# The dashboard's breakdown sums the month: under a stream of gifts, once a minute per period is enough.
+BREAKDOWN_DEBOUNCE_SECONDS = 60
+
+
+def period_breakdown_key(period_id):
+    return f"period-breakdown-queued:{period_id}"
+
+
+def period_breakdown_mark(*, period_id):
+    return cache.add(period_breakdown_key(period_id), 1, BREAKDOWN_DEBOUNCE_SECONDS * 2)
+
+
+def period_breakdown_started(*, period_id):
+    cache.delete(period_breakdown_key(period_id))
+
+
 def period_refresh_started(*, period_id):
     """The task clears the mark before it reads the ledger: a change committed after that queues
     another run, one committed before it is in the sum."""

@@ -3,6 +3,7 @@
 - period_refresh: totals, widget and milestones of one period (fundraising/pipeline/refresh.py)
 - periods_rollover / campaigns_widgets_refresh: a month closes at local midnight (fundraising/ledger/rollover.py)
 - milestone_notify / milestone_webhook: e-mail and signed POST (fundraising/campaigns/milestones.py)
+- period_summary: the month-end e-mail to owners, once per period (fundraising/campaigns/summaries.py)
 - periods_sweep: beat's catch-up for refreshes lost while the broker was down
 """
 
@@ -11,9 +12,10 @@ import logging
 from celery import shared_task
 from kombu.exceptions import OperationalError
 
-from fundraising.campaigns import milestones
+from fundraising.campaigns import milestones, summaries
 from fundraising.ledger import rollover, verify
-from fundraising.ledger.services import periods_stale
+from fundraising.ledger.services import period_breakdown_store, periods_stale
+from fundraising.ledger.signals import announce, milestone_reached
 from fundraising.widgets.services import snapshot_refresh
 
 from . import refresh
@@ -36,6 +38,7 @@ def period_refresh(period_id):
     """After ledger changes: totals from the ledger, then the campaign's widget, then milestones crossed."""
     for crossing_id in refresh.period_refresh(period_id=period_id):
         milestone_notify.delay_on_commit(crossing_id)
+        announce(milestone_reached, crossing_id=crossing_id)
 
 
 def period_refresh_enqueue(*, period_id):
@@ -55,6 +58,32 @@ def period_refresh_enqueue(*, period_id):
 def period_changed_receive(sender, *, period_id, **kwargs):
     """Receiver of fundraising.ledger.signals.period_changed (connected in PipelineConfig.ready)."""
     period_refresh_enqueue(period_id=period_id)
+    period_breakdown_enqueue(period_id=period_id)
+
+
+def period_closed_receive(sender, *, period_id, **kwargs):
+    """Receiver of fundraising.ledger.signals.period_closed: the month's final breakdown, then its summary."""
+    period_breakdown.delay(period_id)
+    period_summary.delay(period_id)
+
+
+@shared_task(**RETRYING)
+def period_breakdown(period_id):
+    """The month's breakdown for the owners' dashboard. It sums the month, so it runs apart from the refresh
+    (whose cost stays flat), at most once per BREAKDOWN_DEBOUNCE_SECONDS per period under a stream of gifts."""
+    refresh.period_breakdown_started(period_id=period_id)
+    period_breakdown_store(period_id=period_id)
+
+
+def period_breakdown_enqueue(*, period_id):
+    if not refresh.period_breakdown_mark(period_id=period_id):
+        return False
+    try:
+        period_breakdown.apply_async((period_id,), countdown=refresh.BREAKDOWN_DEBOUNCE_SECONDS)
+    except OperationalError:
+        refresh.period_breakdown_started(period_id=period_id)  # the month-end close stores it anyway
+        return False
+    return True
 
 
 @shared_task(**RETRYING)
@@ -96,6 +125,12 @@ def campaigns_widgets_refresh(campaign_ids):
     """Re-render the widgets of these campaigns from their stored totals (after a rollover)."""
     for campaign_id in campaign_ids:
         snapshot_refresh(campaign_id=campaign_id)
+
+
+@shared_task(**RETRYING)
+def period_summary(period_id):
+    """E-mail the closed month's summary to the owners; the PeriodSummary row makes it once per month."""
+    summaries.period_summary_send(period_id=period_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)

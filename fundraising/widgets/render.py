@@ -17,7 +17,7 @@ from fundraising.core.language import language_override
 from fundraising.core.palette import palette as core_palette
 
 from .options import WidgetOptions
-from .snapshots import Snapshot, snapshot_localize
+from .snapshots import Snapshot, snapshot_goal, snapshot_localize
 
 DEFAULT = WidgetOptions()
 WIDTH, PAD = 480, 18
@@ -35,15 +35,51 @@ def supporters_text(donors):
 
 
 def of_text(snapshot):
+    """What follows the headline figure, in the goal's unit: "of 5,000 $", "of 50 monthly supporters"."""
+    goal = snapshot_goal(snapshot)
+    target = goal["formatted"]["target"]
+    if goal["kind"] == "supporters":
+        # Translators: follows the number of monthly supporters, "37 of 50 monthly supporters".
+        return ngettext("of %(target)s monthly supporter", "of %(target)s monthly supporters", goal["target"]) % {
+            "target": target
+        }
+    if goal["kind"] == "recurring":
+        # Translators: follows the monthly recurring total, "1,200 $ of 2,000 $ per month".
+        return gettext("of %(target)s per month") % {"target": target}
     # Translators: follows the raised amount, "100 $ of 5,000 $".
-    return gettext("of %(target)s") % {"target": snapshot["formatted"]["target"]}
+    return gettext("of %(target)s") % {"target": target}
+
+
+def detail_text(snapshot):
+    """The second fact beside the goal: the supporters, or for a supporters goal the money raised."""
+    if snapshot_goal(snapshot)["kind"] == "supporters":
+        # Translators: the money given this month, "1,234 $ raised".
+        return gettext("%(raised)s raised") % {"raised": snapshot["formatted"]["raised"]}
+    return supporters_text(snapshot["donors"])
 
 
 def valuetext(snapshot):
-    return gettext("%(raised)s of %(target)s raised in %(month)s") % {
-        "raised": snapshot["formatted"]["raised"],
-        "target": snapshot["formatted"]["target"],
+    goal = snapshot_goal(snapshot)
+    values = {
+        "current": goal["formatted"]["current"],
+        "target": goal["formatted"]["target"],
         "month": snapshot["period"]["label"],
+    }
+    if goal["kind"] == "supporters":
+        return (
+            ngettext(
+                "%(current)s of %(target)s monthly supporter in %(month)s",
+                "%(current)s of %(target)s monthly supporters in %(month)s",
+                goal["target"],
+            )
+            % values
+        )
+    if goal["kind"] == "recurring":
+        return gettext("%(current)s of %(target)s per month in monthly gifts in %(month)s") % values
+    return gettext("%(raised)s of %(target)s raised in %(month)s") % {
+        "raised": values["current"],
+        "target": values["target"],
+        "month": values["month"],
     }
 
 
@@ -53,6 +89,7 @@ def phrases(snapshot):
         "lang": translation.get_language(),  # of these words: embed.js sets it on its root
         "of": of_text(snapshot),
         "supporters": supporters_text(snapshot["donors"]),
+        "detail": detail_text(snapshot),
         "donate": gettext("Donate"),
         "valuetext": valuetext(snapshot),
         "how_often": gettext("How often?"),
@@ -120,11 +157,12 @@ def bar_geometry(snapshot, options):
     compact = options.layout == "compact"
     span = WIDTH - 2 * PAD
     fill = round(span * snapshot["fill"] / 100, 1)
-    raised_width = text_width(snapshot["formatted"]["raised"], 14)
+    headline = snapshot_goal(snapshot)["formatted"]["current"]
+    raised_width = text_width(headline, 14)
     # The raised amount sits under the fill's end, kept inside the card.
     raised_x = min(max(PAD + fill, PAD + raised_width / 2), WIDTH - PAD - raised_width / 2)
     month_width = text_width(snapshot["period"]["label"], 12) * 1.1
-    footer = f"{percent_text(snapshot['percent'], snapshot['locale'])} · {supporters_text(snapshot['donors'])}"
+    footer = f"{percent_text(snapshot['percent'], snapshot['locale'])} · {detail_text(snapshot)}"
     raised_right = raised_x + raised_width / 2
     # Percent and supporters share the raised amount's row, on whichever side it leaves free.
     footer_right = raised_right + 12 < WIDTH - PAD - text_width(footer, 12)
@@ -144,8 +182,10 @@ def bar_geometry(snapshot, options):
         "title": truncate(snapshot["title"], span - month_width - 16, 15),
         "percent": percent_text(snapshot["percent"], snapshot["locale"]),
         "footer": footer,
+        "headline": headline,
         "of": of_text(snapshot),
-        "supporters": supporters_text(snapshot["donors"]),
+        "detail": detail_text(snapshot),
+        "valuetext": valuetext(snapshot),
         "footer_x": WIDTH - PAD if footer_right else PAD,
         "footer_anchor": "end" if footer_right else "start",
         "colors": palette(options),

@@ -7,7 +7,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.utils import timezone
 
-from fundraising.campaigns.models import Campaign
+from fundraising.campaigns.models import Campaign, GoalKind
 from fundraising.campaigns.services import period_for
 from fundraising.core import money
 
@@ -19,8 +19,8 @@ class SnapshotPeriod(TypedDict):
 
 
 class SnapshotMilestone(TypedDict):
-    amount: int  # minor units
-    label: str  # the amount formatted, "2,500 $"
+    amount: int  # in the goal's unit: minor units, or supporters
+    label: str  # the amount formatted, "2,500 $" or "25"
     name: str  # the owner's label, "Servers paid"
     reached: bool
     at: float  # where the marker sits on the bar, percent of its width
@@ -28,12 +28,24 @@ class SnapshotMilestone(TypedDict):
 
 class SnapshotFormatted(TypedDict):
     raised: str
+    target: str | None  # None when the goal is not an amount
+
+
+class SnapshotGoalFormatted(TypedDict):
+    current: str
     target: str
 
 
 class SnapshotPreset(TypedDict):
     amount: int  # minor units, one of the donation page's preset amounts
     label: str  # the amount formatted, "25 $"
+
+
+class SnapshotGoal(TypedDict):
+    kind: str  # "amount", "supporters" or "recurring" (campaigns.models.GoalKind)
+    current: int  # where the month stands, in the goal's unit
+    target: int  # the month's target, in the goal's unit
+    formatted: SnapshotGoalFormatted
 
 
 class Snapshot(TypedDict):
@@ -45,9 +57,10 @@ class Snapshot(TypedDict):
     currency: str  # ISO 4217, lower case
     period: SnapshotPeriod
     raised: int  # minor units, net of refunds and disputes
-    target: int  # minor units
-    percent: float  # raised / target, one decimal, may exceed 100
+    target: int | None  # minor units; None when the goal is not an amount
+    percent: float  # goal current / goal target, one decimal, may exceed 100
     donors: int
+    goal: SnapshotGoal
     milestones: list[SnapshotMilestone]
     formatted: SnapshotFormatted
     presets: list[SnapshotPreset]  # what widgets with amounts=1 offer, linking to url?amount=&kind=
@@ -70,11 +83,13 @@ class SnapshotEntry(TypedDict):
 def snapshot_build(*, campaign_id: int) -> Snapshot:
     campaign = Campaign.objects.get(pk=campaign_id)
     period = period_for(campaign=campaign)
+    current, kind = period.goal_current, period.goal_kind
     markers = [{"amount": 0, "label": ""}, *period.milestones]
     if period.target not in [m["amount"] for m in markers]:
         markers.append({"amount": period.target, "label": ""})
-    # The bar's right end: the target, or a milestone set beyond it.
+    # The bar's right end: the target, or a milestone set beyond it (a stretch goal).
     scale = max(m["amount"] for m in markers) or 1
+    is_amount = kind == GoalKind.AMOUNT
     return {
         "campaign": campaign.slug,
         "title": campaign.title,
@@ -82,26 +97,37 @@ def snapshot_build(*, campaign_id: int) -> Snapshot:
         "currency": campaign.currency,
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label},
         "raised": period.raised,
-        "target": period.target,
-        "percent": round(period.raised * 100 / period.target, 1) if period.target else 0.0,
+        # Money fields stay money: with a goal in supporters or recurring money there is no amount target.
+        "target": period.target if is_amount else None,
+        # Progress, markers and fill are in the goal's unit (the same as before for an amount goal).
+        "percent": round(current * 100 / period.target, 1) if period.target else 0.0,
         "donors": period.donors,
+        "goal": {
+            "kind": kind,
+            "current": current,
+            "target": period.target,
+            "formatted": {"current": period.format_goal(current), "target": period.format_goal(period.target)},
+        },
         "milestones": [
             {
                 "amount": m["amount"],
-                "label": campaign.format(m["amount"]),
+                "label": period.format_goal(m["amount"]),
                 "name": m["label"],
-                "reached": period.raised >= m["amount"],
+                "reached": current >= m["amount"],
                 "at": round(m["amount"] * 100 / scale, 2),
             }
             for m in sorted(markers, key=lambda m: m["amount"])
         ],
-        "formatted": {"raised": campaign.format(period.raised), "target": campaign.format(period.target)},
+        "formatted": {
+            "raised": campaign.format(period.raised),
+            "target": campaign.format(period.target) if is_amount else None,
+        },
         # The amounts the donation page offers; a widget with amounts=1 links each to /c/<slug>/?amount=
         "presets": [{"amount": amount, "label": campaign.format(amount)} for amount in campaign.preset_amounts],
         "updated_at": (period.recomputed_at or timezone.now()).strftime("%Y-%m-%dT%H:%M:%SZ"),
         # Extras for renderers: where the fill ends on the bar (percent of its width), and how to
         # format amounts again in another locale without touching the database.
-        "fill": round(min(max(period.raised, 0), scale) * 100 / scale, 2),
+        "fill": round(min(max(current, 0), scale) * 100 / scale, 2),
         "locale": campaign.locale,
         "amount_pattern": campaign.amount_pattern,
         # When the campaign's local month ends: a read after it rolls the widget over.
@@ -115,20 +141,39 @@ def period_closes_at(campaign, period):
     return local.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def snapshot_goal(snapshot: Snapshot) -> SnapshotGoal:
+    """The snapshot's goal; a snapshot stored before goal kinds existed had an amount goal."""
+    return snapshot.get("goal") or {
+        "kind": GoalKind.AMOUNT,
+        "current": snapshot["raised"],
+        "target": snapshot["target"],
+        "formatted": {"current": snapshot["formatted"]["raised"], "target": snapshot["formatted"]["target"]},
+    }
+
+
 def snapshot_localize(*, snapshot: Snapshot, locale: str) -> Snapshot:
-    """The same snapshot with amounts and the month label formatted for `locale` (no database)."""
+    """The same snapshot with amounts, counts and the month label formatted for `locale` (no database)."""
     if not locale or locale == snapshot["locale"]:
         return snapshot
+    goal = snapshot_goal(snapshot)
 
     def fmt(amount):
         return money.format_money(amount, snapshot["currency"], locale, snapshot["amount_pattern"])
 
+    def fmt_goal(value):
+        return money.format_count(value, locale) if goal["kind"] == GoalKind.SUPPORTERS else fmt(value)
+
     start = timezone.datetime.fromisoformat(snapshot["period"]["start"]).date()
+    target = snapshot["target"]
     return {
         **snapshot,
         "period": {**snapshot["period"], "label": money.format_month(start, locale)},
-        "milestones": [{**m, "label": fmt(m["amount"])} for m in snapshot["milestones"]],
-        "formatted": {"raised": fmt(snapshot["raised"]), "target": fmt(snapshot["target"])},
+        "milestones": [{**m, "label": fmt_goal(m["amount"])} for m in snapshot["milestones"]],
+        "formatted": {"raised": fmt(snapshot["raised"]), "target": None if target is None else fmt(target)},
         "presets": [{**p, "label": fmt(p["amount"])} for p in snapshot.get("presets", [])],
+        "goal": {
+            **goal,
+            "formatted": {"current": fmt_goal(goal["current"]), "target": fmt_goal(goal["target"])},
+        },
         "locale": locale,
     }

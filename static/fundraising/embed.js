@@ -80,7 +80,7 @@
     k = el(c, "div", "k");
     k.setAttribute("aria-hidden", "true");
     b = el(c, "div", "b");
-    a = { role: "progressbar", label: s.title, valuemin: 0, valuemax: s.target, valuenow: s.raised,
+    a = { role: "progressbar", label: s.title, valuemin: 0, valuemax: s.goal.target, valuenow: s.goal.current,
       valuetext: t.valuetext };
     for (n in a) b.setAttribute(n === "role" ? n : "aria-" + n, String(a[n]));
     el(b, "div", "l").style.width = Math.min(100, Math.max(0, +s.fill || 0)) + "%";
@@ -90,8 +90,8 @@
     });
     f = el(c, "div", "f");
     r = el(f, "span", "r");
-    el(r, "b", "", s.formatted.raised);
-    r.appendChild(d.createTextNode(" " + t.of + " · " + t.supporters));
+    el(r, "b", "", s.goal.formatted.current);
+    r.appendChild(d.createTextNode(" " + t.of + " · " + t.detail));
     if (/^https?:\/\//.test(s.url)) {
       link(f, t.donate).href = s.url;
       if (o.amounts && t.choose && s.presets.length) give(c, o, s, t);

@@ -12,6 +12,7 @@ from fundraising.campaigns import services
 from fundraising.campaigns.models import Campaign, Milestone, Organization
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import donation_store, period_recompute
+from fundraising.ops.demo_history import MONTHS, history_seed
 from fundraising.widgets.services import snapshot_refresh
 
 DEMO_OWNER = ("owner", "demo-owner-password")
@@ -21,14 +22,19 @@ NAMESPACE = uuid.UUID("6f1d7a52-3f7e-4c1e-9a55-0c2f4a0d5e10")
 
 
 class Command(BaseCommand):
-    help = "Create the demo campaign (5,000 USD a month, milestones 2,500 and 5,000, 100 USD raised)."
+    help = (
+        "Create the demo campaign (5,000 USD a month, milestones 2,500 and 5,000, 100 USD raised this month) "
+        "and two years of history."
+    )
 
     def handle(self, *args, **options):
         with transaction.atomic():
             campaign, period = self.seed()
+            added = history_seed(campaign=campaign)
         # Right at once, worker or not: the totals from the ledger, then the widget's snapshot.
         period_recompute(period_id=period.pk)
         snapshot_refresh(campaign_id=campaign.pk)
+        self.stdout.write(f"History: {MONTHS} closed months ({added} gifts added), see the campaign's Dashboard.")
         self.stdout.write(f"Campaign 'demo' ready: {settings.SITE_URL}/c/demo/")
         self.stdout.write(f"Widget: {settings.SITE_URL}/w/demo/  JSON: {settings.SITE_URL}/w/demo.json")
         if settings.DEBUG:

@@ -1,0 +1,27 @@
+"""Receivers of fundraising.ledger.signals (connected in IntegrationsConfig.ready): announcements in,
+outgoing events out. Each runs after the announcing transaction committed."""
+
+from fundraising.ledger.models import Donation
+
+from . import events
+
+REFUNDED = {Donation.Status.REFUNDED, Donation.Status.PARTIALLY_REFUNDED}
+
+
+def donation_status_changed(sender, *, donation_id, before, after, **kwargs):
+    if after == Donation.Status.SUCCEEDED and before in (Donation.Status.PENDING, "", None):
+        events.donation_event(donation_id=donation_id, event_type="donation.succeeded")
+    elif after in REFUNDED and before != after:
+        events.donation_event(donation_id=donation_id, event_type="donation.refunded")
+
+
+def subscription_ended(sender, *, campaign_ids, subscription_id, ended_at, **kwargs):
+    events.subscription_event(campaign_ids=campaign_ids, subscription_id=subscription_id, ended_at=ended_at)
+
+
+def milestone_reached(sender, *, crossing_id, **kwargs):
+    events.milestone_event(crossing_id=crossing_id)
+
+
+def period_closed(sender, *, period_id, **kwargs):
+    events.period_event(period_id=period_id)

@@ -1,0 +1,104 @@
+"""A period's breakdown from the ledger: one-time vs monthly money, offline gifts, monthly supporters (new,
+cancelled), the recurring run-rate, refunds and disputes. period_recompute stores it on the Period so
+history pages and goal kinds read one row per month instead of summing donations.
+
+A monthly supporter is a "stream": a Stripe subscription, or for monthly offline gifts (standing orders)
+the supporter's e-mail, or the gift itself when it has none."""
+
+import datetime
+
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
+
+from fundraising.campaigns.models import Period
+
+from .models import Donation
+
+COUNTED = Q(paid_at__isnull=False)
+MONTHLY = Q(kind=Donation.Kind.MONTHLY)
+# Reversals and the gifts they cancel add nothing to any breakdown figure.
+STANDING = Q(reverses__isnull=True, reversed_by__isnull=True)
+HELD = [Donation.Dispute.OPEN, Donation.Dispute.LOST]
+
+
+def stream_key():
+    return Coalesce(
+        NullIf(F("stripe_subscription_id"), Value("")),
+        NullIf(F("donor_email"), Value("")),
+        Cast("id", CharField()),
+        output_field=CharField(),
+    )
+
+
+def period_window(period):
+    """The period's first and last instants (UTC datetimes, end exclusive) in the campaign's time zone."""
+    tz = period.campaign.tz
+    start = datetime.datetime.combine(period.start, datetime.time(), tzinfo=tz)
+    end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time(), tzinfo=tz)
+    return start, end
+
+
+def previous_start(day):
+    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def period_money(period, net):
+    """One-time, monthly and offline nets; refunded and disputed amounts of the period's gifts."""
+    disputed = Case(When(dispute_status__in=HELD, then=F("amount_disputed")), default=Value(0))
+    rows = Donation.objects.filter(COUNTED, period_id=period.pk).annotate(net=net)
+    zero = Value(0)
+    return rows.aggregate(
+        one_time_raised=Coalesce(Sum("net", filter=~MONTHLY), zero),
+        monthly_raised=Coalesce(Sum("net", filter=MONTHLY), zero),
+        offline_raised=Coalesce(Sum("net", filter=Q(source=Donation.Source.OFFLINE)), zero),
+        refunded=Coalesce(Sum("amount_refunded"), zero),
+        disputed=Coalesce(Sum(disputed), zero),
+    )
+
+
+def period_streams(period, net):
+    """Monthly supporters this month (gifts that still count), how many are new (no monthly gift in an
+    earlier month), and how many monthly gifts ended this month."""
+    monthly = Donation.objects.filter(COUNTED, MONTHLY, STANDING, campaign_id=period.campaign_id)
+    here = monthly.filter(period_id=period.pk).annotate(key=stream_key(), net=net)
+    earlier = monthly.filter(period__start__lt=period.start).annotate(key=stream_key()).filter(key=OuterRef("key"))
+    counted = here.filter(net__gt=0)
+    start, end = period_window(period)
+    ended = (
+        Donation.objects.filter(MONTHLY, campaign_id=period.campaign_id)
+        .exclude(stripe_subscription_id="")
+        .filter(subscription_ended_at__gte=start, subscription_ended_at__lt=end)
+    )
+    return {
+        "monthly_supporters": counted.aggregate(n=Count("key", distinct=True))["n"],
+        "new_monthly": counted.filter(~Exists(earlier)).aggregate(n=Count("key", distinct=True))["n"],
+        "cancelled_monthly": ended.values("stripe_subscription_id").distinct().count(),
+    }
+
+
+def period_run_rate(period, now=None):
+    """What the monthly streams still active at the period's end (or now, for the open month) bring
+    each month: the latest gift of each stream paid this month or last, not ended, not fully refunded."""
+    _, end = period_window(period)
+    cutoff = min(end, now or timezone.now())
+    window_start = datetime.datetime.combine(previous_start(period.start), datetime.time(), tzinfo=period.campaign.tz)
+    rows = (
+        Donation.objects.filter(COUNTED, MONTHLY, STANDING, campaign_id=period.campaign_id)
+        .filter(paid_at__gte=window_start, paid_at__lt=end)
+        .filter(Q(subscription_ended_at__isnull=True) | Q(subscription_ended_at__gt=cutoff))
+        .annotate(key=stream_key())
+        .order_by("paid_at")
+        .values_list("key", "amount", "amount_refunded")
+    )
+    latest = {}
+    for key, amount, refunded in rows.iterator(chunk_size=2000):
+        latest[key] = amount if refunded < amount else 0
+    return sum(latest.values())
+
+
+def period_breakdown(*, period_id, net):
+    """Every breakdown column of Period as the ledger says now, ready for update(**...); `net` is the
+    ledger's donation_net_expression() (passed in: services imports this module, not the reverse)."""
+    period = Period.objects.select_related("campaign").get(pk=period_id)
+    return {**period_money(period, net), **period_streams(period, net), "recurring": period_run_rate(period)}

@@ -1,0 +1,224 @@
+"""Owners subscribe a URL to events; each is POSTed signed like the milestone webhooks, retried with
+backoff, logged, and carries no supporter e-mail unless the owner opted in."""
+
+import datetime
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.utils import timezone
+
+from fundraising.campaigns.services import period_for
+from fundraising.integrations.events import event_publish
+from fundraising.integrations.models import Delivery, Endpoint
+from fundraising.integrations.tasks import MAX_RETRIES
+from fundraising.ledger import offline
+from fundraising.ledger.models import Donation
+from fundraising.ledger.rollover import campaign_rollover
+from fundraising.ledger.services import donation_settle
+from fundraising.payments.recording import subscription_end_record
+from tests.factories import CampaignFactory, MilestoneFactory, OrganizationFactory
+
+
+@pytest.fixture
+def receiver(settings):
+    """An owner's endpoint on loopback (allowed in tests only) that fails the first `failures` posts."""
+    settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = True
+    received, state = [], {"failures": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers["Fundraising-Signature"], self.headers["Fundraising-Event"], body))
+            status = 500 if state["failures"] > 0 else 200
+            state["failures"] -= 1
+            self.send_response(status)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/events", received, state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def eager_retries():
+    from fundraising.celery import app
+
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def endpoint(transactional_db, campaign, receiver):
+    url, _, _ = receiver
+    return Endpoint.objects.create(
+        campaign=campaign,
+        url=url,
+        events=[
+            "donation.succeeded",
+            "donation.refunded",
+            "milestone.reached",
+            "period.closed",
+            "subscription.cancelled",
+        ],
+        secret="whsec_owner",
+    )
+
+
+def verify(secret, header, body):
+    parts = dict(p.split("=", 1) for p in header.split(","))
+    expected = hmac.new(secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, parts["v1"])
+
+
+def pay(campaign, amount, **fields):
+    """A gift as the Stripe handlers settle it: pending row, paid, status derived, announced on commit."""
+    with transaction.atomic():
+        when = timezone.now()
+        donation = Donation.objects.create(campaign=campaign, amount=amount, currency="usd", **fields)
+        donation.paid_at, donation.period = when, period_for(campaign=campaign, when=when)
+        donation_settle(donation=donation)
+    return donation
+
+
+def documents(received, event_type=None):
+    return [json.loads(body) for _, kind, body in received if event_type in (None, kind)]
+
+
+def test_it_posts_a_signed_donation_event_without_the_email(endpoint, receiver):
+    _, received, _ = receiver
+    donation = pay(endpoint.campaign, 2500, donor_email="ada@example.org", public_name="Ada")
+    header, kind, body = received[0]
+    assert kind == "donation.succeeded" and verify("whsec_owner", header, body)
+    assert not verify("whsec_other", header, body)
+    doc = json.loads(body)
+    assert (doc["type"], doc["campaign"], doc["data"]["id"], doc["data"]["amount"]) == (
+        "donation.succeeded",
+        "lights",
+        str(donation.pk),
+        2500,
+    )
+    assert "donor_email" not in doc["data"] and "ada@example.org" not in body.decode()
+    assert doc["data"]["public_name"] == "Ada"
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 1, 200)
+
+
+def test_it_includes_the_email_when_the_owner_opted_in(endpoint, receiver):
+    _, received, _ = receiver
+    endpoint.include_donor_email = True
+    endpoint.save()
+    pay(endpoint.campaign, 2500, donor_email="ada@example.org")
+    assert documents(received)[0]["data"]["donor_email"] == "ada@example.org"
+
+
+def test_it_retries_with_backoff_until_delivered(endpoint, receiver, eager_retries):
+    _, received, state = receiver
+    state["failures"] = 2
+    pay(endpoint.campaign, 2500)
+    delivery = Delivery.objects.get()
+    assert len(received) == 3 and (delivery.status, delivery.attempts) == ("delivered", 3)
+    assert len({json.loads(body)["id"] for _, _, body in received}) == 1  # the same event each time
+
+
+def test_it_gives_up_and_logs_it(endpoint, receiver, eager_retries):
+    _, received, state = receiver
+    state["failures"] = 100
+    pay(endpoint.campaign, 2500)
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", MAX_RETRIES + 1, 500)
+    assert delivery.last_error == "answered 500" and len(received) == MAX_RETRIES + 1
+
+
+def test_it_announces_refunds_offline_gifts_milestones_cancellations_and_closed_months(endpoint, receiver, alice):
+    _, received, _ = receiver
+    campaign = endpoint.campaign
+    MilestoneFactory(campaign=campaign, amount=2000, label="First")
+    from fundraising.campaigns.services import campaign_sync_open_period
+
+    campaign_sync_open_period(campaign=campaign)
+    donation = pay(campaign, 2500, kind="monthly", stripe_subscription_id="sub_9")
+    with transaction.atomic():
+        donation.amount_refunded = 1000
+        donation_settle(donation=donation)
+    offline.offline_gift_record(
+        campaign=campaign, amount=4000, received_on=timezone.localdate(), method="cheque", recorded_by=alice
+    )
+    with transaction.atomic():
+        subscription_end_record(subscription={"id": "sub_9"}, ended_at=timezone.now())
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=40), tick=False):
+        campaign_rollover(campaign=campaign)
+    kinds = [kind for _, kind, _ in received]
+    assert kinds.count("donation.succeeded") == 2 and kinds.count("donation.refunded") == 1
+    assert kinds.count("milestone.reached") == 1 and kinds.count("subscription.cancelled") == 1
+    assert kinds.count("period.closed") == 1
+    assert documents(received, "donation.refunded")[0]["data"]["amount_refunded"] == 1000
+    assert [d["data"]["source"] for d in documents(received, "donation.succeeded")] == ["stripe", "offline"]
+    assert documents(received, "milestone.reached")[0]["data"]["label"] == "First"
+    assert documents(received, "subscription.cancelled")[0]["data"]["subscription"] == "sub_9"
+    closed = documents(received, "period.closed")[0]["data"]
+    assert closed["raised"] == 1500 + 4000 and closed["goal"]["kind"] == "amount"
+
+
+def test_it_sends_each_event_once_per_endpoint(endpoint, receiver):
+    _, received, _ = receiver
+    for _ in range(2):
+        with transaction.atomic():
+            event_publish(campaign=endpoint.campaign, event_type="period.closed", key="period.closed:1", data={})
+    assert len(received) == 1 and Delivery.objects.count() == 1
+
+
+def test_it_ignores_events_the_endpoint_did_not_choose_and_inactive_endpoints(endpoint, receiver):
+    _, received, _ = receiver
+    endpoint.events = ["period.closed"]
+    endpoint.save()
+    pay(endpoint.campaign, 2500)
+    endpoint.events, endpoint.active = ["donation.succeeded"], False
+    endpoint.save()
+    pay(endpoint.campaign, 2500)
+    assert received == []
+
+
+def test_it_sends_a_test_event_from_the_admin_and_shows_the_log(client, alice, endpoint, receiver):
+    _, received, _ = receiver
+    client.force_login(alice)
+    response = client.post(f"/admin/integrations/endpoint/{endpoint.pk}/send-test/", follow=True)
+    assert "Test event queued" in response.content.decode()
+    doc = documents(received)[0]
+    assert doc["data"]["test"] is True and "donor_email" not in doc["data"]
+    page = client.get(f"/admin/integrations/endpoint/{endpoint.pk}/change/").content.decode()
+    assert "Send test event" in page and "delivered" in page.lower()
+    assert "donation.succeeded" in client.get("/admin/integrations/delivery/").content.decode()
+
+
+def test_it_keeps_other_organisations_out(client, charlie, endpoint):
+    from fundraising.campaigns.services import owner_add
+
+    owner_add(organization=OrganizationFactory(name="Charlie's club"), user=charlie)
+    client.force_login(charlie)
+    assert client.get(f"/admin/integrations/endpoint/{endpoint.pk}/change/").status_code == 404
+    assert client.post(f"/admin/integrations/endpoint/{endpoint.pk}/send-test/").status_code == 404
+    assert "127.0.0.1" not in client.get("/admin/integrations/delivery/").content.decode()
+
+
+def test_it_lets_alice_subscribe_only_her_campaigns(client, alice, charlie, campaign, transactional_db):
+    theirs = CampaignFactory(organization=OrganizationFactory(name="Other"), slug="theirs")
+    client.force_login(alice)
+    data = {"url": "hooks.example.org/fund", "events": ["donation.succeeded"], "active": "on"}
+    client.post("/admin/integrations/endpoint/add/", {**data, "campaign": theirs.pk})
+    assert not Endpoint.objects.exists()
+    client.post("/admin/integrations/endpoint/add/", {**data, "campaign": campaign.pk})
+    endpoint = Endpoint.objects.get()
+    assert (endpoint.url, endpoint.include_donor_email) == ("https://hooks.example.org/fund", False)
+    assert endpoint.secret.startswith("whsec_")

@@ -1,0 +1,104 @@
+"""period_recompute stores each month's breakdown: one-time vs monthly vs offline money, monthly supporters
+(new, cancelled), the recurring run-rate, refunds and disputes."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from fundraising.campaigns.models import Period
+from fundraising.ledger import offline
+from fundraising.ledger.services import period_recompute
+from tests.factories import CampaignFactory, DonationFactory
+
+
+def utc(*args):
+    return datetime.datetime(*args, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def paris(organization):
+    return CampaignFactory(organization=organization, slug="paris", time_zone="Europe/Paris", currency="eur")
+
+
+def monthly(campaign, sub, amount, paid_at, **kwargs):
+    return DonationFactory(
+        campaign=campaign,
+        kind="monthly",
+        stripe_subscription_id=sub,
+        amount=amount,
+        paid_at=paid_at,
+        donor_email=f"{sub}@x.org",
+        **kwargs,
+    )
+
+
+def figures(campaign, start):
+    period = Period.objects.get(campaign=campaign, start=start)
+    period = period_recompute(period_id=period.pk)
+    names = [
+        "raised",
+        "one_time_raised",
+        "monthly_raised",
+        "offline_raised",
+        "monthly_supporters",
+        "new_monthly",
+        "cancelled_monthly",
+        "recurring",
+        "refunded",
+        "disputed",
+    ]
+    return {name: getattr(period, name) for name in names}
+
+
+def test_it_breaks_a_month_down(paris, alice):
+    october, november = datetime.date(2026, 10, 1), datetime.date(2026, 11, 1)
+    monthly(paris, "sub_a", 1000, utc(2026, 10, 3))
+    monthly(paris, "sub_a", 1000, utc(2026, 11, 3))  # renewed: not new in November
+    monthly(paris, "sub_b", 2500, utc(2026, 10, 31, 23, 30))  # 00:30 on 1 November in Paris: new in November
+    monthly(paris, "sub_c", 4000, utc(2026, 10, 9), subscription_ended_at=utc(2026, 11, 10))  # cancelled
+    monthly(paris, "sub_d", 700, utc(2026, 11, 12), amount_refunded=700, status="refunded")  # refunded at once
+    DonationFactory(
+        campaign=paris,
+        amount=5000,
+        paid_at=utc(2026, 11, 4),
+        amount_disputed=5000,
+        dispute_status="open",
+        status="disputed",
+    )
+    DonationFactory(
+        campaign=paris, amount=3000, paid_at=utc(2026, 11, 5), amount_refunded=1000, status="partially_refunded"
+    )
+    with time_machine.travel(utc(2026, 11, 20), tick=False):
+        offline.offline_gift_record(
+            campaign=paris,
+            amount=6000,
+            received_on=datetime.date(2026, 11, 6),
+            method="cheque",
+            recorded_by=alice,
+        )
+        wrong = offline.offline_gift_record(
+            campaign=paris,
+            amount=999,
+            received_on=datetime.date(2026, 11, 7),
+            method="cash",
+            recorded_by=None,
+            kind="monthly",
+        )
+        offline.offline_gift_reverse(donation=wrong.donation, recorded_by=None)
+        assert figures(paris, november) == {
+            "raised": 1000 + 2500 + 0 + 0 + 2000 + 6000 + 999 - 999,
+            "one_time_raised": 2000 + 6000,
+            "monthly_raised": 1000 + 2500,
+            "offline_raised": 6000,
+            "monthly_supporters": 2,  # a, b (d refunded, the offline monthly one reversed)
+            "new_monthly": 1,  # b
+            "cancelled_monthly": 1,  # c
+            "recurring": 1000 + 2500,  # a and b; c ended, d refunded
+            "refunded": 700 + 1000,
+            "disputed": 5000,
+        }
+        assert figures(paris, october)["monthly_supporters"] == 2  # a, c
+        assert figures(paris, october)["new_monthly"] == 2
+    # October's run-rate is as it stood at October's end: a and c active, b not yet started.
+    assert figures(paris, october)["recurring"] == 1000 + 4000
