@@ -1,10 +1,10 @@
 """Starting a gift: a pending Donation, then a Stripe Checkout Session for it, and the per-IP rate limit."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from fundraising.core.language import locale_language
+from fundraising.core.ratelimit import rate_take
 from fundraising.ledger.models import Donation
 
 from . import payments
@@ -16,16 +16,8 @@ class RateLimited(Exception):
 
 def checkout_rate_take(*, client_ip):
     """Count one Checkout Session for this client; raise RateLimited past DONATION_RATE_LIMIT."""
-    count, seconds = settings.DONATION_RATE_LIMIT
-    key = f"donation-rate:{client_ip}"
-    cache.add(key, 0, timeout=seconds)  # starts the window; a no-op while one is open
-    try:
-        used = cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        used = 1
-    if used > count:
-        raise RateLimited(f"{client_ip} made {used} attempts in {seconds} s")
+    if not rate_take(key=f"donation-rate:{client_ip}", limit=settings.DONATION_RATE_LIMIT):
+        raise RateLimited(f"{client_ip} made too many attempts in {settings.DONATION_RATE_LIMIT[1]} s")
 
 
 def donation_metadata(donation):

@@ -10,6 +10,7 @@ import logging
 from django.core.cache import cache
 from django.db import transaction
 
+from fundraising.core.ratelimit import rate_take
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import period_recompute
 
@@ -22,15 +23,7 @@ LOOKUP_RATE = (10, 60)  # Stripe look-ups per client IP per window
 
 
 def _ip_allows(client_ip):
-    count, seconds = LOOKUP_RATE
-    key = f"thanks-rate:{client_ip}"
-    cache.add(key, 0, timeout=seconds)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        used = 1
-    return used <= count
+    return rate_take(key=f"thanks-rate:{client_ip}", limit=LOOKUP_RATE)
 
 
 def thanks_donation(*, campaign, session_id, client_ip):

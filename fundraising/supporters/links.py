@@ -4,7 +4,8 @@ import hashlib
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+
+from fundraising.core.ratelimit import rate_take
 
 SALT = "fundraising.supporters.manage"
 
@@ -42,18 +43,6 @@ def manage_token_read(token, *, organization_id):
 def manage_url(*, campaign, email):
     token = manage_token(organization_id=campaign.organization_id, email=email)
     return f"{settings.SITE_URL}/c/{campaign.slug}/manage/{token}/"
-
-
-def rate_take(*, key, limit):
-    """Count one use of `key` in the shared cache; False once `limit` = (count, seconds) is used up."""
-    count, seconds = limit
-    cache.add(key, 0, timeout=seconds)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        used = 1
-    return used <= count
 
 
 def link_request_allowed_for_ip(*, client_ip):
