@@ -8,7 +8,7 @@ import time_machine
 
 from fundraising.campaigns.models import Period
 from fundraising.ledger import offline
-from fundraising.ledger.services import period_recompute
+from fundraising.ledger.services import period_breakdown_store, period_recompute
 from tests.factories import CampaignFactory, DonationFactory
 
 
@@ -35,7 +35,9 @@ def monthly(campaign, sub, amount, paid_at, **kwargs):
 
 def figures(campaign, start):
     period = Period.objects.get(campaign=campaign, start=start)
-    period = period_recompute(period_id=period.pk)
+    period_recompute(period_id=period.pk)
+    period_breakdown_store(period_id=period.pk)  # what the pipeline's breakdown task stores
+    period = Period.objects.get(pk=period.pk)
     names = [
         "raised",
         "one_time_raised",
@@ -102,3 +104,12 @@ def test_it_breaks_a_month_down(paris, alice):
         assert figures(paris, october)["new_monthly"] == 2
     # October's run-rate is as it stood at October's end: a and c active, b not yet started.
     assert figures(paris, october)["recurring"] == 1000 + 4000
+
+
+def test_it_stores_the_breakdown_through_the_pipeline(client, campaign, widget_root):
+    """A paid gift reaches the breakdown by the pipeline's own task, not by the test calling the service."""
+    from tests.stripe_standin import events
+
+    events.post_event(client, events.event("checkout.session.completed", events.checkout_session(amount=4200)))
+    period = Period.objects.get(campaign=campaign)
+    assert (period.raised, period.one_time_raised) == (4200, 4200)
