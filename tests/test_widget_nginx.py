@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fundraising.widgets.services import snapshot_refresh
 from tests.widget_helpers import seed_campaign
 
 CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
@@ -62,10 +63,14 @@ def nginx_headers(path, conf=CONF):
 
 @pytest.fixture
 def lights(transactional_db, widget_root):
-    return seed_campaign()
+    campaign = seed_campaign()
+    campaign.supporters_wall = True  # so /w/lights/supporters.json exists
+    campaign.save()
+    snapshot_refresh(campaign_id=campaign.pk)
+    return campaign
 
 
-@pytest.mark.parametrize("path", ["/w/lights.json", "/w/lights.svg", "/w/lights/"])
+@pytest.mark.parametrize("path", ["/w/lights.json", "/w/lights.svg", "/w/lights/", "/w/lights/supporters.json"])
 def test_it_sends_what_the_app_sends(client, lights, path):
     response = client.get(path)
     assert response.status_code == 200

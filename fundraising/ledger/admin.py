@@ -21,6 +21,7 @@ from fundraising.campaigns.admin import CampaignFilter, OrganizationScopedAdmin
 
 from . import offline, selectors
 from .models import Donation
+from .services import donation_messages_hide
 
 EXPORT_FIELDS = [
     "id",
@@ -111,7 +112,10 @@ class DonationAdmin(OrganizationScopedAdmin):
     change_list_template = "admin/ledger/donation/change_list.html"
     change_form_template = "admin/ledger/donation/change_form.html"
     list_display = ["created_at", "campaign", "amount_display", "kind", "status", "entry", "display_name", "paid_at"]
-    list_filter = ["status", "kind", "source", CampaignFilter, ("period", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status", "kind", "source", "message_hidden", CampaignFilter, ("period", admin.RelatedOnlyFieldListFilter)
+    ]  # fmt: skip
+    actions = ["message_hide", "message_show"]
     search_fields = [
         "public_name",
         "donor_email",
@@ -143,6 +147,7 @@ class DonationAdmin(OrganizationScopedAdmin):
         "source",
         "method",
         "note",
+        "message_hidden",
         "recorded_by",
         "reverses",
         "reversed_by",
@@ -152,6 +157,27 @@ class DonationAdmin(OrganizationScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_hide_message_permission(self, request):
+        """Owners and editors take messages off the supporters wall; viewers only read."""
+        return roles.organizations_with_role(user=request.user, role=roles.EDITOR).exists()
+
+    def _messages_hide(self, request, queryset, hidden):
+        editable = roles.organizations_with_role(user=request.user, role=roles.EDITOR)
+        allowed = queryset.filter(campaign__organization_id__in=editable)
+        if allowed.count() < queryset.count():  # a viewer's organisation among the selection
+            raise PermissionDenied
+        changed = donation_messages_hide(donations=list(allowed.select_related(None).only("pk")), hidden=hidden)
+        verb = "hidden from" if hidden else "shown again on"
+        self.message_user(request, f"{changed} message(s) {verb} the supporters wall.", messages.SUCCESS)
+
+    @admin.action(description="Hide the message on the supporters wall", permissions=["hide_message"])
+    def message_hide(self, request, queryset):
+        self._messages_hide(request, queryset, True)
+
+    @admin.action(description="Show the message on the supporters wall again", permissions=["hide_message"])
+    def message_show(self, request, queryset):
+        self._messages_hide(request, queryset, False)
 
     def has_delete_permission(self, request, obj=None):
         return False

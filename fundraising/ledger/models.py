@@ -56,6 +56,9 @@ class Donation(models.Model):
     public_name = models.CharField(max_length=100, blank=True)
     anonymous = models.BooleanField(default=False)
     message = models.TextField(blank=True, max_length=1000)
+    message_hidden = models.BooleanField(
+        default=False, help_text="An owner or editor took the message off the supporters wall."
+    )
     donor_email = models.EmailField(blank=True)
     stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
@@ -85,7 +88,11 @@ class Donation(models.Model):
         # The table keeps the name it had when the ledger lived in `campaigns`: moving the model rewrote no data.
         db_table = "campaigns_donation"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["period", "status"], name="campaigns_d_period__982d46_idx")]
+        indexes = [
+            models.Index(fields=["period", "status"], name="campaigns_d_period__982d46_idx"),
+            # The supporters wall: a campaign's latest paid gifts (fundraising/widgets/wall.py).
+            models.Index(fields=["campaign", "-paid_at"], name="ledger_donation_wall"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
             models.CheckConstraint(condition=Q(amount_refunded__lte=F("amount")), name="donation_refund_le_amount"),

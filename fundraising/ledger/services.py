@@ -171,3 +171,15 @@ def donation_settle(*, donation: Donation, old_period_id: int | None = None) -> 
     if donation.status != before:
         announce(donation_status_changed, donation_id=donation.pk, before=before, after=donation.status)
     return donation
+
+
+def donation_messages_hide(*, donations, hidden: bool = True) -> int:
+    """Take these gifts' messages off the supporters wall (hidden=False puts them back); the message itself
+    stays in the ledger. After commit the pipeline refreshes the periods, which rebuilds the wall."""
+    with transaction.atomic():
+        rows = Donation.objects.filter(pk__in=[d.pk for d in donations]).exclude(message_hidden=hidden)
+        periods = set(rows.exclude(period_id=None).values_list("period_id", flat=True))
+        changed = rows.update(message_hidden=hidden)
+        for period_id in sorted(periods):
+            ledger_changed(period_id=period_id)
+    return changed

@@ -1,5 +1,5 @@
-"""A WSGI shortcut for the hottest URLs, /w/<slug>.json, .svg and /w/<slug>/ without options: the
-cached snapshot bytes with the same headers the Django view sends, without Django's request cycle.
+"""A WSGI shortcut for the hottest URLs, /w/<slug>.json, .svg, /w/<slug>/ and /w/<slug>/supporters.json
+without options: the cached snapshot bytes with the same headers the Django view sends, without Django's request cycle.
 
 Publishers' pages hit these URLs on every page view, so their cost is the product's cost. Anything
 that is not a plain cache hit (options, another method, an unknown host, a plain-HTTP request to
@@ -28,7 +28,7 @@ from .services import cache_get, entry_key, files_read, period_ended, slug_is_pl
 from .snapshots import SnapshotEntry
 from .views import etag_matches
 
-PATH = re.compile(r"^/w/(?P<slug>[-a-zA-Z0-9_]+)(?:\.(?P<ext>json|svg)|/)$")
+PATH = re.compile(r"^/w/(?P<slug>[-a-zA-Z0-9_]+)(?:\.(?P<ext>json|svg)|/(?P<wall>supporters\.json)?)$")
 STATUS = {200: "200 OK", 304: "304 Not Modified"}
 MEMO_SECONDS = 0.5
 MEMO_SIZE = 1000  # campaigns served from this process's memory at once
@@ -82,7 +82,9 @@ class WidgetFastPath:
         entry = self.entry_get(match["slug"])
         if entry is None or period_ended(entry):
             return None
-        fmt = match["ext"] or "html"
+        fmt = match["ext"] or ("supporters" if match["wall"] else "html")
+        if fmt not in entry["renditions"]:  # no wall: Django answers 404
+            return None
         body, etag = entry["renditions"][fmt]
         status = 304 if etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag) else 200
         headers = [*public_headers(fmt).items(), ("ETag", etag), *security_headers(fmt, secure)]

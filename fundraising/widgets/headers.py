@@ -8,9 +8,11 @@ CONTENT_TYPES = {
     "json": "application/json",
     "svg": "image/svg+xml",
     "html": "text/html; charset=utf-8",
+    "supporters": "application/json",  # /w/<slug>/supporters.json
 }
 POLICIES = {
     "json": "default-src 'none'; frame-ancestors 'none'",
+    "supporters": "default-src 'none'; frame-ancestors 'none'",
     "svg": "default-src 'none'; style-src 'unsafe-inline'; script-src 'none'",
     # The iframe page: any site may frame it; it runs no script and loads nothing else.
     "html": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src 'none'; "

@@ -1,4 +1,4 @@
-"""Publisher options for a widget (theme, accent, layout, locale, amounts): parsed against allow-lists.
+"""Publisher options for a widget (theme, accent, layout, locale, amounts, supporters): parsed against allow-lists.
 
 A known option with a bad value is refused with a message that says what is allowed (400), so a
 typo in a pasted snippet shows up at once instead of silently rendering the defaults. Unknown
@@ -14,7 +14,7 @@ from fundraising.core import money, palette
 THEMES = tuple(palette.THEMES)
 LAYOUTS = ("full", "compact")
 SWITCHES = ("0", "1")
-NAMES = ("theme", "accent", "layout", "locale", "amounts")
+NAMES = ("theme", "accent", "layout", "locale", "amounts", "supporters")
 ACCENT_RE = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 LOCALE_RE = re.compile(r"^([a-z]{2,3})(?:[_-]([A-Za-z]{2}))?$")
 
@@ -30,6 +30,7 @@ class WidgetOptions:
     layout: str = "full"
     locale: str = ""  # empty: the campaign's own
     amounts: bool = False  # the campaign's preset amounts and one-time/monthly, each a link to give
+    supporters: bool = False  # the supporters wall under the bar, when the campaign publishes one
 
     @property
     def is_default(self):
@@ -38,7 +39,8 @@ class WidgetOptions:
     @property
     def key(self):
         """Canonical text for cache keys: equal options, equal key."""
-        return f"{self.theme}.{self.accent}.{self.layout}.{self.locale or '-'}" + (".amounts" if self.amounts else "")
+        key = f"{self.theme}.{self.accent}.{self.layout}.{self.locale or '-'}"
+        return key + (".amounts" if self.amounts else "") + (".supporters" if self.supporters else "")
 
     def changed(self):
         """(name, value) of each option that differs from the default, in a stable order."""
@@ -88,7 +90,7 @@ def options_parse(*, query):
             values[name] = _choice(name, raw, LAYOUTS)
         elif name == "accent":
             values[name] = _accent(raw)
-        elif name == "amounts":
+        elif name in ("amounts", "supporters"):
             values[name] = _choice(name, raw, SWITCHES) == "1"
         else:
             values[name] = _locale(raw)

@@ -18,6 +18,7 @@ from fundraising.core.palette import palette as core_palette
 
 from .options import WidgetOptions
 from .snapshots import Snapshot, snapshot_goal, snapshot_localize
+from .wall import Wall, wall_document
 
 DEFAULT = WidgetOptions()
 WIDTH, PAD = 480, 18
@@ -200,11 +201,13 @@ def svg_render(*, snapshot: Snapshot, options: WidgetOptions = DEFAULT) -> bytes
         return render_to_string("fundraising/widgets/bar.svg", context).encode()
 
 
-def page_render(*, snapshot: Snapshot, options: WidgetOptions = DEFAULT) -> bytes:
+def page_render(*, snapshot: Snapshot, options: WidgetOptions = DEFAULT, wall: Wall | None = None) -> bytes:
+    """The iframe page; with options.supporters and a wall (the campaign opted in), the wall under the bar."""
     snapshot = snapshot_localize(snapshot=snapshot, locale=options.locale)
     context = {
         "snapshot": snapshot,
         "options": options,
+        "wall": wall_document(snapshot=snapshot, wall=wall) if options.supporters and wall is not None else None,
         "colors": palette(options),
         "percent": percent_text(snapshot["percent"], snapshot["locale"]),
     }

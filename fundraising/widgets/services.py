@@ -1,6 +1,7 @@
 """Keep each campaign's widget snapshot fresh: rendered once per ledger change, stored in the
 cache and as files under WIDGET_ROOT that nginx or a CDN can serve as they are."""
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -18,15 +19,18 @@ from fundraising.campaigns.selectors import campaign_by_slug
 from fundraising.core.bounded import BoundedMemo
 
 from .options import WidgetOptions
-from .render import RENDERERS
-from .snapshots import SnapshotEntry, snapshot_build
+from .render import RENDERERS, page_render
+from .snapshots import SnapshotEntry, snapshot_build, snapshot_localize
+from .wall import Wall, wall_build, wall_from_document, wall_render
 
 log = logging.getLogger(__name__)
 
 # Bump when the entry's shape or the renderers change: cache keys and the files' directory carry
 # it, so an entry or a file written by an older release is never served (run widgets_refresh).
-VERSION = 3
+VERSION = 4
 FORMATS = {"json": ".json", "svg": ".svg", "html": ".html"}
+# The supporters wall (fundraising/widgets/wall.py): only for campaigns that opted in.
+WALL_FORMAT, WALL_SUFFIX = "supporters", ".supporters.json"
 # Variants with options are rendered on demand and kept in each process's memory, never in the shared
 # cache: accent alone has 16 million values, and the cache is also the Celery broker.
 VARIANT_MEMO_SIZE = 256
@@ -48,17 +52,21 @@ def entry_key(slug):
     return f"widget:v{VERSION}:{slug}"
 
 
-def entry_make(*, snapshot, renditions=None) -> SnapshotEntry:
+def entry_make(*, snapshot, renditions=None, wall: Wall | None = None) -> SnapshotEntry:
     """The cached entry: the snapshot dict and each format's default bytes with their ETag, and
-    when the snapshot's month ends (Unix time), so a read can notice that it must roll over."""
+    when the snapshot's month ends (Unix time), so a read can notice that it must roll over.
+    With a supporters wall (the campaign opted in), its JSON is one more rendition."""
     renditions = renditions or {}
     bodies = {fmt: renditions.get(fmt) or RENDERERS[fmt](snapshot, WidgetOptions()) for fmt in FORMATS}
+    if wall is not None:
+        bodies[WALL_FORMAT] = renditions.get(WALL_FORMAT) or wall_render(snapshot=snapshot, wall=wall)
     closes_at = snapshot.get("period_closes_at")
     return {
         "snapshot": snapshot,
         "version": etag_of(bodies["json"]),
         "renditions": {fmt: (body, etag_of(body)) for fmt, body in bodies.items()},
         "ends_at": timestamp_parse(closes_at) if closes_at else None,
+        "wall": wall,
     }
 
 
@@ -85,7 +93,7 @@ def files_dir():
 
 
 def file_path(slug, fmt):
-    return files_dir() / f"{slug}{FORMATS[fmt]}"
+    return files_dir() / f"{slug}{WALL_SUFFIX if fmt == WALL_FORMAT else FORMATS[fmt]}"
 
 
 def current_link_update():
@@ -102,13 +110,18 @@ def current_link_update():
 def files_write(*, slug, entry):
     files_dir().mkdir(parents=True, exist_ok=True)
     # JSON last: its presence is what readers take as "a snapshot exists".
+    wall = entry["renditions"].get(WALL_FORMAT)
+    if wall is None:  # not opted in (any more): nothing public is left behind
+        file_path(slug, WALL_FORMAT).unlink(missing_ok=True)
+    else:
+        file_write(file_path(slug, WALL_FORMAT), wall[0])
     for fmt in ("svg", "html", "json"):
         file_write(file_path(slug, fmt), entry["renditions"][fmt][0])
     current_link_update()
 
 
 def files_remove(*, slug):
-    for fmt in FORMATS:
+    for fmt in [*FORMATS, WALL_FORMAT]:
         file_path(slug, fmt).unlink(missing_ok=True)
 
 
@@ -119,7 +132,13 @@ def files_read(*, slug):
         bodies = {fmt: file_path(slug, fmt).read_bytes() for fmt in FORMATS}
     except OSError:  # missing, or a name the file system refuses
         return None
-    return entry_make(snapshot=json.loads(bodies["json"]), renditions=bodies)
+    wall = None
+    try:
+        bodies[WALL_FORMAT] = file_path(slug, WALL_FORMAT).read_bytes()
+        wall = wall_from_document(json.loads(bodies[WALL_FORMAT]))
+    except OSError:  # the campaign shows no wall
+        pass
+    return entry_make(snapshot=json.loads(bodies["json"]), renditions=bodies, wall=wall)
 
 
 def cache_get(key):
@@ -154,7 +173,7 @@ def snapshot_refresh(*, campaign_id: int) -> SnapshotEntry | None:
             cache.delete(entry_key(campaign.slug))
             files_remove(slug=campaign.slug)
         return None
-    entry = entry_make(snapshot=snapshot_build(campaign_id=campaign.pk))
+    entry = entry_make(snapshot=snapshot_build(campaign_id=campaign.pk), wall=wall_build(campaign=campaign))
     files_write(slug=campaign.slug, entry=entry)
     cache_set(entry_key(campaign.slug), entry, timeout=None)
     return entry
@@ -204,18 +223,37 @@ def snapshot_after_edit(*, campaign_id, old_slug=""):
     return snapshot_refresh(campaign_id=campaign_id)
 
 
+def wall_of(entry):
+    """The entry's supporters wall, or None (not opted in, or an entry from before walls)."""
+    return entry.get("wall")
+
+
+def variant_render(*, entry, fmt, options):
+    if fmt == WALL_FORMAT:
+        snapshot = snapshot_localize(snapshot=entry["snapshot"], locale=options.locale)
+        return wall_render(snapshot=snapshot, wall=wall_of(entry))
+    if fmt == "html":
+        return page_render(snapshot=entry["snapshot"], options=options, wall=wall_of(entry))
+    return RENDERERS[fmt](entry["snapshot"], options)
+
+
 def variant_get(*, slug, entry, fmt, options):
     """(bytes, etag) of one format with the publisher's options; non-default variants are rendered
-    from the snapshot dict and kept in this process's bounded memo under the snapshot's version, so a
-    refresh retires them."""
-    if fmt == "json":  # only the locale changes the JSON document
+    from the snapshot dict and kept in this process's bounded memo under the snapshot's version (and
+    the wall's), so a refresh retires them. The caller checks that a wall exists before asking for it."""
+    if fmt in ("json", WALL_FORMAT):  # only the locale changes the JSON documents
         options = WidgetOptions(locale=options.locale)
+    elif fmt == "svg" and options.supporters:  # the image has no wall
+        options = dataclasses.replace(options, supporters=False)
     if options.is_default:
         return entry["renditions"][fmt]
-    key = f"widget:v{VERSION}:{slug}:{fmt}:{options.key}:{entry['version'].strip(chr(34))}"
+    version = entry["version"]
+    if fmt == WALL_FORMAT or options.supporters:
+        version += entry["renditions"].get(WALL_FORMAT, (b"", "-"))[1]
+    key = f"widget:v{VERSION}:{slug}:{fmt}:{options.key}:{version.replace(chr(34), '')}"
     variant = _variants.get(key)
     if variant is None:
-        body = RENDERERS[fmt](entry["snapshot"], options)
+        body = variant_render(entry=entry, fmt=fmt, options=options)
         variant = (body, etag_of(body))
         _variants[key] = variant
     return variant

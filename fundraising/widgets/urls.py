@@ -1,4 +1,5 @@
-"""Public widget paths (docs/widgets.md): /w/<slug>.json, /w/<slug>.svg and the iframe page /w/<slug>/."""
+"""Public widget paths (docs/widgets.md): /w/<slug>.json, /w/<slug>.svg, the iframe page
+/w/<slug>/ and the supporters wall /w/<slug>/supporters.json."""
 
 from django.urls import path
 
@@ -8,4 +9,5 @@ urlpatterns = [
     path("w/<slug:slug>.json", views.widget_json, name="widget_json"),
     path("w/<slug:slug>.svg", views.widget_svg, name="widget_svg"),
     path("w/<slug:slug>/", views.widget_page, name="widget_page"),
+    path("w/<slug:slug>/supporters.json", views.widget_supporters, name="widget_supporters"),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from .headers import CONTENT_TYPES, public_headers
 from .options import OptionError, options_parse
-from .services import snapshot_entry_get, variant_get
+from .services import WALL_FORMAT, snapshot_entry_get, variant_get, wall_of
 
 
 def etag_matches(header, etag):
@@ -31,6 +31,8 @@ def widget_response(request, slug, fmt):
     entry = snapshot_entry_get(slug=slug)
     if entry is None:
         raise Http404("No such campaign")
+    if fmt == WALL_FORMAT and wall_of(entry) is None:
+        raise Http404("This campaign shows no supporters wall")
     body, etag = variant_get(slug=slug, entry=entry, fmt=fmt, options=options)
     if etag_matches(request.headers.get("If-None-Match"), etag):
         response = HttpResponse(status=304, headers=public_headers(fmt))
@@ -54,3 +56,8 @@ def widget_svg(request, slug):
 @xframe_options_exempt
 def widget_page(request, slug):
     return widget_response(request, slug, "html")
+
+
+@require_safe
+def widget_supporters(request, slug):
+    return widget_response(request, slug, WALL_FORMAT)

@@ -1,0 +1,55 @@
+"""Owners and editors take a supporter's message off the wall from the donation list; viewers cannot,
+and nobody can for another organisation's gifts."""
+
+import json
+
+import pytest
+
+from fundraising.campaigns.services import owner_add
+from fundraising.ledger.models import Donation
+from tests.factories import CampaignFactory, DonationFactory, OrganizationFactory, UserFactory
+
+LIST = "/admin/ledger/donation/"
+
+
+@pytest.fixture
+def wall(transactional_db, organization, widget_root, charlie):
+    campaign = CampaignFactory(organization=organization, slug="lights", supporters_wall=True)
+    victor = UserFactory(username="victor")
+    owner_add(organization=organization, user=victor, role="viewer")
+    elsewhere = CampaignFactory(organization=OrganizationFactory(name="Charlie's club"), slug="other")
+    owner_add(organization=elsewhere.organization, user=charlie)
+    spam = DonationFactory(campaign=campaign, public_name="Mallory", message="Buy cheap pills")
+    foreign = DonationFactory(campaign=elsewhere, public_name="Eve", message="Not yours")
+    return {"campaign": campaign, "spam": spam, "foreign": foreign, "victor": victor}
+
+
+def hide(client, user, donation, action="message_hide"):
+    client.force_login(user)
+    return client.post(LIST, {"action": action, "_selected_action": [str(donation.pk)]})
+
+
+@pytest.mark.parametrize("name", ["alice", "bob"])
+def test_owners_and_editors_hide_a_message_and_the_wall_follows(client, wall, name, alice, bob):
+    user = {"alice": alice, "bob": bob}[name]
+    response = hide(client, user, wall["spam"])
+    assert response.status_code == 302
+    assert Donation.objects.get(pk=wall["spam"].pk).message_hidden
+    document = json.loads(client.get("/w/lights/supporters.json").content)
+    assert [s["name"] for s in document["supporters"]] == ["Mallory"]
+    assert "message" not in document["supporters"][0]
+    hide(client, user, wall["spam"], action="message_show")
+    assert b"cheap pills" in client.get("/w/lights/supporters.json").content
+
+
+def test_a_viewer_cannot_hide_a_message(client, wall):
+    client.force_login(wall["victor"])
+    page = client.get(LIST).content.decode()
+    assert "message_hide" not in page
+    hide(client, wall["victor"], wall["spam"])
+    assert not Donation.objects.get(pk=wall["spam"].pk).message_hidden
+
+
+def test_nobody_hides_another_organisations_message(client, wall, alice):
+    hide(client, alice, wall["foreign"])
+    assert not Donation.objects.get(pk=wall["foreign"].pk).message_hidden
