@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 DEMO_ENV := DEBUG=$${DEBUG:-1} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-whsec_demo_local_only} \
 	STRIPE_DEMO_CHECKOUT=$${STRIPE_DEMO_CHECKOUT:-1}
 
-.PHONY: demo test test-operator lint worker serve migrate clean axe mutants
+.PHONY: demo test test-operator lint worker serve migrate clean axe mutants embed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +31,19 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/lint-imports
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
-# axe-core for the accessibility check; without npm that test skips (fails when REQUIRE_SERVICES=1).
+# axe-core for the accessibility check and terser for embed.js; without npm those tests skip (fail when
+# REQUIRE_SERVICES=1).
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
 axe:
 	@if command -v npm >/dev/null; then $(MAKE) node_modules/.installed; else echo "npm not found: skipping axe-core"; fi
+
+# What /static/fundraising/embed.js serves: assets/embed.js minified by terser (pinned in package.json, options
+# in assets/terser.json). Run after editing assets/embed.js; tests/test_embed_script.py fails on a stale copy.
+embed: node_modules/.installed
+	node_modules/.bin/terser assets/embed.js --config-file assets/terser.json > static/fundraising/embed.js
 
 test: lint axe
 	$(VENV)/bin/pytest

@@ -1,6 +1,7 @@
 """axe-core in Chromium finds no WCAG 2.1 A/AA violation on any page a donor, a publisher's reader
 or an owner sees: the donation page (fresh and after an error), the thanks page, the iframe widget,
-the script embed on another origin (light, dark, English, French) and the admin's list and Embed page."""
+the script embed on another origin (light, dark, English, French), both with the supporters wall, and the
+admin's list and Embed page."""
 
 import pytest
 
@@ -8,17 +9,20 @@ from fundraising.widgets.services import snapshot_refresh
 from tests import test_embed_browser
 from tests.axe import axe_report, axe_required, axe_violations
 from tests.browser import ARTIFACTS, chromium_browser
+from tests.factories import DonationFactory
 from tests.widget_helpers import seed_campaign
 
 publisher = test_embed_browser.publisher
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A publisher's blog</title></head>
 <body><main><h1>Our monthly costs</h1><p>Servers, domains and coffee.</p>
-<script async src="{app}/static/fundraising/embed.js" data-campaign="{slug}" data-theme="{theme}"></script>
+<script async src="{app}/static/fundraising/embed.js" data-campaign="{slug}" data-theme="{theme}"{extra}></script>
 </main></body></html>"""
 
 WIDGET_DRAWN = """() => [...document.querySelectorAll('span')]
   .some(h => h.shadowRoot && h.shadowRoot.querySelector('.c'))"""
+WALL_DRAWN = """() => [...document.querySelectorAll('span')]
+  .some(h => h.shadowRoot && h.shadowRoot.querySelector('.w li'))"""
 
 
 @pytest.fixture
@@ -29,7 +33,12 @@ def campaigns(live_server, settings, widget_root, organization):
     phares = seed_campaign(organization=organization, slug="phares", title="Gardons la lumière allumée")
     phares.locale, phares.currency = "fr_FR", "eur"
     phares.save()
-    snapshot_refresh(campaign_id=phares.pk)
+    for campaign, amounts in ((lights, False), (phares, True)):  # the supporters wall, with and without amounts
+        campaign.supporters_wall, campaign.supporters_wall_amounts = True, amounts
+        campaign.save()
+        DonationFactory(campaign=campaign, public_name="Ada", message="Merci pour tout, continuez !")
+        DonationFactory(campaign=campaign, anonymous=True, kind="monthly")
+        snapshot_refresh(campaign_id=campaign.pk)
     return lights, phares
 
 
@@ -66,6 +75,8 @@ def test_it_finds_no_violation_in_the_iframe_widget(live_server, campaigns, brow
         ("iframe", "/w/lights/"),
         ("iframe_dark", "/w/lights/?theme=dark&accent=f59e0b"),
         ("iframe_fr_compact", "/w/phares/?layout=compact&accent=2563eb"),
+        ("iframe_wall", "/w/lights/?supporters=1"),
+        ("iframe_wall_fr_dark", "/w/phares/?supporters=1&theme=dark&amounts=1"),
     ]:
         assert page.goto(f"{live_server.url}{path}").status == 200
         assert_no_violations(page, name)
@@ -76,9 +87,10 @@ def test_it_finds_no_violation_in_the_script_embed(live_server, campaigns, publi
     page = browser.new_page(viewport={"width": 600, "height": 500})
     for slug in ("lights", "phares"):
         for theme in ("light", "dark"):
-            pages[f"/{slug}-{theme}.html"] = HOST_PAGE.format(app=live_server.url, slug=slug, theme=theme)
+            extra = ' data-supporters="1"' if theme == "dark" else ""  # with the wall in one of the two themes
+            pages[f"/{slug}-{theme}.html"] = HOST_PAGE.format(app=live_server.url, slug=slug, theme=theme, extra=extra)
             page.goto(f"{origin}/{slug}-{theme}.html")
-            page.wait_for_function(WIDGET_DRAWN, timeout=10000)
+            page.wait_for_function(WALL_DRAWN if extra else WIDGET_DRAWN, timeout=10000)
             assert_no_violations(page, f"script_{slug}_{theme}")
 
 

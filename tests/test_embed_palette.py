@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from fundraising.core import palette
+from fundraising.widgets import embed_palette
 from fundraising.widgets.embed_palette import SCRIPT, script_with_palette
 
 
@@ -18,3 +19,12 @@ def test_it_notices_a_colour_changed_in_one_place(monkeypatch):
         call_command("embed_palette", "--check")
     generated = script_with_palette(SCRIPT.read_text())
     assert "--tr:#4b5563" in generated and 'accent = "2563eb";' in generated
+
+
+def test_it_checks_the_served_copy_too(monkeypatch, tmp_path):
+    served = tmp_path / "embed.js"
+    served.write_text(embed_palette.SERVED.read_text().replace("--tr:#374151", "--tr:#4b5563"))
+    monkeypatch.setattr(embed_palette, "SERVED", served)
+    monkeypatch.setattr("fundraising.widgets.management.commands.embed_palette.SERVED", served)
+    with pytest.raises(CommandError, match="--tr:#374151"):
+        call_command("embed_palette", "--check")

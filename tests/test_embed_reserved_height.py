@@ -6,28 +6,41 @@ from pathlib import Path
 
 import pytest
 
-from fundraising.widgets.admin import SCRIPT_HEIGHTS, embed_snippets
+from fundraising.widgets.admin import SCRIPT_HEIGHTS, embed_snippets, script_height
 from fundraising.widgets.options import WidgetOptions
 from tests import test_embed_browser
+from fundraising.widgets.services import snapshot_refresh
 from tests.browser import ARTIFACTS, chromium_browser
+from tests.factories import DonationFactory
 from tests.widget_helpers import seed_campaign
 
 publisher = test_embed_browser.publisher
-SCRIPT = Path(__file__).resolve().parent.parent / "static" / "fundraising" / "embed.js"
-VARIANTS = {"full": WidgetOptions(), "compact": WidgetOptions(layout="compact"), "amounts": WidgetOptions(amounts=True)}
+SCRIPT = Path(__file__).resolve().parent.parent / "assets" / "embed.js"  # the source of the served copy
+VARIANTS = {
+    "full": WidgetOptions(),
+    "compact": WidgetOptions(layout="compact"),
+    "amounts": WidgetOptions(amounts=True),
+    "supporters": WidgetOptions(supporters=True),
+}
 
 
 def test_it_uses_the_same_heights_in_the_script_and_the_snippet(db):
-    compact, amounts, full = re.search(
-        r'"compact" \? (\d+) : get\("amounts"\) === "1" \? (\d+) : (\d+)', SCRIPT.read_text()
+    compact, amounts, full, supporters = re.search(
+        r'"compact" \? (\d+) : get\("amounts"\) === "1" \? (\d+) : (\d+)\) \+ \(get\("supporters"\) === "1" \? (\d+)',
+        SCRIPT.read_text(),
     ).groups()
-    assert SCRIPT_HEIGHTS == {"full": int(full), "compact": int(compact), "amounts": int(amounts)}
+    expected = {"full": int(full), "compact": int(compact), "amounts": int(amounts), "supporters": int(supporters)}
+    assert SCRIPT_HEIGHTS == expected
 
 
 @pytest.fixture
 def browser(chromium, live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
     campaign = seed_campaign()
+    campaign.supporters_wall = True
+    campaign.save()
+    DonationFactory(campaign=campaign, public_name="Ada", message="A message long enough to wrap " * 8)
+    snapshot_refresh(campaign_id=campaign.pk)
     with chromium_browser(chromium) as browser:
         yield browser, campaign
 
@@ -46,5 +59,8 @@ def test_it_draws_the_card_in_the_reserved_slot(live_server, publisher, browser)
         page.wait_for_function("() => document.querySelector('span')?.shadowRoot?.querySelector('.c')", timeout=10000)
         card = page.evaluate("() => document.querySelector('span').shadowRoot.querySelector('.c').offsetHeight")
         page.screenshot(path=ARTIFACTS / f"reserved_{name}.png")
-        assert card == SCRIPT_HEIGHTS[name], name
+        if options.supporters:
+            page.wait_for_function("() => document.querySelector('span').shadowRoot.querySelector('.w li')")
+            card = page.evaluate("() => document.querySelector('span').shadowRoot.querySelector('.c').offsetHeight")
+        assert card == script_height(options), name
         assert page.locator("#after").bounding_box()["y"] == before, name  # nothing below moved

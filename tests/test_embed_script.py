@@ -1,21 +1,39 @@
-"""embed.js stays small, self-contained and free of tracking, and whitenoise serves it."""
+"""embed.js stays small, self-contained and free of tracking, whitenoise serves it, and what it serves is
+the minified copy of its source (assets/embed.js) that the pinned minifier makes today."""
 
 import gzip
-from pathlib import Path
+import re
 
-SCRIPT = Path(__file__).resolve().parent.parent / "static" / "fundraising" / "embed.js"
+import pytest
+
+from fundraising.widgets.embed_palette import SCRIPT as SOURCE
+from fundraising.widgets.embed_palette import SERVED as SCRIPT
+from fundraising.widgets.embed_palette import embed_minify
+from tests.conftest import need
+
+# The script's share of the issue's 5 KB aim for the whole widget (script + JSON, headers included).
+GZIP_BUDGET = 3800
 
 
-def test_it_stays_under_four_kilobytes_gzipped():
-    assert len(gzip.compress(SCRIPT.read_bytes(), 9)) <= 4096
+def test_it_stays_under_its_gzipped_budget():
+    assert len(gzip.compress(SCRIPT.read_bytes(), 9)) <= GZIP_BUDGET
 
 
-def test_it_loads_nothing_else_and_keeps_no_state_about_readers():
-    source = SCRIPT.read_text()
+def test_the_served_copy_is_the_minified_source():
+    try:
+        minified = embed_minify()
+    except FileNotFoundError as exc:
+        need(False, str(exc))
+    assert SCRIPT.read_bytes() == minified, "static/fundraising/embed.js is stale: run `make embed`"
+
+
+@pytest.mark.parametrize("path", [SOURCE, SCRIPT])
+def test_it_loads_nothing_else_and_keeps_no_state_about_readers(path):
+    source = path.read_text()
     forbidden_calls = ("document.cookie", "localStorage", "sessionStorage", "import(", "innerHTML", "sendBeacon")
     for forbidden in forbidden_calls:
         assert forbidden not in source, forbidden
-    assert 'credentials: "omit"' in source
+    assert re.search(r'credentials: ?"omit"', source)
 
 
 def test_it_is_served_at_its_documented_path(client, settings):
@@ -26,3 +44,4 @@ def test_it_is_served_at_its_documented_path(client, settings):
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert body == SCRIPT.read_bytes()
+    assert b"minified from assets/embed.js" in body

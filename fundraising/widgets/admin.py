@@ -18,13 +18,16 @@ from .services import snapshot_after_edit, snapshot_entry_get
 # The iframe's documented height: the full layout at 360 px in French (longest words we ship), title
 # on two lines, month on its own line. Measured in tests/test_widget_small_screens.py.
 IFRAME_HEIGHT = 240
+IFRAME_WALL_HEIGHT = 250  # more with ?supporters=1: the wall's heading and its list of fixed height
 # The script widget's height per layout (px, rounded up, at widths where its title fits one line), the same
 # numbers as in embed.js: the snippet reserves it in the page before the script runs, so nothing below moves.
-SCRIPT_HEIGHTS = {"full": 168, "compact": 128, "amounts": 250}
+# "supporters" is added to the others: the wall is a list of fixed height under the card.
+SCRIPT_HEIGHTS = {"full": 168, "compact": 128, "amounts": 250, "supporters": 240}
 
 
 def script_height(options):
-    return SCRIPT_HEIGHTS["compact" if options.layout == "compact" else "amounts" if options.amounts else "full"]
+    base = SCRIPT_HEIGHTS["compact" if options.layout == "compact" else "amounts" if options.amounts else "full"]
+    return base + (SCRIPT_HEIGHTS["supporters"] if options.supporters else 0)
 
 
 # What could end the image's text or start a link, emphasis or code inside it.
@@ -51,7 +54,7 @@ def embed_snippets(*, campaign, options):
         f'<script async src="{site}/static/fundraising/embed.js" data-campaign="{slug}"{data}></script>\n'
         f'<noscript><a href="{site}/c/{slug}/"><img src="{svg}" alt="{title}" width="480" '
         'style="max-width:100%;height:auto"></a></noscript></div>',
-        "iframe": f'<iframe src="{site}/w/{slug}/{suffix}" title="{title}" width="100%" height="{IFRAME_HEIGHT}" '
+        "iframe": f'<iframe src="{site}/w/{slug}/{suffix}" title="{title}" width="100%" height="{IFRAME_HEIGHT + (IFRAME_WALL_HEIGHT if options.supporters else 0)}" '
         f'style="border:0;max-width:640px" loading="lazy"></iframe>',
         "markdown": f"[![{markdown_title}]({svg})]({site}/c/{slug}/)",
         "json": f"{site}/w/{slug}.json" + (f"?locale={options.locale}" if options.locale else ""),
