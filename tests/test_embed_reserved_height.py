@@ -8,8 +8,8 @@ import pytest
 
 from fundraising.widgets.admin import SCRIPT_HEIGHTS, embed_snippets, script_height
 from fundraising.widgets.options import WidgetOptions
-from tests import test_embed_browser
 from fundraising.widgets.services import snapshot_refresh
+from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import DonationFactory
 from tests.widget_helpers import seed_campaign

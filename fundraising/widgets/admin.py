@@ -30,6 +30,10 @@ def script_height(options):
     return base + (SCRIPT_HEIGHTS["supporters"] if options.supporters else 0)
 
 
+def iframe_height(options):
+    return IFRAME_HEIGHT + (IFRAME_WALL_HEIGHT if options.supporters else 0)
+
+
 # What could end the image's text or start a link, emphasis or code inside it.
 MARKDOWN_SPECIAL = "\\`*_[]()!"
 
@@ -54,7 +58,7 @@ def embed_snippets(*, campaign, options):
         f'<script async src="{site}/static/fundraising/embed.js" data-campaign="{slug}"{data}></script>\n'
         f'<noscript><a href="{site}/c/{slug}/"><img src="{svg}" alt="{title}" width="480" '
         'style="max-width:100%;height:auto"></a></noscript></div>',
-        "iframe": f'<iframe src="{site}/w/{slug}/{suffix}" title="{title}" width="100%" height="{IFRAME_HEIGHT + (IFRAME_WALL_HEIGHT if options.supporters else 0)}" '
+        "iframe": f'<iframe src="{site}/w/{slug}/{suffix}" title="{title}" width="100%" height="{iframe_height(options)}" '
         f'style="border:0;max-width:640px" loading="lazy"></iframe>',
         "markdown": f"[![{markdown_title}]({svg})]({site}/c/{slug}/)",
         "json": f"{site}/w/{slug}.json" + (f"?locale={options.locale}" if options.locale else ""),
