@@ -58,8 +58,8 @@ def embed_snippets(*, campaign, options):
         f'<script async src="{site}/static/fundraising/embed.js" data-campaign="{slug}"{data}></script>\n'
         f'<noscript><a href="{site}/c/{slug}/"><img src="{svg}" alt="{title}" width="480" '
         'style="max-width:100%;height:auto"></a></noscript></div>',
-        "iframe": f'<iframe src="{site}/w/{slug}/{suffix}" title="{title}" width="100%" height="{iframe_height(options)}" '
-        f'style="border:0;max-width:640px" loading="lazy"></iframe>',
+        "iframe": f'<iframe src="{site}/w/{slug}/{suffix}" title="{title}" width="100%" '
+        f'height="{iframe_height(options)}" style="border:0;max-width:640px" loading="lazy"></iframe>',
         "markdown": f"[![{markdown_title}]({svg})]({site}/c/{slug}/)",
         "json": f"{site}/w/{slug}.json" + (f"?locale={options.locale}" if options.locale else ""),
     }
