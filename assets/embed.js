@@ -11,9 +11,9 @@
   };
   var CSS = ":host{all:initial!important;display:block!important;visibility:visible!important;opacity:1!important;" +
     "max-width:640px;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif!important}" +
-    "*{box-sizing:border-box;margin:0}.c{display:block;background:var(--bg);color:var(--tx);border:1px solid var(--bd);" +
+    "*{box-sizing:border-box;margin:0}.c{background:var(--bg);color:var(--tx);border:1px solid var(--bd);" +
     "border-radius:10px;padding:14px 18px 16px}.h,.f{display:flex;justify-content:space-between;align-items:baseline;gap:12px}" +
-    ".h{flex-wrap:wrap;column-gap:12px;row-gap:0}.t{font-weight:700;font-size:15px;overflow-wrap:anywhere}" +
+    ".h{flex-wrap:wrap;row-gap:0}.t{font-weight:700;font-size:15px;overflow-wrap:anywhere}" +
     ".m{font-size:12px;font-weight:600;letter-spacing:.1em;color:var(--mu);white-space:nowrap}" +
     ".k{position:relative;height:18px;margin-top:10px;font-size:11px;color:var(--mu)}" +
     ".k span{position:absolute;top:0;transform:translateX(-50%);white-space:nowrap}.k span:first-child{transform:none}" +
@@ -21,7 +21,7 @@
     ".b{position:relative;height:14px;margin-top:4px;border-radius:99px;background:var(--tr)}" +
     ".l{height:100%;border-radius:99px;background:var(--ac)}.i{position:absolute;top:-3px;bottom:-3px;width:2px;" +
     "margin-left:-1px;border-radius:1px;background:var(--mu)}.i.y{background:var(--bg)}.f{margin-top:10px;align-items:center}" +
-    ".r b{font-size:15px}.r{color:var(--mu)}.r b{color:var(--tx)}a{display:inline-block;padding:7px 16px;border-radius:99px;" +
+    ".r{color:var(--mu)}.r b{font-size:15px;color:var(--tx)}a{display:inline-block;padding:7px 16px;border-radius:99px;" +
     "background:var(--ac);color:var(--on);font-weight:600;text-decoration:none;white-space:nowrap}" +
     "a:focus-visible{outline:3px solid var(--tx);outline-offset:2px}.s .c{padding:10px 14px}.s .k{display:none}.s .b{height:12px}" +
     ".u{margin-top:8px;font-size:12px;color:var(--mu)}fieldset{border:0;padding:0;margin-top:12px;min-width:0}" +
@@ -30,7 +30,7 @@
     ".ks :checked+label{background:var(--bg);font-weight:600}.ks :focus-visible+label{outline:3px solid var(--tx)}" +
     "ul{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;padding:0;list-style:none}ul a{padding:5px 12px;" +
     "background:none;color:var(--tx);border:1.5px solid var(--ac)}" +
-    "@media (forced-colors:active){.ks label{border:1px solid ButtonText}" +
+    "@media(forced-colors:active){.ks label{border:1px solid ButtonText}" +
     ".ks :checked+label{forced-color-adjust:none;background:Highlight;color:HighlightText;border-color:Highlight}" +
     "ul a{border-color:LinkText}.b{forced-color-adjust:none;background:Canvas;border:1px solid CanvasText}" +
     ".l{forced-color-adjust:none;background:Highlight}.b .i{forced-color-adjust:none;background:CanvasText}" +
@@ -77,8 +77,8 @@
     // Words come translated in the JSON's "text".
     var box = d.createElement("div"), t = s.text || {}, c, h, k, b, f, r, a, n;
     box.className = o.compact ? "s" : "";
-    box.setAttribute("lang", /^[a-z]{2,3}(-[A-Za-z]{2})?$/.test(t.lang) ? t.lang : "en");
-    box.setAttribute("style", THEMES[o.theme] + ";--ac:" + o.accent + ";--on:" + o.on);
+    box.lang = /^[a-z]{2,3}(-[A-Za-z]{2})?$/.test(t.lang) ? t.lang : "en";
+    box.style.cssText = THEMES[o.theme] + ";--ac:" + o.accent + ";--on:" + o.on;
     c = el(box, "div", "c");
     h = el(c, "div", "h");
     el(h, "span", "t", s.title);
@@ -113,7 +113,6 @@
     var s = c.querySelector(".w") || c.insertBefore(d.createElement("section"), c.querySelector(".u")), t = w.text, ol;
     s.className = "w";
     s.textContent = "";
-    s.setAttribute("aria-labelledby", "wh");
     el(s, "h2", "", t.heading).id = "wh";
     if (!w.supporters.length) return el(s, "p", "e", t.empty);
     ol = el(s, "ol");

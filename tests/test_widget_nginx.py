@@ -55,7 +55,8 @@ def location_for(path, conf):
 def nginx_headers(path, conf=CONF):
     """What nginx adds to a file it serves from that location: add_header lines and the content type."""
     location = location_for(path, conf)
-    headers = {words[1].lower(): words[2] for words, _ in location if words[:1] == ["add_header"]}
+    # An empty value removes the header (nginx sends Last-Modified of its own unless told not to).
+    headers = {words[1].lower(): words[2] for words, _ in location if words[:1] == ["add_header"] and words[2]}
     default_type = [words[1] for words, _ in location if words[:1] == ["default_type"]]
     headers["content-type"] = default_type[0] if default_type else None
     return headers
