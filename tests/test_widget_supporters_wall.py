@@ -210,3 +210,14 @@ def test_it_speaks_the_asked_language(client, lights):
     assert document["supporters"][0]["amount_display"] == "25 $US"
     page = client.get("/w/lights/?supporters=1&locale=fr_FR").content.decode()
     assert "Derniers soutiens" in page and "Mensuel" in page
+
+
+def test_an_erasure_takes_the_name_and_message_off_the_wall(client, lights):
+    from fundraising.ledger.erasure import donor_erase
+
+    give(lights, public_name="Ada Lovelace", message="Counting on you", donor_email="ada@example.org")
+    assert b"Lovelace" in client.get(WALL).content
+    donor_erase(email="ada@example.org")
+    body = client.get(WALL).content
+    assert b"Lovelace" not in body and b"Counting on you" not in body
+    assert json.loads(body)["supporters"][0]["anonymous"] is True

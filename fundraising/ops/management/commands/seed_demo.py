@@ -17,7 +17,8 @@ from fundraising.widgets.services import snapshot_refresh
 
 DEMO_OWNER = ("owner", "demo-owner-password")
 # Three gifts that add up to the 100 USD of the seed picture.
-DEMO_GIFTS = [("Ada", 5000), ("", 3000), ("Grace", 2000)]
+# (public name, amount, message): the supporters wall shows them (the demo campaign opts in).
+DEMO_GIFTS = [("Ada", 5000, "For the servers, with thanks."), ("", 3000, ""), ("Grace", 2000, "Keep the lights on!")]
 NAMESPACE = uuid.UUID("6f1d7a52-3f7e-4c1e-9a55-0c2f4a0d5e10")
 
 
@@ -56,6 +57,7 @@ class Command(BaseCommand):
                 "preset_amounts": [500, 1000, 2500, 5000],
                 "min_amount": 100,
                 "max_amount": 1000000,
+                "supporters_wall": True,
             },
         )
         for amount, label in ((250000, "Servers paid"), (500000, "Goal")):
@@ -67,7 +69,7 @@ class Command(BaseCommand):
         return campaign, period
 
     def seed_gifts(self, campaign, period):
-        for index, (name, amount) in enumerate(DEMO_GIFTS):
+        for index, (name, amount, message) in enumerate(DEMO_GIFTS):
             donation_id = uuid.uuid5(NAMESPACE, f"demo-gift-{index}")
             if Donation.objects.filter(pk=donation_id).exists():
                 continue
@@ -80,6 +82,7 @@ class Command(BaseCommand):
                 status=Donation.Status.SUCCEEDED,
                 public_name=name,
                 anonymous=not name,
+                message=message,
                 donor_email=f"demo{index}@example.com",
                 paid_at=timezone.now(),
             )
