@@ -118,12 +118,12 @@ class Campaign(models.Model):
         default=False, help_text="Notify again when a milestone is re-crossed after a refund."
     )
     supporters_wall = models.BooleanField(
-        default=False,
+        default=False, db_default=False,
         help_text="Publish the latest supporters' public names and messages at /w/<slug>/supporters.json "
         "and in widgets asked for it (docs/widgets.md#supporters-wall).",
     )
     supporters_wall_amounts = models.BooleanField(
-        default=False, help_text="Show each gift's amount on the supporters wall too."
+        default=False, db_default=False, help_text="Show each gift's amount on the supporters wall too."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

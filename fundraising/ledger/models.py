@@ -57,7 +57,7 @@ class Donation(models.Model):
     anonymous = models.BooleanField(default=False)
     message = models.TextField(blank=True, max_length=1000)
     message_hidden = models.BooleanField(
-        default=False, help_text="An owner or editor took the message off the supporters wall."
+        default=False, db_default=False, help_text="An owner or editor took the message off the supporters wall."
     )
     donor_email = models.EmailField(blank=True)
     stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)

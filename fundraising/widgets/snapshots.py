@@ -11,6 +11,8 @@ from fundraising.campaigns.models import Campaign, GoalKind
 from fundraising.campaigns.services import period_for
 from fundraising.core import money
 
+from .wall import Wall
+
 
 class SnapshotPeriod(TypedDict):
     start: str  # ISO date, first day of the month in the campaign's time zone
@@ -78,6 +80,7 @@ class SnapshotEntry(TypedDict):
     version: str  # the JSON rendition's ETag; variants are cached under it
     renditions: dict[str, tuple[bytes, str]]  # format -> (body, ETag)
     ends_at: float | None  # Unix time the snapshot's month ends; a read after it rolls over
+    wall: Wall | None  # the supporters wall (renditions then has "supporters"); None when not opted in
 
 
 def snapshot_build(*, campaign_id: int) -> Snapshot:
