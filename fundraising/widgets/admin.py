@@ -104,7 +104,7 @@ class CampaignEmbedMixin:
             "themes": THEMES,
             "layouts": LAYOUTS,
             "suffix": f"?{query}" if query else "",
-            "iframe_height": IFRAME_HEIGHT,
+            "iframe_height": iframe_height(options),
             "snippets": embed_snippets(campaign=campaign, options=options),
             "json_preview": entry["renditions"]["json"][0].decode() if entry else "",
         }
