@@ -69,3 +69,12 @@ def test_it_escapes_the_title_in_the_markdown_snippet(client, alice, organizatio
     client.force_login(alice)
     page = client.get(f"/admin/campaigns/campaign/{campaign.pk}/embed/").content.decode()
     assert "&amp;lt;script&amp;gt;alert\\(1\\)" in page  # the snippet, escaped again for display
+
+
+def test_it_offers_the_supporters_wall_with_room_for_it(client, alice, campaign, embed_url, widget_root):
+    client.force_login(alice)
+    page = client.get(embed_url, {"supporters": "1"}).content.decode()
+    assert 'id="id_supporters" name="supporters" value="1" checked' in page
+    assert "turn it on in the campaign first" in page  # the campaign has not opted in yet
+    assert "data-supporters=&quot;1&quot;" in page and "min-height:408px" in page  # 168 + 240
+    assert "/w/lights/?supporters=1&quot; title=&quot;Keep the lights on&quot; width=&quot;100%&quot; height=&quot;490&quot;" in page
