@@ -126,12 +126,23 @@ def milestone_event(*, crossing_id):
     return event_publish(campaign=campaign, event_type="milestone.reached", key=key, data=crossing_data(crossing))
 
 
-def period_event(*, period_id):
-    period = Period.objects.select_related("campaign").filter(pk=period_id).first()
-    if period is None:
-        return []
-    key = f"period.closed:{period.pk}"
-    return event_publish(campaign=period.campaign, event_type="period.closed", key=key, data=period_data(period))
+def periods_event(*, period_ids):
+    """period.closed for each closed month, to the endpoints that subscribed; two queries for the lot
+    (a month-end closes thousands), then one delivery per subscribed endpoint."""
+    periods = list(Period.objects.select_related("campaign").filter(pk__in=period_ids).order_by("pk"))
+    subscribed = {}
+    for endpoint in Endpoint.objects.filter(campaign_id__in={p.campaign_id for p in periods}, active=True):
+        if "period.closed" in endpoint.events:
+            subscribed.setdefault(endpoint.campaign_id, []).append(endpoint)
+    created = []
+    for period in periods:
+        if endpoints := subscribed.get(period.campaign_id):
+            key = f"period.closed:{period.pk}"
+            data = period_data(period)
+            created += event_publish(
+                campaign=period.campaign, event_type="period.closed", key=key, data=data, endpoints=endpoints
+            )
+    return created
 
 
 def endpoint_test_send(*, endpoint):

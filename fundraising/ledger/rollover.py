@@ -16,7 +16,7 @@ from fundraising.campaigns.services import month_bounds, period_for
 
 from . import tally
 from .services import period_recompute
-from .signals import announce, period_closed
+from .signals import announce, periods_closed
 
 CLOSE_BATCH = 500
 
@@ -35,7 +35,8 @@ def campaign_rollover(*, campaign: Campaign, now: datetime.datetime | None = Non
         period_recompute(period_id=period_id)
         if Period.objects.filter(pk=period_id, closed_at__isnull=True).update(closed_at=now):
             closed.append(period_id)
-            announce(period_closed, period_id=period_id)
+    if closed:
+        announce(periods_closed, period_ids=closed)
     return closed
 
 
@@ -116,8 +117,8 @@ def _periods_close_batch(*, period_ids, now):
             for pk in locked
         ]
         Period.objects.bulk_update(periods, ["raised", "donors", "recomputed_at", "closed_at"])
-        for period_id in locked:
-            announce(period_closed, period_id=period_id)
+        if locked:
+            announce(periods_closed, period_ids=list(locked))
     return set(locked.values())
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from fundraising.campaigns.models import GoalKind, Period
 
 from . import tally
-from .breakdown import period_breakdown
+from .breakdown import period_breakdown, periods_breakdown
 from .models import Donation
 from .signals import announce, donation_counted, donation_refunded, donation_status_changed, period_changed
 
@@ -95,6 +95,15 @@ def period_breakdown_store(*, period_id: int) -> None:
     It sums the month, so it is not part of period_recompute (whose cost must not grow with the ledger):
     the pipeline runs it debounced after changes, and the rollover when a month closes."""
     Period.objects.filter(pk=period_id).update(**period_breakdown(period_id=period_id, net=donation_net_expression()))
+
+
+def periods_breakdown_store(*, period_ids) -> None:
+    """period_breakdown_store for many periods at once (the months the rollover closed), in a few queries."""
+    breakdowns = periods_breakdown(period_ids=period_ids, net=donation_net_expression())
+    if breakdowns:
+        fields = list(next(iter(breakdowns.values())))
+        periods = [Period(pk=pk, **columns) for pk, columns in breakdowns.items()]
+        Period.objects.bulk_update(periods, fields, batch_size=500)
 
 
 def periods_stale(*, older_than_seconds: float = 0) -> list[int]:
