@@ -489,9 +489,21 @@ def latency_report(services, widget_root, targets, label, *, rate, seconds):
          f"{load_before:.1f}-{os.getloadavg()[0]:.1f}")  # fmt: skip
 
 
-def rollover_figures(widget_root, campaigns):
+def queue_idle(app, worker):
+    """True when the broker holds no task and the worker runs none (the month-end's follow-ups are done)."""
+    with app.connection_for_read() as conn:
+        channel = conn.default_channel
+        queues = [queue.name for queue in app.conf.task_queues]
+        if any(channel.client.llen(channel._q_for_pri(q, pri)) for q in queues for pri in channel.priority_steps):
+            return False
+    active = app.control.inspect(destination=[worker], timeout=1).active() or {}
+    return not any(active.values())
+
+
+def rollover_figures(widget_root, app, worker):
     """A month-end with every zone past midnight: the set-based close/open, then every widget re-rendered by
-    the running worker (tasks of 100 campaigns), until every campaign's snapshot file is rewritten."""
+    the running worker (tasks of 100 campaigns), until every campaign's snapshot file is rewritten; then
+    until the closed months' follow-ups (breakdowns, summaries) are done too."""
     import time_machine
     from django.utils import timezone
 
@@ -514,7 +526,10 @@ def rollover_figures(widget_root, campaigns):
         if fresh >= len(campaign_ids):
             break
         time.sleep(0.2)
-    return sql, time.perf_counter() - start, len(campaign_ids), fresh
+    widgets = time.perf_counter() - start
+    while time.monotonic() < deadline and not queue_idle(app, worker):
+        time.sleep(0.5)
+    return sql, widgets, time.perf_counter() - start, len(campaign_ids), fresh
 
 
 def sizes():
@@ -604,10 +619,10 @@ def main():
                 latency_report(services, widget_root, targets, label, rate=args.rate, seconds=args.seconds)
         if "rollover" in args.only:
             cpu_before = cpu_split(services)
-            sql, total, rolled, fresh = rollover_figures(widget_root, campaigns)
+            sql, total, everything, rolled, fresh = rollover_figures(widget_root, app, services.name)
             used = [after - before for before, after in zip(cpu_before, cpu_split(services), strict=True)]
             line(f"rollover of {rolled:,} campaigns ({len(ZONES)} zones)", f"{total:.1f} s ({sql:.1f} s in SQL)",
-                 f"< 60 s; {fresh:,} widgets re-rendered")  # fmt: skip
+                 f"< 60 s; {fresh:,} widgets re-rendered; follow-ups done at {everything:.1f} s")  # fmt: skip
             line("  CPU s: worker / PostgreSQL / bench (SQL part)", f"{used[1]:.1f} / {used[2]:.1f} / {used[3]:.1f}",
                  f"worker {used[1] * 1000 / max(rolled, 1):.2f} ms per campaign")  # fmt: skip
         line("memory: worker / gunicorn / PostgreSQL (PSS)", "{:.0f} / {:.0f} / {:.0f} MiB".format(

@@ -157,3 +157,15 @@ def test_it_switches_many_widgets_in_a_few_queries(transactional_db, widget_root
                 assert (snapshot["raised"], snapshot["target"]) == (0, 1000 + n)
     assert widgets.files_read(slug="gone") is None
     assert widgets.cache_get(widgets.entry_key("gone")) is None
+
+
+def test_the_closed_months_follow_ups_wait_behind_the_widgets(monkeypatch):
+    """A month-end's breakdowns and e-mails go in tasks of CLOSED_PER_TASK months, queued at a priority the
+    broker serves after the default one, so the widget tasks queued after them still run first."""
+    queued = []
+    monkeypatch.setattr(tasks.periods_closed_followup, "apply_async", lambda args, **kw: queued.append((args, kw)))
+    ids = list(range(1, 2 * tasks.CLOSED_PER_TASK + 2))
+    tasks.periods_closed_receive(None, period_ids=ids)
+    assert [period for (chunk,), _ in queued for period in chunk] == ids
+    assert [len(chunk) for (chunk,), _ in queued] == [tasks.CLOSED_PER_TASK, tasks.CLOSED_PER_TASK, 1]
+    assert all(kw == {"priority": tasks.FOLLOWUP_PRIORITY} for _, kw in queued) and tasks.FOLLOWUP_PRIORITY > 0

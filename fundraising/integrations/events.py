@@ -127,21 +127,26 @@ def milestone_event(*, crossing_id):
 
 
 def periods_event(*, period_ids):
-    """period.closed for each closed month, to the endpoints that subscribed; two queries for the lot
-    (a month-end closes thousands), then one delivery per subscribed endpoint."""
-    periods = list(Period.objects.select_related("campaign").filter(pk__in=period_ids).order_by("pk"))
+    """period.closed for each closed month, to the endpoints that subscribed: one query when no campaign of
+    the lot has an endpoint (a month-end closes thousands), two otherwise, then a delivery per endpoint."""
     subscribed = {}
-    for endpoint in Endpoint.objects.filter(campaign_id__in={p.campaign_id for p in periods}, active=True):
+    closing = Period.objects.filter(pk__in=period_ids).values("campaign_id")
+    for endpoint in Endpoint.objects.filter(campaign_id__in=closing, active=True).order_by("pk"):
         if "period.closed" in endpoint.events:
             subscribed.setdefault(endpoint.campaign_id, []).append(endpoint)
+    if not subscribed:
+        return []
+    periods = Period.objects.select_related("campaign").filter(pk__in=period_ids, campaign_id__in=subscribed)
     created = []
-    for period in periods:
-        if endpoints := subscribed.get(period.campaign_id):
-            key = f"period.closed:{period.pk}"
-            data = period_data(period)
-            created += event_publish(
-                campaign=period.campaign, event_type="period.closed", key=key, data=data, endpoints=endpoints
-            )
+    for period in periods.order_by("pk"):
+        key = f"period.closed:{period.pk}"
+        created += event_publish(
+            campaign=period.campaign,
+            event_type="period.closed",
+            key=key,
+            data=period_data(period),
+            endpoints=subscribed[period.campaign_id],
+        )
     return created
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fundraising.campaigns.models import Campaign, Milestone, Period
 from fundraising.campaigns.services import month_bounds, period_for
+from fundraising.core.bulk import rows_update
 
 from . import tally
 from .services import period_recompute
@@ -112,11 +113,8 @@ def _periods_close_batch(*, period_ids, now):
             .values_list("pk", "campaign_id")
         )
         figures = tally.periods_tally_fold(period_ids=list(locked))
-        periods = [
-            Period(pk=pk, raised=figures[pk][0], donors=figures[pk][1], recomputed_at=now, closed_at=now)
-            for pk in locked
-        ]
-        Period.objects.bulk_update(periods, ["raised", "donors", "recomputed_at", "closed_at"])
+        rows = {pk: {"raised": figures[pk][0], "donors": figures[pk][1]} for pk in locked}
+        rows_update(Period, rows, same={"recomputed_at": now, "closed_at": now})
         if locked:
             announce(periods_closed, period_ids=list(locked))
     return set(locked.values())

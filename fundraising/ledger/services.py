@@ -12,6 +12,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 from django.utils import timezone
 
 from fundraising.campaigns.models import GoalKind, Period
+from fundraising.core.bulk import rows_update
 
 from . import tally
 from .breakdown import period_breakdown, periods_breakdown
@@ -99,11 +100,7 @@ def period_breakdown_store(*, period_id: int) -> None:
 
 def periods_breakdown_store(*, period_ids) -> None:
     """period_breakdown_store for many periods at once (the months the rollover closed), in a few queries."""
-    breakdowns = periods_breakdown(period_ids=period_ids, net=donation_net_expression())
-    if breakdowns:
-        fields = list(next(iter(breakdowns.values())))
-        periods = [Period(pk=pk, **columns) for pk, columns in breakdowns.items()]
-        Period.objects.bulk_update(periods, fields, batch_size=500)
+    rows_update(Period, periods_breakdown(period_ids=period_ids, net=donation_net_expression()))
 
 
 def periods_stale(*, older_than_seconds: float = 0) -> list[int]:

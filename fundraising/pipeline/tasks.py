@@ -63,13 +63,16 @@ def period_changed_receive(sender, *, period_id, **kwargs):
 
 # Closed months per follow-up task: a month-end closes thousands; one task each would cost a publish apiece.
 CLOSED_PER_TASK = 100
+# The follow-ups (breakdowns, e-mails) wait behind every task of the default priority (0, taken first on
+# Redis): the widgets that switch month, and the refreshes of gifts arriving meanwhile, go first.
+FOLLOWUP_PRIORITY = 6
 
 
 def periods_closed_receive(sender, *, period_ids, **kwargs):
     """Receiver of fundraising.ledger.signals.periods_closed: the months' final breakdowns, then their summaries,
-    in tasks of CLOSED_PER_TASK."""
+    in tasks of CLOSED_PER_TASK, after the widgets."""
     for index in range(0, len(period_ids), CLOSED_PER_TASK):
-        periods_closed_followup.delay(period_ids[index : index + CLOSED_PER_TASK])
+        periods_closed_followup.apply_async((period_ids[index : index + CLOSED_PER_TASK],), priority=FOLLOWUP_PRIORITY)
 
 
 @shared_task(**RETRYING)
