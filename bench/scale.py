@@ -366,6 +366,7 @@ def latency_run(services, widget_root, slugs, *, rate, seconds, senders=16):
     from fundraising.ledger.services import ledger_totals
 
     count = int(rate * seconds)
+    slugs = slugs[:count]  # a campaign that gets no event gets no new snapshot to wait for
     baseline = {}
     for campaign in Campaign.objects.filter(slug__in=slugs):
         baseline[campaign.slug] = (campaign, period_for(campaign=campaign).raised)
@@ -475,8 +476,15 @@ def refresh_report(big_period, small_period):
 
 def latency_report(services, widget_root, targets, label, *, rate, seconds):
     """One latency run and the CPU each component spent per event during it."""
-    cpu_before, load_before = cpu_split(services), os.getloadavg()[0]
+    from fundraising.celery import app
+
+    cpu_before, load_before, start = cpu_split(services), os.getloadavg()[0], time.monotonic()
     sustained, p50, p99, bad, exact = latency_run(services, widget_root, targets, rate=rate, seconds=seconds)
+    # Every task the events caused done (receipts, refreshes; not the breakdowns due a minute later), so the
+    # CPU below is what these events cost and the next run starts on an idle worker.
+    while time.monotonic() - start < 600 and not queue_idle(app, services.name):
+        time.sleep(0.5)
+    took = time.monotonic() - start
     used = [(after - before) * 1000 / int(rate * seconds)
             for before, after in zip(cpu_before, cpu_split(services), strict=True)]  # fmt: skip
     line(
@@ -487,6 +495,7 @@ def latency_report(services, widget_root, targets, label, *, rate, seconds):
     line("  CPU ms per event: web / worker / PostgreSQL / client", " / ".join(f"{ms:.1f}" for ms in used),
          f"{sum(used):.1f} ms in all: {sum(used) * rate / 1000:.1f} cores at this rate; load average "
          f"{load_before:.1f}-{os.getloadavg()[0]:.1f}")  # fmt: skip
+    line("  pipeline done (every task) after", f"{took:.0f} s", f"{int(rate * seconds) / took:.0f} events/s end to end")
 
 
 def queue_idle(app, worker):
@@ -500,7 +509,7 @@ def queue_idle(app, worker):
     return not any(active.values())
 
 
-def rollover_figures(widget_root, app, worker):
+def rollover_figures(widget_root, app, services):
     """A month-end with every zone past midnight: the set-based close/open, then every widget re-rendered by
     the running worker (tasks of 100 campaigns), until every campaign's snapshot file is rewritten; then
     until the closed months' follow-ups (breakdowns, summaries) are done too."""
@@ -526,10 +535,10 @@ def rollover_figures(widget_root, app, worker):
         if fresh >= len(campaign_ids):
             break
         time.sleep(0.2)
-    widgets = time.perf_counter() - start
-    while time.monotonic() < deadline and not queue_idle(app, worker):
+    widgets, widgets_cpu = time.perf_counter() - start, cpu_split(services)
+    while time.monotonic() < deadline and not queue_idle(app, services.name):
         time.sleep(0.5)
-    return sql, widgets, time.perf_counter() - start, len(campaign_ids), fresh
+    return sql, widgets, widgets_cpu, time.perf_counter() - start, len(campaign_ids), fresh
 
 
 def sizes():
@@ -619,12 +628,14 @@ def main():
                 latency_report(services, widget_root, targets, label, rate=args.rate, seconds=args.seconds)
         if "rollover" in args.only:
             cpu_before = cpu_split(services)
-            sql, total, everything, rolled, fresh = rollover_figures(widget_root, app, services.name)
+            sql, total, widgets_cpu, everything, rolled, fresh = rollover_figures(widget_root, app, services)
             used = [after - before for before, after in zip(cpu_before, cpu_split(services), strict=True)]
+            switch = widgets_cpu[1] - cpu_before[1]
             line(f"rollover of {rolled:,} campaigns ({len(ZONES)} zones)", f"{total:.1f} s ({sql:.1f} s in SQL)",
                  f"< 60 s; {fresh:,} widgets re-rendered; follow-ups done at {everything:.1f} s")  # fmt: skip
             line("  CPU s: worker / PostgreSQL / bench (SQL part)", f"{used[1]:.1f} / {used[2]:.1f} / {used[3]:.1f}",
-                 f"worker {used[1] * 1000 / max(rolled, 1):.2f} ms per campaign")  # fmt: skip
+                 f"worker until the widgets switched {switch:.1f} s: {switch * 1000 / max(rolled, 1):.2f} ms "
+                 f"per campaign; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
         line("memory: worker / gunicorn / PostgreSQL (PSS)", "{:.0f} / {:.0f} / {:.0f} MiB".format(
             *(processes_pss(pids) / 2**20 for pids in (group_pids(services.worker.pid), group_pids(services.web.pid),
                                                        postgres_pids()))))  # fmt: skip
