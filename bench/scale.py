@@ -35,6 +35,7 @@ ZONES = ["UTC", "Europe/London", "Europe/Paris", "Europe/Moscow", "Asia/Dubai", 
          "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland", "Pacific/Honolulu",
          "America/Anchorage", "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York",
          "America/Sao_Paulo", "Atlantic/Azores", "Africa/Lagos"]  # fmt: skip
+PARTS = ["refresh", "sweep", "latency", "rollover"]
 MONTHS = 12  # periods per campaign: eleven closed months and the current one
 CHUNK = 1_000_000
 
@@ -49,10 +50,10 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
-def database_create(base_url):
+def database_create(base_url, prefix="fr_scale"):
     import psycopg
 
-    name = f"fr_scale_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     parsed = urlparse(base_url)
     admin = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -108,18 +109,21 @@ def build(*, campaigns, donations, big):
         first_period = cursor.fetchone()[0]
         columns = ["id", "organization_id", "slug", "title", "description", "currency", "locale", "amount_pattern",
                    "time_zone", "monthly_target", "active", "preset_amounts", "milestone_webhook_url",
-                   "milestone_webhook_secret", "milestones_refire", "created_at"]  # fmt: skip
+                   "milestone_webhook_secret", "milestones_refire", "created_at", "goal_kind"]  # fmt: skip
         copy_rows(cursor, "campaigns_campaign", columns, (
             (first_campaign + i, org.pk, f"scale-{i}", f"Campaign {i}", "", "usd", "en_US", "", ZONES[i % len(ZONES)],
-             10**9 if i == 0 else 500000, "t", "[]", "", "", "f", now.isoformat())
+             10**9 if i == 0 else 500000, "t", "[]", "", "", "f", now.isoformat(), "amount")
             for i in range(campaigns)
         ))  # fmt: skip
         months = {zone: month_starts(zone, now, MONTHS) for zone in ZONES}
         milestones = json.dumps([{"amount": 10**8, "label": "Far"}])
-        columns = ["id", "campaign_id", "start", '"end"', "target", "milestones", "raised", "donors", "closed_at"]
+        breakdown = ["one_time_raised", "monthly_raised", "offline_raised", "recurring", "refunded", "disputed",
+                     "monthly_supporters", "new_monthly", "cancelled_monthly"]  # fmt: skip
+        columns = ["id", "campaign_id", "start", '"end"', "target", "milestones", "raised", "donors", "closed_at",
+                   "goal_kind", *breakdown]  # fmt: skip
         copy_rows(cursor, "campaigns_period", columns, (
             (first_period + i * MONTHS + j, first_campaign + i, start, end, 10**9 if i == 0 else 500000,
-             milestones, 0, 0, None if j == MONTHS - 1 else now.isoformat())
+             milestones, 0, 0, None if j == MONTHS - 1 else now.isoformat(), "amount", *[0] * len(breakdown))
             for i in range(campaigns) for j, (start, end) in enumerate(months[ZONES[i % len(ZONES)]])
         ))  # fmt: skip
         for table in ("campaigns_campaign", "campaigns_period"):
@@ -143,11 +147,11 @@ def build(*, campaigns, donations, big):
 DONATIONS_SQL = """
 INSERT INTO campaigns_donation (id, campaign_id, period_id, amount, currency, kind, status, amount_refunded,
     amount_disputed, dispute_status, public_name, anonymous, message, donor_email, stripe_payment_intent_id,
-    stripe_charge_id, stripe_subscription_id, paid_at, created_at, updated_at)
+    stripe_charge_id, stripe_subscription_id, paid_at, created_at, updated_at, source, method, note)
 SELECT lpad(to_hex(n), 32, '0')::uuid, c, p, a, 'usd', 'one_time',
     CASE WHEN n %% 97 = 0 THEN 'refunded' ELSE 'succeeded' END,
     CASE WHEN n %% 97 = 0 THEN a ELSE 0 END, 0, '', '', false, '', 'd' || (n %% %(emails)s) || '@example.com',
-    'pi_scale_' || lpad(n::text, 12, '0'), '', '', now(), now(), now()
+    'pi_scale_' || lpad(n::text, 12, '0'), '', '', now(), now(), now(), 'stripe', '', ''
 FROM (
     SELECT n, 100 + (n * 7919) %% 9900 AS a,
         CASE WHEN n < %(big)s THEN %(first_campaign)s ELSE %(first_campaign)s + n %% %(n_campaigns)s END AS c,
@@ -264,12 +268,13 @@ def processes_cpu(pids):
 
 
 def cpu_split(services):
-    """CPU seconds used so far by (gunicorn, worker, PostgreSQL, this bench client)."""
+    """CPU seconds used so far by (gunicorn, worker, PostgreSQL's backends of this database, this bench client).
+    A backend that exits between two readings loses its share: the services keep their connections."""
     own = os.times()
     return (
         processes_cpu(group_pids(services.web.pid)),
         processes_cpu(group_pids(services.worker.pid)),
-        processes_cpu(postgres_pids()),
+        processes_cpu(database_backends()),
         own.user + own.system,
     )
 
@@ -284,6 +289,15 @@ def group_pids(pgid):
             except OSError:
                 pass
     return pids
+
+
+def database_backends():
+    """PostgreSQL's server processes serving this database (not other databases' on a shared server)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        return [pid for (pid,) in cursor.fetchall()]
 
 
 def postgres_pids():
@@ -352,9 +366,11 @@ def latency_run(services, widget_root, slugs, *, rate, seconds, senders=16):
     from fundraising.ledger.services import ledger_totals
 
     count = int(rate * seconds)
+    slugs = slugs[:count]  # a campaign that gets no event gets no new snapshot to wait for
     baseline = {}
     for campaign in Campaign.objects.filter(slug__in=slugs):
-        baseline[campaign.slug] = (campaign, period_for(campaign=campaign).raised)
+        # From the ledger: the sweep's figures leave gifts that no refresh has folded yet (the first one will).
+        baseline[campaign.slug] = (campaign, ledger_totals(period_id=period_for(campaign=campaign).pk)[0])
     targets = [slugs[n % len(slugs)] for n in range(count)]
     amounts = [100 + (n % 900) for n in range(count)]
     bodies = [pipeline.event_body(slug, amount, f"{uuid.uuid4().hex[:6]}{n}") for n, (slug, amount)
@@ -444,9 +460,60 @@ def latency_run(services, widget_root, slugs, *, rate, seconds, senders=16):
     return count / posted_in, p50, p99, bad, exact
 
 
-def rollover_figures(widget_root, campaigns):
+def refresh_report(big_period, small_period):
+    big_figures = refresh_figures(big_period)
+    small_figures = refresh_figures(small_period)
+    line("refresh, big campaign: recompute", f"{big_figures[0] * 1000:.1f} ms",
+         f"<= 20 ms; previous full sum {big_figures[2] * 1000:.0f} ms")  # fmt: skip
+    line("refresh, big campaign: recompute + widget", f"{big_figures[1] * 1000:.1f} ms")
+    line(
+        "refresh, small campaign: recompute",
+        f"{small_figures[0] * 1000:.1f} ms",
+        f"big within 2x: {big_figures[0] / small_figures[0]:.2f}x; previous {small_figures[2] * 1000:.1f} ms",
+    )
+    line("refresh, small campaign: recompute + widget", f"{small_figures[1] * 1000:.1f} ms",
+         f"big/small {big_figures[1] / small_figures[1]:.2f}x")  # fmt: skip
+
+
+def latency_report(services, widget_root, targets, label, *, rate, seconds):
+    """One latency run and the CPU each component spent per event during it."""
+    from fundraising.celery import app
+
+    cpu_before, load_before, start = cpu_split(services), os.getloadavg()[0], time.monotonic()
+    sustained, p50, p99, bad, exact = latency_run(services, widget_root, targets, rate=rate, seconds=seconds)
+    # Every task the events caused done (receipts, refreshes; not the breakdowns due a minute later), so the
+    # CPU below is what these events cost and the next run starts on an idle worker.
+    while time.monotonic() - start < 600 and not queue_idle(app, services.name):
+        time.sleep(0.5)
+    took = time.monotonic() - start
+    used = [(after - before) * 1000 / int(rate * seconds)
+            for before, after in zip(cpu_before, cpu_split(services), strict=True)]  # fmt: skip
+    line(
+        f"webhook->widget at {rate:.0f}/s, {label}",
+        f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms",
+        f"p99 < 1 s; webhook {sustained:.0f}/s, {bad} non-200, totals {'exact' if exact else 'MISMATCH'}",
+    )
+    line("  CPU ms per event: web / worker / PostgreSQL / client", " / ".join(f"{ms:.1f}" for ms in used),
+         f"{sum(used):.1f} ms in all: {sum(used) * rate / 1000:.1f} cores at this rate; load average "
+         f"{load_before:.1f}-{os.getloadavg()[0]:.1f}")  # fmt: skip
+    line("  pipeline done (every task) after", f"{took:.0f} s", f"{int(rate * seconds) / took:.0f} events/s end to end")
+
+
+def queue_idle(app, worker):
+    """True when the broker holds no task and the worker runs none (the month-end's follow-ups are done)."""
+    with app.connection_for_read() as conn:
+        channel = conn.default_channel
+        queues = [queue.name for queue in app.conf.task_queues]
+        if any(channel.client.llen(channel._q_for_pri(q, pri)) for q in queues for pri in channel.priority_steps):
+            return False
+    active = app.control.inspect(destination=[worker], timeout=1).active() or {}
+    return not any(active.values())
+
+
+def rollover_figures(widget_root, app, services):
     """A month-end with every zone past midnight: the set-based close/open, then every widget re-rendered by
-    the running worker (tasks of 100 campaigns), until every campaign's snapshot file is rewritten."""
+    the running worker (tasks of 100 campaigns), until every campaign's snapshot file is rewritten; then
+    until the closed months' follow-ups (breakdowns, summaries) are done too."""
     import time_machine
     from django.utils import timezone
 
@@ -464,12 +531,15 @@ def rollover_figures(widget_root, campaigns):
         tasks.campaigns_widgets_refresh.delay(campaign_ids[index : index + tasks.WIDGETS_PER_TASK])
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
-        fresh = sum(1 for e in os.scandir(widgets_dir()) if e.name.endswith(".json")
-                    and e.stat().st_mtime >= started_wall)  # fmt: skip
+        fresh = widgets_dir().exists() and sum(1 for e in os.scandir(widgets_dir()) if e.name.endswith(".json")
+                                               and e.stat().st_mtime >= started_wall)  # fmt: skip
         if fresh >= len(campaign_ids):
             break
         time.sleep(0.2)
-    return sql, time.perf_counter() - start, len(campaign_ids), fresh
+    widgets, widgets_cpu = time.perf_counter() - start, cpu_split(services)
+    while time.monotonic() < deadline and not queue_idle(app, services.name):
+        time.sleep(0.5)
+    return sql, widgets, widgets_cpu, time.perf_counter() - start, len(campaign_ids), fresh
 
 
 def sizes():
@@ -489,13 +559,22 @@ def main():
     parser.add_argument("--rate", type=float, default=300, help="events per second in the latency runs")
     parser.add_argument("--seconds", type=float, default=10, help="length of each latency run")
     parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     parser.add_argument("--database", help="measure a database an earlier --keep run built (skips the build)")
+    parser.add_argument("--prefix", default="fr_scale", help="name of the database the bench creates: <prefix>_<id>")
+    parser.add_argument(
+        "--campaigns",
+        type=int,
+        help="campaigns to build (default 10,000 x --scale): e.g. "
+        "--scale 0.02 --campaigns 10000 measures the rollover of 10,000 in minutes",
+    )
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=PARTS, help="measure only these parts")
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres") or not os.environ.get("REDIS_URL"):
         raise SystemExit("set DATABASE_URL (PostgreSQL server; the bench makes its own database) and REDIS_URL")
-    campaigns = max(20, int(10_000 * args.scale))
+    campaigns = args.campaigns or max(20, int(10_000 * args.scale))
     donations = int(10_000_000 * args.scale)
     big = int(1_000_000 * args.scale)
     spread = min(1000, campaigns - 1)
@@ -505,7 +584,7 @@ def main():
         url, admin = urlunparse(parsed._replace(path=f"/{name}")), urlunparse(parsed._replace(path="/postgres"))
         args.keep = True
     else:
-        name, url, admin = database_create(base)
+        name, url, admin = database_create(base, args.prefix)
     widget_root = Path(tempfile.mkdtemp(prefix="bench-scale-widgets-"))
     env = {**pipeline.service_env(widget_root), "DATABASE_URL": url, "LOG_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore"}
     os.environ.update(env)
@@ -531,50 +610,36 @@ def main():
             line("running figures from a full sum (rebuild)", f"{took:.1f} s")
         print()
         print(f"{'':<44} {'now':<34} aim / previous design (load average {os.getloadavg()[0]:.1f})")
-        big_figures = refresh_figures(big_period)
-        small_figures = refresh_figures(small_period)
-        line("refresh, big campaign: recompute", f"{big_figures[0] * 1000:.1f} ms",
-             f"<= 20 ms; previous full sum {big_figures[2] * 1000:.0f} ms")  # fmt: skip
-        line("refresh, big campaign: recompute + widget", f"{big_figures[1] * 1000:.1f} ms")
-        line(
-            "refresh, small campaign: recompute",
-            f"{small_figures[0] * 1000:.1f} ms",
-            f"big within 2x: {big_figures[0] / small_figures[0]:.2f}x; previous {small_figures[2] * 1000:.1f} ms",
-        )
-        line("refresh, small campaign: recompute + widget", f"{small_figures[1] * 1000:.1f} ms",
-             f"big/small {big_figures[1] / small_figures[1]:.2f}x")  # fmt: skip
-        took, stale, previous = sweep_figures(campaigns=campaigns, big_period=big_period,
-                                              first_campaign=first_campaign)  # fmt: skip
-        line("stale-period sweep (per minute)", f"{took * 1000:.1f} ms ({stale} periods dirty)",
-             f"< 1 s; previous ~{previous:.1f} s (sums every open month)")  # fmt: skip
-
-        services = Services(env, concurrency=args.concurrency)
+        if "refresh" in args.only:
+            refresh_report(big_period, small_period)
+        if "sweep" in args.only:
+            took, stale, previous = sweep_figures(campaigns=campaigns, big_period=big_period,
+                                                  first_campaign=first_campaign)  # fmt: skip
+            line("stale-period sweep (per minute)", f"{took * 1000:.1f} ms ({stale} periods dirty)",
+                 f"< 1 s; previous ~{previous:.1f} s (sums every open month)")  # fmt: skip
+        services = Services(env, web_workers=args.web_workers, concurrency=args.concurrency)
         services.wait(app)
-        slugs = [f"scale-{i}" for i in range(1, spread + 1)]
-        for label, targets in ((f"spread over {spread} campaigns", slugs), ("all to the big campaign", ["scale-0"])):
+        print(f"gunicorn workers {args.web_workers}, Celery worker processes {args.concurrency}")
+        if "latency" in args.only:
+            slugs = [f"scale-{i}" for i in range(1, spread + 1)]
+            for label, targets in (
+                (f"spread over {spread} campaigns", slugs),
+                ("all to the big campaign", ["scale-0"]),
+            ):
+                latency_report(services, widget_root, targets, label, rate=args.rate, seconds=args.seconds)
+        if "rollover" in args.only:
             cpu_before = cpu_split(services)
-            rate, p50, p99, bad, exact = latency_run(services, widget_root, targets, rate=args.rate,
-                                                     seconds=args.seconds)  # fmt: skip
-            line(
-                f"webhook->widget at {args.rate:.0f}/s, {label}",
-                f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms",
-                f"p99 < 1 s; webhook {rate:.0f}/s, {bad} non-200, totals {'exact' if exact else 'MISMATCH'}",
-            )
-            events = int(args.rate * args.seconds)
-            used = [
-                (after - before) * 1000 / events for before, after in zip(cpu_before, cpu_split(services), strict=True)
-            ]
-            cores = sum(used) * args.rate / 1000
-            line("  CPU ms per event: web / worker / PostgreSQL / client", " / ".join(f"{ms:.1f}" for ms in used),
-                 f"{sum(used):.1f} ms in all: {cores:.1f} cores at this rate")  # fmt: skip
-        worker = processes_pss(group_pids(services.worker.pid))
-        web = processes_pss(group_pids(services.web.pid))
-        postgres = processes_pss(postgres_pids())
-        sql, total, rolled, fresh = rollover_figures(widget_root, campaigns)
-        line(f"rollover of {rolled:,} campaigns ({len(ZONES)} zones)", f"{total:.1f} s ({sql:.1f} s in SQL)",
-             f"< 60 s; {fresh:,} widgets re-rendered")  # fmt: skip
-        line("memory: worker / gunicorn / PostgreSQL (PSS)",
-             f"{worker / 2**20:.0f} / {web / 2**20:.0f} / {postgres / 2**20:.0f} MiB")  # fmt: skip
+            sql, total, widgets_cpu, everything, rolled, fresh = rollover_figures(widget_root, app, services)
+            used = [after - before for before, after in zip(cpu_before, cpu_split(services), strict=True)]
+            switch = widgets_cpu[1] - cpu_before[1]
+            line(f"rollover of {rolled:,} campaigns ({len(ZONES)} zones)", f"{total:.1f} s ({sql:.1f} s in SQL)",
+                 f"< 60 s; {fresh:,} widgets re-rendered; follow-ups done at {everything:.1f} s")  # fmt: skip
+            line("  CPU s: worker / PostgreSQL / bench (SQL part)", f"{used[1]:.1f} / {used[2]:.1f} / {used[3]:.1f}",
+                 f"worker until the widgets switched {switch:.1f} s: {switch * 1000 / max(rolled, 1):.2f} ms "
+                 f"per campaign; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+        line("memory: worker / gunicorn / PostgreSQL (PSS)", "{:.0f} / {:.0f} / {:.0f} MiB".format(
+            *(processes_pss(pids) / 2**20 for pids in (group_pids(services.worker.pid), group_pids(services.web.pid),
+                                                       postgres_pids()))))  # fmt: skip
         database, ledger, tally, nets = sizes()
         per_million = database / (donations / 1e6) if donations else 0
         line("database size", f"{database / 2**30:.2f} GiB, {per_million / 2**20:.0f} MiB per million donations",

@@ -7,8 +7,15 @@ import pytest
 import time_machine
 
 from fundraising.campaigns.models import Period
+from fundraising.campaigns.services import period_for
 from fundraising.ledger import offline
-from fundraising.ledger.services import period_breakdown_store, period_recompute
+from fundraising.ledger.breakdown import period_breakdown
+from fundraising.ledger.services import (
+    donation_net_expression,
+    period_breakdown_store,
+    period_recompute,
+    periods_breakdown_store,
+)
 from tests.factories import CampaignFactory, DonationFactory
 
 
@@ -31,6 +38,50 @@ def monthly(campaign, sub, amount, paid_at, **kwargs):
         donor_email=f"{sub}@x.org",
         **kwargs,
     )
+
+
+NAMES = [
+    "one_time_raised",
+    "monthly_raised",
+    "offline_raised",
+    "monthly_supporters",
+    "new_monthly",
+    "cancelled_monthly",
+    "recurring",
+    "refunded",
+    "disputed",
+]
+
+
+def stored(period_ids):
+    return {p.pk: {name: getattr(p, name) for name in NAMES} for p in Period.objects.filter(pk__in=period_ids)}
+
+
+def test_a_batch_stores_what_each_month_alone_stores(paris, organization):
+    """The rollover (and the debounced task, as a batch of one) stores breakdowns in batches: the same figures
+    as the full per-month sums, for campaigns with monthly gifts (figures of their own) and without (their
+    monthly figures are 0)."""
+    once = CampaignFactory(organization=organization, slug="once")
+    quiet = CampaignFactory(organization=organization, slug="quiet")
+    monthly(paris, "sub_a", 1000, utc(2026, 10, 3))
+    monthly(paris, "sub_a", 1000, utc(2026, 11, 3))
+    monthly(paris, "sub_c", 4000, utc(2026, 10, 9), subscription_ended_at=utc(2026, 11, 10))
+    DonationFactory(campaign=paris, amount=3000, paid_at=utc(2026, 11, 5), amount_refunded=1000)
+    DonationFactory(campaign=once, amount=2500, paid_at=utc(2026, 11, 6), amount_refunded=500)
+    DonationFactory(campaign=once, amount=800, paid_at=utc(2026, 11, 7), amount_disputed=800, dispute_status="lost")
+    DonationFactory(campaign=once, amount=900, paid_at=utc(2026, 10, 7))
+    with time_machine.travel(utc(2026, 11, 20), tick=False):
+        period_for(campaign=quiet)
+        ids = list(Period.objects.filter(campaign__in=[paris, once, quiet]).values_list("pk", flat=True))
+        assert len(ids) == 5
+        net = donation_net_expression()
+        alone = {pk: {name: period_breakdown(period_id=pk, net=net)[name] for name in NAMES} for pk in ids}
+        Period.objects.filter(pk__in=ids).update(**dict.fromkeys(NAMES, 7))  # anything the batch must overwrite
+        periods_breakdown_store(period_ids=ids)
+        assert stored(ids) == alone
+    november = Period.objects.get(campaign=once, start="2026-11-01")
+    assert (alone[november.pk]["one_time_raised"], alone[november.pk]["recurring"]) == (2000, 0)
+    assert alone[Period.objects.get(campaign=paris, start="2026-11-01").pk]["recurring"] == 1000
 
 
 def figures(campaign, start):

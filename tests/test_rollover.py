@@ -11,7 +11,7 @@ from fundraising.campaigns import services
 from fundraising.campaigns.models import Period
 from fundraising.ledger import rollover
 from fundraising.ledger import services as ledger
-from fundraising.ledger.signals import period_closed
+from fundraising.ledger.signals import periods_closed
 from fundraising.pipeline import tasks
 from tests.factories import CampaignFactory, DonationFactory, MilestoneFactory
 
@@ -121,9 +121,51 @@ def test_it_rolls_many_campaigns_in_a_few_queries(transactional_db, django_asser
     with time_machine.travel(datetime.datetime(2026, 6, 2, tzinfo=datetime.UTC), tick=False):
         # Each closed month is announced after commit (summary, breakdown, outgoing events: tasks of their own,
         # in-process here), so the count is taken with those announcements held back.
-        with mute(period_closed), django_assert_max_num_queries(12):  # 40 more campaigns cost no more
+        with mute(periods_closed), django_assert_max_num_queries(12):  # 40 more campaigns cost no more
             assert len(rollover.campaigns_roll()) == 40
     assert all(months(c) == [("2026-05-01", True, 100, 500000), ("2026-06-01", False, 0, 500000)] for c in campaigns)
     assert Period.objects.get(campaign=campaigns[0], start="2026-06-01").milestones == [
         {"amount": 300000, "label": "Most"}
     ]
+
+
+def test_it_switches_many_widgets_in_a_few_queries(transactional_db, widget_root, django_assert_max_num_queries):
+    """The rollover's widget task builds a batch's snapshots from two queries, whatever the batch's size, and
+    each widget shows its own campaign's new month; an inactive campaign in the batch loses its widget."""
+    from fundraising.widgets import services as widgets
+
+    zones = ["UTC", "Asia/Tokyo", "America/New_York"]
+    campaigns = [CampaignFactory(slug=f"c{n}", time_zone=zones[n % 3], monthly_target=1000 + n) for n in range(30)]
+    with time_machine.travel(datetime.datetime(2026, 5, 15, tzinfo=datetime.UTC), tick=False):
+        for campaign in campaigns:
+            give(campaign, 100)
+            widgets.snapshot_refresh(campaign_id=campaign.pk)
+    gone = CampaignFactory(slug="gone", time_zone="UTC")
+    widgets.snapshot_refresh(campaign_id=gone.pk)
+    gone.active = False
+    gone.save()
+    with time_machine.travel(datetime.datetime(2026, 6, 2, tzinfo=datetime.UTC), tick=False):
+        with mute(periods_closed):
+            ids = rollover.campaigns_roll()
+        with django_assert_max_num_queries(2):  # the campaigns, their current months
+            assert widgets.snapshots_refresh(campaign_ids=[*ids, gone.pk]) == 30
+        for n, campaign in enumerate(campaigns):
+            entry = widgets.cache_get(widgets.entry_key(campaign.slug))
+            on_disk = widgets.files_read(slug=campaign.slug)
+            for snapshot in (entry["snapshot"], on_disk["snapshot"]):
+                assert (snapshot["campaign"], snapshot["period"]["start"]) == (campaign.slug, "2026-06-01")
+                assert (snapshot["raised"], snapshot["target"]) == (0, 1000 + n)
+    assert widgets.files_read(slug="gone") is None
+    assert widgets.cache_get(widgets.entry_key("gone")) is None
+
+
+def test_the_closed_months_follow_ups_wait_behind_the_widgets(monkeypatch):
+    """A month-end's breakdowns and e-mails go in tasks of CLOSED_PER_TASK months, queued at a priority the
+    broker serves after the default one, so the widget tasks queued after them still run first."""
+    queued = []
+    monkeypatch.setattr(tasks.periods_closed_followup, "apply_async", lambda args, **kw: queued.append((args, kw)))
+    ids = list(range(1, 2 * tasks.CLOSED_PER_TASK + 2))
+    tasks.periods_closed_receive(None, period_ids=ids)
+    assert [period for (chunk,), _ in queued for period in chunk] == ids
+    assert [len(chunk) for (chunk,), _ in queued] == [tasks.CLOSED_PER_TASK, tasks.CLOSED_PER_TASK, 1]
+    assert all(kw == {"priority": tasks.FOLLOWUP_PRIORITY} for _, kw in queued) and tasks.FOLLOWUP_PRIORITY > 0

@@ -221,3 +221,15 @@ def test_an_erasure_takes_the_name_and_message_off_the_wall(client, lights):
     body = client.get(WALL).content
     assert b"Lovelace" not in body and b"Counting on you" not in body
     assert json.loads(body)["supporters"][0]["anonymous"] is True
+
+
+def test_the_month_end_batch_keeps_the_wall(client, lights):
+    """The rollover switches widgets in batches (snapshots_refresh); the wall is not the month's and stays."""
+    from fundraising.widgets.services import snapshots_refresh
+
+    give(lights, public_name="Ada", message="Go!")
+    assert snapshots_refresh(campaign_ids=[lights.pk]) == 1
+    assert wall(client)[1]["supporters"][0]["name"] == "Ada"
+    assert list(lights_files(lights, "*.supporters.json"))  # nginx still has the file
+    status, _, body = wsgi_get(WALL)
+    assert status == 200 and b"Ada" in body

@@ -1,5 +1,6 @@
 """Money at the edges: parse text into integer minor units and format minor units for people."""
 
+import functools
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
@@ -90,6 +91,13 @@ def format_money(amount, currency, locale="en_US", pattern="", trim=True):
     empty means the locale's own. With `trim`, whole amounts drop their zero minor digits."""
     if not isinstance(amount, int):
         raise TypeError("money amounts are int minor units")
+    return _money_format(int(amount), currency, locale, pattern, trim)
+
+
+# Widgets format the same targets, milestones and presets again on every render (and a new month's 0):
+# the result depends on the arguments alone, so recent ones are kept.
+@functools.lru_cache(maxsize=4096)
+def _money_format(amount, currency, locale, pattern, trim):
     digits = currency_digits(currency)
     major = Decimal(amount).scaleb(-digits)
     babel_locale = Locale.parse(locale)

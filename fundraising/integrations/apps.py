@@ -14,4 +14,4 @@ class IntegrationsConfig(AppConfig):
         signals.donation_status_changed.connect(receivers.donation_status_changed, dispatch_uid="integrations-donation")
         signals.subscription_ended.connect(receivers.subscription_ended, dispatch_uid="integrations-subscription")
         signals.milestone_reached.connect(receivers.milestone_reached, dispatch_uid="integrations-milestone")
-        signals.period_closed.connect(receivers.period_closed, dispatch_uid="integrations-period")
+        signals.periods_closed.connect(receivers.periods_closed, dispatch_uid="integrations-periods")

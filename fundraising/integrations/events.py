@@ -126,12 +126,28 @@ def milestone_event(*, crossing_id):
     return event_publish(campaign=campaign, event_type="milestone.reached", key=key, data=crossing_data(crossing))
 
 
-def period_event(*, period_id):
-    period = Period.objects.select_related("campaign").filter(pk=period_id).first()
-    if period is None:
+def periods_event(*, period_ids):
+    """period.closed for each closed month, to the endpoints that subscribed: one query when no campaign of
+    the lot has an endpoint (a month-end closes thousands), two otherwise, then a delivery per endpoint."""
+    subscribed = {}
+    closing = Period.objects.filter(pk__in=period_ids).values("campaign_id")
+    for endpoint in Endpoint.objects.filter(campaign_id__in=closing, active=True).order_by("pk"):
+        if "period.closed" in endpoint.events:
+            subscribed.setdefault(endpoint.campaign_id, []).append(endpoint)
+    if not subscribed:
         return []
-    key = f"period.closed:{period.pk}"
-    return event_publish(campaign=period.campaign, event_type="period.closed", key=key, data=period_data(period))
+    periods = Period.objects.select_related("campaign").filter(pk__in=period_ids, campaign_id__in=subscribed)
+    created = []
+    for period in periods.order_by("pk"):
+        key = f"period.closed:{period.pk}"
+        created += event_publish(
+            campaign=period.campaign,
+            event_type="period.closed",
+            key=key,
+            data=period_data(period),
+            endpoints=subscribed[period.campaign_id],
+        )
+    return created
 
 
 def endpoint_test_send(*, endpoint):

@@ -23,5 +23,5 @@ def milestone_reached(sender, *, crossing_id, **kwargs):
     events.milestone_event(crossing_id=crossing_id)
 
 
-def period_closed(sender, *, period_id, **kwargs):
-    events.period_event(period_id=period_id)
+def periods_closed(sender, *, period_ids, **kwargs):
+    events.periods_event(period_ids=period_ids)

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from fundraising.campaigns.models import Campaign, Milestone, Period
 from fundraising.campaigns.services import month_bounds, period_for
+from fundraising.core.bulk import rows_update
 
 from . import tally
 from .services import period_recompute
-from .signals import announce, period_closed
+from .signals import announce, periods_closed
 
 CLOSE_BATCH = 500
 
@@ -35,7 +36,8 @@ def campaign_rollover(*, campaign: Campaign, now: datetime.datetime | None = Non
         period_recompute(period_id=period_id)
         if Period.objects.filter(pk=period_id, closed_at__isnull=True).update(closed_at=now):
             closed.append(period_id)
-            announce(period_closed, period_id=period_id)
+    if closed:
+        announce(periods_closed, period_ids=closed)
     return closed
 
 
@@ -111,13 +113,10 @@ def _periods_close_batch(*, period_ids, now):
             .values_list("pk", "campaign_id")
         )
         figures = tally.periods_tally_fold(period_ids=list(locked))
-        periods = [
-            Period(pk=pk, raised=figures[pk][0], donors=figures[pk][1], recomputed_at=now, closed_at=now)
-            for pk in locked
-        ]
-        Period.objects.bulk_update(periods, ["raised", "donors", "recomputed_at", "closed_at"])
-        for period_id in locked:
-            announce(period_closed, period_id=period_id)
+        rows = {pk: {"raised": figures[pk][0], "donors": figures[pk][1]} for pk in locked}
+        rows_update(Period, rows, same={"recomputed_at": now, "closed_at": now})
+        if locked:
+            announce(periods_closed, period_ids=list(locked))
     return set(locked.values())
 
 

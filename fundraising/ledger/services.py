@@ -12,9 +12,10 @@ from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 from django.utils import timezone
 
 from fundraising.campaigns.models import GoalKind, Period
+from fundraising.core.bulk import rows_update
 
 from . import tally
-from .breakdown import period_breakdown
+from .breakdown import periods_breakdown
 from .models import Donation
 from .signals import announce, donation_counted, donation_refunded, donation_status_changed, period_changed
 
@@ -94,7 +95,12 @@ def period_breakdown_store(*, period_id: int) -> None:
 
     It sums the month, so it is not part of period_recompute (whose cost must not grow with the ledger):
     the pipeline runs it debounced after changes, and the rollover when a month closes."""
-    Period.objects.filter(pk=period_id).update(**period_breakdown(period_id=period_id, net=donation_net_expression()))
+    periods_breakdown_store(period_ids=[period_id])
+
+
+def periods_breakdown_store(*, period_ids) -> None:
+    """period_breakdown_store for many periods at once (the months the rollover closed), in a few queries."""
+    rows_update(Period, periods_breakdown(period_ids=period_ids, net=donation_net_expression()))
 
 
 def periods_stale(*, older_than_seconds: float = 0) -> list[int]:

@@ -29,8 +29,8 @@ donation_status_changed = Signal()
 subscription_ended = Signal()
 # crossing_id: a milestone (or the target) was reached for the first time (sent by fundraising.pipeline).
 milestone_reached = Signal()
-# period_id: a month closed (sent by the rollover).
-period_closed = Signal()
+# period_ids: months closed (sent by the rollover, once per batch it closes: a month-end closes thousands).
+periods_closed = Signal()
 
 
 def announce(signal, **kwargs):

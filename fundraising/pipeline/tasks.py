@@ -14,9 +14,9 @@ from kombu.exceptions import OperationalError
 
 from fundraising.campaigns import milestones, summaries
 from fundraising.ledger import rollover, verify
-from fundraising.ledger.services import period_breakdown_store, periods_stale
+from fundraising.ledger.services import period_breakdown_store, periods_breakdown_store, periods_stale
 from fundraising.ledger.signals import announce, milestone_reached
-from fundraising.widgets.services import snapshot_refresh
+from fundraising.widgets.services import snapshots_refresh
 
 from . import refresh
 
@@ -61,10 +61,31 @@ def period_changed_receive(sender, *, period_id, **kwargs):
     period_breakdown_enqueue(period_id=period_id)
 
 
-def period_closed_receive(sender, *, period_id, **kwargs):
-    """Receiver of fundraising.ledger.signals.period_closed: the month's final breakdown, then its summary."""
-    period_breakdown.delay(period_id)
-    period_summary.delay(period_id)
+# Closed months per follow-up task: a month-end closes thousands; one task each would cost a publish apiece.
+CLOSED_PER_TASK = 100
+# The follow-ups (breakdowns, e-mails) wait behind every task of the default priority (0, taken first on
+# Redis): the widgets that switch month, and the refreshes of gifts arriving meanwhile, go first.
+FOLLOWUP_PRIORITY = 6
+
+
+def periods_closed_receive(sender, *, period_ids, **kwargs):
+    """Receiver of fundraising.ledger.signals.periods_closed: the months' final breakdowns, then their summaries,
+    in tasks of CLOSED_PER_TASK, after the widgets."""
+    for index in range(0, len(period_ids), CLOSED_PER_TASK):
+        periods_closed_followup.apply_async((period_ids[index : index + CLOSED_PER_TASK],), priority=FOLLOWUP_PRIORITY)
+
+
+@shared_task(**RETRYING)
+def periods_closed_followup(period_ids):
+    """The closed months' final breakdowns (a few queries for the lot), then each one's summary e-mail; a summary
+    that fails gets a retrying task of its own, so one bad address never holds back the others."""
+    periods_breakdown_store(period_ids=period_ids)
+    for period_id in period_ids:
+        try:
+            summaries.period_summary_send(period_id=period_id)
+        except Exception:
+            logger.warning("summary of period %s failed, retrying in its own task", period_id, exc_info=True)
+            period_summary.delay(period_id)
 
 
 @shared_task(**RETRYING)
@@ -123,8 +144,7 @@ def periods_rollover():
 @shared_task(**RETRYING)
 def campaigns_widgets_refresh(campaign_ids):
     """Re-render the widgets of these campaigns from their stored totals (after a rollover)."""
-    for campaign_id in campaign_ids:
-        snapshot_refresh(campaign_id=campaign_id)
+    return snapshots_refresh(campaign_ids=campaign_ids)
 
 
 @shared_task(**RETRYING)

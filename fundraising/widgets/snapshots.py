@@ -7,8 +7,8 @@ from typing import TypedDict
 from django.conf import settings
 from django.utils import timezone
 
-from fundraising.campaigns.models import Campaign, GoalKind
-from fundraising.campaigns.services import period_for
+from fundraising.campaigns.models import Campaign, GoalKind, Period
+from fundraising.campaigns.services import period_bounds, period_for
 from fundraising.core import money
 
 from .wall import Wall
@@ -84,8 +84,34 @@ class SnapshotEntry(TypedDict):
 
 
 def snapshot_build(*, campaign_id: int) -> Snapshot:
-    campaign = Campaign.objects.get(pk=campaign_id)
+    return snapshot_of_campaign(Campaign.objects.get(pk=campaign_id))
+
+
+def snapshot_of_campaign(campaign: Campaign) -> Snapshot:
     period = period_for(campaign=campaign)
+    period.campaign = campaign  # the same row: reading it again would cost a query
+    return snapshot_of(campaign=campaign, period=period)
+
+
+def current_periods(*, campaigns: list[Campaign]) -> dict[int, Period]:
+    """{campaign id: its current period} for many campaigns in one query (period_for for each one that has
+    none yet, which creates it); each period's `campaign` is set, so building its snapshot reads nothing more."""
+    now = timezone.now()
+    starts = {campaign.pk: period_bounds(campaign=campaign, when=now)[0] for campaign in campaigns}
+    found = {
+        (period.campaign_id, period.start): period
+        for period in Period.objects.filter(campaign_id__in=starts, start__in=set(starts.values()))
+    }
+    periods = {}
+    for campaign in campaigns:
+        period = found.get((campaign.pk, starts[campaign.pk])) or period_for(campaign=campaign, when=now)
+        period.campaign = campaign
+        periods[campaign.pk] = period
+    return periods
+
+
+def snapshot_of(*, campaign: Campaign, period: Period) -> Snapshot:
+    """The snapshot of `campaign` showing `period` (its current one), from the period's stored totals."""
     current, kind = period.goal_current, period.goal_kind
     markers = [{"amount": 0, "label": ""}, *period.milestones]
     if period.target not in [m["amount"] for m in markers]:
