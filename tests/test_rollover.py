@@ -127,3 +127,15 @@ def test_it_rolls_many_campaigns_in_a_few_queries(transactional_db, django_asser
     assert Period.objects.get(campaign=campaigns[0], start="2026-06-01").milestones == [
         {"amount": 300000, "label": "Most"}
     ]
+
+
+def test_a_read_after_midnight_closes_the_month_at_the_moment_it_names(transactional_db):
+    """campaign_rollover takes the moment to roll at (a widget read passes the time it saw)."""
+    campaign = CampaignFactory(time_zone="UTC")
+    with time_machine.travel(datetime.datetime(2026, 5, 31, 23, 59, tzinfo=datetime.UTC), tick=False):
+        give(campaign, 700)
+        after = datetime.datetime(2026, 6, 1, 0, 1, tzinfo=datetime.UTC)
+        closed = rollover.campaign_rollover(campaign=campaign, now=after)
+    may = Period.objects.get(campaign=campaign, start=datetime.date(2026, 5, 1))
+    assert closed == [may.pk] and may.closed_at == after
+    assert months(campaign) == [("2026-05-01", True, 700, 500000), ("2026-06-01", False, 0, 500000)]

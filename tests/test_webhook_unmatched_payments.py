@@ -35,6 +35,7 @@ def test_it_records_why_a_payment_does_not_count(client, campaign, evt, reason):
         assert events.post_event(client, sent).status_code == 200
     row = UnmatchedPayment.objects.get()
     assert row.reason == reason
+    assert row.payload["id"] == sent["data"]["object"]["id"]  # the Stripe object, to count it once it can
     assert not Donation.objects.exists()
 
 
