@@ -139,3 +139,41 @@ def test_a_read_after_midnight_closes_the_month_at_the_moment_it_names(transacti
     may = Period.objects.get(campaign=campaign, start=datetime.date(2026, 5, 1))
     assert closed == [may.pk] and may.closed_at == after
     assert months(campaign) == [("2026-05-01", True, 700, 500000), ("2026-06-01", False, 0, 500000)]
+
+
+def test_a_read_rolls_only_its_own_campaign(transactional_db):
+    """Tokyo's first read of November closes Tokyo's October, not New York's, where it is still October."""
+    ny = CampaignFactory(slug="ny", time_zone="America/New_York")
+    tokyo = CampaignFactory(slug="tokyo", time_zone="Asia/Tokyo")
+    with time_machine.travel(datetime.datetime(2026, 10, 20, 12, tzinfo=datetime.UTC), tick=False):
+        give(ny, 1000)
+        give(tokyo, 2000)
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 0, 30, tzinfo=TOKYO), tick=False):
+        rollover.campaign_rollover(campaign=tokyo)
+    assert months(ny) == [("2026-10-01", False, 1000, 500000)]
+    assert months(tokyo) == [("2026-10-01", True, 2000, 500000), ("2026-11-01", False, 0, 500000)]
+
+
+def test_two_readers_close_the_month_once(transactional_db, monkeypatch):
+    """Closing is a compare-and-set: when another reader closed the month meanwhile, its close stands and the
+    month is announced once."""
+    campaign = CampaignFactory(time_zone="UTC")
+    with time_machine.travel(datetime.datetime(2026, 5, 20, tzinfo=datetime.UTC), tick=False):
+        give(campaign, 900)
+    first = datetime.datetime(2026, 6, 1, 0, 0, 5, tzinfo=datetime.UTC)
+    recompute = rollover.period_recompute
+
+    def other_reader_first(*, period_id):
+        recompute(period_id=period_id)
+        Period.objects.filter(pk=period_id, closed_at__isnull=True).update(closed_at=first)
+
+    monkeypatch.setattr(rollover, "period_recompute", other_reader_first)
+    announced = []
+    period_closed.connect(lambda sender, **kw: announced.append(kw["period_id"]), weak=False, dispatch_uid="t2r")
+    try:
+        with time_machine.travel(datetime.datetime(2026, 6, 1, 0, 1, tzinfo=datetime.UTC), tick=False):
+            assert rollover.campaign_rollover(campaign=campaign) == []
+    finally:
+        period_closed.disconnect(dispatch_uid="t2r")
+    may = Period.objects.get(campaign=campaign, start=datetime.date(2026, 5, 1))
+    assert (may.closed_at, may.raised, announced) == (first, 900, [])

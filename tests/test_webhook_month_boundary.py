@@ -64,3 +64,12 @@ def test_it_counts_a_charge_in_the_month_it_was_created(client, campaign):
     assert int(Donation.objects.get().paid_at.timestamp()) == BEFORE_MIDNIGHT
     raised = {str(p.start): p.raised for p in Period.objects.all()}
     assert raised.pop("2026-03-01") == 2500 and sum(raised.values()) == 0  # no other month has it
+
+
+def test_it_counts_an_older_endpoints_invoice_event_in_the_month_it_was_sent(client, campaign):
+    """invoice.payment_succeeded (what older endpoints get) without paid_at counts at the event's time."""
+    invoice = events.invoice(amount=1500, subscription=events.sid("sub"), paid_at=None)
+    evt = events.event("invoice.payment_succeeded", invoice, created=BEFORE_MIDNIGHT)
+    assert events.post_event(client, evt).status_code == 200
+    raised = {str(p.start): p.raised for p in Period.objects.all()}
+    assert raised.pop("2026-03-01") == 1500 and sum(raised.values()) == 0
