@@ -101,3 +101,23 @@ def test_it_accepts_a_gift_of_exactly_the_minimum(client, campaign, stripe_accep
     response = client.post("/c/lights/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
     assert response.status_code == 303
     assert Donation.objects.get().amount == max(minimum or 0, 50)
+
+
+@pytest.mark.parametrize(
+    ("currency", "typed", "smallest"),
+    [
+        ("gbp", "0.25", 30),  # Stripe's table: 30 pence, less than half a pound
+        ("czk", "14", 1500),  # Stripe's table: 15 koruna, more than half a unit
+        ("kwd", "0.4", 500),  # not in the table: half a dinar, three decimals
+        ("krw", "10", 50),  # not in the table, no decimals: 50 won
+    ],
+)
+def test_it_asks_for_stripes_smallest_charge_in_each_currency(
+    client, organization, no_stripe_calls, currency, typed, smallest
+):
+    far = CampaignFactory(organization=organization, slug="far", currency=currency, preset_amounts=[100000],
+                          min_amount=None)  # fmt: skip
+    response = client.post("/c/far/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
+    assert response.status_code == 400
+    assert f"The smallest gift is {far.format(smallest)}." in response.content.decode()
+    assert not Donation.objects.exists()

@@ -177,3 +177,36 @@ def test_two_readers_close_the_month_once(transactional_db, monkeypatch):
         period_closed.disconnect(dispatch_uid="t2r")
     may = Period.objects.get(campaign=campaign, start=datetime.date(2026, 5, 1))
     assert (may.closed_at, may.raised, announced) == (first, 900, [])
+
+
+def test_the_beat_leaves_a_month_a_widget_read_closed_meanwhile(transactional_db, monkeypatch):
+    """The beat's roll and a read's roll at once: the read's close stands and the month is announced once."""
+    campaign = CampaignFactory(time_zone="UTC")
+    with time_machine.travel(datetime.datetime(2026, 5, 20, tzinfo=datetime.UTC), tick=False):
+        give(campaign, 600)
+    first = datetime.datetime(2026, 6, 1, 0, 0, 5, tzinfo=datetime.UTC)
+    close_batch = rollover._periods_close_batch
+
+    def read_closed_first(*, period_ids, now):
+        Period.objects.filter(pk__in=period_ids).update(closed_at=first)
+        return close_batch(period_ids=period_ids, now=now)
+
+    monkeypatch.setattr(rollover, "_periods_close_batch", read_closed_first)
+    announced = []
+    period_closed.connect(lambda sender, **kw: announced.append(kw["period_id"]), weak=False, dispatch_uid="beat")
+    try:
+        roll_at(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC))
+    finally:
+        period_closed.disconnect(dispatch_uid="beat")
+    may = Period.objects.get(campaign=campaign, start=datetime.date(2026, 5, 1))
+    assert (may.closed_at, announced) == (first, [])
+
+
+def test_a_closed_month_says_when_its_final_figures_were_computed(transactional_db):
+    """The period admin shows recomputed_at: for a month closed by the beat, the moment it closed."""
+    campaign = CampaignFactory(time_zone="UTC")
+    with time_machine.travel(datetime.datetime(2026, 5, 31, 23, 59, tzinfo=datetime.UTC), tick=False):
+        DonationFactory(campaign=campaign, amount=4200)  # no refresh ran: never recomputed before the close
+    roll_at(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC))
+    may = Period.objects.get(campaign=campaign, start=datetime.date(2026, 5, 1))
+    assert may.recomputed_at == may.closed_at == datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC)
