@@ -210,3 +210,26 @@ def test_a_closed_month_says_when_its_final_figures_were_computed(transactional_
     roll_at(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC))
     may = Period.objects.get(campaign=campaign, start=datetime.date(2026, 5, 1))
     assert may.recomputed_at == may.closed_at == datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC)
+
+
+def test_the_beat_opens_each_campaigns_month_and_names_only_those_that_changed(transactional_db):
+    """One campaign's new month already exists (a read made it): the other's still opens. A second roll the
+    same month changes nothing and names no campaign, so no widget is rebuilt for nothing."""
+    early = CampaignFactory(slug="early", time_zone="UTC")
+    late = CampaignFactory(slug="late", time_zone="UTC")
+    with time_machine.travel(datetime.datetime(2026, 5, 20, tzinfo=datetime.UTC), tick=False):
+        give(early, 100)
+        give(late, 200)
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 0, 1, tzinfo=datetime.UTC), tick=False):
+        services.period_for(campaign=early)
+        assert rollover.campaigns_roll() == sorted([early.pk, late.pk])
+        assert rollover.campaigns_roll() == []
+    assert months(late) == [("2026-05-01", True, 200, 500000), ("2026-06-01", False, 0, 500000)]
+
+
+def test_the_beat_rolls_at_the_moment_it_names(transactional_db):
+    campaign = CampaignFactory(time_zone="UTC")
+    with time_machine.travel(datetime.datetime(2026, 5, 31, 23, 59, tzinfo=datetime.UTC), tick=False):
+        give(campaign, 800)
+        assert rollover.campaigns_roll(now=datetime.datetime(2026, 6, 1, 0, 2, tzinfo=datetime.UTC)) == [campaign.pk]
+    assert months(campaign) == [("2026-05-01", True, 800, 500000), ("2026-06-01", False, 0, 500000)]
