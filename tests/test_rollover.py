@@ -233,3 +233,17 @@ def test_the_beat_rolls_at_the_moment_it_names(transactional_db):
         give(campaign, 800)
         assert rollover.campaigns_roll(now=datetime.datetime(2026, 6, 1, 0, 2, tzinfo=datetime.UTC)) == [campaign.pk]
     assert months(campaign) == [("2026-05-01", True, 800, 500000), ("2026-06-01", False, 0, 500000)]
+
+
+def test_the_beat_opens_a_month_with_its_milestones_in_order(transactional_db):
+    """Milestones added largest first still come smallest first in the new month, as the bar draws them."""
+    campaign = CampaignFactory(time_zone="UTC")
+    with time_machine.travel(datetime.datetime(2026, 5, 20, tzinfo=datetime.UTC), tick=False):
+        give(campaign, 100)
+    MilestoneFactory(campaign=campaign, amount=400000, label="Most")
+    MilestoneFactory(campaign=campaign, amount=100000, label="First")
+    roll_at(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC))
+    assert Period.objects.get(campaign=campaign, start="2026-06-01").milestones == [
+        {"amount": 100000, "label": "First"},
+        {"amount": 400000, "label": "Most"},
+    ]
