@@ -247,3 +247,45 @@ def test_the_beat_opens_a_month_with_its_milestones_in_order(transactional_db):
         {"amount": 100000, "label": "First"},
         {"amount": 400000, "label": "Most"},
     ]
+
+
+def test_the_beat_leaves_an_inactive_campaign_alone_in_a_zone_others_roll(transactional_db):
+    active = CampaignFactory(slug="on", time_zone="UTC")
+    paused = CampaignFactory(slug="off", time_zone="UTC")
+    with time_machine.travel(datetime.datetime(2026, 5, 10, tzinfo=datetime.UTC), tick=False):
+        give(active, 100)
+        give(paused, 200)
+    paused.active = False
+    paused.save()
+    roll_at(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC))
+    assert months(paused) == [("2026-05-01", False, 200, 500000)]
+    assert months(active) == [("2026-05-01", True, 100, 500000), ("2026-06-01", False, 0, 500000)]
+
+
+def test_the_beat_names_every_campaign_it_closed_across_batches(transactional_db, monkeypatch):
+    monkeypatch.setattr(rollover, "CLOSE_BATCH", 1)
+    campaigns = [CampaignFactory(slug=f"c{n}", time_zone="UTC") for n in range(3)]
+    with time_machine.travel(datetime.datetime(2026, 5, 10, tzinfo=datetime.UTC), tick=False):
+        for campaign in campaigns:
+            give(campaign, 100)
+        services.period_for(campaign=campaigns[0], when=datetime.datetime(2026, 6, 1, 1, tzinfo=datetime.UTC))
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC), tick=False):
+        assert rollover.campaigns_roll() == sorted(c.pk for c in campaigns)
+    assert all(months(c)[0] == ("2026-05-01", True, 100, 500000) for c in campaigns)
+
+
+def test_a_read_opening_the_month_while_the_beat_opens_it_is_no_error(transactional_db, monkeypatch):
+    from fundraising.campaigns.models import Milestone
+
+    campaign = CampaignFactory(time_zone="UTC")
+    with time_machine.travel(datetime.datetime(2026, 5, 10, tzinfo=datetime.UTC), tick=False):
+        give(campaign, 100)
+    milestones = Milestone.objects.filter
+
+    def read_opens_it_first(*args, **kwargs):  # between the beat's "which months are missing" and its insert
+        services.period_for(campaign=campaign)
+        return milestones(*args, **kwargs)
+
+    monkeypatch.setattr(Milestone.objects, "filter", read_opens_it_first)
+    roll_at(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC))
+    assert months(campaign) == [("2026-05-01", True, 100, 500000), ("2026-06-01", False, 0, 500000)]
