@@ -121,3 +121,11 @@ def test_it_asks_for_stripes_smallest_charge_in_each_currency(
     assert response.status_code == 400
     assert f"The smallest gift is {far.format(smallest)}." in response.content.decode()
     assert not Donation.objects.exists()
+
+
+def test_it_reads_an_amount_as_written_in_the_campaigns_locale(client, organization, stripe_accepts):
+    CampaignFactory(organization=organization, slug="paris", currency="eur", locale="fr_FR", preset_amounts=[500],
+                    min_amount=None)  # fmt: skip
+    response = client.post("/c/paris/", {"preset": "custom", "custom_amount": "12,50", "kind": "one_time"})
+    assert response.status_code == 303
+    assert Donation.objects.get().amount == 1250
