@@ -129,3 +129,13 @@ def test_it_reads_an_amount_as_written_in_the_campaigns_locale(client, organizat
     response = client.post("/c/paris/", {"preset": "custom", "custom_amount": "12,50", "kind": "one_time"})
     assert response.status_code == 303
     assert Donation.objects.get().amount == 1250
+
+
+@pytest.mark.parametrize(("typed", "message"), [("0,20", "Die kleinste Spende beträgt"), ("20000", "Die größte Spende beträgt")])
+def test_it_says_the_limits_in_the_supporters_language(client, organization, no_stripe_calls, typed, message):
+    CampaignFactory(organization=organization, slug="berlin", currency="eur", locale="de_DE", preset_amounts=[500],
+                    min_amount=100, max_amount=1000000)  # fmt: skip
+    response = client.post("/c/berlin/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"},
+                           HTTP_ACCEPT_LANGUAGE="de")  # fmt: skip
+    assert response.status_code == 400
+    assert message in response.content.decode()
