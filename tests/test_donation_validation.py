@@ -139,3 +139,13 @@ def test_it_says_the_limits_in_the_supporters_language(client, organization, no_
                            HTTP_ACCEPT_LANGUAGE="de")  # fmt: skip
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(("maximum", "typed"), [(1000000, "10000"), (None, "999999.99")])
+def test_it_accepts_a_gift_of_exactly_the_maximum(client, campaign, stripe_accepts, maximum, typed):
+    """The campaign's own largest gift, or without one Stripe's (eight digits of minor units)."""
+    campaign.max_amount = maximum
+    campaign.save()
+    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
+    assert response.status_code == 303
+    assert Donation.objects.get().amount == (maximum or 99_999_999)
