@@ -131,12 +131,16 @@ def test_it_reads_an_amount_as_written_in_the_campaigns_locale(client, organizat
     assert Donation.objects.get().amount == 1250
 
 
-@pytest.mark.parametrize(("typed", "message"), [("0,20", "Die kleinste Spende beträgt"), ("20000", "Die größte Spende beträgt")])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("0,20", "Die kleinste Spende beträgt"), ("20000", "Die größte Spende beträgt"),
+     ("", "Wählen Sie einen Betrag oder geben Sie Ihren eigenen ein.")],
+)  # fmt: skip
 def test_it_says_the_limits_in_the_supporters_language(client, organization, no_stripe_calls, typed, message):
     CampaignFactory(organization=organization, slug="berlin", currency="eur", locale="de_DE", preset_amounts=[500],
                     min_amount=100, max_amount=1000000)  # fmt: skip
-    response = client.post("/c/berlin/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"},
-                           HTTP_ACCEPT_LANGUAGE="de")  # fmt: skip
+    data = {"preset": "custom" if typed else "", "custom_amount": typed, "kind": "one_time"}
+    response = client.post("/c/berlin/", data, HTTP_ACCEPT_LANGUAGE="de")
     assert response.status_code == 400
     assert message in response.content.decode()
 
