@@ -153,3 +153,15 @@ def test_it_accepts_a_gift_of_exactly_the_maximum(client, campaign, stripe_accep
     response = client.post("/c/lights/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
     assert response.status_code == 303
     assert Donation.objects.get().amount == (maximum or 99_999_999)
+
+
+def test_it_refuses_tampered_choices_in_the_supporters_language(client, organization, no_stripe_calls):
+    CampaignFactory(organization=organization, slug="berlin", currency="eur", locale="de_DE", preset_amounts=[500])
+    for data, message in [
+        ({"preset": "777", "kind": "one_time"}, "Wählen Sie einen der angezeigten Beträge oder „Anderer“."),
+        ({"preset": "500", "kind": "yearly"}, "Wählen Sie einmalig oder monatlich."),
+        ({"preset": "500"}, "Wählen Sie einmalig oder monatlich."),
+    ]:
+        response = client.post("/c/berlin/", data, HTTP_ACCEPT_LANGUAGE="de")
+        assert response.status_code == 400, data
+        assert message in response.content.decode(), data
