@@ -60,3 +60,17 @@ def test_it_keeps_the_refunds_a_legacy_charge_embeds(client, campaign):
 
     results = events.deliver_in_orders(client, steps, orders=events.all_orders(3))
     assert outcome(results) == ("partially_refunded", 700, [(1300, 1)])
+
+
+def test_it_counts_a_refund_of_a_charge_made_without_a_payment_intent(client, campaign):
+    """A refund.* event of a charge from before PaymentIntents names only the charge."""
+
+    def steps():
+        ch = events.sid("ch")
+        charge = objects.charge(amount=2500, charge_id=ch, metadata={"fundraising_campaign": "lights"})
+        refund = objects.refund(amount=1000, charge_id=ch)
+        return [objects.at(objects.PRE_INTENT, "charge.succeeded", charge),
+                objects.at(objects.PRE_INTENT, "refund.created", refund)]  # fmt: skip
+
+    results = events.deliver_in_orders(client, steps)
+    assert outcome(results) == ("partially_refunded", 1000, [(1500, 1)])
