@@ -3,7 +3,7 @@ that fails or is canceled later gives the money back, and every delivery order g
 
 import pytest
 
-from fundraising.payments.models import Refund
+from fundraising.payments.models import Refund, StripeEvent
 from tests.stripe_standin import events, objects
 
 
@@ -74,3 +74,16 @@ def test_it_counts_a_refund_of_a_charge_made_without_a_payment_intent(client, ca
 
     results = events.deliver_in_orders(client, steps)
     assert outcome(results) == ("partially_refunded", 1000, [(1500, 1)])
+
+
+def test_it_keeps_a_refund_when_stripe_sends_a_status_it_does_not_know(client, campaign):
+    """A status newer than the app (ranked lowest) never moves a refund back, and the event is no error."""
+    pi, ch = events.sid("pi"), events.sid("ch")
+    refund = objects.refund(amount=800, charge_id=ch, payment_intent=pi, refund_id="re_new_status")
+    for evt in (paid(pi), objects.at(objects.BASIL, "refund.created", refund),
+                objects.at(objects.BASIL, "refund.updated", dict(refund, status="in_review"))):  # fmt: skip
+        assert events.post_event(client, evt).status_code == 200
+    assert Refund.objects.get().status == "succeeded"
+    rows, periods = events.ledger_picture()
+    assert (rows[0][3], periods) == (800, [(1200, 1)])
+    assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()
