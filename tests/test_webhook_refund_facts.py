@@ -87,3 +87,13 @@ def test_it_keeps_a_refund_when_stripe_sends_a_status_it_does_not_know(client, c
     rows, periods = events.ledger_picture()
     assert (rows[0][3], periods) == (800, [(1200, 1)])
     assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()
+
+
+def test_it_moves_a_refund_first_seen_with_an_unknown_status_forward(client, campaign):
+    pi, ch = events.sid("pi"), events.sid("ch")
+    refund = objects.refund(amount=800, charge_id=ch, payment_intent=pi, status="in_review", refund_id="re_later")
+    for evt in (paid(pi), objects.at(objects.BASIL, "refund.created", refund),
+                objects.at(objects.BASIL, "refund.updated", dict(refund, status="pending"))):  # fmt: skip
+        assert events.post_event(client, evt).status_code == 200
+    assert Refund.objects.get().status == "pending"
+    assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()
