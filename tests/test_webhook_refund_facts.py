@@ -97,3 +97,15 @@ def test_it_moves_a_refund_first_seen_with_an_unknown_status_forward(client, cam
         assert events.post_event(client, evt).status_code == 200
     assert Refund.objects.get().status == "pending"
     assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()
+
+
+def test_it_takes_a_refunds_amount_from_a_later_delivery(client, campaign):
+    """A first delivery without the amount; the next (with a status newer than the app) brings it: it counts."""
+    pi, ch = events.sid("pi"), events.sid("ch")
+    refund = objects.refund(amount=800, charge_id=ch, payment_intent=pi, status="pending", refund_id="re_amount")
+    for evt in (paid(pi), objects.at(objects.BASIL, "refund.created", dict(refund, amount=None)),
+                objects.at(objects.BASIL, "refund.updated", dict(refund, status="in_review"))):  # fmt: skip
+        assert events.post_event(client, evt).status_code == 200
+    assert (Refund.objects.get().status, Refund.objects.get().amount) == ("pending", 800)
+    rows, periods = events.ledger_picture()
+    assert (rows[0][3], periods) == (800, [(1200, 1)])
