@@ -109,3 +109,15 @@ def test_it_takes_a_refunds_amount_from_a_later_delivery(client, campaign):
     assert (Refund.objects.get().status, Refund.objects.get().amount) == ("pending", 800)
     rows, periods = events.ledger_picture()
     assert (rows[0][3], periods) == (800, [(1200, 1)])
+
+
+def test_a_late_amount_never_moves_a_failed_refund_back(client, campaign):
+    """The failure arrives first without the amount, the older success brings it: the refund stays failed."""
+    pi, ch = events.sid("pi"), events.sid("ch")
+    refund = objects.refund(amount=800, charge_id=ch, payment_intent=pi, refund_id="re_failed_first")
+    for evt in (paid(pi), objects.at(objects.BASIL, "refund.failed", dict(refund, amount=None, status="failed")),
+                objects.at(objects.BASIL, "refund.created", refund)):  # fmt: skip
+        assert events.post_event(client, evt).status_code == 200
+    assert (Refund.objects.get().status, Refund.objects.get().amount) == ("failed", 800)
+    rows, periods = events.ledger_picture()
+    assert (rows[0][3], periods) == (0, [(2000, 1)])
