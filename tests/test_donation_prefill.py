@@ -54,3 +54,12 @@ def test_it_validates_a_prefilled_amount_like_a_typed_one(client, lights, settin
     page = client.get("/c/lights/?amount=1234&kind=monthly").content.decode()
     response = client.post("/c/lights/", {"preset": "custom", "custom_amount": custom(page), "kind": "monthly"})
     assert response.status_code == 503  # valid: only Stripe is missing
+
+
+def test_it_fills_in_exactly_the_smallest_and_the_largest_gift(client, lights):
+    lights.max_amount = 5000
+    lights.save()
+    for amount, typed in [(300, "3"), (5000, "50")]:
+        page = client.get(f"/c/lights/?amount={amount}").content.decode()
+        assert checked(page, "preset") == ["custom"] and custom(page) == typed, amount
+    assert custom(client.get("/c/lights/?amount=5001").content.decode()) == ""

@@ -101,3 +101,67 @@ def test_it_accepts_a_gift_of_exactly_the_minimum(client, campaign, stripe_accep
     response = client.post("/c/lights/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
     assert response.status_code == 303
     assert Donation.objects.get().amount == max(minimum or 0, 50)
+
+
+@pytest.mark.parametrize(
+    ("currency", "typed", "smallest"),
+    [
+        ("gbp", "0.25", 30),  # Stripe's table: 30 pence, less than half a pound
+        ("czk", "14", 1500),  # Stripe's table: 15 koruna, more than half a unit
+        ("kwd", "0.4", 500),  # not in the table: half a dinar, three decimals
+        ("krw", "10", 50),  # not in the table, no decimals: 50 won
+    ],
+)
+def test_it_asks_for_stripes_smallest_charge_in_each_currency(
+    client, organization, no_stripe_calls, currency, typed, smallest
+):
+    far = CampaignFactory(organization=organization, slug="far", currency=currency, preset_amounts=[100000],
+                          min_amount=None)  # fmt: skip
+    response = client.post("/c/far/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
+    assert response.status_code == 400
+    assert f"The smallest gift is {far.format(smallest)}." in response.content.decode()
+    assert not Donation.objects.exists()
+
+
+def test_it_reads_an_amount_as_written_in_the_campaigns_locale(client, organization, stripe_accepts):
+    CampaignFactory(organization=organization, slug="paris", currency="eur", locale="fr_FR", preset_amounts=[500],
+                    min_amount=None)  # fmt: skip
+    response = client.post("/c/paris/", {"preset": "custom", "custom_amount": "12,50", "kind": "one_time"})
+    assert response.status_code == 303
+    assert Donation.objects.get().amount == 1250
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("0,20", "Die kleinste Spende beträgt"), ("20000", "Die größte Spende beträgt"),
+     ("", "Wählen Sie einen Betrag oder geben Sie Ihren eigenen ein.")],
+)  # fmt: skip
+def test_it_says_the_limits_in_the_supporters_language(client, organization, no_stripe_calls, typed, message):
+    CampaignFactory(organization=organization, slug="berlin", currency="eur", locale="de_DE", preset_amounts=[500],
+                    min_amount=100, max_amount=1000000)  # fmt: skip
+    data = {"preset": "custom" if typed else "", "custom_amount": typed, "kind": "one_time"}
+    response = client.post("/c/berlin/", data, HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(("maximum", "typed"), [(1000000, "10000"), (None, "999999.99")])
+def test_it_accepts_a_gift_of_exactly_the_maximum(client, campaign, stripe_accepts, maximum, typed):
+    """The campaign's own largest gift, or without one Stripe's (eight digits of minor units)."""
+    campaign.max_amount = maximum
+    campaign.save()
+    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
+    assert response.status_code == 303
+    assert Donation.objects.get().amount == (maximum or 99_999_999)
+
+
+def test_it_refuses_tampered_choices_in_the_supporters_language(client, organization, no_stripe_calls):
+    CampaignFactory(organization=organization, slug="berlin", currency="eur", locale="de_DE", preset_amounts=[500])
+    for data, message in [
+        ({"preset": "777", "kind": "one_time"}, "Wählen Sie einen der angezeigten Beträge oder „Anderer“."),
+        ({"preset": "500", "kind": "yearly"}, "Wählen Sie einmalig oder monatlich."),
+        ({"preset": "500"}, "Wählen Sie einmalig oder monatlich."),
+    ]:
+        response = client.post("/c/berlin/", data, HTTP_ACCEPT_LANGUAGE="de")
+        assert response.status_code == 400, data
+        assert message in response.content.decode(), data

@@ -41,3 +41,18 @@ def test_it_creates_one_period_per_month_with_the_target_and_milestones(db):
     assert first.target == 500000
     assert first.milestones == [{"amount": 250000, "label": "Halfway"}]
     assert first.label == "FEBRUARY 2026"
+
+
+def test_an_owners_edit_moves_only_this_campaigns_current_month(db):
+    """Goal kind, target and milestones follow the owner's edit in the current month, and no other campaign's."""
+    from fundraising.campaigns.services import campaign_sync_open_period
+
+    edited, other = CampaignFactory(slug="edited", monthly_target=500000), CampaignFactory(slug="other")
+    period_for(campaign=edited), period_for(campaign=other)
+    edited.goal_kind, edited.monthly_target = "supporters", 50
+    edited.save()
+    MilestoneFactory(campaign=edited, amount=25, label="Half")
+    campaign_sync_open_period(campaign=edited)
+    mine, theirs = period_for(campaign=edited), period_for(campaign=other)
+    assert (mine.goal_kind, mine.target, mine.milestones) == ("supporters", 50, [{"amount": 25, "label": "Half"}])
+    assert (theirs.goal_kind, theirs.target, theirs.milestones) == ("amount", 500000, [])

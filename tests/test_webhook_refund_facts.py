@@ -3,7 +3,7 @@ that fails or is canceled later gives the money back, and every delivery order g
 
 import pytest
 
-from fundraising.payments.models import Refund
+from fundraising.payments.models import Refund, StripeEvent
 from tests.stripe_standin import events, objects
 
 
@@ -60,3 +60,64 @@ def test_it_keeps_the_refunds_a_legacy_charge_embeds(client, campaign):
 
     results = events.deliver_in_orders(client, steps, orders=events.all_orders(3))
     assert outcome(results) == ("partially_refunded", 700, [(1300, 1)])
+
+
+def test_it_counts_a_refund_of_a_charge_made_without_a_payment_intent(client, campaign):
+    """A refund.* event of a charge from before PaymentIntents names only the charge."""
+
+    def steps():
+        ch = events.sid("ch")
+        charge = objects.charge(amount=2500, charge_id=ch, metadata={"fundraising_campaign": "lights"})
+        refund = objects.refund(amount=1000, charge_id=ch)
+        return [objects.at(objects.PRE_INTENT, "charge.succeeded", charge),
+                objects.at(objects.PRE_INTENT, "refund.created", refund)]  # fmt: skip
+
+    results = events.deliver_in_orders(client, steps)
+    assert outcome(results) == ("partially_refunded", 1000, [(1500, 1)])
+
+
+def test_it_keeps_a_refund_when_stripe_sends_a_status_it_does_not_know(client, campaign):
+    """A status newer than the app (ranked lowest) never moves a refund back, and the event is no error."""
+    pi, ch = events.sid("pi"), events.sid("ch")
+    refund = objects.refund(amount=800, charge_id=ch, payment_intent=pi, refund_id="re_new_status")
+    for evt in (paid(pi), objects.at(objects.BASIL, "refund.created", refund),
+                objects.at(objects.BASIL, "refund.updated", dict(refund, status="in_review"))):  # fmt: skip
+        assert events.post_event(client, evt).status_code == 200
+    assert Refund.objects.get().status == "succeeded"
+    rows, periods = events.ledger_picture()
+    assert (rows[0][3], periods) == (800, [(1200, 1)])
+    assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()
+
+
+def test_it_moves_a_refund_first_seen_with_an_unknown_status_forward(client, campaign):
+    pi, ch = events.sid("pi"), events.sid("ch")
+    refund = objects.refund(amount=800, charge_id=ch, payment_intent=pi, status="in_review", refund_id="re_later")
+    for evt in (paid(pi), objects.at(objects.BASIL, "refund.created", refund),
+                objects.at(objects.BASIL, "refund.updated", dict(refund, status="pending"))):  # fmt: skip
+        assert events.post_event(client, evt).status_code == 200
+    assert Refund.objects.get().status == "pending"
+    assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()
+
+
+def test_it_takes_a_refunds_amount_from_a_later_delivery(client, campaign):
+    """A first delivery without the amount; the next (with a status newer than the app) brings it: it counts."""
+    pi, ch = events.sid("pi"), events.sid("ch")
+    refund = objects.refund(amount=800, charge_id=ch, payment_intent=pi, status="pending", refund_id="re_amount")
+    for evt in (paid(pi), objects.at(objects.BASIL, "refund.created", dict(refund, amount=None)),
+                objects.at(objects.BASIL, "refund.updated", dict(refund, status="in_review"))):  # fmt: skip
+        assert events.post_event(client, evt).status_code == 200
+    assert (Refund.objects.get().status, Refund.objects.get().amount) == ("pending", 800)
+    rows, periods = events.ledger_picture()
+    assert (rows[0][3], periods) == (800, [(1200, 1)])
+
+
+def test_a_late_amount_never_moves_a_failed_refund_back(client, campaign):
+    """The failure arrives first without the amount, the older success brings it: the refund stays failed."""
+    pi, ch = events.sid("pi"), events.sid("ch")
+    refund = objects.refund(amount=800, charge_id=ch, payment_intent=pi, refund_id="re_failed_first")
+    for evt in (paid(pi), objects.at(objects.BASIL, "refund.failed", dict(refund, amount=None, status="failed")),
+                objects.at(objects.BASIL, "refund.created", refund)):  # fmt: skip
+        assert events.post_event(client, evt).status_code == 200
+    assert (Refund.objects.get().status, Refund.objects.get().amount) == ("failed", 800)
+    rows, periods = events.ledger_picture()
+    assert (rows[0][3], periods) == (0, [(2000, 1)])

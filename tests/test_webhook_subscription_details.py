@@ -237,3 +237,16 @@ def test_it_stops_every_gift_of_a_subscription_that_names_its_first_gift(client,
     post(client, "customer.subscription.deleted", stop)
     assert Donation.objects.count() == 2
     assert not Donation.objects.filter(subscription_ended_at__isnull=True).exists()
+
+
+def test_a_late_created_event_leaves_the_newer_change(client, campaign):
+    """customer.subscription.created delivered after an update: the older description is ignored, without error."""
+    from fundraising.payments.models import SubscriptionState
+
+    sub = events.sid("sub")
+    post(client, "customer.subscription.updated", events.subscription_live(subscription_id=sub, amount=2500),
+         created=APRIL)  # fmt: skip
+    post(client, "customer.subscription.created", events.subscription_live(subscription_id=sub, amount=1500),
+         created=MARCH)  # fmt: skip
+    assert SubscriptionState.objects.get(subscription_id=sub).amount == 2500
+    assert all_processed()

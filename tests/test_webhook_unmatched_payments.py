@@ -27,6 +27,9 @@ def link_payment(*, amount=900, currency="usd", campaign="lights"):
             amount=700, currency="gbp", invoice_metadata={"fundraising_campaign": "lights"})), "currency"),
         (lambda: objects.at(objects.PRE_INTENT, "charge.succeeded", objects.charge(
             amount=300, currency="eur", metadata={"fundraising_campaign": "lights"})), "currency"),
+        (lambda: objects.at(objects.BASIL, "payment_intent.succeeded", objects.stripe_object(
+            "payment_intent", id=events.sid("pi"), amount_received=460, currency="eur",
+            metadata={"fundraising_campaign": "lights"})), "currency"),
     ],
 )  # fmt: skip
 def test_it_records_why_a_payment_does_not_count(client, campaign, evt, reason):
@@ -35,6 +38,7 @@ def test_it_records_why_a_payment_does_not_count(client, campaign, evt, reason):
         assert events.post_event(client, sent).status_code == 200
     row = UnmatchedPayment.objects.get()
     assert row.reason == reason
+    assert row.payload["id"] == sent["data"]["object"]["id"]  # the Stripe object, to count it once it can
     assert not Donation.objects.exists()
 
 
