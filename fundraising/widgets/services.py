@@ -20,7 +20,7 @@ from fundraising.core.bounded import BoundedMemo
 
 from .options import WidgetOptions
 from .render import RENDERERS, page_render
-from .snapshots import SnapshotEntry, current_periods, snapshot_localize, snapshot_of, snapshot_of_campaign
+from .snapshots import SnapshotEntry, current_periods, snapshot_localize, snapshot_of
 from .wall import Wall, wall_build, wall_from_document, wall_render
 
 log = logging.getLogger(__name__)
@@ -173,22 +173,19 @@ def snapshot_refresh(*, campaign_id: int) -> SnapshotEntry | None:
     """Build the campaign's snapshot from its period's stored totals, render the default formats
     and store them in the cache and WIDGET_ROOT. An inactive or deleted campaign loses its widget.
     Call after period_recompute; safe to run any number of times."""
-    campaign = Campaign.objects.filter(pk=campaign_id).first()
-    if campaign is None or not campaign.active:
-        if campaign is not None:
-            cache.delete(entry_key(campaign.slug))
-            files_remove(slug=campaign.slug)
-        return None
-    entry = entry_make(snapshot=snapshot_of_campaign(campaign), wall=wall_build(campaign=campaign))
-    files_write(slug=campaign.slug, entry=entry)
-    cache_set(entry_key(campaign.slug), entry, timeout=None)
-    return entry
+    return entries_store(campaign_ids=[campaign_id]).get(campaign_id)
 
 
 def snapshots_refresh(*, campaign_ids) -> int:
-    """snapshot_refresh for many campaigns (the rollover switches thousands at once): their campaigns and
-    current periods in two queries, the files written, and the cache entries stored in one round trip.
+    """snapshot_refresh for many campaigns (the rollover switches thousands at once).
     Returns how many widgets were written."""
+    return len(entries_store(campaign_ids=campaign_ids))
+
+
+def entries_store(*, campaign_ids) -> dict[int, SnapshotEntry]:
+    """The one way a widget is written: the campaigns and their current periods in two queries, each
+    entry rendered (with its wall when the campaign opted in: one bounded query), the files written and
+    the cache entries stored in one round trip. Inactive campaigns lose their widget. {campaign id: entry}."""
     campaigns = list(Campaign.objects.filter(pk__in=campaign_ids))
     gone = [campaign.slug for campaign in campaigns if not campaign.active]
     if gone:
@@ -199,16 +196,15 @@ def snapshots_refresh(*, campaign_ids) -> int:
     periods = current_periods(campaigns=active)
     entries = {}
     for campaign in active:
-        # A wall is one bounded query, and only for the campaigns that opted in to one.
         entry = entry_make(
             snapshot=snapshot_of(campaign=campaign, period=periods[campaign.pk]), wall=wall_build(campaign=campaign)
         )
         files_write(slug=campaign.slug, entry=entry, link=False)
-        entries[entry_key(campaign.slug)] = entry
+        entries[campaign.pk] = entry
     if entries:
         current_link_update()
-        cache_set_many(entries, timeout=None)
-    return len(entries)
+        cache_set_many({entry_key(campaign.slug): entries[campaign.pk] for campaign in active}, timeout=None)
+    return entries
 
 
 def snapshot_rollover(*, campaign, entry: SnapshotEntry) -> SnapshotEntry:
