@@ -17,8 +17,6 @@ next to the aims of issue 13:
 import argparse
 import http.server
 import os
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -27,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from widgets import database_urls, deploy_conf, free_port, psql, wait_http
+from widgets import bench_env, bench_seed, bench_stop, database_urls, deploy_conf, free_port, psql, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -229,35 +227,16 @@ def main():
     tmp.chmod(0o755)  # nginx workers read the snapshot files
     app_port, nginx_port = free_port(), free_port()
     public_port = app_port if args.direct else nginx_port
-    env = {
-        **os.environ,
-        "FUNDRAISING_IGNORE_DOTENV": "1",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": db_url,
-        "WIDGET_ROOT": str(tmp / "widgets"),
-        "DJANGO_SETTINGS_MODULE": "fundraising.settings",
-        "SITE_URL": f"http://127.0.0.1:{public_port}",
-    }
-    os.environ.update(env)
+    env = bench_env(db_url=db_url, widget_root=tmp / "widgets", SITE_URL=f"http://127.0.0.1:{public_port}")
     processes, server = [], None
     psql(admin_url, f'CREATE DATABASE "{db_name}"')
     try:
-        import django
-
-        sys.path.insert(0, str(ROOT))
-        django.setup()
+        bench_seed()  # tasks in-process: the bench's own writes refresh the snapshot
         from django.core.cache import cache
         from django.core.management import call_command
 
-        from fundraising.celery import app as celery_app
-
-        celery_app.conf.task_always_eager = True  # the bench's own writes refresh the snapshot in-process
         cache.clear()
-        call_command("migrate", verbosity=0)
-        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("widgets_refresh", verbosity=0)  # written again after the clear
         call_command("collectstatic", "--noinput", verbosity=0)  # compressed copies, as in production
         from fundraising.campaigns.models import Campaign
         from fundraising.widgets.admin import SCRIPT_HEIGHTS, embed_snippets
@@ -378,18 +357,7 @@ def main():
         if server:
             server.shutdown()
             server.server_close()
-        for process in reversed(processes):
-            process.send_signal(signal.SIGTERM if process.args[0].endswith("gunicorn") else signal.SIGQUIT)
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        from django.db import connections
-
-        connections.close_all()
-        psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        shutil.rmtree(tmp, ignore_errors=True)
+        bench_stop(processes=processes, admin_url=admin_url, db_name=db_name, tmp=tmp)
 
 
 if __name__ == "__main__":

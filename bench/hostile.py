@@ -12,7 +12,6 @@ growth of the Redis keys in REDIS_URL's database next to the aims (< 5 MB, < 1 M
 import argparse
 import http.client
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from widgets import ROOT, database_urls, free_port, psql, wait_http  # noqa: E402
+from widgets import ROOT, bench_env, bench_seed, bench_stop, database_urls, free_port, psql, wait_http  # noqa: E402
 
 RSS_AIM_MB, REDIS_AIM_MB = 5, 1
 
@@ -85,33 +84,13 @@ def main():
         sys.exit("set DATABASE_URL (PostgreSQL, any database: the bench makes its own) and REDIS_URL")
     admin_url, db_url, db_name = database_urls(base)
     tmp = Path(tempfile.mkdtemp(prefix="fr-hostile-"))
-    env = {
-        **os.environ,
-        "FUNDRAISING_IGNORE_DOTENV": "1",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": db_url,
-        "WIDGET_ROOT": str(tmp / "widgets"),
-        "DJANGO_SETTINGS_MODULE": "fundraising.settings",
-    }
-    os.environ.update(env)
+    env = bench_env(db_url=db_url, widget_root=tmp / "widgets")
     gunicorn = None
     psql(admin_url, f'CREATE DATABASE "{db_name}"')
     try:
-        import django
         import redis
 
-        sys.path.insert(0, str(ROOT))
-        django.setup()
-        from django.core.management import call_command
-
-        from fundraising.celery import app as celery_app
-
-        celery_app.conf.task_always_eager = True  # the bench's own set-up runs its tasks in-process
-        call_command("migrate", verbosity=0)
-        call_command("seed_demo", stdout=open(os.devnull, "w"))
+        bench_seed()
         client = redis.Redis.from_url(redis_url)
 
         port = free_port()
@@ -148,13 +127,7 @@ def main():
         if errors:
             print(f"server errors: {errors}; see {tmp / 'gunicorn.log'}")
     finally:
-        if gunicorn is not None:
-            gunicorn.send_signal(signal.SIGTERM)
-            gunicorn.wait(timeout=30)
-        from django.db import connections
-
-        connections.close_all()
-        psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        bench_stop(processes=[gunicorn] if gunicorn is not None else [], admin_url=admin_url, db_name=db_name, tmp=tmp)
 
 
 if __name__ == "__main__":
