@@ -58,11 +58,15 @@ def events_drain_enqueue(*, slots=1):
     """Queue a drain of new events unless one is already waiting to start in the first `slots` slots:
     Celery's overhead is paid per burst, not per event. With the broker down the webhook still answers
     200 (Stripe would otherwise retry for days) and the sweep processes the stored events later."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if events_drain.app.conf.task_always_eager:
         # No broker (the embedded default): the drain runs here and now, so there is no message to
         # coalesce. A mark would live in the database cache and, if PostgreSQL went away between taking it
         # and the drain clearing it, keep every later webhook from draining until it expired.
-        events_drain.delay(0)
+        try:
+            events_drain.delay(0)
+        except Exception:  # the drain failed (database or cache away): the stored events are the sweep's
+            log.warning("drain failed, new events left to the sweep", exc_info=True)
+            return False
         return True
     try:
         slot = events.drain_mark_take(slots=slots)
