@@ -9,7 +9,7 @@
     light: "--bg:#fff;--bd:#e5e7eb;--tx:#111827;--mu:#6b7280;--tr:#e5e7eb",
     dark: "--bg:#111827;--bd:#374151;--tx:#f9fafb;--mu:#9ca3af;--tr:#374151"
   };
-  var CSS = ":host{all:initial!important;display:block!important;visibility:visible!important;opacity:1!important;" +
+  var CSS = ":host{all:initial!important;display:block!important;" +
     "max-width:640px;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif!important}" +
     "*{box-sizing:border-box;margin:0}.c{background:var(--bg);color:var(--tx);border:1px solid var(--bd);" +
     "border-radius:10px;padding:14px 18px 16px}.h,.f{display:flex;justify-content:space-between;align-items:baseline;gap:12px}" +
@@ -155,15 +155,15 @@
     return a;
   }
 
-  // "Updated 2 minutes ago" in the widget's language, from the JSON's ISO time.
+  // "Updated 2 minutes ago" in the widget's language, from the JSON's ISO time and the words of
+  // its "text.ago" (CLDR's, per plural category). Not Intl.RelativeTimeFormat: its first use costs
+  // the host page 13 to 26 ms of main thread (ICU's number data); Intl.PluralRules costs 0.3 ms.
   function stamp(root, s) {
-    var u = root.querySelector(".u"), t = s.text || {}, n = Math.min(0, (Date.parse(s.updated_at) - Date.now()) / 6e4),
-      unit = n > -1 ? "second" : n > -60 ? "minute" : n > -1440 ? "hour" : "day", when;
-    if (!u || !t.updated) return;
-    n = unit === "second" ? 0 : Math.round(n / { minute: 1, hour: 60, day: 1440 }[unit]);
-    try { when = new Intl.RelativeTimeFormat(t.lang, { numeric: "auto" }).format(n, unit); }
-    catch (e) { when = s.updated_at; }
-    u.textContent = t.updated.replace("%(when)s", when);
+    var u = root.querySelector(".u"), t = s.text || {}, a = t.ago || {}, m = (Date.now() - Date.parse(s.updated_at)) / 6e4,
+      n = Math.floor(m >= 1440 ? m / 1440 : m >= 60 ? m / 60 : m), f = a[m >= 1440 ? "day" : m >= 60 ? "hour" : "minute"], c;
+    if (!u || !t.updated || !f || !(m > -5)) return;  // a clock up to 5 min behind the server's says "just now"
+    try { c = new Intl.PluralRules(t.lang).select(n); } catch (e) { /* "other" */ }
+    u.textContent = t.updated.replace("%(when)s", m < 1 ? a.now : (f[c] || f.other).replace("{0}", n));
   }
 
   function start(host, get, origin) {

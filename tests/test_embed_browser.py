@@ -14,6 +14,7 @@ HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>A publish
   .article * {{ display: none !important; }}
   div {{ color: red !important; font-family: serif !important; font-size: 30px !important; }}
   span, a {{ background: yellow !important; border: 5px dotted blue !important; }}
+  .article span, fundraising-progress {{ visibility: hidden !important; opacity: 0 !important; }}
   body {{ font-family: serif; margin: 24px; max-width: 560px; }}
   iframe {{ border: 0; width: 100%; height: 180px; display: block; }}
 </style></head><body>
@@ -38,6 +39,8 @@ READ_WIDGETS = """() => [...document.querySelectorAll('span, fundraising-progres
       markers: [...r.querySelectorAll('.k span')].map(s => s.textContent),
       color: getComputedStyle(t).color, width: box.width, height: box.height,
       fill: r.querySelector('.l').style.width,
+      shown: getComputedStyle(h).visibility + ' ' + getComputedStyle(h).opacity
+        + ' ' + getComputedStyle(r.querySelector('a')).visibility,
     };
   })"""
 
@@ -110,6 +113,7 @@ def test_it_renders_script_and_iframe_on_another_origin(live_server, lights, pub
         assert widget["fill"] == "2%"
         assert widget["color"] != "rgb(255, 0, 0)"  # the page's `div { color: red }` did not leak in
         assert widget["width"] > 300 and 60 < widget["height"] < 200  # displayed despite `display:none !important`
+        assert widget["shown"] == "visible 1 visible"  # despite `visibility: hidden; opacity: 0 !important`
     assert page.locator(".article > p").is_hidden()  # the hostile CSS itself is in force
     assert frame.locator(".fr-bar-month").inner_text() == month
     assert "100 $" in frame.locator(".fr-bar-raised").inner_text()

@@ -43,3 +43,16 @@ def test_it_tells_donors_how_fresh_and_how_the_month_counts(client, transactiona
     page = client.get("/c/lights/").content.decode()
     assert "Les remboursements sont déduits ; les dons mensuels comptent dans le mois où ils sont payés." in page
     assert parse_datetime(re.search(r'<time datetime="([^"]+)"', page).group(1)) < timezone.now()
+
+
+def test_it_gives_embed_js_the_words_for_how_long_ago(client, transactional_db, widget_root):
+    """CLDR's "{0} minutes ago" per plural category and a translated "just now", in the JSON's language."""
+    seed_campaign()
+    ago = json.loads(client.get("/w/lights.json?locale=fr").content)["text"]["ago"]
+    assert ago["now"] == "à l’instant"
+    assert ago["minute"] == {"one": "il y a {0} minute", "other": "il y a {0} minutes"}
+    assert ago["day"]["other"] == "il y a {0} jours"
+    ago = json.loads(client.get("/w/lights.json?locale=de").content)["text"]["ago"]
+    assert (ago["now"], ago["hour"]["one"]) == ("gerade eben", "vor {0} Stunde")
+    ago = json.loads(client.get("/w/lights.json").content)["text"]["ago"]
+    assert (ago["now"], ago["hour"]["other"]) == ("just now", "{0} hours ago")

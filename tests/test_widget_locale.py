@@ -87,6 +87,12 @@ def test_it_stays_english_by_default_whatever_the_browser_asks(client, transacti
         "monthly": "Monthly",
         "choose": "Choose an amount to give (opens a new tab)",
         "updated": "Updated %(when)s",
+        "ago": {
+            "now": "just now",
+            "minute": {"one": "{0} minute ago", "other": "{0} minutes ago"},
+            "hour": {"one": "{0} hour ago", "other": "{0} hours ago"},
+            "day": {"one": "{0} day ago", "other": "{0} days ago"},
+        },
     }
     html = client.get("/w/lights/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "2% of the monthly goal" in html and ">Donate</a>" in html and '<html lang="en">' in html

@@ -1,9 +1,15 @@
 """French and German widgets in headless Chromium: the longer words fit and nothing overlaps."""
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from fundraising.campaigns.models import Period
+from fundraising.widgets.services import snapshot_refresh
 from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
+from tests.test_donation_browser import in_thread
 from tests.widget_helpers import gift_add, seed_campaign
 
 # A publisher's page server on another origin (127.0.0.1, a free port).
@@ -77,3 +83,31 @@ def test_it_shows_french_words_through_embed_js(live_server, phares, publisher, 
     assert read["row"].endswith(" · 4 soutiens") and " sur " in read["row"]
     assert read["donate"] == "Faire un don"
     assert " collectés sur " in read["valuetext"]
+
+
+def recomputed(campaign, when):
+    Period.objects.filter(campaign=campaign).update(recomputed_at=when)
+    snapshot_refresh(campaign_id=campaign.pk)
+
+
+def test_it_says_how_long_ago_in_the_widgets_language(live_server, phares, publisher, browser):
+    """The relative time comes from the JSON's CLDR words and Intl.PluralRules (singular and plural),
+    not from Intl.RelativeTimeFormat, whose first use costs the host page 13 to 26 ms."""
+    pages, origin = publisher
+    script = f"{live_server.url}/static/fundraising/embed.js"
+    pages["/fr.html"] = f'<script async src="{script}" data-campaign="phares"></script>'
+    pages["/de.html"] = f'<script async src="{script}" data-campaign="phares" data-locale="de"></script>'
+    stamped = "() => document.querySelector('span')?.shadowRoot?.querySelector('.u')?.textContent"
+    for ago, path, expected in [
+        (dt.timedelta(minutes=2, seconds=5), "/fr.html", "Mis à jour il y a 2 minutes"),
+        (dt.timedelta(minutes=1, seconds=5), "/fr.html", "Mis à jour il y a 1 minute"),
+        (dt.timedelta(seconds=10), "/fr.html", "Mis à jour à l’instant"),
+        (dt.timedelta(hours=1, minutes=5), "/de.html", "Aktualisiert vor 1 Stunde"),
+        (dt.timedelta(days=3, hours=2), "/de.html", "Aktualisiert vor 3 Tagen"),
+    ]:
+        in_thread(lambda ago=ago: recomputed(phares, timezone.now() - ago))
+        page = browser.new_page()
+        page.goto(f"{origin}{path}")
+        page.wait_for_function(stamped, timeout=10000)
+        assert page.evaluate(stamped) == expected
+        page.close()
