@@ -48,3 +48,31 @@ def test_it_reads_nothing_from_an_item_without_price_or_plan():
 def test_it_numbers_a_renewal_attempt_from_one(attempt_count, attempt):
     invoice = stripe_object("invoice", attempt_count=attempt_count)
     assert readers.invoice_attempt(invoice) == attempt
+
+
+def test_it_finds_the_payment_intent_of_an_invoice_in_every_shape():
+    """Before basil on the invoice itself; from basil on under the expanded `payments` list."""
+    assert readers.invoice_payment_intent(stripe_object("invoice", payment_intent="pi_old", payments=None)) == "pi_old"
+    paid = {"object": "list", "data": [{"payment": {"type": "payment_intent", "payment_intent": "pi_new"}}]}
+    assert readers.invoice_payment_intent(stripe_object("invoice", payment_intent=None, payments=paid)) == "pi_new"
+    expanded = {"data": [{"payment": {"payment_intent": {"id": "pi_obj", "object": "payment_intent"}}}]}
+    assert readers.invoice_payment_intent(stripe_object("invoice", payments=expanded)) == "pi_obj"
+    assert readers.invoice_payment_intent(stripe_object("invoice", payment_intent=None, payments=None)) == ""
+
+
+def test_it_reads_a_refund_and_takes_one_without_status_as_succeeded():
+    """Refunds before 2017 had no status: they had succeeded. A refund's currency is read in lower case."""
+    refund = stripe_object("refund", id="re_1", amount=700, currency="EUR", status="pending")
+    assert readers.refund_read(refund) == ("re_1", 700, "eur", "pending")
+    del refund["status"]
+    assert readers.refund_read(refund) == ("re_1", 700, "eur", "succeeded")
+    refund["status"] = None
+    assert readers.refund_read(refund)[3] == "succeeded"
+
+
+def test_it_reads_when_the_paid_month_ends_on_the_item_or_before_basil_on_the_subscription():
+    on_item = subscription({"price": price(), "current_period_end": 1_800_000_000}, current_period_end=None)
+    assert readers.subscription_period_end(on_item).timestamp() == 1_800_000_000
+    before_basil = subscription({"price": price()}, current_period_end=1_700_000_000)
+    assert readers.subscription_period_end(before_basil).timestamp() == 1_700_000_000
+    assert readers.subscription_period_end(subscription({"price": price()}, current_period_end=None)) is None
