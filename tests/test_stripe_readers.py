@@ -76,3 +76,27 @@ def test_it_reads_when_the_paid_month_ends_on_the_item_or_before_basil_on_the_su
     before_basil = subscription({"price": price()}, current_period_end=1_700_000_000)
     assert readers.subscription_period_end(before_basil).timestamp() == 1_700_000_000
     assert readers.subscription_period_end(subscription({"price": price()}, current_period_end=None)) is None
+
+
+def test_it_takes_an_invoices_campaign_from_its_subscription_before_its_own_metadata():
+    """The subscription's details win when they name a campaign (an owner may tag invoices too); else the
+    invoice's own metadata; a missing or malformed metadata reads as empty."""
+    details = {
+        "parent": {
+            "type": "subscription_details",
+            "subscription_details": {"metadata": {"fundraising_campaign": "lights"}},
+        }
+    }
+    invoice = stripe_object("invoice", metadata={"fundraising_campaign": "other", "note": "x"}, **details)
+    assert readers.invoice_metadata(invoice) == {"fundraising_campaign": "lights"}
+    legacy = stripe_object(
+        "invoice", parent=None, subscription_details={"metadata": {"fundraising_campaign": "lights"}}, metadata={}
+    )
+    assert readers.invoice_metadata(legacy) == {"fundraising_campaign": "lights"}
+    one_off = stripe_object(
+        "invoice", parent=None, subscription_details=None, metadata={"fundraising_campaign": "other"}
+    )
+    assert readers.invoice_metadata(one_off) == {"fundraising_campaign": "other"}
+    malformed = {"parent": {"subscription_details": {"metadata": None}}}
+    assert readers.invoice_metadata(stripe_object("invoice", metadata={}, **malformed)) == {}
+    assert readers.invoice_metadata(stripe_object("invoice", metadata=None, **malformed)) == {}
