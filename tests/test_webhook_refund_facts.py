@@ -121,3 +121,21 @@ def test_a_late_amount_never_moves_a_failed_refund_back(client, campaign):
     assert (Refund.objects.get().status, Refund.objects.get().amount) == ("failed", 800)
     rows, periods = events.ledger_picture()
     assert (rows[0][3], periods) == (0, [(2000, 1)])
+
+
+def test_it_learns_a_failed_refund_from_the_list_a_legacy_charge_embeds(client, campaign):
+    """Before 2022-11-15: 500 refunded, that refund failed (its own event never came), then 300 refunded.
+    The second charge.refunded says 300 in total and embeds the failed one: the gift nets 1700, not 1500."""
+
+    def steps():
+        pi, ch = events.sid("pi"), events.sid("ch")
+        first = objects.refund(amount=500, charge_id=ch, payment_intent=pi, refund_id="re_failed")
+        second = objects.refund(amount=300, charge_id=ch, payment_intent=pi, refund_id="re_kept")
+        before = objects.charge(amount=2000, payment_intent=pi, amount_refunded=500, charge_id=ch, refunds=[first])
+        after = objects.charge(amount=2000, payment_intent=pi, amount_refunded=300, charge_id=ch,
+                               refunds=[second, dict(first, status="failed")])  # fmt: skip
+        return [paid(pi), objects.at(objects.LEGACY_CHARGE, "charge.refunded", before),
+                objects.at(objects.LEGACY_CHARGE, "charge.refunded", after)]  # fmt: skip
+
+    results = events.deliver_in_orders(client, steps, orders=events.all_orders(3))
+    assert outcome(results) == ("partially_refunded", 300, [(1700, 1)])
