@@ -72,8 +72,10 @@ def test_it_shows_the_bar_in_the_iframe(live_server, lights, forced):
     page.get_by_text("Monthly", exact=True).click()
     page.screenshot(path=ARTIFACTS / "forced_iframe.png")
     assert_bar_visible(bar_colours(page, fill=".fr-bar-fill", track=".fr-bar-track", button="a.donate"))
-    chosen, other = (page.locator(f"label[for=kind-{kind}]").evaluate("l => getComputedStyle(l).backgroundColor")
-                     for kind in ("monthly", "one_time"))
+    chosen, other = (
+        page.locator(f"label[for=kind-{kind}]").evaluate("l => getComputedStyle(l).backgroundColor")
+        for kind in ("monthly", "one_time")
+    )
     assert chosen != other, (chosen, other)
 
 
@@ -87,3 +89,68 @@ def test_it_shows_the_bar_in_the_script_widget(live_server, lights, publisher, f
     page.screenshot(path=ARTIFACTS / "forced_script.png")
     root = "document.querySelector('span').shadowRoot"
     assert_bar_visible(bar_colours(page, fill=".l", track=".b", button="a", root=root))
+
+
+# Each entry of the supporters wall: its text and background, the separator under it, and the list's
+# focus ring once focused by keyboard.
+WALL = """(root) => {
+  const list = root.querySelector(LIST), entry = list.querySelector('li'), css = getComputedStyle(entry);
+  const ring = getComputedStyle(list);
+  return {text: css.color, background: getComputedStyle(list).backgroundColor, name: entry.textContent,
+          separator: css.borderBottomWidth + ' ' + css.borderBottomStyle + ' ' + css.borderBottomColor,
+          focused: root.activeElement === list || document.activeElement === list,
+          ring: ring.outlineWidth + ' ' + ring.outlineStyle};
+}"""
+
+
+def wall_read(page, *, list_selector, root="document"):
+    return page.evaluate(f"() => ({WALL.replace('LIST', repr(list_selector))})({root})")
+
+
+def assert_wall_readable(wall):
+    assert wall["name"].startswith("Ada") and "Thank you for the lights" in wall["name"], wall
+    assert wall["text"] != wall["background"], wall
+    width, style, _ = wall["separator"].split(" ", 2)
+    assert (width, style) == ("1px", "solid"), wall
+    assert wall["focused"] and wall["ring"] == "3px solid", wall  # the scrolling list shows keyboard focus
+
+
+@pytest.fixture
+def with_wall(lights):
+    from django.db import transaction
+
+    from fundraising.campaigns.services import period_for
+    from fundraising.ledger.services import ledger_changed
+    from fundraising.widgets.services import snapshot_after_edit
+    from tests.factories import DonationFactory
+
+    lights.supporters_wall = True
+    lights.save()
+    period = period_for(campaign=lights)
+    with transaction.atomic():
+        DonationFactory(campaign=lights, period=period, public_name="Ada", message="Thank you for the lights")
+        ledger_changed(period_id=period.pk)
+    snapshot_after_edit(campaign_id=lights.pk)
+    return lights
+
+
+def test_it_keeps_the_supporters_wall_readable(live_server, with_wall, publisher, forced):
+    page = forced
+    page.set_viewport_size({"width": 520, "height": 520})
+    page.goto(f"{live_server.url}/w/lights/?supporters=1")
+    page.keyboard.press("Tab")  # the Donate link
+    page.keyboard.press("Tab")  # the wall's list, focusable because it scrolls
+    page.screenshot(path=ARTIFACTS / "forced_wall_iframe.png")
+    assert_wall_readable(wall_read(page, list_selector=".wall-list"))
+
+    pages, origin = publisher
+    pages["/wall.html"] = HOST_PAGE.format(app=live_server.url).replace(
+        'data-campaign="lights"', 'data-campaign="lights" data-supporters="1"'
+    )
+    page.goto(f"{origin}/wall.html")
+    root = "document.querySelector('span').shadowRoot"
+    page.wait_for_function(f"() => {root}?.querySelector('.w li')", timeout=10000)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.screenshot(path=ARTIFACTS / "forced_wall_script.png")
+    assert_wall_readable(wall_read(page, list_selector=".w ol", root=root))
