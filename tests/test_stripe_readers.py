@@ -100,3 +100,21 @@ def test_it_takes_an_invoices_campaign_from_its_subscription_before_its_own_meta
     malformed = {"parent": {"subscription_details": {"metadata": None}}}
     assert readers.invoice_metadata(stripe_object("invoice", metadata={}, **malformed)) == {}
     assert readers.invoice_metadata(stripe_object("invoice", metadata=None, **malformed)) == {}
+
+
+@pytest.mark.parametrize(
+    ("fields", "amount"),
+    [
+        ({"paid": True, "captured": True, "status": "succeeded", "amount_captured": 2000}, 2000),
+        ({"paid": True, "captured": True, "status": "succeeded", "amount_captured": 1500}, 1500),  # partly captured
+        ({"paid": True, "captured": True, "status": "succeeded", "amount_captured": None}, 2000),  # before 2020
+        ({"paid": True, "captured": True, "status": "succeeded", "amount_captured": 0}, 2000),
+        ({"paid": True, "captured": False, "status": "succeeded", "amount_captured": 0}, 0),  # authorised only
+        ({"paid": False, "captured": True, "status": "pending", "amount_captured": 2000}, 0),  # a pending debit
+        ({"paid": True, "captured": True, "status": "failed", "amount_captured": 2000}, 0),
+        ({"paid": None, "captured": None, "status": None, "amount_captured": None}, 2000),  # fields it never sent
+    ],
+)
+def test_it_counts_a_charge_only_once_paid_and_captured(fields, amount):
+    charge = stripe_object("charge", amount=2000, currency="EUR", **fields)
+    assert readers.charge_amount(charge) == (amount, "eur")
