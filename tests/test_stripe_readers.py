@@ -118,3 +118,92 @@ def test_it_takes_an_invoices_campaign_from_its_subscription_before_its_own_meta
 def test_it_counts_a_charge_only_once_paid_and_captured(fields, amount):
     charge = stripe_object("charge", amount=2000, currency="EUR", **fields)
     assert readers.charge_amount(charge) == (amount, "eur")
+
+
+def test_it_reads_only_plausible_timestamps():
+    assert readers.timestamp_read(1_764_000_000).isoformat() == "2025-11-24T16:00:00+00:00"
+    assert readers.timestamp_read(readers.EARLIEST).year == 2000 and readers.timestamp_read(readers.LATEST).year == 3000
+    for value in (readers.EARLIEST - 1, readers.LATEST + 1, 0, -5, True, "1764000000", 1.764e9, None):
+        assert readers.timestamp_read(value) is None, value
+
+
+def test_it_reads_ids_sent_as_strings_or_expanded_objects():
+    assert readers.object_id("pi_1") == "pi_1"
+    assert readers.object_id({"id": "pi_2", "object": "payment_intent"}) == "pi_2"
+    for value in (None, 7, {"id": 7}, {}, ["pi_3"]):
+        assert readers.object_id(value) == "", value
+
+
+def test_it_reads_the_campaign_and_donation_a_payment_names():
+    donation = "9f1c2d4e-0b7a-4c3e-9d52-1f6f0e2a7b10"
+    assert readers.metadata_of({"metadata": {"a": "1"}}) == {"a": "1"}
+    assert readers.metadata_of({"metadata": None}) == {} and readers.metadata_of("pi_1") == {}
+    assert readers.metadata_campaign({"fundraising_campaign": "lights"}) == "lights"
+    assert readers.metadata_campaign({"fundraising_campaign": 5}) == "" and readers.metadata_campaign(None) == ""
+    assert str(readers.metadata_donation({"fundraising_donation": donation})) == donation
+    assert readers.metadata_donation({"fundraising_donation": "nope"}) is None
+    assert readers.metadata_donation(None) is None
+
+
+def test_it_reads_a_sessions_amount_in_the_campaigns_currency():
+    """With Adaptive Pricing the donor paid 460 EUR; currency_conversion holds the campaign's 500 USD."""
+    session = stripe_object("checkout.session", amount_total=2500, currency="USD", currency_conversion=None)
+    assert readers.session_amount(session) == (2500, "usd")
+    assert readers.session_conversion(session) is None
+    adaptive = stripe_object(
+        "checkout.session",
+        amount_total=460,
+        currency="eur",
+        currency_conversion={"amount_total": 500, "source_currency": "USD", "fx_rate": "0.92"},
+    )
+    assert readers.session_amount(adaptive) == (500, "usd")
+    assert readers.session_conversion(adaptive) == ("eur", 460, 500)
+    same = dict(adaptive, currency="usd")  # a conversion into its own currency is no conversion
+    assert readers.session_conversion(same) is None
+    assert (
+        readers.session_conversion(dict(adaptive, currency_conversion={"amount_total": 0, "source_currency": "usd"}))
+        is None
+    )
+    assert readers.session_conversion(dict(adaptive, amount_total=0)) is None
+    assert readers.session_conversion(dict(adaptive, currency=None)) is None
+    assert readers.session_amount(dict(adaptive, currency_conversion={"amount_total": 500})) == (460, "eur")
+
+
+def test_it_reads_the_supporters_address_where_the_session_put_it():
+    session = stripe_object("checkout.session", customer_details={"email": "ada@example.org"}, customer_email="x@y")
+    assert readers.session_email(session) == "ada@example.org"
+    assert readers.session_email(dict(session, customer_details=None)) == "x@y"
+    assert readers.session_email(dict(session, customer_details={"email": None}, customer_email=None)) == ""
+
+
+def test_it_reads_what_intents_invoices_and_disputes_amount_to():
+    intent = stripe_object("payment_intent", amount=2000, amount_received=1500, currency="EUR")
+    assert readers.intent_amount(intent) == (1500, "eur")
+    assert readers.invoice_amount(stripe_object("invoice", amount_paid=700, amount_due=900, currency="GBP")) == (
+        700,
+        "gbp",
+    )
+    assert readers.dispute_amount(stripe_object("dispute", amount=460, currency="EUR")) == (460, "eur")
+    for bad in (-5, 0, True, "700", None):
+        assert readers.invoice_amount({"amount_paid": bad, "currency": 5}) == (0, ""), bad
+
+
+def test_it_reads_an_invoices_subscription_and_paid_time_in_both_shapes():
+    basil = {"parent": {"subscription_details": {"subscription": "sub_new"}}, "subscription": None}
+    assert readers.invoice_subscription(stripe_object("invoice", **basil)) == "sub_new"
+    legacy = stripe_object("invoice", parent=None, subscription={"id": "sub_old", "object": "subscription"})
+    assert readers.invoice_subscription(legacy) == "sub_old"
+    assert readers.invoice_subscription(stripe_object("invoice", parent=None, subscription=None)) == ""
+    paid = stripe_object("invoice", status_transitions={"paid_at": 1_764_000_000, "finalized_at": 1_763_000_000})
+    assert readers.invoice_paid_at(paid).timestamp() == 1_764_000_000
+    assert readers.invoice_paid_at(stripe_object("invoice", status_transitions=None)) is None
+
+
+def test_it_reads_a_charges_refunds_in_every_shape():
+    """`refunds.data` before 2022-11-15, a bare list before 2014-05-19, none after; and the running total."""
+    refund = {"id": "re_1", "amount": 300}
+    listed = stripe_object("charge", refunds={"object": "list", "data": [refund, "re_2"]}, amount_refunded=300)
+    assert readers.charge_refund_list(listed) == [refund]
+    assert readers.charge_refund_list(dict(listed, refunds=[refund])) == [refund]
+    assert readers.charge_refund_list(dict(listed, refunds=None)) == []
+    assert readers.charge_refunded(listed) == 300 and readers.charge_refunded(dict(listed, amount_refunded=-1)) == 0
