@@ -53,3 +53,12 @@ def test_a_viewer_cannot_hide_a_message(client, wall):
 def test_nobody_hides_another_organisations_message(client, wall, alice):
     hide(client, alice, wall["foreign"])
     assert not Donation.objects.get(pk=wall["foreign"].pk).message_hidden
+
+
+def test_the_list_says_how_many_messages_left_or_came_back(client, wall, alice):
+    hidden = hide(client, alice, wall["spam"])
+    page = client.get(hidden["Location"]).content.decode()
+    assert '<li class="success">1 message(s) hidden from the supporters wall.</li>' in page
+    shown = hide(client, alice, wall["spam"], action="message_show")
+    page = client.get(shown["Location"]).content.decode()
+    assert '<li class="success">1 message(s) shown again on the supporters wall.</li>' in page

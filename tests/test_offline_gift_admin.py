@@ -96,3 +96,61 @@ def test_it_answers_404_for_another_organisations_gift(client, bob, campaign, ch
     client.force_login(charlie)
     assert client.post(f"/admin/ledger/donation/{Donation.objects.get().pk}/reverse/").status_code == 404
     assert not Donation.objects.filter(reverses__isnull=False).exists()
+
+
+def test_it_keeps_the_donors_name_email_choice_and_the_kind(client, bob, campaign):
+    client.force_login(bob)
+    typed = form(campaign, kind="monthly", name="Grace", email="Grace@Example.org", anonymous="on")
+    client.post(URL, typed)
+    donation = Donation.objects.get()
+    assert (donation.kind, donation.public_name, donation.donor_email) == ("monthly", "Grace", "grace@example.org")
+    assert donation.anonymous and donation.display_name == "Anonymous"
+
+
+def test_it_puts_each_error_under_its_own_field(client, alice, campaign):
+    client.force_login(alice)
+    page = client.post(URL, form(campaign, amount="", method="wire")).content.decode()
+    assert (
+        '<ul class="errorlist" id="id_amount_error"><li>This field is required.</li><li>Enter an amount.</li></ul>'
+    ) in page
+    assert (
+        '<ul class="errorlist" id="id_method_error"><li>Select a valid choice. wire is not one of the available '
+        "choices.</li></ul>"
+    ) in page
+    page = client.post(URL, form(campaign, amount="-3")).content.decode()
+    assert '<ul class="errorlist" id="id_amount_error"><li>Enter an amount greater than zero.</li></ul>' in page
+    assert "nonfield" not in page
+
+
+def test_its_pages_have_a_title_and_a_form_that_can_be_sent(client, bob, campaign):
+    client.force_login(bob)
+    page = client.get(URL).content.decode()
+    assert "<title>Record an offline gift | Fundraising admin</title>" in page
+    assert "<h1>Record an offline gift</h1>" in page and 'name="csrfmiddlewaretoken"' in page
+    client.post(URL, form(campaign))
+    page = client.get(f"/admin/ledger/donation/{Donation.objects.get().pk}/reverse/").content.decode()
+    assert "<h1>Reverse the offline gift of 1,250.50 $</h1>" in page
+    assert '<textarea name="note"' in page and 'name="csrfmiddlewaretoken"' in page
+    assert "errornote" not in page
+
+
+def test_it_offers_to_reverse_only_a_standing_offline_gift_to_its_recorders(client, alice, charlie, campaign):
+    from fundraising.campaigns.services import owner_add
+
+    def offered(user, donation):
+        client.force_login(user)
+        page = client.get(f"/admin/ledger/donation/{donation.pk}/change/").content.decode()
+        assert '<form method="post" id="donation_form" novalidate>' in page  # it posts back to itself
+        return "Reverse this gift" in page
+
+    stripe = DonationFactory(campaign=campaign)
+    client.force_login(alice)
+    client.post(URL, form(campaign))
+    gift = Donation.objects.get(source="offline")
+    owner_add(organization=campaign.organization, user=charlie, role="viewer")
+    assert not offered(alice, stripe)
+    assert offered(alice, gift) and not offered(charlie, gift)
+    client.force_login(alice)
+    client.post(f"/admin/ledger/donation/{gift.pk}/reverse/", {"note": ""})
+    assert not offered(alice, gift)
+    assert not offered(alice, Donation.objects.get(reverses=gift))
