@@ -81,3 +81,26 @@ def test_a_gift_opened_from_a_filtered_list_keeps_the_filter(client, alice, gift
     page = response.content.decode()
     assert '<form action="?_changelist_filters=source%3Doffline" method="post" id="donation_form"' in page
     assert 'href="/admin/ledger/donation/?source=offline"' in page  # the way back to the same list
+
+
+def test_the_list_runs_the_same_queries_for_1_or_6_offline_gifts(client, alice, campaign, gift):
+    """Its "Entry" column names who typed each gift in: the recorder comes with the row, not one query each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(alice)
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/admin/ledger/donation/")
+        assert page.status_code == 200 and "Cheque · by alice" in page.content.decode()
+        return len(captured.captured_queries)
+
+    few = list_queries()
+    for amount in range(1, 6):
+        offline.offline_gift_record(
+            campaign=campaign, amount=amount * 100, received_on=datetime.date(2026, 11, 4), method="cheque",
+            recorded_by=alice, name="Ada",
+        )  # fmt: skip
+    many = list_queries()
+    assert many == few
