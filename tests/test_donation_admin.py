@@ -104,3 +104,14 @@ def test_the_list_runs_the_same_queries_for_1_or_6_offline_gifts(client, alice, 
         )  # fmt: skip
     many = list_queries()
     assert many == few
+
+
+def test_the_ledger_is_append_only_even_for_its_owner(client, alice, gift):
+    """No "Add donation" and no delete: gifts come from Stripe or the offline form, corrections are reversals."""
+    client.force_login(alice)
+    assert client.get("/admin/ledger/donation/add/").status_code == 403
+    assert client.get(f"/admin/ledger/donation/{gift.pk}/delete/").status_code == 403
+    assert client.post(f"/admin/ledger/donation/{gift.pk}/delete/", {"post": "yes"}).status_code == 403
+    listing = client.get("/admin/ledger/donation/").content.decode()
+    assert "/admin/ledger/donation/add/" not in listing and 'value="delete_selected"' not in listing
+    assert Donation.objects.filter(pk=gift.pk).exists()
