@@ -107,6 +107,7 @@ def test_it_takes_an_invoices_campaign_from_its_subscription_before_its_own_meta
     [
         ({"paid": True, "captured": True, "status": "succeeded", "amount_captured": 2000}, 2000),
         ({"paid": True, "captured": True, "status": "succeeded", "amount_captured": 1500}, 1500),  # partly captured
+        ({"paid": True, "captured": True, "status": "succeeded", "amount_captured": 1}, 1),  # one cent of it
         ({"paid": True, "captured": True, "status": "succeeded", "amount_captured": None}, 2000),  # before 2020
         ({"paid": True, "captured": True, "status": "succeeded", "amount_captured": 0}, 2000),
         ({"paid": True, "captured": False, "status": "succeeded", "amount_captured": 0}, 0),  # authorised only
