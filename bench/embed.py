@@ -144,9 +144,22 @@ def main_thread_cpu_ms(events):
     return total / 1000
 
 
+def main_thread_by_name(events):
+    """CPU ms of the renderer main thread per trace event name (nested events counted in each of their
+    names, so the rows overlap): where the main-thread work goes, for --breakdown."""
+    threads = Counter((e["pid"], e["tid"]) for e in events if e.get("name") in ("ParseHTML", "Layout"))
+    by_name = Counter()
+    if threads:
+        main = threads.most_common(1)[0][0]
+        for e in events:
+            if (e["pid"], e["tid"]) == main and e.get("ph") == "X" and "tdur" in e:
+                by_name[e["name"]] += e["tdur"] / 1000
+    return by_name
+
+
 def page_load(browser, url, app):
     """(layout shift, app requests [(url, bytes, body bytes)], script+style+layout ms, drawn height,
-    main-thread CPU ms) of one load."""
+    main-thread CPU ms, main-thread CPU ms per trace event name) of one load."""
     context = browser.new_context(viewport={"width": 800, "height": 900})
     page = context.new_page()
     page.add_init_script(OBSERVE)
@@ -185,7 +198,7 @@ def page_load(browser, url, app):
         for r in requests:
             print(r.url, r.response().headers_array())
     context.close()
-    return cls, sizes, work_ms, drawn, cpu_ms
+    return cls, sizes, work_ms, drawn, cpu_ms, main_thread_by_name(events)
 
 
 def refresh_check(browser, url, app, refresh):
@@ -244,6 +257,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="page loads per variant; medians are shown")
     parser.add_argument("--refresh", type=int, default=2, help="data-refresh seconds for the refresh check")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also print the main-thread CPU added per trace event name"
+    )
     parser.add_argument("--direct", action="store_true", help="talk to gunicorn, without deploy/nginx.conf")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
@@ -381,6 +397,15 @@ def main():
             f"   (aim < 10 ms)   medians {med(cpu_with):.1f} ms with, {med(cpu_without):.1f} ms without; least of "
             f"{args.runs} each: {min(cpu_with) - min(cpu_without):.1f} ms; load average {os.getloadavg()[0]:.2f}"
         )
+        if args.breakdown:
+            names = set().union(*(r[5] for r in widget + plain))
+
+            def added(name):
+                return med([r[5].get(name, 0) for r in widget]) - med([r[5].get(name, 0) for r in plain])
+
+            print("    added per trace event (medians; nested events also count in their parents' rows):")
+            for name in sorted(names, key=lambda n: -abs(added(n)))[:12]:
+                print(f"      {added(name):+6.2f} ms  {name}")
         wall_with, wall_without = [r[2] for r in widget], [r[2] for r in plain]
         print(
             f"  script + style + layout wall time added (Performance.getMetrics): "

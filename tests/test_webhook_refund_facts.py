@@ -139,3 +139,71 @@ def test_it_learns_a_failed_refund_from_the_list_a_legacy_charge_embeds(client, 
 
     results = events.deliver_in_orders(client, steps, orders=events.all_orders(3))
     assert outcome(results) == ("partially_refunded", 300, [(1700, 1)])
+
+
+def test_it_adds_up_two_refunds_known_only_from_their_own_events(client, campaign):
+    """No charge.refunded (or not yet): 500 and 700 refunded by two refund.* events take 1200, not the last."""
+
+    def steps():
+        pi, ch = events.sid("pi"), events.sid("ch")
+        first = objects.refund(amount=500, charge_id=ch, payment_intent=pi, status="pending", refund_id="re_one")
+        second = objects.refund(amount=700, charge_id=ch, payment_intent=pi, status="pending", refund_id="re_two")
+        return [paid(pi), objects.at(objects.BASIL, "refund.created", first),
+                objects.at(objects.BASIL, "refund.created", second)]  # fmt: skip
+
+    results = events.deliver_in_orders(client, steps, orders=events.all_orders(3))
+    assert outcome(results) == ("partially_refunded", 1200, [(800, 1)])
+
+
+def test_it_gives_back_two_refunds_that_both_failed(client, campaign):
+    """The charge said 1200 refunded; both refunds (500 and 700) failed later: the whole gift counts again."""
+
+    def steps():
+        pi, ch = events.sid("pi"), events.sid("ch")
+        first = objects.refund(amount=500, charge_id=ch, payment_intent=pi, status="pending", refund_id="re_f1")
+        second = objects.refund(amount=700, charge_id=ch, payment_intent=pi, status="pending", refund_id="re_f2")
+        charge = objects.charge(amount=2000, payment_intent=pi, amount_refunded=1200, charge_id=ch)
+        return [paid(pi), objects.at(objects.BASIL, "charge.refunded", charge),
+                objects.at(objects.BASIL, "refund.failed", dict(first, status="failed")),
+                objects.at(objects.BASIL, "refund.updated", dict(second, status="canceled"))]  # fmt: skip
+
+    results = events.deliver_in_orders(client, steps, orders=events.all_orders(4, every=5))
+    assert outcome(results) == ("succeeded", 0, [(2000, 1)])
+
+
+@pytest.mark.parametrize("status", ["in_review", ""])
+def test_a_refund_in_a_status_it_does_not_know_counts_only_once_stripe_says_money_left(client, campaign, status):
+    """A refund first seen with a status newer than the app (or none) is not subtracted on its own word;
+    the charge's running total, or the refund reaching pending or succeeded, then counts it."""
+    pi, ch = events.sid("pi"), events.sid("ch")
+    refund = objects.refund(amount=800, charge_id=ch, payment_intent=pi, status=status, refund_id="re_unknown")
+    for evt in (paid(pi), objects.at(objects.BASIL, "refund.created", refund)):
+        assert events.post_event(client, evt).status_code == 200
+    rows, periods = events.ledger_picture()
+    assert (rows[0][2], rows[0][3], periods) == ("succeeded", 0, [(2000, 1)])
+
+    charge = objects.charge(amount=2000, payment_intent=pi, amount_refunded=800, charge_id=ch)
+    assert events.post_event(client, objects.at(objects.BASIL, "charge.refunded", charge)).status_code == 200
+    rows, periods = events.ledger_picture()
+    assert (rows[0][2], rows[0][3], periods) == ("partially_refunded", 800, [(1200, 1)])
+
+
+def test_it_links_a_refund_to_a_renewal_paid_before_payment_intents_by_its_invoice(client, campaign):
+    """API versions before PaymentIntents: the renewal's invoice names only its charge, which the ledger row
+    never learns; the refunded charge names the invoice, and that is what finds the gift."""
+
+    def steps():
+        ch, sub = events.sid("ch"), events.sid("sub")
+        invoice = objects.invoice(amount=1500, subscription=sub, metadata={"fundraising_campaign": "lights"},
+                                  legacy=True)  # fmt: skip
+        invoice["charge"] = ch
+        charge = objects.charge(amount=1500, amount_refunded=1500, charge_id=ch)
+        charge["invoice"] = invoice["id"]
+        return [objects.at(objects.PRE_INTENT, "invoice.paid", invoice),
+                objects.at(objects.PRE_INTENT, "charge.refunded", charge)]  # fmt: skip
+
+    results = events.deliver_in_orders(client, steps)
+    assert len(set(map(repr, results.values()))) == 1, results
+    rows, periods = next(iter(results.values()))
+    assert [row[:4] for row in rows] == [(1500, "monthly", "refunded", 1500)]
+    assert periods == [(0, 0)]
