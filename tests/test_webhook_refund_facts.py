@@ -207,3 +207,16 @@ def test_it_links_a_refund_to_a_renewal_paid_before_payment_intents_by_its_invoi
     rows, periods = next(iter(results.values()))
     assert [row[:4] for row in rows] == [(1500, "monthly", "refunded", 1500)]
     assert periods == [(0, 0)]
+
+
+def test_refunds_of_two_charges_without_intents_stay_apart(client, campaign):
+    """Charges made before PaymentIntents are known by their own ids: refunding one leaves the other."""
+    kept, refunded = events.sid("ch"), events.sid("ch")
+    for ch, amount in ((kept, 2500), (refunded, 1000)):
+        charge = objects.charge(amount=amount, charge_id=ch, metadata={"fundraising_campaign": "lights"})
+        assert events.post_event(client, objects.at(objects.PRE_INTENT, "charge.succeeded", charge)).status_code == 200
+    refund = objects.refund(amount=1000, charge_id=refunded)
+    assert events.post_event(client, objects.at(objects.PRE_INTENT, "refund.created", refund)).status_code == 200
+    rows, periods = events.ledger_picture()
+    assert [(row[0], row[2], row[3]) for row in rows] == [(1000, "refunded", 1000), (2500, "succeeded", 0)]
+    assert periods == [(2500, 1)]
