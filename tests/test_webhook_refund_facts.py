@@ -220,3 +220,31 @@ def test_refunds_of_two_charges_without_intents_stay_apart(client, campaign):
     rows, periods = events.ledger_picture()
     assert [(row[0], row[2], row[3]) for row in rows] == [(1000, "refunded", 1000), (2500, "succeeded", 0)]
     assert periods == [(2500, 1)]
+
+
+
+def test_a_refund_tells_the_ledger_row_its_charge(client, campaign):
+    """What the admin, the export and reconciliation look a gift up by: its intent, and once a refund names
+    it, its charge."""
+    from fundraising.ledger.models import Donation
+
+    pi, ch = events.sid("pi"), events.sid("ch")
+    charge = objects.charge(amount=2000, payment_intent=pi, amount_refunded=500, charge_id=ch)
+    for evt in (paid(pi), objects.at(objects.BASIL, "charge.refunded", charge)):
+        assert events.post_event(client, evt).status_code == 200
+    assert Donation.objects.values_list("stripe_payment_intent_id", "stripe_charge_id").get() == (pi, ch)
+
+
+def test_a_charge_made_before_payment_intents_keeps_no_intent_id(client, campaign):
+    """Its facts are keyed by the charge: that id is never written where an intent id belongs."""
+    from fundraising.ledger.models import Donation
+
+    ch = events.sid("ch")
+    charge = objects.charge(amount=2500, charge_id=ch, metadata={"fundraising_campaign": "lights"})
+    refund = objects.refund(amount=500, charge_id=ch)
+    for evt in (objects.at(objects.PRE_INTENT, "charge.succeeded", charge),
+                objects.at(objects.PRE_INTENT, "refund.created", refund)):  # fmt: skip
+        assert events.post_event(client, evt).status_code == 200
+    assert Donation.objects.values_list("stripe_payment_intent_id", "stripe_charge_id", "amount_refunded").get() == (
+        None, ch, 500
+    )
