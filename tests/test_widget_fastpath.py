@@ -8,7 +8,7 @@ import pytest
 from fundraising.wsgi import application
 from tests.widget_helpers import gift_add, seed_campaign
 
-PATHS = ["/w/lights.json", "/w/lights.svg", "/w/lights/"]
+PATHS = ["/w/lights.json", "/w/lights.svg", "/w/lights/", "/w/lights.js"]
 # Headers that differ by design between two responses: none of the ones a browser or cache acts on.
 IGNORED = {"date", "server"}
 

@@ -84,3 +84,15 @@ def test_it_notices_a_drifted_header(tmp_path):
     drifted.write_text(CONF.read_text().replace('add_header Referrer-Policy "same-origin" always;', "", 1))
     assert "referrer-policy" not in nginx_headers("/w/lights.json", drifted)
     assert "referrer-policy" in nginx_headers("/w/lights.svg", drifted)
+
+
+def test_the_script_goes_to_the_app_and_is_gzipped():
+    """/w/<slug>.js has no file (the app bakes the JSON into this release's embed.js): no file location takes
+    it, so it reaches the app through the proxy cache, which compresses it like the files."""
+    with pytest.raises(AssertionError, match="no regex location"):
+        location_for("/w/lights.js", CONF)
+    parsed, _ = blocks(tokens(CONF.read_text()))
+    server = next(children for words, children in parsed if words == ["server"])
+    app = dict((words[0], words[1:]) for words, _ in next(c for w, c in server if w == ["location", "@widget_app"]))
+    assert app["gzip"] == ["on"] and "text/javascript" in app["gzip_types"]
+    assert app["proxy_cache"] == ["fundraising_widgets"]

@@ -1,4 +1,4 @@
-"""A WSGI shortcut for the hottest URLs, /w/<slug>.json, .svg, /w/<slug>/ and /w/<slug>/supporters.json
+"""A WSGI shortcut for the hottest URLs, /w/<slug>.json, .svg, .js, /w/<slug>/ and /w/<slug>/supporters.json
 without options: the cached snapshot bytes with the same headers the Django view sends, without Django's request cycle.
 
 Publishers' pages hit these URLs on every page view, so their cost is the product's cost. Anything
@@ -24,11 +24,12 @@ from django.http.request import split_domain_port, validate_host
 from fundraising.core.bounded import BoundedMemo
 
 from .headers import CONTENT_TYPES, public_headers, security_headers
-from .services import cache_get, entry_key, files_read, period_ended, slug_is_plausible
+from .options import WidgetOptions
+from .services import SCRIPT_FORMAT, cache_get, entry_key, files_read, period_ended, script_get, slug_is_plausible
 from .snapshots import SnapshotEntry
 from .views import etag_matches
 
-PATH = re.compile(r"^/w/(?P<slug>[-a-zA-Z0-9_]+)(?:\.(?P<ext>json|svg)|/(?P<wall>supporters\.json)?)$")
+PATH = re.compile(r"^/w/(?P<slug>[-a-zA-Z0-9_]+)(?:\.(?P<ext>json|svg|js)|/(?P<wall>supporters\.json)?)$")
 STATUS = {200: "200 OK", 304: "304 Not Modified"}
 MEMO_SECONDS = 0.5
 MEMO_SIZE = 1000  # campaigns served from this process's memory at once
@@ -83,9 +84,12 @@ class WidgetFastPath:
         if entry is None or period_ended(entry):
             return None
         fmt = match["ext"] or ("supporters" if match["wall"] else "html")
-        if fmt not in entry["renditions"]:  # no wall: Django answers 404
+        if fmt == SCRIPT_FORMAT:  # made from the JSON's bytes, kept in the bounded variants memo
+            body, etag = script_get(slug=match["slug"], entry=entry, options=WidgetOptions())
+        elif fmt not in entry["renditions"]:  # no wall: Django answers 404
             return None
-        body, etag = entry["renditions"][fmt]
+        else:
+            body, etag = entry["renditions"][fmt]
         status = 304 if etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag) else 200
         headers = [*public_headers(fmt).items(), ("ETag", etag), *security_headers(fmt, secure)]
         if status == 200:

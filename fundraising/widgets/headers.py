@@ -9,10 +9,12 @@ CONTENT_TYPES = {
     "svg": "image/svg+xml",
     "html": "text/html; charset=utf-8",
     "supporters": "application/json",  # /w/<slug>/supporters.json
+    "js": "text/javascript; charset=utf-8",  # /w/<slug>.js: the JSON baked into embed.js
 }
 POLICIES = {
     "json": "default-src 'none'; frame-ancestors 'none'",
     "supporters": "default-src 'none'; frame-ancestors 'none'",
+    "js": "default-src 'none'; frame-ancestors 'none'",  # a script runs under its host page's policy, not this
     "svg": "default-src 'none'; style-src 'unsafe-inline'; script-src 'none'",
     # The iframe page: any site may frame it; it runs no script and loads nothing else.
     "html": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src 'none'; "

@@ -3,6 +3,7 @@ cache and as files under WIDGET_ROOT that nginx or a CDN can serve as they are."
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 import json
 import logging
@@ -18,6 +19,7 @@ from fundraising.campaigns.models import Campaign
 from fundraising.campaigns.selectors import campaign_by_slug
 from fundraising.core.bounded import BoundedMemo
 
+from .embed_palette import SERVED as EMBED_SCRIPT
 from .options import WidgetOptions
 from .render import RENDERERS, page_render
 from .snapshots import SnapshotEntry, current_periods, snapshot_localize, snapshot_of
@@ -31,6 +33,9 @@ VERSION = 5
 FORMATS = {"json": ".json", "svg": ".svg", "html": ".html"}
 # The supporters wall (fundraising/widgets/wall.py): only for campaigns that opted in.
 WALL_FORMAT, WALL_SUFFIX = "supporters", ".supporters.json"
+# /w/<slug>.js: the widget JSON baked into a copy of embed.js (script_render), made on request from the
+# JSON's bytes and kept in the variants memo; no file, so a release's new embed.js is served at once.
+SCRIPT_FORMAT = "js"
 # Variants with options are rendered on demand and kept in each process's memory, never in the shared
 # cache: accent alone has 16 million values, and the cache is also the Celery broker.
 VARIANT_MEMO_SIZE = 256
@@ -265,10 +270,43 @@ def variant_render(*, entry, fmt, options):
     return RENDERERS[fmt](entry["snapshot"], options)
 
 
+@functools.cache
+def embed_code():
+    """The minified embed.js, read once per process: it is immutable per release."""
+    return EMBED_SCRIPT.read_bytes()
+
+
+def script_render(*, slug, json_body, locale=""):
+    """/w/<slug>.js: one statement that hands the widget JSON (these exact bytes) and its poll URL to the
+    script element, then embed.js unchanged, which draws from it without fetching at load. json.dumps
+    (ASCII only) makes the JSON text a JS string literal that no title can leave: quotes and backslashes
+    are escaped, U+2028/2029 become \\u2028, and the JSON already writes < > & as \\u003c...
+    (so no "</script>" either)."""
+    url = f"/w/{slug}.json" + (f"?locale={locale}" if locale else "")
+    data = json.dumps({"url": url, "text": json_body.decode()}, ensure_ascii=True, separators=(",", ":"))
+    return b"document.currentScript.__frData=" + data.encode() + b";" + embed_code()
+
+
+def script_get(*, slug, entry, options):
+    """(bytes, etag) of /w/<slug>.js for the options' locale (the only option that changes it), from the same
+    JSON bytes /w/<slug>.json serves; kept in the bounded variants memo under the snapshot's version."""
+    options = WidgetOptions(locale=options.locale)
+    key = f"widget:v{VERSION}:{slug}:{SCRIPT_FORMAT}:{options.key}:{entry['version'].replace(chr(34), '')}"
+    variant = _variants.get(key)
+    if variant is None:
+        json_body, _ = variant_get(slug=slug, entry=entry, fmt="json", options=options)
+        body = script_render(slug=slug, json_body=json_body, locale=options.locale)
+        variant = (body, etag_of(body))
+        _variants[key] = variant
+    return variant
+
+
 def variant_get(*, slug, entry, fmt, options):
     """(bytes, etag) of one format with the publisher's options; non-default variants are rendered
     from the snapshot dict and kept in this process's bounded memo under the snapshot's version (and
     the wall's), so a refresh retires them. The caller checks that a wall exists before asking for it."""
+    if fmt == SCRIPT_FORMAT:
+        return script_get(slug=slug, entry=entry, options=options)
     if fmt in ("json", WALL_FORMAT):  # only the locale changes the JSON documents
         options = WidgetOptions(locale=options.locale)
     elif fmt == "svg" and options.supporters:  # the image has no wall

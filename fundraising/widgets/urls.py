@@ -1,5 +1,5 @@
 """Public widget paths (docs/widgets.md): /w/<slug>.json, /w/<slug>.svg, the iframe page
-/w/<slug>/ and the supporters wall /w/<slug>/supporters.json."""
+/w/<slug>/, the supporters wall /w/<slug>/supporters.json and the script /w/<slug>.js (embed.js with the JSON in it)."""
 
 from django.urls import path
 
@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("w/<slug:slug>.json", views.widget_json, name="widget_json"),
+    path("w/<slug:slug>.js", views.widget_script, name="widget_script"),
     path("w/<slug:slug>.svg", views.widget_svg, name="widget_svg"),
     path("w/<slug:slug>/", views.widget_page, name="widget_page"),
     path("w/<slug:slug>/supporters.json", views.widget_supporters, name="widget_supporters"),

@@ -59,5 +59,11 @@ def widget_page(request, slug):
 
 
 @require_safe
+def widget_script(request, slug):
+    """/w/<slug>.js: embed.js with the widget JSON baked in, so the host page draws without a fetch."""
+    return widget_response(request, slug, "js")
+
+
+@require_safe
 def widget_supporters(request, slug):
     return widget_response(request, slug, WALL_FORMAT)
