@@ -24,7 +24,7 @@ def test_it_shows_previews_and_snippets_of_every_format(client, alice, campaign,
     page = client.get(embed_url).content.decode()
     assert '<fundraising-progress campaign="lights"' in page
     assert 'src="/w/lights/"' in page and 'src="/w/lights.svg"' in page
-    assert "&lt;script async src=&quot;https://fund.example.org/static/fundraising/embed.js&quot; " in page
+    assert "&lt;script async src=&quot;https://fund.example.org/w/lights.js&quot;&gt;&lt;/script&gt;" in page
     assert "&lt;noscript&gt;" in page
     assert "&lt;iframe src=&quot;https://fund.example.org/w/lights/&quot;" in page
     assert "[![Keep the lights on](https://fund.example.org/w/lights.svg)](https://fund.example.org/c/lights/)" in page
@@ -35,9 +35,25 @@ def test_it_shows_previews_and_snippets_of_every_format(client, alice, campaign,
 def test_it_puts_the_chosen_options_in_every_snippet(client, alice, campaign, embed_url, widget_root):
     client.force_login(alice)
     page = client.get(embed_url, {"theme": "dark", "accent": "#F59E0B", "layout": "compact"}).content.decode()
-    assert "data-theme=&quot;dark&quot; data-accent=&quot;f59e0b&quot; data-layout=&quot;compact&quot;" in page
+    assert (
+        "/w/lights.js&quot; data-theme=&quot;dark&quot; data-accent=&quot;f59e0b&quot; data-layout=&quot;compact&quot;"
+        in page
+    )
     assert "/w/lights/?theme=dark&amp;accent=f59e0b&amp;layout=compact" in page
     assert "/w/lights.svg?theme=dark&amp;accent=f59e0b&amp;layout=compact)" in page
+
+
+def test_it_puts_the_locale_in_the_script_url_and_the_rest_in_attributes(db, campaign, settings):
+    settings.SITE_URL = "https://fund.example.org"
+    options = WidgetOptions(locale="fr_FR", theme="dark", supporters=True)
+    script = embed_snippets(campaign=campaign, options=options)["script"]
+    assert script.startswith('<div style="min-height:408px"><script async ')
+    assert 'src="https://fund.example.org/w/lights.js?locale=fr_FR" data-theme="dark" data-supporters="1">' in script
+    assert "data-locale" not in script and "data-campaign" not in script and "/static/" not in script
+    assert (
+        '<noscript><a href="https://fund.example.org/c/lights/"><img src="https://fund.example.org/w/lights.svg?'
+        in (script)
+    )
 
 
 def test_it_refuses_injected_options_and_escapes_the_title(client, alice, organization, widget_root):

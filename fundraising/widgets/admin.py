@@ -50,12 +50,15 @@ def embed_snippets(*, campaign, options):
     query = options.query()
     suffix = f"?{query}" if query else ""
     title = escape(campaign.title)
-    data = "".join(f' data-{name}="{value}"' for name, value in options.changed())
+    # The script is /w/<slug>.js: embed.js with the widget JSON baked in, one request and no fetch at load
+    # (docs/widgets.md). The locale picks its JSON, so it goes in the URL; the other options stay attributes.
+    data = "".join(f' data-{name}="{value}"' for name, value in options.changed() if name != "locale")
+    script = f"{site}/w/{slug}.js" + (f"?locale={options.locale}" if options.locale else "")
     svg = f"{site}/w/{slug}.svg{suffix}"
     markdown_title = markdown_escape(campaign.title)
     return {
         "script": f'<div style="min-height:{script_height(options)}px">'
-        f'<script async src="{site}/static/fundraising/embed.js" data-campaign="{slug}"{data}></script>\n'
+        f'<script async src="{script}"{data}></script>\n'
         f'<noscript><a href="{site}/c/{slug}/"><img src="{svg}" alt="{title}" width="480" '
         'style="max-width:100%;height:auto"></a></noscript></div>',
         "iframe": f'<iframe src="{site}/w/{slug}/{suffix}" title="{title}" width="100%" '
