@@ -5,15 +5,19 @@ under gunicorn behind deploy/nginx.conf (as in production: static and snapshot f
 gzipped; --direct skips nginx) on a database of its own that the bench creates and drops. Prints,
 next to the aims of issue 13:
   - cumulative layout shift with the widget (aim 0.00: the script reserves its height before data)
-  - requests and bytes the widget adds (aim <= 2 requests and <= 5 KB transferred)
+  - requests and bytes the widget adds (aim <= 2 requests and <= 5 KB transferred): requests to the app
+    during the load; the admin's snippet loads /w/demo.js, the JSON baked into embed.js (one request)
   - main-thread work added (aim < 10 ms): the CPU time of every task on the page's main thread, from
     Chromium's trace (thread time, so a busy machine descheduling the renderer does not inflate it),
     with the widget minus without, medians and least of --runs loads. Also printed: script + style +
     layout wall time from Performance.getMetrics, which misses work such as Intl's data loading
   - the refresh: a new total appears without reload, and nothing is fetched while the tab is hidden
+  - the same figures for the older snippet, "static embed.js + JSON" (/static/fundraising/embed.js with
+    data-campaign, which fetches /w/demo.json at load). Loads alternate plain / snippet / older snippet,
+    so a busy machine's drift falls on all three alike
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/2 \
-        .venv/bin/python bench/embed.py [--runs 15] [--refresh 2]
+        .venv/bin/python bench/embed.py [--runs 15] [--refresh 2] [--breakdown]
 """
 
 import argparse
@@ -280,6 +284,7 @@ def main():
     psql(admin_url, f'CREATE DATABASE "{db_name}"')
     try:
         bench_seed()  # tasks in-process: the bench's own writes refresh the snapshot
+        from django.conf import settings
         from django.core.cache import cache
         from django.core.management import call_command
 
@@ -336,6 +341,13 @@ def main():
             text = embed_snippets(campaign=campaign, options=WidgetOptions(**options))["script"]
             return text.replace("></script>", f' data-refresh="{refresh}"></script>') if refresh else text
 
+        def static_snippet():
+            """The older snippet: one embed.js for every campaign, which fetches /w/demo.json at load."""
+            baked = f'src="{settings.SITE_URL}/w/demo.js"'
+            text = snippet()
+            assert baked in text, text
+            return text.replace(baked, f'src="{settings.SITE_URL}/static/fundraising/embed.js" data-campaign="demo"')
+
         pages = {
             "/plain.html": article(),
             "/widget.html": article(snippet()),
@@ -343,6 +355,7 @@ def main():
             "/widget-amounts.html": article(snippet(amounts=True)),
             "/widget-supporters.html": article(snippet(supporters=True)),
             "/widget-refresh.html": article(snippet(refresh=args.refresh)),
+            "/widget-static.html": article(static_snippet()),
         }
         server, origin = serve(pages)
 
@@ -351,8 +364,12 @@ def main():
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
             page_load(browser, f"{origin}/widget.html", app)  # warm up gunicorn and the snapshot cache
-            plain = [page_load(browser, f"{origin}/plain.html", app) for _ in range(args.runs)]
-            widget = [page_load(browser, f"{origin}/widget.html", app) for _ in range(args.runs)]
+            page_load(browser, f"{origin}/widget-static.html", app)
+            plain, widget, static = [], [], []
+            for _ in range(args.runs):  # alternating, so the machine's drift falls on each alike
+                plain.append(page_load(browser, f"{origin}/plain.html", app))
+                widget.append(page_load(browser, f"{origin}/widget.html", app))
+                static.append(page_load(browser, f"{origin}/widget-static.html", app))
             variants = {
                 name: page_load(browser, f"{origin}/widget-{name}.html", app)
                 for name in ("compact", "amounts", "supporters")
@@ -410,6 +427,19 @@ def main():
         print(
             f"  script + style + layout wall time added (Performance.getMetrics): "
             f"{med(wall_with) - med(wall_without):.1f} ms median, {min(wall_with) - min(wall_without):.1f} ms least"
+        )
+        cpu_static = [r[4] for r in static]
+        old = static[0][1]
+        print(
+            "  static embed.js + JSON (the older snippet, data-campaign): "
+            f"layout shift {max(run[0] for run in static):.2f}; {len(old)} requests, "
+            f"{sum(size for _, size, _ in old) / 1000:.2f} KB with headers: "
+            + ", ".join(f"{url.removeprefix(app)} {size} B ({body} body)" for url, size, body in old)
+        )
+        print(
+            f"    main-thread work added: {med(cpu_static) - med(cpu_without):.1f} ms median "
+            f"({med(cpu_static):.1f} with), least {min(cpu_static) - min(cpu_without):.1f} ms; "
+            f"the baked snippet minus this one: {med(cpu_with) - med(cpu_static):+.1f} ms median"
         )
         print(
             f"  refresh every {args.refresh} s: {refreshed['before']} -> {refreshed['after']} without reload, "
