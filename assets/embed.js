@@ -188,9 +188,9 @@
     host.__fr = function () { clearTimeout(timer); };
     if (o.supporters) urls.push(origin + url.replace(".json", "/supporters.json"));
     function load(first) {
-      // no-cache: revalidate with If-None-Match; a 304 costs nothing. first: the baked JSON stands for the fetch.
+      // no-cache: revalidate with If-None-Match; a 304 costs nothing. first: the baked data stands for the fetch.
       Promise.all(urls.map(function (url, i) {
-        return first && !i ? last : fetch(url, { credentials: "omit", cache: "no-cache", referrerPolicy: "no-referrer" })
+        return first && !i ? first.text : fetch(url, { credentials: "omit", cache: "no-cache", referrerPolicy: "no-referrer" })
           .then(function (res) { return res.ok ? res.text() : ""; });
       }))
         .then(function (texts) {
@@ -210,10 +210,11 @@
     d.addEventListener("visibilitychange", function () {
       if (missed && d.visibilityState === "visible" && host.isConnected) { missed = false; load(); }
     });
-    if (!data) return load();
+    // With the wall, draw when its JSON is here too (one paint): the wall arriving later would move the card's foot.
+    if (!data || o.supporters) return load(data);
     draw(root, o, current);  // at once, before the first paint: no request, no microtask
     last = data.text;  // an identical poll does not redraw
-    if (o.supporters) load(1); else timer = setTimeout(tick, o.poll);
+    timer = setTimeout(tick, o.poll);
   }
 
   try {

@@ -68,6 +68,23 @@ def test_the_snippet_draws_from_one_request_without_moving_the_page(live_server,
     context.close()
 
 
+def test_with_the_wall_nothing_moves_when_it_arrives(live_server, lights, publisher, browser):
+    """The wall's JSON is still fetched: the card waits for it and draws once, so its foot does not move."""
+    in_thread(lambda: type(lights).objects.filter(pk=lights.pk).update(supporters_wall=True))
+    in_thread(lambda: gift_add(campaign=lights, amounts=[1000]))  # refreshes the snapshot, wall included
+    pages, origin = publisher
+    pages["/post.html"] = article(embed_snippets(campaign=lights, options=WidgetOptions(supporters=True))["script"])
+    context = browser.new_context(viewport={"width": 700, "height": 900})
+    context.add_init_script(OBSERVE)
+    page = context.new_page()
+    page.goto(f"{origin}/post.html", wait_until="load")
+    page.wait_for_function("() => document.querySelector('span')?.shadowRoot?.querySelector('.w li')", timeout=10000)
+    page.wait_for_timeout(300)
+    page.screenshot(path=ARTIFACTS / "embed_baked_supporters.png")
+    assert page.evaluate("() => window.__cls") == 0
+    context.close()
+
+
 def test_the_next_poll_shows_a_new_gift(live_server, lights, publisher, browser):
     pages, origin = publisher
     snippet = embed_snippets(campaign=lights, options=WidgetOptions(locale="fr_FR"))["script"]
