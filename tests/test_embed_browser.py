@@ -137,3 +137,41 @@ def test_it_looks_right_on_its_own(live_server, lights, browser):
         assert response.status == 200
         page.screenshot(path=ARTIFACTS / f"{name}.png")
     assert page.locator("a.donate").is_visible()
+
+
+@pytest.fixture
+def crowded(lights):
+    """The campaign's month with one more milestone, at 4,800 $, near its 5,000 $ target."""
+    from fundraising.campaigns.services import period_for
+    from tests.factories import MilestoneFactory
+    from tests.widget_helpers import gift_add
+
+    campaign, _ = lights
+    MilestoneFactory(campaign=campaign, amount=480000, label="Almost")
+    period = period_for(campaign=campaign)
+    period.milestones = [*period.milestones, {"amount": 480000, "label": "Almost"}]
+    period.save(update_fields=["milestones"])
+    gift_add(campaign=campaign, amounts=[1000])  # the widgets are refreshed with it
+
+
+def test_it_leaves_a_crowded_markers_label_blank(live_server, crowded, publisher, browser):
+    """Milestones at 4,800 $ and 5,000 $: their labels would run together ("4,800 $5,000 $"), so the script,
+    the iframe and the donation page leave 4,800 $ blank (its tick stays on the bar), as the SVG drops it."""
+    pages, origin = publisher
+    pages["/crowded.html"] = (
+        f'<!doctype html><html><body style="max-width:360px"><script async src="{live_server.url}/w/lights.js">'
+        f'</script><iframe src="{live_server.url}/w/lights/" title="Fundraising progress"></iframe></body></html>'
+    )
+    page = browser.new_page(viewport={"width": 360, "height": 640})
+    page.goto(f"{origin}/crowded.html")
+    page.wait_for_function("() => document.querySelector('span')?.shadowRoot?.querySelector('.c')", timeout=10000)
+    script = page.evaluate(
+        "() => [...document.querySelector('span').shadowRoot.querySelectorAll('.k span')].map(s => s.textContent)"
+    )
+    ticks = page.evaluate("() => document.querySelector('span').shadowRoot.querySelectorAll('.b .i').length")
+    frame = page.frame_locator("iframe")
+    frame.locator(".fr-bar-month").wait_for(timeout=10000)
+    iframe = frame.locator(".fr-bar-marker").all_inner_texts()
+    assert script == iframe == ["0 $", "2,500 $", "", "5,000 $"]
+    assert ticks == 2
+    assert frame.locator(".fr-bar-tick").count() == 2

@@ -222,7 +222,6 @@ def test_refunds_of_two_charges_without_intents_stay_apart(client, campaign):
     assert periods == [(2500, 1)]
 
 
-
 def test_a_refund_tells_the_ledger_row_its_charge(client, campaign):
     """What the admin, the export and reconciliation look a gift up by: its intent, and once a refund names
     it, its charge."""
@@ -246,5 +245,7 @@ def test_a_charge_made_before_payment_intents_keeps_no_intent_id(client, campaig
                 objects.at(objects.PRE_INTENT, "refund.created", refund)):  # fmt: skip
         assert events.post_event(client, evt).status_code == 200
     assert Donation.objects.values_list("stripe_payment_intent_id", "stripe_charge_id", "amount_refunded").get() == (
-        None, ch, 500
+        None,
+        ch,
+        500,
     )

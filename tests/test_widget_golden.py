@@ -30,8 +30,12 @@ def snapshot(**changes):
         "target": 500000,
         "percent": 27.5,
         "donors": 41,
-        "goal": {"kind": "amount", "current": 137550, "target": 500000,
-                 "formatted": {"current": "1,375.50 $", "target": "5,000 $"}},  # fmt: skip
+        "goal": {
+            "kind": "amount",
+            "current": 137550,
+            "target": 500000,
+            "formatted": {"current": "1,375.50 $", "target": "5,000 $"},
+        },  # fmt: skip
         "milestones": [
             {"amount": 0, "label": "0 $", "name": "", "reached": True, "at": 0.0},
             {"amount": 125000, "label": "1,250 $", "name": "Domain", "reached": True, "at": 25.0},
@@ -72,8 +76,12 @@ RECURRING_GOAL = {
     "percent": 130.0,
     "fill": 100.0,
     "donors": 1,
-    "goal": {"kind": "recurring", "current": 65000, "target": 50000,
-             "formatted": {"current": "650 $", "target": "500 $"}},  # fmt: skip
+    "goal": {
+        "kind": "recurring",
+        "current": 65000,
+        "target": 50000,
+        "formatted": {"current": "650 $", "target": "500 $"},
+    },  # fmt: skip
     "milestones": [
         {"amount": 0, "label": "0 $", "name": "", "reached": True, "at": 0.0},
         {"amount": 50000, "label": "500 $", "name": "", "reached": True, "at": 100.0},
@@ -82,8 +90,13 @@ RECURRING_GOAL = {
 WALL = {
     "amounts": True,
     "gifts": [
-        {"name": "Ada <script>", "message": "For the servers & the people", "amount": 2500, "date": "2026-11-24",
-         "kind": "monthly"},  # fmt: skip
+        {
+            "name": "Ada <script>",
+            "message": "For the servers & the people",
+            "amount": 2500,
+            "date": "2026-11-24",
+            "kind": "monthly",
+        },  # fmt: skip
         {"name": None, "message": None, "amount": 1000, "date": "2026-11-02", "kind": "one_time"},
     ],
 }
@@ -96,9 +109,18 @@ CASES = {
     "supporters-de.svg": lambda: svg_render(snapshot=snapshot(**SUPPORTERS_GOAL)),
     "recurring.svg": lambda: svg_render(snapshot=snapshot(**RECURRING_GOAL)),
     "start-of-month.svg": lambda: svg_render(
-        snapshot=snapshot(raised=0, percent=0.0, fill=0.0, donors=0,
-                          goal={"kind": "amount", "current": 0, "target": 500000,
-                                "formatted": {"current": "0 $", "target": "5,000 $"}})  # fmt: skip
+        snapshot=snapshot(
+            raised=0,
+            percent=0.0,
+            fill=0.0,
+            donors=0,
+            goal={
+                "kind": "amount",
+                "current": 0,
+                "target": 500000,
+                "formatted": {"current": "0 $", "target": "5,000 $"},
+            },
+        )  # fmt: skip
     ),
     "amount.html": lambda: page_render(snapshot=snapshot()),
     "amount-compact-dark-fr.html": lambda: page_render(

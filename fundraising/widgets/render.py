@@ -170,6 +170,17 @@ def marker_labels(markers, x0, span, size):
     return placed
 
 
+# The narrowest HTML bar (px): a 360 px phone less the card's padding. Marker labels that would overlap
+# there are left blank in the iframe, on the donation page and in embed.js (which repeats this rule).
+NARROW = 300
+
+
+def markers_labeled(milestones):
+    """The milestones with "show": whether the HTML bars print the label (its tick stays either way)."""
+    placed = marker_labels(milestones, 0, NARROW, 11)
+    return [{**m, "show": label["show"]} for m, label in zip(milestones, placed, strict=True)]
+
+
 def bar_geometry(snapshot, options):
     compact = options.layout == "compact"
     span = WIDTH - 2 * PAD

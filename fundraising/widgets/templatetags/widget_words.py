@@ -3,7 +3,7 @@ so the donation page, the thanks page and the iframe say what the SVG and embed.
 
 from django import template
 
-from fundraising.widgets.render import phrases
+from fundraising.widgets.render import markers_labeled, phrases
 from fundraising.widgets.snapshots import snapshot_goal
 
 register = template.Library()
@@ -11,4 +11,4 @@ register = template.Library()
 
 @register.simple_tag
 def widget_words(snapshot):
-    return {**phrases(snapshot), "goal": snapshot_goal(snapshot)}
+    return {**phrases(snapshot), "goal": snapshot_goal(snapshot), "markers": markers_labeled(snapshot["milestones"])}
