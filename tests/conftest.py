@@ -1,8 +1,10 @@
 """Shared fixtures: the cast (alice owns, bob is on her team, charlie has no access) and service checks."""
 
+import json
 import os
 import shutil
 import socket
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -94,3 +96,15 @@ def widget_root(settings, tmp_path):
     """A snapshot directory of the test's own, so no file from another test can be served."""
     settings.WIDGET_ROOT = tmp_path / "widgets"
     return settings.WIDGET_ROOT
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Under mutmut, each mutant runs the tests that reach its function until one fails (-x): run the fastest
+    first (durations from mutmut's stats run), so a mutant a unit or golden test kills costs a second, not a
+    walk through every webhook scenario. Outside mutmut the order is pytest's."""
+    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+        return
+    stats = Path("mutmut-stats.json")  # mutmut runs the tests from its mutants/ directory
+    durations = json.loads(stats.read_text()).get("duration_by_test", {}) if stats.exists() else {}
+    items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
