@@ -1,0 +1,33 @@
+"""Which milestone labels the HTML bars print (render.markers_labeled; embed.js repeats the rule): on a
+300 px bar with 11 px labels, a label that would come within 6 px of its neighbour or of the target's
+label is left blank. The first and the target's always show."""
+
+import pytest
+
+from fundraising.widgets.render import markers_labeled
+
+
+def milestones(*ats):
+    labels = ["0 $", *[f"{at * 50:,} $" for at in ats], "5,000 $"]
+    return [{"label": label, "at": at} for label, at in zip(labels, [0, *ats, 100], strict=True)]
+
+
+@pytest.mark.parametrize(
+    ("ats", "shown"),
+    [
+        ((50,), [True, True, True]),
+        # "3,700 $" ends 23.1 px right of 222 px: 4.5 px short of the 6 px before "5,000 $" starts at 253.8 px
+        ((74,), [True, True, True]),
+        ((76,), [True, False, True]),  # 228 px: too close to the target's label
+        ((15,), [True, True, True]),
+        ((5,), [True, False, True]),  # too close to "0 $"
+        ((40, 45), [True, True, False, True]),  # the second of two close ones gives way
+    ],
+)
+def test_it_blanks_a_label_that_would_touch_its_neighbour(ats, shown):
+    assert [m["show"] for m in markers_labeled(milestones(*ats))] == shown
+
+
+def test_it_keeps_every_milestones_own_fields():
+    marked = markers_labeled([{"label": "0 $", "at": 0.0, "amount": 0, "name": "", "reached": True}])
+    assert marked == [{"label": "0 $", "at": 0.0, "amount": 0, "name": "", "reached": True, "show": True}]
