@@ -31,3 +31,11 @@ def test_it_blanks_a_label_that_would_touch_its_neighbour(ats, shown):
 def test_it_keeps_every_milestones_own_fields():
     marked = markers_labeled([{"label": "0 $", "at": 0.0, "amount": 0, "name": "", "reached": True}])
     assert marked == [{"label": "0 $", "at": 0.0, "amount": 0, "name": "", "reached": True, "show": True}]
+
+
+def test_the_room_before_the_target_is_measured_by_the_targets_own_label():
+    """A short label at 80 % (240 px) would end at 256.5 px, within 6 px of where "5,000 $" (46.2 px) begins."""
+    marks = [{"label": "0 $", "at": 0}, {"label": "500 $", "at": 80}, {"label": "5,000 $", "at": 100}]
+    assert [m["show"] for m in markers_labeled(marks)] == [True, False, True]
+    marks[2]["label"] = "5 k"  # a short target label leaves the room
+    assert [m["show"] for m in markers_labeled(marks)] == [True, True, True]
