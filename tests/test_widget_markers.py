@@ -21,6 +21,7 @@ def milestones(*ats):
         ((76,), [True, False, True]),  # 228 px: too close to the target's label
         ((15,), [True, True, True]),
         ((5,), [True, False, True]),  # too close to "0 $"
+        ((12,), [True, False, True]),  # "600 $" (centred on 36 px) would begin where "0 $" ends
         ((40, 45), [True, True, False, True]),  # the second of two close ones gives way
     ],
 )
