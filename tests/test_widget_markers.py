@@ -42,6 +42,12 @@ def test_the_room_before_the_target_is_measured_by_the_targets_own_label():
     assert [m["show"] for m in markers_labeled(marks)] == [True, True, True]
 
 
+def test_six_pixels_before_the_targets_label_are_enough():
+    """ "3,730 $" at 74.6 % ends 6.9 px before "5,000 $" begins: it shows."""
+    marks = [{"label": "0 $", "at": 0}, {"label": "3,730 $", "at": 74.6}, {"label": "5,000 $", "at": 100}]
+    assert [m["show"] for m in markers_labeled(marks)] == [True, True, True]
+
+
 def test_six_pixels_after_its_neighbour_are_enough():
     """ "600 $" at 14.4 % begins 6.9 px after "0 $" ends: more than the 6 px it needs, so it shows."""
     marks = [{"label": "0 $", "at": 0}, {"label": "600 $", "at": 14.4}, {"label": "5,000 $", "at": 100}]
