@@ -122,6 +122,23 @@ CASES = {
             },
         )  # fmt: skip
     ),
+    # The raised amount just far enough right that "61% · 41 supporters" moves under the title's side,
+    # and a title cut inside a word.
+    "past-halfway.svg": lambda: svg_render(
+        snapshot=snapshot(
+            title="Keep the lights on for the whole association, every month",
+            raised=305000,
+            percent=61.0,
+            fill=61.0,
+            goal={
+                "kind": "amount",
+                "current": 305000,
+                "target": 500000,
+                "formatted": {"current": "3,050 $", "target": "5,000 $"},
+            },
+            formatted={"raised": "3,050 $", "target": "5,000 $"},
+        )
+    ),
     "amount.html": lambda: page_render(snapshot=snapshot()),
     "amount-compact-dark-fr.html": lambda: page_render(
         snapshot=snapshot(), options=WidgetOptions(layout="compact", theme="dark", accent="f59e0b", locale="fr_FR")
