@@ -139,6 +139,21 @@ CASES = {
             formatted={"raised": "3,050 $", "target": "5,000 $"},
         )
     ),
+    # Just over 12 px between the raised amount and "53.7% · 41 supporters": the footer stays on the right.
+    "just-room.svg": lambda: svg_render(
+        snapshot=snapshot(
+            raised=268500,
+            percent=53.7,
+            fill=53.7,
+            goal={
+                "kind": "amount",
+                "current": 268500,
+                "target": 500000,
+                "formatted": {"current": "2,685.00 $", "target": "5,000 $"},
+            },
+            formatted={"raised": "2,685.00 $", "target": "5,000 $"},
+        )
+    ),
     "amount.html": lambda: page_render(snapshot=snapshot()),
     "amount-compact-dark-fr.html": lambda: page_render(
         snapshot=snapshot(), options=WidgetOptions(layout="compact", theme="dark", accent="f59e0b", locale="fr_FR")
