@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The operator's path, checked end to end: a fresh virtualenv from requirements.txt ONLY (no dev
 # requirements), then migrate, seed_demo, gunicorn with 2 workers, a signed Stripe event over HTTP
-# and the widget JSON showing it; once on PostgreSQL + Redis with a Celery worker and beat, once
+# and the widget JSON and snippet script showing it; once on PostgreSQL + Redis with a Celery worker and beat, once
 # on the embedded default (SQLite, no Redis). Bounded in time; stops everything it started.
 #
 #   deploy/smoke.sh                       # both stages
@@ -80,22 +80,34 @@ start() {  # start NAME COMMAND...: run in the background, logging to $WORK/NAME
 
 manage() { timeout 120 "$PY" manage.py "$@" >> "$WORK/manage.log" 2>&1 || fail "manage.py $* failed"; }
 
-# widget_wait PORT RAISED SECONDS: every one of 20 consecutive reads of /w/demo.json (served by
-# either gunicorn worker) shows RAISED, within SECONDS.
+# widget_wait PORT RAISED SECONDS: every one of 20 consecutive reads of /w/demo.json and of the admin's
+# snippet script /w/demo.js (its baked JSON), served by either gunicorn worker, shows RAISED, within SECONDS.
 widget_wait() {
-  "$PY" - "$1" "$2" "$3" <<'EOF' || fail "the widget JSON did not show raised=$2 on every worker"
+  "$PY" - "$1" "$2" "$3" <<'EOF' || fail "the widget JSON or script did not show raised=$2 on every worker"
 import json, sys, time, urllib.request
 port, raised, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+PREFIX = "document.currentScript.__frData="
+
+
+def raised_of(path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+        body = response.read().decode()
+    if path.endswith(".js"):  # the JSON text baked in front of embed.js
+        if not body.startswith(PREFIX):
+            return "no baked JSON"
+        body = json.JSONDecoder().raw_decode(body, len(PREFIX))[0]["text"]
+    return json.loads(body)["raised"]
+
+
 deadline, seen, streak = time.monotonic() + seconds, None, 0
 while time.monotonic() < deadline and streak < 20:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/w/demo.json", timeout=5) as response:
-            seen = json.load(response)["raised"]
-    except OSError as exc:
+        seen = (raised_of("/w/demo.json"), raised_of("/w/demo.js"))
+    except (OSError, ValueError, KeyError) as exc:
         seen = f"{type(exc).__name__}: {exc}"
-    streak = streak + 1 if seen == raised else 0
+    streak = streak + 1 if seen == (raised, raised) else 0
     time.sleep(0.05 if streak else 0.3)
-print(f"smoke: /w/demo.json raised={seen} (wanted {raised}, {streak} reads in a row)")
+print(f"smoke: /w/demo.json and /w/demo.js raised={seen} (wanted {raised}, {streak} reads in a row)")
 sys.exit(0 if streak >= 20 else 1)
 EOF
 }
