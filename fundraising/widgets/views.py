@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from .headers import CONTENT_TYPES, public_headers
 from .options import OptionError, options_parse
-from .services import WALL_FORMAT, snapshot_entry_get, variant_get, wall_of
+from .services import SCRIPT_FORMAT, WALL_FORMAT, snapshot_entry_get, variant_get, wall_of
 
 
 def etag_matches(header, etag):
@@ -61,7 +61,7 @@ def widget_page(request, slug):
 @require_safe
 def widget_script(request, slug):
     """/w/<slug>.js: embed.js with the widget JSON baked in, so the host page draws without a fetch."""
-    return widget_response(request, slug, "js")
+    return widget_response(request, slug, SCRIPT_FORMAT)
 
 
 @require_safe
