@@ -156,7 +156,8 @@ def test_it_announces_refunds_offline_gifts_milestones_cancellations_and_closed_
         campaign=campaign, amount=4000, received_on=timezone.localdate(), method="cheque", recorded_by=alice
     )
     with transaction.atomic():
-        subscription_end_record(subscription={"id": "sub_9"}, ended_at=timezone.now())
+        ended_at = timezone.now()
+        subscription_end_record(subscription={"id": "sub_9"}, ended_at=ended_at)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=40), tick=False):
         campaign_rollover(campaign=campaign)
     kinds = [kind for _, kind, _ in received]
@@ -166,7 +167,8 @@ def test_it_announces_refunds_offline_gifts_milestones_cancellations_and_closed_
     assert documents(received, "donation.refunded")[0]["data"]["amount_refunded"] == 1000
     assert [d["data"]["source"] for d in documents(received, "donation.succeeded")] == ["stripe", "offline"]
     assert documents(received, "milestone.reached")[0]["data"]["label"] == "First"
-    assert documents(received, "subscription.cancelled")[0]["data"]["subscription"] == "sub_9"
+    cancelled = documents(received, "subscription.cancelled")[0]["data"]
+    assert cancelled == {"subscription": "sub_9", "ended_at": ended_at.strftime("%Y-%m-%dT%H:%M:%SZ")}
     closed = documents(received, "period.closed")[0]["data"]
     assert closed["raised"] == 1500 + 4000 and closed["goal"]["kind"] == "amount"
 

@@ -103,11 +103,11 @@ def periods_breakdown_store(*, period_ids) -> None:
     rows_update(Period, periods_breakdown(period_ids=period_ids, net=donation_net_expression()))
 
 
-def periods_stale(*, older_than_seconds: float = 0) -> list[int]:
+def periods_stale() -> list[int]:
     """Ids of periods whose stored totals miss ledger changes (a refresh lost while the broker was down):
     those with running-figure changes no recompute has folded yet, and open months whose stored totals
     differ from their folded figures. Reads no ledger row: it costs what changed and two numbers per open month."""
-    return sorted(set(tally.periods_dirty(older_than_seconds=older_than_seconds)) | set(tally.periods_drifted()))
+    return sorted(set(tally.periods_dirty()) | set(tally.periods_drifted()))
 
 
 def ledger_changed(*, period_id: int) -> None:

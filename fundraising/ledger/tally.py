@@ -8,7 +8,6 @@ row contributed before and after a change to contribution_move, which records th
 - PeriodDonorNet, each e-mail donor's net in the period, whose sign says whether the donor counts.
 period_tally_fold adds a period's change rows into its single folded row (callers hold the Period row)."""
 
-import datetime
 from collections import Counter, defaultdict
 
 from django.db import connection
@@ -137,11 +136,9 @@ def periods_drifted():
     )
 
 
-def periods_dirty(*, older_than_seconds=0):
+def periods_dirty():
     """Ids of periods with changes no refresh has folded yet (a refresh lost while the broker was down).
 
     Reads only the unfolded rows (partial index), so its cost is what changed, not what exists."""
     unfolded = PeriodTally.objects.filter(folded=False)
-    if older_than_seconds:
-        unfolded = unfolded.filter(created_at__lt=timezone.now() - datetime.timedelta(seconds=older_than_seconds))
     return sorted(set(unfolded.values_list("period_id", flat=True)))
