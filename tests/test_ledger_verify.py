@@ -85,3 +85,15 @@ def test_a_row_without_a_payment_time_counts_in_no_sum(db, campaign):
     assert ledger_totals(period_id=period_id) == period_tally_sum(period_id=period_id) == (500, 1)
     assert verify.periods_verify() == 0
     assert (period_recompute(period_id=period_id).raised, Period.objects.get().donors) == (500, 1)
+
+
+def test_each_gift_without_an_email_is_a_donor_of_its_own(db, campaign):
+    """Two gifts without an e-mail are two supporters (nothing says they are one person); two with the same
+    e-mail are one. The full sum and the running figures agree on it."""
+    first = DonationFactory(campaign=campaign, amount=300, donor_email="")
+    DonationFactory(campaign=campaign, amount=200, donor_email="")
+    DonationFactory(campaign=campaign, amount=100, donor_email="ada@example.com")
+    DonationFactory(campaign=campaign, amount=100, donor_email="ada@example.com")
+    period_id = first.period_id
+    assert ledger_totals(period_id=period_id) == period_tally_sum(period_id=period_id) == (700, 3)
+    assert verify.periods_verify() == 0

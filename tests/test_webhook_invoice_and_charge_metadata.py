@@ -3,6 +3,9 @@
 
 import time
 
+from fundraising.campaigns.models import Period
+from fundraising.ledger.models import Donation
+from tests.factories import DonationFactory
 from tests.stripe_standin import events, objects
 
 
@@ -21,6 +24,17 @@ def test_it_counts_a_one_off_invoice_naming_the_campaign(client, campaign):
     rows, periods = outcome(events.deliver_in_orders(client, steps))
     assert [row[:3] for row in rows] == [(4000, "one_time", "succeeded")]
     assert periods == [(4000, 1)]
+
+
+def test_a_one_off_invoice_borrows_nothing_from_an_earlier_gift(client, campaign):
+    """Only a subscription's own first gift lends a renewal its name and e-mail; a one-off invoice has no
+    subscription, so it must not take them from another supporter's gift (which has none either)."""
+    DonationFactory(campaign=campaign, public_name="Ada", anonymous=True, donor_email="ada@example.com")
+    inv = objects.invoice(amount=4000, invoice_metadata={"fundraising_campaign": "lights"}, paid_at=int(time.time()))
+    events.post_event(client, objects.at(objects.BASIL, "invoice.paid", inv))
+    gift = Donation.objects.get(stripe_invoice_id=inv["id"])
+    assert (gift.public_name, gift.anonymous, gift.donor_email) == ("", False, "monthly@example.com")
+    assert (gift.kind, gift.amount, Period.objects.get().raised) == ("one_time", 4000, 1000 + 4000)
 
 
 def test_it_counts_a_charge_without_payment_intent_and_its_refund(client, campaign):

@@ -60,3 +60,5 @@ def test_it_links_the_apps_own_monthly_checkout_too(client, campaign):
     events.post_event(client, objects.at(objects.BASIL, "invoice.paid", renewal))
     assert Donation.objects.filter(paid_at__isnull=False).count() == 1
     assert Period.objects.get().raised == 2500
+    link = SubscriptionLink.objects.get()  # the admin lists it with the session it came from
+    assert (link.subscription_id, link.campaign, link.checkout_session_id) == (sub, campaign, session["id"])

@@ -278,7 +278,7 @@ def invoice_paid_record(*, invoice, paid_at):
                                     subscription_id=subscription_id, payload=invoice)  # fmt: skip
         if campaign is None:
             return None
-        donation = _renewal_donation(campaign=campaign, amount=amount, currency=currency, subscription=subscription_id)
+        donation = _renewal_donation(campaign=campaign, currency=currency, subscription=subscription_id)
     if donation.currency != currency:
         return unmatched_record(stripe_id=invoice_id, reason=UnmatchedPayment.Reason.CURRENCY,
                                 campaign=donation.campaign, slug=donation.campaign.slug, amount=amount,
@@ -308,15 +308,15 @@ def invoice_campaign(*, metadata, currency, subscription):
     return campaign, reason
 
 
-def _renewal_donation(*, campaign, amount, currency, subscription):
-    """A new ledger row for an invoice, carrying the supporter's choices from the subscription's first gift."""
-    sibling = Donation.objects.filter(stripe_subscription_id=subscription).exclude(stripe_subscription_id="")
-    first = sibling.order_by("created_at").first() if subscription else None
+def _renewal_donation(*, campaign, currency, subscription):
+    """A new ledger row for an invoice, carrying the supporter's choices from the subscription's first gift
+    (the caller sets its amount and kind)."""
+    first = None
+    if subscription:
+        first = Donation.objects.filter(stripe_subscription_id=subscription).order_by("created_at").first()
     return Donation(
         campaign=campaign,
-        amount=amount,
         currency=currency,
-        kind=Donation.Kind.MONTHLY if subscription else Donation.Kind.ONE_TIME,
         public_name=first.public_name if first else "",
         anonymous=first.anonymous if first else False,
         subscription_ended_at=first.subscription_ended_at if first else None,
