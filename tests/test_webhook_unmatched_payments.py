@@ -2,9 +2,11 @@
 recorded as unmatched with the reason, shown to the campaign's members in the admin and to superusers,
 reported by reconcile_stripe, and forgotten once it counts after all."""
 
+import datetime
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from fundraising.ledger.models import Donation
 from fundraising.payments import payments
@@ -18,28 +20,55 @@ def link_payment(*, amount=900, currency="usd", campaign="lights"):
                       objects.session(amount=amount, currency=currency, campaign=campaign))  # fmt: skip
 
 
+SUB = "sub_test_unmatched_gbp"
+
+
 @pytest.mark.parametrize(
-    ("evt", "reason"),
+    ("evt", "expected"),
     [
-        (lambda: link_payment(currency="eur"), "currency"),
-        (lambda: link_payment(campaign="no-such-campaign"), "unknown_campaign"),
+        (lambda: link_payment(currency="eur"), ("currency", "lights", 900, "eur", "")),
+        (lambda: link_payment(campaign="no-such-campaign"), ("unknown_campaign", "no-such-campaign", 900, "usd", "")),
         (lambda: objects.at(objects.BASIL, "invoice.paid", objects.invoice(
-            amount=700, currency="gbp", invoice_metadata={"fundraising_campaign": "lights"})), "currency"),
+            amount=700, currency="gbp", invoice_metadata={"fundraising_campaign": "lights"})),
+         ("currency", "lights", 700, "gbp", "")),
+        (lambda: objects.at(objects.BASIL, "invoice.paid", objects.invoice(
+            amount=800, currency="gbp", subscription=SUB, metadata={"fundraising_campaign": "lights"})),
+         ("currency", "lights", 800, "gbp", SUB)),
         (lambda: objects.at(objects.PRE_INTENT, "charge.succeeded", objects.charge(
-            amount=300, currency="eur", metadata={"fundraising_campaign": "lights"})), "currency"),
+            amount=300, currency="eur", metadata={"fundraising_campaign": "lights"})),
+         ("currency", "lights", 300, "eur", "")),
         (lambda: objects.at(objects.BASIL, "payment_intent.succeeded", objects.stripe_object(
             "payment_intent", id=events.sid("pi"), amount_received=460, currency="eur",
-            metadata={"fundraising_campaign": "lights"})), "currency"),
+            metadata={"fundraising_campaign": "lights"})), ("currency", "lights", 460, "eur", "")),
     ],
 )  # fmt: skip
-def test_it_records_why_a_payment_does_not_count(client, campaign, evt, reason):
+def test_it_records_why_a_payment_does_not_count(client, campaign, evt, expected):
+    """Everything the admin's list shows, so the owner can find the payment in Stripe and see why."""
     sent = evt()
     for _ in range(2):
         assert events.post_event(client, sent).status_code == 200
     row = UnmatchedPayment.objects.get()
-    assert row.reason == reason
+    assert (row.reason, row.campaign_slug, row.amount, row.currency, row.subscription_id) == expected
+    paid = sent["data"]["object"]
+    assert row.stripe_id == (paid.get("payment_intent") or paid["id"])  # a session's payment is its intent
+    assert row.campaign == (campaign if row.campaign_slug == "lights" else None)
+    assert abs(row.paid_at - timezone.now()) < datetime.timedelta(minutes=1)
     assert row.payload["id"] == sent["data"]["object"]["id"]  # the Stripe object, to count it once it can
     assert not Donation.objects.exists()
+
+
+def test_it_records_a_first_invoice_in_another_currency_than_its_donation(client, campaign):
+    """The app's own monthly checkout names its pending gift in dollars; an invoice in pounds cannot count."""
+    pending = Donation.objects.create(campaign=campaign, amount=1500, currency="usd", kind="monthly")
+    metadata = {"fundraising_campaign": "lights", "fundraising_donation": str(pending.pk)}
+    invoice = objects.invoice(amount=1300, currency="gbp", subscription=SUB, metadata=metadata,
+                              billing_reason="subscription_create")  # fmt: skip
+    events.post_event(client, objects.at(objects.BASIL, "invoice.paid", invoice))
+    row = UnmatchedPayment.objects.get()
+    assert (row.stripe_id, row.payload["id"], row.reason) == (invoice["id"], invoice["id"], "currency")
+    assert (row.campaign, row.campaign_slug, row.amount, row.currency) == (campaign, "lights", 1300, "gbp")
+    assert abs(row.paid_at - timezone.now()) < datetime.timedelta(minutes=1)
+    assert Donation.objects.get().paid_at is None
 
 
 def test_it_records_a_payment_to_an_inactive_campaign(client, campaign):
