@@ -127,3 +127,46 @@ def test_it_never_leaves_a_payment_link_invoice_waiting_for_a_session_applied_at
     for thread in threads:
         thread.join(timeout=30)
     assert Donation.objects.filter(stripe_invoice_id=invoice["id"], paid_at__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_waits_on_no_unrelated_ledger_row(postgres, campaign):
+    """While another transaction holds an unrelated ledger row (an owner correcting an offline gift, another
+    payment being applied), a charge made without a PaymentIntent and a Payment Link's session are applied
+    at once: each payment locks only rows that could be its own, never every row lacking an id."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from fundraising.payments import recording
+    from tests.factories import DonationFactory
+    from tests.stripe_standin import objects
+
+    other = DonationFactory(campaign=campaign, amount=400)
+    assert (other.stripe_payment_intent_id, other.stripe_checkout_session_id, other.stripe_charge_id) == (None, None, "")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                Donation.objects.select_for_update().get(pk=other.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        metadata = {"fundraising_campaign": "lights"}
+        with transaction.atomic():
+            connection.cursor().execute("SET LOCAL lock_timeout = '2s'")
+            recording.payment_record(metadata=metadata, amount=900, currency="usd", paid_at=timezone.now(),
+                                     charge_id=events.sid("ch"))  # fmt: skip
+        with transaction.atomic():
+            connection.cursor().execute("SET LOCAL lock_timeout = '2s'")
+            recording.checkout_session_fulfil(session=objects.session(amount=700))
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert sorted(Donation.objects.values_list("amount", flat=True)) == [400, 700, 900]
