@@ -62,3 +62,16 @@ def test_it_leaves_a_payment_intents_charge_to_payment_intent_succeeded(client, 
         events.post_event(client, evt)
     rows, periods = events.ledger_picture()
     assert periods == [(2500, 1)] and len(rows) == 1
+
+
+def test_payments_made_outside_checkout_without_an_email_are_a_supporter_each(client, campaign):
+    """A PaymentIntent or a charge carries no e-mail: each such gift is its own supporter, stored without one."""
+    for amount in (1100, 2200):
+        intent = objects.stripe_object("payment_intent", id=events.sid("pi"), amount_received=amount,
+                                       currency="usd", metadata={"fundraising_campaign": "lights"})  # fmt: skip
+        events.post_event(client, objects.at(objects.BASIL, "payment_intent.succeeded", intent))
+    paid = objects.charge(amount=3300, metadata={"fundraising_campaign": "lights"})
+    events.post_event(client, objects.at(objects.PRE_INTENT, "charge.succeeded", paid))
+    assert sorted(Donation.objects.values_list("amount", "donor_email")) == [(1100, ""), (2200, ""), (3300, "")]
+    period = Period.objects.get()
+    assert (period.raised, period.donors) == (6600, 3)
