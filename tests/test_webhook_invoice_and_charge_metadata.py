@@ -75,3 +75,12 @@ def test_payments_made_outside_checkout_without_an_email_are_a_supporter_each(cl
     assert sorted(Donation.objects.values_list("amount", "donor_email")) == [(1100, ""), (2200, ""), (3300, "")]
     period = Period.objects.get()
     assert (period.raised, period.donors) == (6600, 3)
+
+
+def test_a_one_cent_capture_counts(client, campaign):
+    """A manually captured intent may capture less than it authorised, down to one cent: it is money in."""
+    intent = objects.stripe_object("payment_intent", id=events.sid("pi"), amount=5000, amount_received=1,
+                                   capture_method="manual", currency="usd",
+                                   metadata={"fundraising_campaign": "lights"})  # fmt: skip
+    events.post_event(client, objects.at(objects.BASIL, "payment_intent.succeeded", intent))
+    assert (Donation.objects.get().amount, Period.objects.get().raised) == (1, 1)
