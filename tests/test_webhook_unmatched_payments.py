@@ -140,3 +140,18 @@ def test_it_forgets_invoices_of_subscriptions_nobody_linked(client, campaign, mo
     UnmatchedPayment.objects.update(created_at=timezone.now() - datetime.timedelta(days=8))
     call_command("reconcile_stripe")
     assert not UnmatchedPayment.objects.exists()
+
+
+def test_it_records_a_payment_in_another_currency_than_the_gift_it_names(client, campaign):
+    """The app's own checkout names its pending gift in dollars; an intent in euros (not Adaptive Pricing,
+    whose session counts in dollars) cannot count for it, and is shown with everything the admin lists."""
+    pending = Donation.objects.create(campaign=campaign, amount=1500, currency="usd")
+    pi = events.sid("pi")
+    metadata = {"fundraising_campaign": "lights", "fundraising_donation": str(pending.pk)}
+    intent = objects.stripe_object("payment_intent", id=pi, amount_received=1400, currency="eur", metadata=metadata)
+    events.post_event(client, objects.at(objects.BASIL, "payment_intent.succeeded", intent))
+    row = UnmatchedPayment.objects.get()
+    assert (row.stripe_id, row.payload["id"], row.reason) == (pi, pi, "currency")
+    assert (row.campaign, row.campaign_slug, row.amount, row.currency) == (campaign, "lights", 1400, "eur")
+    assert abs(row.paid_at - timezone.now()) < datetime.timedelta(minutes=1)
+    assert Donation.objects.get().paid_at is None
