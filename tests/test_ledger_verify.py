@@ -5,6 +5,7 @@ import logging
 from django.db import transaction
 
 from fundraising.campaigns.models import Period
+from fundraising.campaigns.services import period_for
 from fundraising.ledger import verify
 from fundraising.ledger.models import Donation, PeriodDonorNet, PeriodTally
 from fundraising.ledger.services import ledger_totals, period_recompute
@@ -96,4 +97,13 @@ def test_each_gift_without_an_email_is_a_donor_of_its_own(db, campaign):
     DonationFactory(campaign=campaign, amount=100, donor_email="ada@example.com")
     period_id = first.period_id
     assert ledger_totals(period_id=period_id) == period_tally_sum(period_id=period_id) == (700, 3)
+    assert verify.periods_verify() == 0
+
+
+def test_a_month_without_a_counted_gift_sums_to_zero(db, campaign):
+    """A month with no gift, or only an unpaid one: the full sum is (0, 0), as the running figures say."""
+    period = period_for(campaign=campaign)
+    assert ledger_totals(period_id=period.pk) == period_tally_sum(period_id=period.pk) == (0, 0)
+    DonationFactory(campaign=campaign, amount=900, paid_at=None, status=Donation.Status.PENDING, period=period)
+    assert ledger_totals(period_id=period.pk) == (0, 0)
     assert verify.periods_verify() == 0
