@@ -155,3 +155,19 @@ def test_it_records_a_payment_in_another_currency_than_the_gift_it_names(client,
     assert (row.campaign, row.campaign_slug, row.amount, row.currency) == (campaign, "lights", 1400, "eur")
     assert abs(row.paid_at - timezone.now()) < datetime.timedelta(minutes=1)
     assert Donation.objects.get().paid_at is None
+
+
+def test_it_forgets_a_charge_once_it_counts_after_all(client, campaign):
+    """A charge made without an intent for a paused campaign is shown unmatched; once the owner resumes
+    the campaign and Stripe sends the charge again, it counts and leaves the unmatched list."""
+    campaign.active = False
+    campaign.save()
+    paid = objects.charge(amount=300, metadata={"fundraising_campaign": "lights"})
+    events.post_event(client, objects.at(objects.PRE_INTENT, "charge.succeeded", paid))
+    assert (UnmatchedPayment.objects.get().stripe_id, UnmatchedPayment.objects.get().reason) == (
+        paid["id"], "inactive_campaign")  # fmt: skip
+    campaign.active = True
+    campaign.save()
+    events.post_event(client, objects.at(objects.PRE_INTENT, "charge.succeeded", paid))
+    assert Donation.objects.get().stripe_charge_id == paid["id"]
+    assert not UnmatchedPayment.objects.exists()
