@@ -5,14 +5,16 @@ from fundraising.ledger.models import Donation
 
 from . import events
 
-REFUNDED = {Donation.Status.REFUNDED, Donation.Status.PARTIALLY_REFUNDED}
-
 
 def donation_status_changed(sender, *, donation_id, before, after, **kwargs):
     if after == Donation.Status.SUCCEEDED and before in (Donation.Status.PENDING, "", None):
         events.donation_event(donation_id=donation_id, event_type="donation.succeeded")
-    elif after in REFUNDED and before != after:
-        events.donation_event(donation_id=donation_id, event_type="donation.refunded")
+
+
+def donation_refunded(sender, *, donation_id, amount_refunded, **kwargs):
+    """Each new refunded total of a gift is one donation.refunded (keyed by the total, so the same refund
+    told again sends nothing): a second partial refund is news for the owner's books too."""
+    events.donation_event(donation_id=donation_id, event_type="donation.refunded")
 
 
 def subscription_ended(sender, *, campaign_ids, subscription_id, ended_at, **kwargs):
