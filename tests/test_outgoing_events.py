@@ -227,11 +227,12 @@ def test_it_lets_alice_subscribe_only_her_campaigns(client, alice, charlie, camp
 
 
 def test_each_new_refunded_total_is_one_refund_event(endpoint, receiver):
-    """Two partial refunds are two donation.refunded (the second one stays partially refunded, so a status
-    change alone would miss it); settling again with the same total, or a dispute, sends none."""
+    """Each partial refund is one donation.refunded (the later ones stay partially refunded, so a status
+    change alone would miss them), one cent too; the payment itself, settling again with the same total,
+    or a dispute, sends none."""
     _, received, _ = receiver
     donation = pay(endpoint.campaign, 5000)
-    for refunded in (1000, 2500, 2500):
+    for refunded in (1, 1000, 2500, 2500):
         with transaction.atomic():
             donation.amount_refunded = refunded
             donation_settle(donation=donation)
@@ -239,5 +240,5 @@ def test_each_new_refunded_total_is_one_refund_event(endpoint, receiver):
         donation.amount_disputed, donation.dispute_status = 500, Donation.Dispute.OPEN
         donation_settle(donation=donation)
     refunds = [(d["data"]["amount_refunded"], d["data"]["status"]) for d in documents(received, "donation.refunded")]
-    assert refunds == [(1000, "partially_refunded"), (2500, "partially_refunded")]
+    assert refunds == [(1, "partially_refunded"), (1000, "partially_refunded"), (2500, "partially_refunded")]
     assert [kind for _, kind, _ in received].count("donation.succeeded") == 1
