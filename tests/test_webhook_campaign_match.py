@@ -54,3 +54,15 @@ def test_it_still_applies_an_event_to_the_donation_of_its_own_campaign(client, v
                                       subscription="sub_victim")  # fmt: skip
     events.post_event(client, events.event("checkout.session.completed", session))
     assert Donation.objects.get(pk=victim.pk).stripe_subscription_id == "sub_victim"
+
+
+def test_a_payment_naming_a_donation_of_no_known_campaign_is_shown_unmatched(client, campaign, victim):
+    """Metadata naming a gift but an unknown campaign claims nothing and fails nothing: the payment is kept
+    as unmatched for an unknown campaign (post_event also checks that the event did not fail)."""
+    from fundraising.payments.models import UnmatchedPayment
+
+    intent = {"id": "pi_test_unknown", "object": "payment_intent", "amount_received": 5000, "currency": "usd",
+              "metadata": {"fundraising_campaign": "no-such", "fundraising_donation": str(victim.pk)}}  # fmt: skip
+    events.post_event(client, events.event("payment_intent.succeeded", intent))
+    assert unchanged(victim)
+    assert UnmatchedPayment.objects.values_list("stripe_id", "reason").get() == ("pi_test_unknown", "unknown_campaign")
