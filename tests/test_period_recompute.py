@@ -1,0 +1,54 @@
+"""period_recompute stores a month's totals and the time it did (the widgets' `updated_at`), and holds the
+month's row only in a mode that lets new gifts of that month be written meanwhile (PostgreSQL)."""
+
+import datetime
+import threading
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fundraising.campaigns.models import Period
+from fundraising.campaigns.services import period_for
+from fundraising.ledger.services import period_recompute
+from tests.factories import DonationFactory
+
+
+def test_it_stores_the_totals_and_when(db, campaign):
+    period = period_for(campaign=campaign)
+    DonationFactory(campaign=campaign, period=period, amount=700)
+    moment = timezone.now().replace(microsecond=0) + datetime.timedelta(minutes=3)
+    with time_machine.travel(moment, tick=False):
+        period_recompute(period_id=period.pk)
+    stored = Period.objects.get(pk=period.pk)
+    assert (stored.raised, stored.donors, stored.recomputed_at) == (700, 1, moment)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_gift_is_written_while_its_month_is_being_recomputed(postgres, campaign):
+    """The recompute locks the month's row FOR NO KEY UPDATE: a new gift's row (and its running figures),
+    which only reference the month, are written at once instead of waiting for the recompute to commit."""
+    period = period_for(campaign=campaign)
+    locked, release = threading.Event(), threading.Event()
+
+    def recompute():
+        try:
+            with transaction.atomic():
+                period_recompute(period_id=period.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=recompute)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with transaction.atomic():
+            connection.cursor().execute("SET LOCAL lock_timeout = '2s'")
+            DonationFactory(campaign=campaign, period=period, amount=300)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert period_recompute(period_id=period.pk).raised == 300
