@@ -165,3 +165,17 @@ def test_it_lets_the_database_refuse_a_malformed_offline_row(campaign):
     for extra in bad_rows:
         with pytest.raises(IntegrityError), transaction.atomic():
             Donation.objects.create(**{**base, **extra})
+
+
+def test_reversing_a_gift_without_an_email_takes_its_supporter_away(campaign, alice):
+    """A cheque with no e-mail is a supporter of its own; its reversal takes that supporter away again, in
+    the running figures as in the full sum."""
+    from fundraising.ledger import verify
+
+    gift = record(campaign, 4200, datetime.date(2026, 11, 3), alice, name="Cheque club").donation
+    record(campaign, 800, datetime.date(2026, 11, 4), alice)
+    assert period_recompute(period_id=gift.period_id).donors == 2
+    offline.offline_gift_reverse(donation=gift, recorded_by=alice, note="bounced")
+    period = period_recompute(period_id=gift.period_id)
+    assert (period.raised, period.donors) == (800, 1) == ledger_totals(period_id=gift.period_id)
+    assert verify.periods_verify() == 0
