@@ -107,3 +107,18 @@ def test_a_month_without_a_counted_gift_sums_to_zero(db, campaign):
     DonationFactory(campaign=campaign, amount=900, paid_at=None, status=Donation.Status.PENDING, period=period)
     assert ledger_totals(period_id=period.pk) == (0, 0)
     assert verify.periods_verify() == 0
+
+
+def test_a_row_loaded_without_every_field_moves_the_figures_from_what_it_stored(db, campaign):
+    """A caller that loads a gift with deferred fields (no snapshot of its contribution) and settles it:
+    the ledger reads the stored row again, so the running figures move by the difference, not the whole."""
+    from fundraising.ledger.services import donation_settle
+
+    gift = DonationFactory(campaign=campaign, amount=1000, donor_email="ada@example.com")
+    with transaction.atomic():
+        partial = Donation.objects.select_for_update().only("pk", "amount", "amount_refunded", "status").get(pk=gift.pk)
+        assert not hasattr(partial, "_loaded")
+        partial.amount_refunded = 400
+        donation_settle(donation=partial)
+    assert period_tally_sum(period_id=gift.period_id) == ledger_totals(period_id=gift.period_id) == (600, 1)
+    assert verify.periods_verify() == 0
