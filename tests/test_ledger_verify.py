@@ -95,8 +95,9 @@ def test_each_gift_without_an_email_is_a_donor_of_its_own(db, campaign):
     DonationFactory(campaign=campaign, amount=200, donor_email="")
     DonationFactory(campaign=campaign, amount=100, donor_email="ada@example.com")
     DonationFactory(campaign=campaign, amount=100, donor_email="ada@example.com")
+    DonationFactory(campaign=campaign, amount=1, donor_email="")  # one cent is a supporter too
     period_id = first.period_id
-    assert ledger_totals(period_id=period_id) == period_tally_sum(period_id=period_id) == (700, 3)
+    assert ledger_totals(period_id=period_id) == period_tally_sum(period_id=period_id) == (701, 4)
     assert verify.periods_verify() == 0
 
 
