@@ -52,3 +52,29 @@ def test_a_gift_is_written_while_its_month_is_being_recomputed(postgres, campaig
         release.set()
         holder.join(timeout=30)
     assert period_recompute(period_id=period.pk).raised == 300
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_first_gifts_of_a_month_at_once_create_one_month(postgres, campaign):
+    """The first gifts of a new month arrive together: each process finds or creates the month, none fails,
+    and there is one month row."""
+    when = timezone.now() + datetime.timedelta(days=62)
+    barrier, found, errors = threading.Barrier(4), [], []
+
+    def first_gift():
+        try:
+            barrier.wait(timeout=10)
+            with transaction.atomic():
+                found.append(period_for(campaign=campaign, when=when).pk)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first_gift) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == [] and len(found) == 4 and len(set(found)) == 1
+    assert Period.objects.filter(campaign=campaign, start=period_for(campaign=campaign, when=when).start).count() == 1

@@ -3,7 +3,6 @@
 import calendar
 import datetime
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Campaign, Period
@@ -37,11 +36,9 @@ def period_for(*, campaign: Campaign, when: datetime.datetime | None = None) -> 
         "target": campaign.monthly_target,
         "milestones": milestones_of(campaign),
     }
-    try:
-        with transaction.atomic():
-            period, _ = Period.objects.get_or_create(campaign=campaign, start=start, defaults=defaults)
-    except IntegrityError:  # another process created it between our get and create
-        period = Period.objects.get(campaign=campaign, start=start)
+    # Another process may create the month between our read and this write: get_or_create then reads it
+    # (its insert runs in a savepoint and an IntegrityError falls back to a read).
+    period, _ = Period.objects.get_or_create(campaign=campaign, start=start, defaults=defaults)
     return period
 
 
