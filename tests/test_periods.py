@@ -56,3 +56,12 @@ def test_an_owners_edit_moves_only_this_campaigns_current_month(db):
     mine, theirs = period_for(campaign=edited), period_for(campaign=other)
     assert (mine.goal_kind, mine.target, mine.milestones) == ("supporters", 50, [{"amount": 25, "label": "Half"}])
     assert (theirs.goal_kind, theirs.target, theirs.milestones) == ("amount", 500000, [])
+
+
+def test_finding_an_existing_month_costs_one_query(campaign, django_assert_num_queries):
+    """Every payment asks for its month: once the month exists that is one read (no savepoint, no insert,
+    no milestones read)."""
+    MilestoneFactory(campaign=campaign, amount=1000, label="Halfway")
+    created = period_for(campaign=campaign)
+    with django_assert_num_queries(1):
+        assert period_for(campaign=campaign) == created
