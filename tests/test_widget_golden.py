@@ -139,6 +139,24 @@ CASES = {
             formatted={"raised": "3,050 $", "target": "5,000 $"},
         )
     ),
+    # A milestone label 3 px clear of the 6 px before the target's label, measured at the labels' 11 px
+    # (at 12 px it would be left blank).
+    "late-milestone.svg": lambda: svg_render(
+        snapshot=snapshot(
+            milestones=[
+                {"amount": 0, "label": "0 $", "name": "", "reached": True, "at": 0.0},
+                {"amount": 411000, "label": "4,110 $", "name": "Almost", "reached": False, "at": 82.2},
+                {"amount": 500000, "label": "5,000 $", "name": "", "reached": False, "at": 100.0},
+            ],
+        )
+    ),
+    # A 12-letter month leaves room for exactly 33 title characters: this 33-character title is not cut.
+    "title-just-fits.svg": lambda: svg_render(
+        snapshot=snapshot(
+            title="Keep the lights on for all of us!",
+            period={"start": "2026-10-01", "end": "2026-10-31", "label": "OCTOBER 2026"},
+        )
+    ),
     # Just over 12 px between the raised amount and "53.7% · 41 supporters": the footer stays on the right.
     "just-room.svg": lambda: svg_render(
         snapshot=snapshot(
