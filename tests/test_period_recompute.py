@@ -13,6 +13,7 @@ from fundraising.campaigns.models import Period
 from fundraising.campaigns.services import period_for
 from fundraising.ledger.services import period_recompute
 from tests.factories import DonationFactory
+from tests.locks import held_elsewhere, lock_timeout_short
 
 
 def test_it_stores_the_totals_and_when(db, campaign):
@@ -30,27 +31,10 @@ def test_a_gift_is_written_while_its_month_is_being_recomputed(postgres, campaig
     """The recompute locks the month's row FOR NO KEY UPDATE: a new gift's row (and its running figures),
     which only reference the month, are written at once instead of waiting for the recompute to commit."""
     period = period_for(campaign=campaign)
-    locked, release = threading.Event(), threading.Event()
-
-    def recompute():
-        try:
-            with transaction.atomic():
-                period_recompute(period_id=period.pk)
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=recompute)
-    holder.start()
-    try:
-        assert locked.wait(timeout=10)
+    with held_elsewhere(lambda: period_recompute(period_id=period.pk)):
         with transaction.atomic():
-            connection.cursor().execute("SET LOCAL lock_timeout = '2s'")
+            lock_timeout_short()
             DonationFactory(campaign=campaign, period=period, amount=300)
-    finally:
-        release.set()
-        holder.join(timeout=30)
     assert period_recompute(period_id=period.pk).raised == 300
 
 

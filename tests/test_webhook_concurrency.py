@@ -12,6 +12,7 @@ from fundraising.campaigns.models import Period
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import ledger_totals
 from fundraising.payments.models import StripeEvent
+from tests.locks import held_elsewhere, lock_timeout_short
 from tests.stripe_standin import events
 
 
@@ -144,30 +145,13 @@ def test_a_payment_waits_on_no_unrelated_ledger_row(postgres, campaign):
     other = DonationFactory(campaign=campaign, amount=400)
     assert (other.stripe_payment_intent_id, other.stripe_checkout_session_id) == (None, None)
     assert other.stripe_charge_id == ""
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic():
-                Donation.objects.select_for_update().get(pk=other.pk)
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(timeout=10)
+    with held_elsewhere(lambda: Donation.objects.select_for_update().get(pk=other.pk)):
         metadata = {"fundraising_campaign": "lights"}
         with transaction.atomic():
-            connection.cursor().execute("SET LOCAL lock_timeout = '2s'")
+            lock_timeout_short()
             recording.payment_record(metadata=metadata, amount=900, currency="usd", paid_at=timezone.now(),
                                      charge_id=events.sid("ch"))  # fmt: skip
         with transaction.atomic():
-            connection.cursor().execute("SET LOCAL lock_timeout = '2s'")
+            lock_timeout_short()
             recording.checkout_session_fulfil(session=objects.session(amount=700))
-    finally:
-        release.set()
-        holder.join(timeout=30)
     assert sorted(Donation.objects.values_list("amount", flat=True)) == [400, 700, 900]
