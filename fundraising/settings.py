@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "axes",
     # The project's layers, lowest first (docs/layers.md); fundraising.core is a plain package.
+    "fundraising.journal",
     "fundraising.campaigns",
     "fundraising.ledger",
     "fundraising.widgets",
@@ -184,6 +185,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "fundraising.ops.tasks.beat_heartbeat", "schedule": 60.0},
+    "journal-sweep": {"task": "fundraising.journal.tasks.journal_sweep_task", "schedule": 60.0},
+    "notices-sweep": {"task": "fundraising.supporters.tasks.notices_sweep", "schedule": 60.0},
     "periods-sweep": {"task": "fundraising.pipeline.tasks.periods_sweep", "schedule": 60.0},
     "events-sweep": {"task": "fundraising.payments.tasks.events_sweep", "schedule": 60.0},
     "stripe-reconcile": {"task": "fundraising.payments.tasks.stripe_reconcile", "schedule": 24 * 3600.0},

@@ -1,6 +1,5 @@
 """At local midnight of the 1st, each campaign closes its month with the final total and opens the next."""
 
-import contextlib
 import datetime
 from zoneinfo import ZoneInfo
 
@@ -9,11 +8,12 @@ from django.db import transaction
 
 from fundraising.campaigns import services
 from fundraising.campaigns.models import Period
+from fundraising.journal.models import Entry
 from fundraising.ledger import rollover
 from fundraising.ledger import services as ledger
-from fundraising.ledger.signals import periods_closed
 from fundraising.pipeline import tasks
 from tests.factories import CampaignFactory, DonationFactory, MilestoneFactory
+from tests.journal_helpers import dispatch_held
 
 NEW_YORK = ZoneInfo("America/New_York")
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -99,17 +99,6 @@ def test_it_leaves_inactive_campaigns_alone(transactional_db):
     assert months(campaign) == [("2026-05-01", False, 0, 500000)]
 
 
-@contextlib.contextmanager
-def mute(signal):
-    receivers, signal.receivers = signal.receivers, []
-    signal.sender_receivers_cache.clear()
-    try:
-        yield
-    finally:
-        signal.receivers = receivers
-        signal.sender_receivers_cache.clear()
-
-
 def test_it_rolls_many_campaigns_in_a_few_queries(transactional_db, django_assert_max_num_queries):
     zones = ["UTC", "Asia/Tokyo", "America/New_York", "Europe/Paris", "Pacific/Auckland"]
     campaigns = [CampaignFactory(time_zone=zones[n % len(zones)]) for n in range(40)]
@@ -119,9 +108,9 @@ def test_it_rolls_many_campaigns_in_a_few_queries(transactional_db, django_asser
     MilestoneFactory(campaign=campaigns[0], amount=300000, label="Most")
 
     with time_machine.travel(datetime.datetime(2026, 6, 2, tzinfo=datetime.UTC), tick=False):
-        # Each closed month is announced after commit (summary, breakdown, outgoing events: tasks of their own,
-        # in-process here), so the count is taken with those announcements held back.
-        with mute(periods_closed), django_assert_max_num_queries(12):  # 40 more campaigns cost no more
+        # Each closed month is journalled (one insert a batch) and followed up after commit (summary, breakdown,
+        # outgoing events: tasks of their own, in-process here), so the count is taken with the dispatch held.
+        with dispatch_held(), django_assert_max_num_queries(13):  # 40 more campaigns cost no more
             assert len(rollover.campaigns_roll()) == 40
     assert all(months(c) == [("2026-05-01", True, 100, 500000), ("2026-06-01", False, 0, 500000)] for c in campaigns)
     assert Period.objects.get(campaign=campaigns[0], start="2026-06-01").milestones == [
@@ -145,7 +134,7 @@ def test_it_switches_many_widgets_in_a_few_queries(transactional_db, widget_root
     gone.active = False
     gone.save()
     with time_machine.travel(datetime.datetime(2026, 6, 2, tzinfo=datetime.UTC), tick=False):
-        with mute(periods_closed):
+        with dispatch_held():
             ids = rollover.campaigns_roll()
         with django_assert_max_num_queries(2):  # the campaigns, their current months
             assert widgets.snapshots_refresh(campaign_ids=[*ids, gone.pk]) == 30
@@ -165,7 +154,7 @@ def test_the_closed_months_follow_ups_wait_behind_the_widgets(monkeypatch):
     queued = []
     monkeypatch.setattr(tasks.periods_closed_followup, "apply_async", lambda args, **kw: queued.append((args, kw)))
     ids = list(range(1, 2 * tasks.CLOSED_PER_TASK + 2))
-    tasks.periods_closed_receive(None, period_ids=ids)
+    tasks.periods_closed_followup_enqueue(period_ids=ids)
     assert [period for (chunk,), _ in queued for period in chunk] == ids
     assert [len(chunk) for (chunk,), _ in queued] == [tasks.CLOSED_PER_TASK, tasks.CLOSED_PER_TASK, 1]
     assert all(kw == {"priority": tasks.FOLLOWUP_PRIORITY} for _, kw in queued) and tasks.FOLLOWUP_PRIORITY > 0
@@ -210,15 +199,11 @@ def test_two_readers_close_the_month_once(transactional_db, monkeypatch):
         Period.objects.filter(pk=period_id, closed_at__isnull=True).update(closed_at=first)
 
     monkeypatch.setattr(rollover, "period_recompute", other_reader_first)
-    announced = []
-    periods_closed.connect(lambda sender, **kw: announced.extend(kw["period_ids"]), weak=False, dispatch_uid="t2r")
-    try:
-        with time_machine.travel(datetime.datetime(2026, 6, 1, 0, 1, tzinfo=datetime.UTC), tick=False):
-            assert rollover.campaign_rollover(campaign=campaign) == []
-    finally:
-        periods_closed.disconnect(dispatch_uid="t2r")
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 0, 1, tzinfo=datetime.UTC), tick=False):
+        assert rollover.campaign_rollover(campaign=campaign) == []
     may = Period.objects.get(campaign=campaign, start=datetime.date(2026, 5, 1))
-    assert (may.closed_at, may.raised, announced) == (first, 900, [])
+    announced = Entry.objects.filter(kind="period.closed", period_id=may.pk).count()
+    assert (may.closed_at, may.raised, announced) == (first, 900, 0)
 
 
 def test_the_beat_leaves_a_month_a_widget_read_closed_meanwhile(transactional_db, monkeypatch):
@@ -234,14 +219,10 @@ def test_the_beat_leaves_a_month_a_widget_read_closed_meanwhile(transactional_db
         return close_batch(period_ids=period_ids, now=now)
 
     monkeypatch.setattr(rollover, "_periods_close_batch", read_closed_first)
-    announced = []
-    periods_closed.connect(lambda sender, **kw: announced.extend(kw["period_ids"]), weak=False, dispatch_uid="beat")
-    try:
-        roll_at(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC))
-    finally:
-        periods_closed.disconnect(dispatch_uid="beat")
+    roll_at(datetime.datetime(2026, 6, 1, 0, 4, tzinfo=datetime.UTC))
     may = Period.objects.get(campaign=campaign, start=datetime.date(2026, 5, 1))
-    assert (may.closed_at, announced) == (first, [])
+    announced = Entry.objects.filter(kind="period.closed", period_id=may.pk).count()
+    assert (may.closed_at, announced) == (first, 0)
 
 
 def test_a_closed_month_says_when_its_final_figures_were_computed(transactional_db):

@@ -79,13 +79,15 @@ def test_it_sends_one_receipt_when_two_transactions_both_announce_it(campaign):
     from django.db import IntegrityError, transaction
     from django.test import TestCase
 
-    from fundraising.supporters.receivers import donation_counted_receive
+    from fundraising.journal.models import Entry
+    from fundraising.supporters.consumers import receipts_send
     from tests.factories import DonationFactory
 
     donation = DonationFactory(campaign=campaign, donor_email="twice@example.com")
+    entry = Entry(kind="donation.counted", key=f"donation.counted:{donation.pk}", donation_id=donation.pk)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        donation_counted_receive(sender=Donation, donation_id=donation.pk)
-        donation_counted_receive(sender=Donation, donation_id=donation.pk)
+        receipts_send([entry])
+        receipts_send([entry])
     assert len(mail.outbox) == 1
     with transaction.atomic(), pytest.raises(IntegrityError):  # not luck: a constraint
         Notice.objects.create(key="another-key", kind="receipt", campaign=campaign, donation=donation,

@@ -264,9 +264,15 @@ class CampaignAdmin(OrganizationScopedAdmin):
         }
         return TemplateResponse(request, "admin/campaigns/campaign/dashboard.html", context)
 
+    def save_model(self, request, obj, form, change):
+        """Through campaign_update, like every other write of a campaign: the journal entry it writes moves
+        or retires the widget once the admin's transaction (milestones too) commits."""
+        old_slug = form.initial.get("slug", "") if change and "slug" in form.changed_data else ""
+        services.campaign_update(campaign=obj, old_slug=old_slug)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.campaign_sync_open_period(campaign=form.instance)
+        services.campaign_sync_open_period(campaign=form.instance)  # the milestones the inline just saved
 
 
 @admin.register(Period)

@@ -18,6 +18,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from fundraising.journal import kinds
+from fundraising.journal.services import Happening, entries_write
+
 from .models import Campaign, Membership, MilestoneCrossing
 
 logger = logging.getLogger(__name__)
@@ -131,23 +134,44 @@ def milestone_thresholds(*, period):
 
 
 def crossings_record(*, period):
-    """Record each threshold the period's total has reached for the first time; return the new crossings' ids.
+    """Record each threshold the period's total has reached for the first time, each journalled as
+    milestone.reached in the same transaction; return the new crossings' ids.
 
     The unique (period, amount) constraint decides which of several concurrent refreshes records
     a crossing, so it is notified once. With milestones_refire, a drop below forgets the crossing
     so reaching it again notifies again."""
-    if period.campaign.milestones_refire:
-        MilestoneCrossing.objects.filter(period=period, amount__gt=period.goal_current).delete()
     created_ids = []
-    for amount, label in milestone_thresholds(period=period):
-        if period.goal_current < amount:
-            break
-        crossing, created = MilestoneCrossing.objects.get_or_create(
-            period=period, amount=amount, defaults={"label": label}
-        )
-        if created:
-            created_ids.append(crossing.pk)
+    with transaction.atomic():
+        if period.campaign.milestones_refire:
+            MilestoneCrossing.objects.filter(period=period, amount__gt=period.goal_current).delete()
+        for amount, label in milestone_thresholds(period=period):
+            if period.goal_current < amount:
+                break
+            crossing, created = MilestoneCrossing.objects.get_or_create(
+                period=period, amount=amount, defaults={"label": label}
+            )
+            if created:
+                created_ids.append(crossing.pk)
+        crossings_journal(period=period, crossing_ids=created_ids)
     return created_ids
+
+
+def crossings_journal(*, period, crossing_ids, dispatched=False):
+    """One milestone.reached entry per new crossing (its key is the crossing)."""
+    entries_write(
+        (
+            Happening(
+                kind=kinds.MILESTONE_REACHED,
+                key=f"milestone.reached:{crossing_id}",
+                organization_id=period.campaign.organization_id,
+                campaign_id=period.campaign_id,
+                period_id=period.pk,
+                data={"crossing_id": crossing_id},
+            )
+            for crossing_id in crossing_ids
+        ),
+        dispatched=dispatched,
+    )
 
 
 def crossing_describe(crossing):

@@ -3,7 +3,11 @@
 import calendar
 import datetime
 
+from django.db import transaction
 from django.utils import timezone
+
+from fundraising.journal import kinds
+from fundraising.journal.services import entry_write
 
 from .models import Campaign, Period
 
@@ -48,6 +52,44 @@ def campaign_sync_open_period(*, campaign: Campaign) -> None:
     Period.objects.filter(pk=period.pk, closed_at__isnull=True).update(
         goal_kind=campaign.goal_kind, target=campaign.monthly_target, milestones=milestones_of(campaign)
     )
+
+
+def campaign_update(*, campaign: Campaign, old_slug: str = "", **changes) -> Campaign:
+    """The one way a campaign is created or changed (the admin, commands, seed_demo, the shell): apply
+    `changes`, save, let the open month follow the target and milestones, and journal campaign.updated in
+    the same transaction. After commit its consumers move or retire the widget and refresh the month
+    (a lowered target records its crossings). `old_slug`: the slug before an edit that changed it (a
+    caller that sets `slug` in `changes` need not say it)."""
+    stored_slug = (
+        Campaign.objects.filter(pk=campaign.pk).values_list("slug", flat=True).first() if campaign.pk else None
+    )
+    for name, value in changes.items():
+        setattr(campaign, name, value)
+    old_slug = old_slug or (stored_slug if stored_slug not in (None, campaign.slug) else "")
+    with transaction.atomic():
+        created = campaign.pk is None
+        campaign.save()
+        campaign_sync_open_period(campaign=campaign)
+        entry_write(
+            kind=kinds.CAMPAIGN_UPDATED,
+            organization_id=campaign.organization_id,
+            campaign_id=campaign.pk,
+            data=campaign_state(campaign)
+            | {"created": created, "old_slug": old_slug if old_slug != campaign.slug else ""},
+        )
+    return campaign
+
+
+def campaign_state(campaign: Campaign) -> dict:
+    """What the widget shows of a campaign, as journalled; the journal check compares the latest entry's
+    state with the row, so a campaign changed behind campaign_update's back is found."""
+    return {
+        "slug": campaign.slug,
+        "active": campaign.active,
+        "title": campaign.title,
+        "target": campaign.monthly_target,
+        "goal_kind": campaign.goal_kind,
+    }
 
 
 def owner_add(*, organization, user, role="owner"):

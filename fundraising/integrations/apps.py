@@ -6,13 +6,10 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self):
-        from fundraising.ledger import signals
+        from fundraising.journal.dispatch import consumer_register
 
-        from . import receivers
+        from .consumers import REGISTRY
 
-        # The lower layers announce; this app turns each announcement into signed outgoing events.
-        signals.donation_status_changed.connect(receivers.donation_status_changed, dispatch_uid="integrations-donation")
-        signals.donation_refunded.connect(receivers.donation_refunded, dispatch_uid="integrations-refund")
-        signals.subscription_ended.connect(receivers.subscription_ended, dispatch_uid="integrations-subscription")
-        signals.milestone_reached.connect(receivers.milestone_reached, dispatch_uid="integrations-milestone")
-        signals.periods_closed.connect(receivers.periods_closed, dispatch_uid="integrations-periods")
+        # The journal records what happened; this app turns each entry into signed outgoing events.
+        for kind, consumer in REGISTRY:
+            consumer_register(kind, consumer)

@@ -100,11 +100,11 @@ def event_publish(*, campaign, event_type, key, data, endpoints=None):
     return created
 
 
-def donation_event(*, donation_id, event_type):
+def donation_event(*, donation_id, event_type, key=None):
     donation = Donation.objects.select_related("campaign", "period").filter(pk=donation_id).first()
     if donation is None:
         return []
-    key = f"{event_type}:{donation.pk}:{donation.amount_refunded}"
+    key = key or f"{event_type}:{donation.pk}:{donation.amount_refunded}"
     return event_publish(campaign=donation.campaign, event_type=event_type, key=key, data=donation_data(donation))
 
 

@@ -5,7 +5,7 @@ import uuid
 from django.db import transaction
 
 from .models import Donation
-from .services import donation_store, ledger_changed
+from .services import donation_settle
 
 ERASED_DOMAIN = "erased.invalid"
 
@@ -18,16 +18,15 @@ def donations_anonymise(*, donations):
     """Blank the name, message, e-mail and Stripe links of these (locked) gifts; amounts, dates, statuses and
     periods stay, so every total and widget stays identical. One stand-in address per address as stored:
     donors are counted by exact address, so "Grace@x" and "grace@x" stay two donors if they were two.
-    Each row goes through donation_store, so the periods' running figures move with it."""
+    Each row goes through donation_settle, so the periods' running figures move with it and the change is
+    journalled (the pipeline rebuilds the wall)."""
     stand_ins = {stored: stand_in_address() for stored in sorted({d.donor_email for d in donations})}
     for donation in donations:
         donation.donor_email = stand_ins[donation.donor_email] if donation.donor_email else ""
         donation.public_name, donation.message, donation.anonymous = "", "", True
         donation.stripe_checkout_session_id = donation.stripe_payment_intent_id = donation.stripe_invoice_id = None
         donation.stripe_charge_id = donation.stripe_subscription_id = ""
-        donation_store(donation=donation)
-    for period_id in {d.period_id for d in donations} - {None}:
-        ledger_changed(period_id=period_id)
+        donation_settle(donation=donation)
     return len(donations)
 
 
@@ -36,5 +35,10 @@ def donor_erase(*, email):
     if not email:
         return 0
     with transaction.atomic():
-        gifts = list(Donation.objects.select_for_update().filter(donor_email__iexact=email).order_by("pk"))
+        gifts = list(
+            Donation.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .filter(donor_email__iexact=email)
+            .order_by("pk")
+        )
         return donations_anonymise(donations=gifts)

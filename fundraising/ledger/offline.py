@@ -19,8 +19,7 @@ from fundraising.campaigns.services import period_for
 from fundraising.core import money
 
 from .models import Donation
-from .services import donation_status_derive, donation_store, ledger_changed
-from .signals import announce, donation_status_changed
+from .services import donation_settle
 
 # Members who may write to the ledger; viewers only read it.
 RECORDING_ROLES = (Membership.Role.OWNER, Membership.Role.EDITOR)
@@ -153,10 +152,7 @@ def offline_gift_record(
             recorded_by=recorded_by,
             paid_at=when,
         )
-        donation.status = donation_status_derive(donation)
-        donation_store(donation=donation)
-        ledger_changed(period_id=period.pk)
-        announce(donation_status_changed, donation_id=donation.pk, before="pending", after=donation.status)
+        donation_settle(donation=donation)
     return OfflineEntry(donation=donation, period=period)
 
 
@@ -190,11 +186,9 @@ def offline_gift_reverse(*, donation, recorded_by, note=""):
             reverses=gift,
             paid_at=gift.paid_at,
         )
-        reversal.status = donation_status_derive(reversal)
         try:
             with transaction.atomic():
-                donation_store(donation=reversal)
+                donation_settle(donation=reversal)
         except IntegrityError:
             raise OfflineGiftError("This gift has already been reversed.") from None
-        ledger_changed(period_id=gift.period_id)
     return OfflineEntry(donation=reversal, period=gift.period)

@@ -14,10 +14,11 @@ from django.utils import timezone
 from fundraising.campaigns.models import Campaign, Milestone, Period
 from fundraising.campaigns.services import month_bounds, period_for
 from fundraising.core.bulk import rows_update
+from fundraising.journal import kinds
+from fundraising.journal.services import Happening, entries_write
 
 from . import tally
 from .services import period_recompute
-from .signals import announce, periods_closed
 
 CLOSE_BATCH = 500
 
@@ -30,15 +31,35 @@ def campaign_rollover(*, campaign: Campaign, now: datetime.datetime | None = Non
     now = now or timezone.now()
     current = period_for(campaign=campaign, when=now)
     closed = []
-    for period_id in Period.objects.filter(
-        campaign=campaign, closed_at__isnull=True, start__lt=current.start
-    ).order_by("start").values_list("pk", flat=True):
+    for period_id in (
+        Period.objects.filter(campaign=campaign, closed_at__isnull=True, start__lt=current.start)
+        .order_by("start")
+        .values_list("pk", flat=True)
+    ):
         period_recompute(period_id=period_id)
         if Period.objects.filter(pk=period_id, closed_at__isnull=True).update(closed_at=now):
             closed.append(period_id)
-    if closed:
-        announce(periods_closed, period_ids=closed)
+    periods_closed_journal(period_ids=closed, organization_id=campaign.organization_id, campaign_id=campaign.pk)
     return closed
+
+
+def periods_closed_journal(*, period_ids, organization_id=None, campaign_id=None, campaigns=None, dispatched=False):
+    """One period.closed entry per month closed (its key is the period: a month closes once).
+    `campaigns` maps each period to (campaign id, organisation id) when they differ; dispatched=True records
+    history without following it up."""
+    entries_write(
+        (
+            Happening(
+                kind=kinds.PERIOD_CLOSED,
+                key=f"period.closed:{period_id}",
+                organization_id=campaigns[period_id][1] if campaigns else organization_id,
+                campaign_id=campaigns[period_id][0] if campaigns else campaign_id,
+                period_id=period_id,
+            )
+            for period_id in period_ids
+        ),
+        dispatched=dispatched,
+    )
 
 
 def campaigns_to_roll():
@@ -106,18 +127,18 @@ def periods_close(*, bounds, now):
 def _periods_close_batch(*, period_ids, now):
     with transaction.atomic():
         # The same row lock a recompute takes, so no refresh of these periods overwrites the final figures.
-        locked = dict(
-            Period.objects.select_for_update(no_key=True)
+        locked = {
+            pk: (campaign_id, organization_id)
+            for pk, campaign_id, organization_id in Period.objects.select_for_update(no_key=True, of=("self",))
             .filter(pk__in=period_ids, closed_at__isnull=True)
             .order_by("pk")
-            .values_list("pk", "campaign_id")
-        )
+            .values_list("pk", "campaign_id", "campaign__organization_id")
+        }
         figures = tally.periods_tally_fold(period_ids=list(locked))
         rows = {pk: {"raised": figures[pk][0], "donors": figures[pk][1]} for pk in locked}
         rows_update(Period, rows, same={"recomputed_at": now, "closed_at": now})
-        if locked:
-            announce(periods_closed, period_ids=list(locked))
-    return set(locked.values())
+        periods_closed_journal(period_ids=list(locked), campaigns=locked)
+    return {campaign_id for campaign_id, _ in locked.values()}
 
 
 def campaigns_roll(*, now=None):

@@ -4,8 +4,6 @@ Every ledger change goes through donation_settle, which records in the same tran
 contribution moved (fundraising/ledger/tally.py); a period's stored totals are those running figures,
 and fundraising/ledger/verify.py checks them against a full sum of the ledger and repairs any difference."""
 
-import functools
-
 from django.db import transaction
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
@@ -13,11 +11,12 @@ from django.utils import timezone
 
 from fundraising.campaigns.models import GoalKind, Period
 from fundraising.core.bulk import rows_update
+from fundraising.journal import kinds
+from fundraising.journal.services import Happening, entries_write
 
 from . import tally
 from .breakdown import periods_breakdown
 from .models import Donation
-from .signals import announce, donation_counted, donation_refunded, donation_status_changed, period_changed
 
 # A donation counts once it is paid; what it counts for is its amount less what was taken back.
 COUNTED = Q(paid_at__isnull=False)
@@ -111,9 +110,10 @@ def periods_stale() -> list[int]:
 
 
 def ledger_changed(*, period_id: int) -> None:
-    """Call inside the transaction that changed the ledger: after commit, `period_changed` is sent and
-    the pipeline (fundraising.pipeline) refreshes the period's totals, milestones and widgets."""
-    transaction.on_commit(functools.partial(period_changed.send, sender=Donation, period_id=period_id))
+    """Call inside the transaction that changed a period's figures without settling one row (a bulk load, a
+    repair): it journals a period.changed entry, and after commit the pipeline refreshes the period's totals,
+    milestones and widgets."""
+    entries_write([Happening(kind=kinds.PERIOD_CHANGED, period_id=period_id)])
 
 
 def donation_contribution(donation: Donation) -> tuple[int, str, int, int] | None:
@@ -155,37 +155,67 @@ UNCOUNTED_STATUSES = (Donation.Status.PENDING, Donation.Status.FAILED, Donation.
 
 def donation_settle(*, donation: Donation, old_period_id: int | None = None) -> Donation:
     """Derive the status from the stored facts, store the row (and its period's running figures), and
-    refresh every period touched. The one way a ledger row changes.
+    journal what happened, in one transaction. The one way a ledger row changes.
 
-    After commit, announce a donation that became counted and any refund on it (donation_counted,
-    donation_refunded): the layers above send receipts without the ledger knowing about them."""
+    The journal entry says what the change was (fundraising/journal/kinds.py): the row became counted, its
+    refunded total grew, or it changed otherwise. After commit its consumers refresh the periods touched
+    and send receipts and outgoing events; the ledger knows none of them."""
     # The status is only ever set here (or to failed/expired while unpaid), so the stored one says
     # whether the row counted before these facts arrived.
     was_counted = donation.status not in UNCOUNTED_STATUSES
     before = donation.status
     donation.status = donation_status_derive(donation)
-    donation_store(donation=donation)
-    for period_id in {old_period_id, donation.period_id} - {None}:
-        ledger_changed(period_id=period_id)
-    if donation.paid_at is not None and not was_counted:
-        transaction.on_commit(functools.partial(donation_counted.send, sender=Donation, donation_id=donation.pk))
-    if donation.paid_at is not None and donation.amount_refunded > 0:
-        refunded = functools.partial(
-            donation_refunded.send, sender=Donation, donation_id=donation.pk, amount_refunded=donation.amount_refunded
-        )
-        transaction.on_commit(refunded)
-    if donation.status != before:
-        announce(donation_status_changed, donation_id=donation.pk, before=before, after=donation.status)
+    with transaction.atomic(savepoint=False):
+        donation_store(donation=donation)
+        donation_journal(donation=donation, before=before, was_counted=was_counted, old_period_id=old_period_id)
     return donation
+
+
+def donation_journal(*, donation, before, was_counted, old_period_id=None):
+    """The journal entries of one settled row: counted and refunded have natural keys (told again, they
+    add nothing); when neither is new, the change itself is the entry, so the periods are refreshed."""
+    moved = old_period_id if old_period_id not in (None, donation.period_id) else None
+    common = {
+        "organization_id": donation.campaign.organization_id,
+        "campaign_id": donation.campaign_id,
+        "period_id": donation.period_id,
+        "donation_id": donation.pk,
+    }
+    data = {"before": before, "after": donation.status, "old_period_id": moved}
+    happenings = []
+    if donation.paid_at is not None and not was_counted:
+        happenings.append(
+            Happening(kind=kinds.DONATION_COUNTED, key=f"donation.counted:{donation.pk}", data=data, **common)
+        )
+    if donation.paid_at is not None and donation.amount_refunded > 0:
+        key = f"donation.refunded:{donation.pk}:{donation.amount_refunded}"
+        refunded = data | {"amount_refunded": donation.amount_refunded}
+        happenings.append(Happening(kind=kinds.DONATION_REFUNDED, key=key, data=refunded, **common))
+    if happenings and entries_write(happenings):
+        return
+    entries_write([Happening(kind=kinds.DONATION_CHANGED, data=data, **common)])
 
 
 def donation_messages_hide(*, donations, hidden: bool = True) -> int:
     """Take these gifts' messages off the supporters wall (hidden=False puts them back); the message itself
-    stays in the ledger. After commit the pipeline refreshes the periods, which rebuilds the wall."""
+    stays in the ledger. Each changed row is journalled, so the pipeline rebuilds the wall after commit."""
     with transaction.atomic():
-        rows = Donation.objects.filter(pk__in=[d.pk for d in donations]).exclude(message_hidden=hidden)
-        periods = set(rows.exclude(period_id=None).values_list("period_id", flat=True))
-        changed = rows.update(message_hidden=hidden)
-        for period_id in sorted(periods):
-            ledger_changed(period_id=period_id)
+        rows = list(
+            Donation.objects.filter(pk__in=[d.pk for d in donations])
+            .exclude(message_hidden=hidden)
+            .select_related("campaign")
+            .only("pk", "status", "campaign_id", "period_id", "campaign__organization_id")
+        )
+        changed = Donation.objects.filter(pk__in=[row.pk for row in rows]).update(message_hidden=hidden)
+        entries_write(
+            Happening(
+                kind=kinds.DONATION_CHANGED,
+                organization_id=row.campaign.organization_id,
+                campaign_id=row.campaign_id,
+                period_id=row.period_id,
+                donation_id=row.pk,
+                data={"before": row.status, "after": row.status, "message_hidden": hidden},
+            )
+            for row in rows
+        )
     return changed

@@ -11,9 +11,13 @@ import uuid
 
 from django.utils import timezone
 
+from fundraising.campaigns.milestones import crossings_journal
 from fundraising.campaigns.models import MilestoneCrossing, Period
 from fundraising.campaigns.services import period_for
+from fundraising.journal import kinds
+from fundraising.journal.services import Happening, entries_write
 from fundraising.ledger.models import Donation
+from fundraising.ledger.rollover import periods_closed_journal
 from fundraising.ledger.services import donation_net, donation_status_derive, period_breakdown_store, period_recompute
 from fundraising.ledger.verify import tallies_rebuild
 
@@ -139,12 +143,20 @@ def history_seed(*, campaign, now=None):
         donations.extend(donation_of(campaign, period, dict(gift)) for gift in gifts)
     before = Donation.objects.filter(campaign=campaign).count()
     Donation.objects.bulk_create(donations, batch_size=1000, ignore_conflicts=True)
-    # Rows loaded in bulk skip the ledger's write, so their months' running figures are summed once.
+    # Rows loaded in bulk skip the ledger's write, so their months' running figures are summed once, and
+    # their journal entries are written as history: recorded, with nobody to notify.
     tallies_rebuild(period_ids=[period.pk for period in periods])
+    history_journal(campaign=campaign, donations=donations)
     # Subscriptions end on every row of theirs, as the Stripe handlers do.
     for period in periods:
         end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time(0, 5), campaign.tz)
-        Period.objects.filter(pk=period.pk, closed_at__isnull=True).update(closed_at=end)
+        if Period.objects.filter(pk=period.pk, closed_at__isnull=True).update(closed_at=end):
+            periods_closed_journal(
+                period_ids=[period.pk],
+                organization_id=campaign.organization_id,
+                campaign_id=campaign.pk,
+                dispatched=True,
+            )
         crossings_seed(period_recompute(period_id=period.pk), [d for d in donations if d.period_id == period.pk])
         period_breakdown_store(period_id=period.pk)
     return Donation.objects.filter(campaign=campaign).count() - before
@@ -159,8 +171,30 @@ def crossings_seed(period, donations):
         for amount, label in thresholds:
             if total >= amount and amount not in reached:
                 reached[amount] = (label, donation.paid_at)
+    created = []
     for amount, (label, when) in reached.items():
         if amount > period.raised:  # taken back later by refunds or disputes
             continue
-        crossing, _ = MilestoneCrossing.objects.get_or_create(period=period, amount=amount, defaults={"label": label})
+        crossing, new = MilestoneCrossing.objects.get_or_create(period=period, amount=amount, defaults={"label": label})
         MilestoneCrossing.objects.filter(pk=crossing.pk).update(crossed_at=when, notified_at=when)
+        created += [crossing.pk] if new else []
+    crossings_journal(period=period, crossing_ids=created, dispatched=True)
+
+
+def history_journal(*, campaign, donations):
+    """donation.counted for each history gift (keyed, so seeding again writes nothing), already dispatched."""
+    entries_write(
+        (
+            Happening(
+                kind=kinds.DONATION_COUNTED,
+                key=f"donation.counted:{donation.pk}",
+                organization_id=campaign.organization_id,
+                campaign_id=campaign.pk,
+                period_id=donation.period_id,
+                donation_id=donation.pk,
+                data={"before": Donation.Status.PENDING, "after": donation.status, "history": True},
+            )
+            for donation in donations
+        ),
+        dispatched=True,
+    )

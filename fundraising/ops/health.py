@@ -103,6 +103,25 @@ def _ledger():
     return {"verification": verify_report()}
 
 
+def _journal(now):
+    """What waits to follow a write: journal entries not dispatched and notices not sent past their due time
+    (beat's sweeps send them; a growing count means beat or the worker is not running). Informative."""
+    from fundraising.journal.models import Entry
+    from fundraising.supporters.models import Notice
+
+    waiting = Entry.objects.filter(dispatched_at__isnull=True)
+    first = waiting.order_by("created_at").values_list("created_at", flat=True).first()
+    overdue = Notice.objects.filter(status__in=["queued", "retrying"], due_at__lte=now - datetime.timedelta(minutes=5))
+    report = {
+        "undispatched": waiting.count(),
+        "oldest_undispatched_seconds": int((now - first).total_seconds()) if first else None,
+        "notices_overdue": overdue.count(),
+    }
+    if (report["oldest_undispatched_seconds"] or 0) > EVENT_STALE_SECONDS or report["notices_overdue"]:
+        report["warning"] = "side effects of committed writes are waiting: is beat running?"
+    return report
+
+
 def health_report():
     """Every check, and whether all passed."""
     from fundraising.celery import app
@@ -116,6 +135,7 @@ def health_report():
         "beat": _check(lambda: _beat(app, now)),
         "stripe_endpoint": _check(_stripe_endpoint),
         "ledger": _check(_ledger),
+        "journal": _check(lambda: _journal(now)),
     }
     healthy = all(part["ok"] for part in report.values())
     return {"status": "ok" if healthy else "fail", **report}, healthy

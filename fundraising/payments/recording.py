@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from fundraising.campaigns.models import Campaign
 from fundraising.campaigns.services import period_bounds, period_for
+from fundraising.journal import kinds
+from fundraising.journal.services import Happening, entries_write
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import donation_settle
-from fundraising.ledger.signals import announce, subscription_ended
 
 from . import readers
 from .facts import donation_state_apply, payment_state_lock
@@ -336,9 +337,18 @@ def subscription_end_record(*, subscription, ended_at):
     if named:
         match |= Q(**named)
     ending = Donation.objects.filter(match, subscription_ended_at__isnull=True)
-    campaign_ids = sorted(set(ending.values_list("campaign_id", flat=True)))
+    campaigns = sorted(set(ending.values_list("campaign_id", "campaign__organization_id")))
     count = ending.update(subscription_ended_at=ended_at)
     if count:
         subscription_id = readers.object_id(subscription.get("id")) or ""
-        announce(subscription_ended, campaign_ids=campaign_ids, subscription_id=subscription_id, ended_at=ended_at)
+        entries_write(
+            Happening(
+                kind=kinds.SUBSCRIPTION_ENDED,
+                key=f"subscription.ended:{subscription_id}:{campaign_id}",
+                organization_id=organization_id,
+                campaign_id=campaign_id,
+                data={"subscription_id": subscription_id, "ended_at": ended_at},
+            )
+            for campaign_id, organization_id in campaigns
+        )
     return count

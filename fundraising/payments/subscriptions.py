@@ -3,16 +3,13 @@
 Kept apart from recording.py: these facts never touch the ledger's amounts; they say what a supporter
 pays each month, when it renews and whether it stops. Call inside a transaction."""
 
-import functools
-
-from django.db import transaction
-
 from fundraising.campaigns.models import Campaign
+from fundraising.journal import kinds
+from fundraising.journal.services import entry_write
 from fundraising.ledger.models import Donation
 
 from . import readers
 from .models import SubscriptionState
-from .signals import renewal_failed
 
 
 def _campaign_id(*, metadata, subscription_id):
@@ -62,8 +59,8 @@ def subscription_state_record(*, subscription, when):
 
 
 def renewal_failure_record(*, invoice, when):
-    """A renewal was declined: remember when (owners see the gift at risk) and, after commit, announce it
-    so the supporter is asked to update the card. Stripe retries; each attempt is announced once."""
+    """A renewal was declined: remember when (owners see the gift at risk) and journal it, so after commit
+    the supporter is asked to update the card. Stripe retries; each attempt is journalled once."""
     subscription_id = readers.invoice_subscription(invoice)
     invoice_id = readers.object_id(invoice.get("id"))
     if not subscription_id or not invoice_id:
@@ -76,14 +73,13 @@ def renewal_failure_record(*, invoice, when):
     )
     state.save()
     email = invoice.get("customer_email") if isinstance(invoice.get("customer_email"), str) else ""
-    announce = functools.partial(
-        renewal_failed.send,
-        sender=SubscriptionState,
-        invoice_id=invoice_id,
-        attempt=readers.invoice_attempt(invoice),
-        subscription_id=subscription_id,
-        email=email,
+    attempt = readers.invoice_attempt(invoice)
+    campaign = Campaign.objects.filter(pk=state.campaign_id).only("organization_id").first()
+    entry_write(
+        kind=kinds.RENEWAL_FAILED,
+        key=f"renewal.failed:{invoice_id}:{attempt}",
+        organization_id=campaign.organization_id if campaign else None,
         campaign_id=state.campaign_id,
+        data={"invoice_id": invoice_id, "attempt": attempt, "subscription_id": subscription_id, "email": email},
     )
-    transaction.on_commit(announce)
     return state

@@ -5,10 +5,10 @@ class PipelineConfig(AppConfig):
     name = "fundraising.pipeline"
 
     def ready(self):
-        from fundraising.ledger.signals import period_changed, periods_closed
+        from fundraising.journal.dispatch import consumer_register
 
-        from .tasks import period_changed_receive, periods_closed_receive
+        from .consumers import REGISTRY
 
-        # The ledger announces changes; this layer turns each into one coalesced refresh.
-        period_changed.connect(period_changed_receive, dispatch_uid="pipeline-period-refresh")
-        periods_closed.connect(periods_closed_receive, dispatch_uid="pipeline-periods-closed")
+        # The journal records changes; this layer turns each into coalesced refreshes and the owners' e-mails.
+        for kind, consumer in REGISTRY:
+            consumer_register(kind, consumer)

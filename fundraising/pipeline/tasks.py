@@ -7,15 +7,17 @@
 - periods_sweep: beat's catch-up for refreshes lost while the broker was down
 """
 
+import datetime
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from fundraising.campaigns import milestones, summaries
+from fundraising.campaigns.models import MilestoneCrossing
 from fundraising.ledger import rollover, verify
 from fundraising.ledger.services import period_breakdown_store, periods_breakdown_store, periods_stale
-from fundraising.ledger.signals import announce, milestone_reached
 from fundraising.widgets.services import snapshots_refresh
 
 from . import refresh
@@ -35,10 +37,9 @@ RETRYING = {
 
 @shared_task(**RETRYING)
 def period_refresh(period_id):
-    """After ledger changes: totals from the ledger, then the campaign's widget, then milestones crossed."""
-    for crossing_id in refresh.period_refresh(period_id=period_id):
-        milestone_notify.delay_on_commit(crossing_id)
-        announce(milestone_reached, crossing_id=crossing_id)
+    """After ledger changes: totals from the ledger, then the campaign's widget, then milestones crossed
+    (each journalled: fundraising/pipeline/consumers.py e-mails the owners)."""
+    refresh.period_refresh(period_id=period_id)
 
 
 def period_refresh_enqueue(*, period_id):
@@ -55,12 +56,6 @@ def period_refresh_enqueue(*, period_id):
     return True
 
 
-def period_changed_receive(sender, *, period_id, **kwargs):
-    """Receiver of fundraising.ledger.signals.period_changed (connected in PipelineConfig.ready)."""
-    period_refresh_enqueue(period_id=period_id)
-    period_breakdown_enqueue(period_id=period_id)
-
-
 # Closed months per follow-up task: a month-end closes thousands; one task each would cost a publish apiece.
 CLOSED_PER_TASK = 100
 # The follow-ups (breakdowns, e-mails) wait behind every task of the default priority (0, taken first on
@@ -68,9 +63,8 @@ CLOSED_PER_TASK = 100
 FOLLOWUP_PRIORITY = 6
 
 
-def periods_closed_receive(sender, *, period_ids, **kwargs):
-    """Receiver of fundraising.ledger.signals.periods_closed: the months' final breakdowns, then their summaries,
-    in tasks of CLOSED_PER_TASK, after the widgets."""
+def periods_closed_followup_enqueue(*, period_ids):
+    """The closed months' final breakdowns, then their summaries, in tasks of CLOSED_PER_TASK, after the widgets."""
     for index in range(0, len(period_ids), CLOSED_PER_TASK):
         periods_closed_followup.apply_async((period_ids[index : index + CLOSED_PER_TASK],), priority=FOLLOWUP_PRIORITY)
 
@@ -153,11 +147,21 @@ def period_summary(period_id):
     summaries.period_summary_send(period_id=period_id)
 
 
+# A crossing's e-mail is queued when the crossing is journalled; one still unsent after this was lost.
+CROSSING_EMAIL_GRACE = datetime.timedelta(minutes=5)
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def periods_sweep():
-    """Beat, every minute: periods whose refresh never ran (broker was down) are queued again."""
+    """Beat, every minute: periods whose refresh never ran (broker was down) are queued again, and so are
+    the owners' e-mails of crossings whose queued task was lost (crossing_email sends each once)."""
     for period_id in periods_stale():
         period_refresh_enqueue(period_id=period_id)
+    lost = MilestoneCrossing.objects.filter(
+        notified_at__isnull=True, crossed_at__lte=timezone.now() - CROSSING_EMAIL_GRACE
+    ).values_list("pk", flat=True)
+    for crossing_id in lost[:500]:
+        milestone_notify.delay(crossing_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)

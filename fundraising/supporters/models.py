@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from fundraising.payments.models import SubscriptionState
 
@@ -43,9 +44,16 @@ class Notice(models.Model):
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the next try is due (the sweep queues what is overdue, so a send lost with Redis still goes), and
+    # until when one process holds the notice while it sends (two queued sends never both send).
+    due_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(status__in=["queued", "retrying"]), name="notice_due"),
+        ]
         verbose_name = "e-mail sent"
         verbose_name_plural = "e-mails sent"
         constraints = [

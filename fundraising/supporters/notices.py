@@ -9,7 +9,7 @@ import datetime
 from babel.dates import format_date
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,34 +118,85 @@ def notice_render(notice):
     return subject, text, html
 
 
+# How long one process may hold a notice while it renders and sends it (past that, a sweep may try again).
+CLAIM_SECONDS = 300
+
+
+def notice_claim(*, notice_id, now=None):
+    """Take the notice for one send: True when no other process holds it and it is still to send."""
+    now = now or timezone.now()
+    return bool(
+        Notice.objects.filter(pk=notice_id, status__in=[Notice.Status.QUEUED, Notice.Status.RETRYING])
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + datetime.timedelta(seconds=CLAIM_SECONDS))
+    )
+
+
+# Tries of one notice before it is marked failed for the owners to see (and send again).
+NOTICE_MAX_ATTEMPTS = 7
+
+
+def backoff_seconds(attempts):
+    """After the n-th failed try: 30 s, 1 min, 2 min ... capped at an hour."""
+    return min(30 * 2 ** max(attempts - 1, 0), 3600)
+
+
+class NoticeFailed(Exception):
+    """One try failed; `attempts` so far, and in how many seconds the next one is due."""
+
+    def __init__(self, error, *, attempts, retry_in):
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.attempts, self.retry_in = attempts, retry_in
+
+
 def notice_deliver(*, notice_id):
-    """Send a notice unless it went already. A crash between sending and recording may send it twice,
-    never zero times. Raises on a failed send, after recording the attempt and the error."""
+    """Send a notice unless it went already or another process is sending it. A crash between sending and
+    recording may send it twice, never zero times. A failed send records the attempt, the error and when
+    the next try is due (the sweep queues it then, whoever lost the queued retry), and raises NoticeFailed."""
+    if not notice_claim(notice_id=notice_id):
+        return None
     notice = Notice.objects.select_related("campaign__organization", "donation").get(pk=notice_id)
-    if notice.status == Notice.Status.SENT:
-        return notice
     subject, text, html = notice_render(notice)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notice.email])
     message.attach_alternative(html, "text/html")
     try:
         message.send()
     except Exception as exc:
+        attempts = notice.attempts + 1  # only the claim's holder writes it
+        retry_in = backoff_seconds(attempts)
         Notice.objects.filter(pk=notice.pk).update(
-            attempts=F("attempts") + 1, status=Notice.Status.RETRYING, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+            attempts=attempts,
+            status=Notice.Status.RETRYING,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            claimed_until=None,
+            due_at=timezone.now() + datetime.timedelta(seconds=retry_in),
         )
-        raise
+        raise NoticeFailed(exc, attempts=attempts, retry_in=retry_in) from exc
     Notice.objects.filter(pk=notice.pk).update(
-        attempts=F("attempts") + 1, status=Notice.Status.SENT, sent_at=timezone.now(), last_error=""
+        attempts=F("attempts") + 1, status=Notice.Status.SENT, sent_at=timezone.now(), last_error="", claimed_until=None
     )
     return notice
 
 
+def notices_due(*, now=None, grace=datetime.timedelta(seconds=60), limit=500):
+    """Ids of notices still to send whose try is overdue by `grace` (their queued send was lost), oldest first."""
+    now = now or timezone.now()
+    return list(
+        Notice.objects.filter(status__in=[Notice.Status.QUEUED, Notice.Status.RETRYING], due_at__lte=now - grace)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def notice_give_up(*, notice_id, error):
     Notice.objects.filter(pk=notice_id).exclude(status=Notice.Status.SENT).update(
-        status=Notice.Status.FAILED, last_error=str(error)[:2000]
+        status=Notice.Status.FAILED, last_error=str(error)[:2000], claimed_until=None
     )
 
 
 def notice_resend(*, notice_id):
     """An owner asks again: a failed (or sent) notice goes back in the queue."""
-    Notice.objects.filter(pk=notice_id).update(status=Notice.Status.QUEUED, last_error="")
+    Notice.objects.filter(pk=notice_id).update(
+        status=Notice.Status.QUEUED, last_error="", due_at=timezone.now(), claimed_until=None
+    )

@@ -10,6 +10,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from fundraising.journal.services import journal_scrub
 from fundraising.ledger.erasure import donations_anonymise, stand_in_address
 from fundraising.ledger.models import Donation
 from fundraising.payments.models import PaymentState, StripeEvent, SubscriptionState
@@ -90,8 +91,6 @@ def supporter_export(*, organization, email):
     }
 
 
-
-
 def supporter_erase(*, organization, email):
     """Replace the address, names, messages and Stripe links of the supporter's gifts with nothing (or a
     random stand-in address, shared by all their gifts so the donor counts stay the same). Amounts, dates,
@@ -99,7 +98,11 @@ def supporter_erase(*, organization, email):
     email = email_normalise(email)
     stand_in = stand_in_address()
     with transaction.atomic():
-        donations = list(_donations(organization=organization, email=email).select_for_update())
+        donations = list(
+            _donations(organization=organization, email=email)
+            .select_related("campaign")
+            .select_for_update(of=("self",))
+        )
         ids = {
             "intents": {d.stripe_payment_intent_id for d in donations} - {None, ""},
             "charges": {d.stripe_charge_id for d in donations} - {None, ""},
@@ -124,6 +127,7 @@ def supporter_erase(*, organization, email):
         erased_notices = 0
         for notice in notices:
             erased_notices += Notice.objects.filter(pk=notice.pk).update(email=stand_in, key=f"erased:{notice.pk}")
+        journal_scrub(organization_id=organization.pk, email=email, stand_in=stand_in)
         events = _events_scrub(needles=[email, *customers, *(id_ for group in ids.values() for id_ in group)])
     return {"donations": len(donations), "emails_sent": erased_notices, "stripe_events": events}
 

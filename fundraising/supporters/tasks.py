@@ -14,19 +14,32 @@ from .models import Notice, StatementRun
 
 log = logging.getLogger(__name__)
 
-NOTICE_MAX_RETRIES = 6
+# Kept for tests and docs that count retries: the tries after the first.
+NOTICE_MAX_RETRIES = notices.NOTICE_MAX_ATTEMPTS - 1
 
 
-@shared_task(bind=True, acks_late=True, max_retries=NOTICE_MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, max_retries=None)
 def notice_send(self, notice_id):
+    """One try; a failure is retried with backoff (the count lives on the row, so a try queued by the sweep
+    continues it), then marked failed for the owners."""
     try:
         notices.notice_deliver(notice_id=notice_id)
-    except Exception as exc:
-        if self.request.retries >= self.max_retries:
+    except notices.NoticeFailed as exc:
+        if exc.attempts >= notices.NOTICE_MAX_ATTEMPTS:
             log.error("notice %s failed for good: %s", notice_id, exc)
-            notices.notice_give_up(notice_id=notice_id, error=f"{type(exc).__name__}: {exc}")
+            notices.notice_give_up(notice_id=notice_id, error=str(exc))
             return
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
+        raise self.retry(exc=exc, countdown=exc.retry_in) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def notices_sweep():
+    """Beat, every minute: notices whose queued send was lost (Redis emptied or restarted without its data,
+    a worker killed) are queued again; the claim in notice_deliver keeps a notice from going out twice."""
+    due = notices.notices_due()
+    for notice_id in due:
+        notice_send.delay(str(notice_id))
+    return len(due)
 
 
 @shared_task(acks_late=True)

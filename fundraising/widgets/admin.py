@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import escape
@@ -13,7 +12,7 @@ from fundraising.campaigns.admin import CampaignAdmin
 from fundraising.campaigns.models import Campaign
 
 from .options import LAYOUTS, THEMES, OptionError, WidgetOptions, options_parse
-from .services import snapshot_after_edit, snapshot_entry_get
+from .services import snapshot_entry_get
 
 # The iframe's documented height: the full layout at 360 px in French (longest words we ship), title
 # on two lines, month on its own line. Measured in tests/test_widget_small_screens.py.
@@ -78,12 +77,6 @@ class CampaignEmbedMixin:
             name="campaigns_campaign_embed",
         )
         return [embed, *super().get_urls()]
-
-    def save_model(self, request, obj, form, change):
-        """The widget follows the saved campaign once the admin's transaction (milestones too) commits."""
-        super().save_model(request, obj, form, change)
-        old_slug = form.initial.get("slug", "") if change and "slug" in form.changed_data else ""
-        transaction.on_commit(lambda: snapshot_after_edit(campaign_id=obj.pk, old_slug=old_slug))
 
     def embed_view(self, request, object_id):
         campaign = self.get_object(request, unquote(object_id))  # another organisation's: 404

@@ -1,0 +1,81 @@
+"""fundraising/journal: entries are written with the change, dispatched after commit to the consumers of their
+kind, and swept again when the dispatch did not happen or a consumer failed."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from fundraising.journal import dispatch, kinds
+from fundraising.journal.models import Entry
+from fundraising.journal.services import Happening, entries_write, entry_write
+from tests.journal_helpers import dispatch_held
+
+
+@pytest.fixture
+def seen(monkeypatch):
+    """A consumer of period.changed that records what it was given (and fails while `fail` is set)."""
+    calls = {"entries": [], "fail": False}
+
+    def consumer(entries):
+        if calls["fail"]:
+            raise RuntimeError("consumer down")
+        calls["entries"].extend(entry.key for entry in entries)
+
+    monkeypatch.setitem(dispatch.CONSUMERS, kinds.PERIOD_CHANGED, [("test", consumer)])
+    return calls
+
+
+def test_it_dispatches_after_commit_not_before(transactional_db, seen):
+    with transaction.atomic():
+        entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:a", period_id=1)
+        assert seen["entries"] == []  # nothing happens before the change is committed
+    assert seen["entries"] == ["period.changed:a"]
+    assert Entry.objects.get(key="period.changed:a").dispatched_at is not None
+
+
+def test_a_rolled_back_change_leaves_no_entry_and_no_side_effect(transactional_db, seen):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:b", period_id=1)
+        raise RuntimeError("the write failed")
+    assert seen["entries"] == [] and not Entry.objects.exists()
+
+
+def test_a_key_written_twice_is_one_entry_dispatched_once(transactional_db, seen):
+    first = entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:c", period_id=1)
+    again = entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:c", period_id=1)
+    assert first is not None and again is None
+    assert seen["entries"] == ["period.changed:c"]
+
+
+def test_a_failing_consumer_leaves_the_entry_for_the_sweep(transactional_db, seen):
+    seen["fail"] = True
+    entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:d", period_id=1)
+    entry = Entry.objects.get(key="period.changed:d")
+    assert entry.dispatched_at is None and entry.attempts == 1 and "consumer down" in entry.last_error
+    seen["fail"] = False
+    assert dispatch.entries_sweep(grace=datetime.timedelta(0)) == 1
+    assert seen["entries"] == ["period.changed:d"]
+    assert dispatch.entries_sweep(grace=datetime.timedelta(0)) == 0  # dispatched: never again
+
+
+def test_the_sweep_leaves_fresh_entries_to_their_own_dispatch(transactional_db, seen):
+    with dispatch_held():
+        entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:e", period_id=1)
+    assert dispatch.entries_sweep() == 0  # within the grace: its after-commit dispatch may still be running
+    later = timezone.now() + dispatch.SWEEP_GRACE + datetime.timedelta(seconds=1)
+    assert dispatch.entries_sweep(now=later) == 1 and seen["entries"] == ["period.changed:e"]
+
+
+def test_many_entries_go_in_one_statement_each_new_one_once(transactional_db, seen, django_assert_num_queries):
+    happenings = [Happening(kind=kinds.PERIOD_CHANGED, key=f"period.changed:{n}", period_id=n) for n in range(50)]
+    with dispatch_held(), django_assert_num_queries(1):
+        assert len(entries_write(happenings)) == 50
+    with dispatch_held():
+        assert entries_write(happenings) == []
+
+
+def test_it_refuses_a_kind_no_one_declared(db):
+    with pytest.raises(ValueError, match="unknown journal kind"):
+        entry_write(kind="donation.teleported")

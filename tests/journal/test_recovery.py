@@ -1,0 +1,84 @@
+"""A process killed between the commit and the dispatch, or a Redis that loses the queued work, delays a
+receipt, a refresh or an outgoing event; the sweeps then deliver each exactly once."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from fundraising.integrations.models import Delivery, Endpoint
+from fundraising.journal import dispatch
+from fundraising.journal.models import Entry
+from fundraising.supporters import tasks as supporter_tasks
+from fundraising.supporters.models import Notice
+from fundraising.widgets.services import snapshot_entry_get
+from tests.journal_helpers import dispatch_held
+from tests.stripe_standin import events
+
+LATER = datetime.timedelta(minutes=5)
+
+
+@pytest.fixture
+def endpoint(campaign):
+    # Nothing listens on port 9; the delivery row is what counts here (its sending is the door's business).
+    return Endpoint.objects.create(campaign=campaign, url="http://127.0.0.1:9/hook", events=["donation.succeeded"])
+
+
+def gift(client, amount=4200):
+    session = events.checkout_session(amount=amount, email="late@example.com")
+    events.post_event(client, events.event("checkout.session.completed", session))
+
+
+def test_a_crash_between_commit_and_dispatch_delays_and_never_drops(client, campaign, endpoint, widget_root):
+    with dispatch_held():  # the worker applies the event, commits, and dies before the dispatch
+        gift(client)
+    assert Entry.objects.filter(dispatched_at__isnull=True).count() == 1
+    assert mail.outbox == [] and not Delivery.objects.exists()
+    assert snapshot_entry_get(slug=campaign.slug)["snapshot"]["raised"] == 0  # the widget has not moved yet
+
+    assert dispatch.entries_sweep(now=timezone.now() + LATER) == 1
+    assert [m.to for m in mail.outbox] == [["late@example.com"]]
+    assert Delivery.objects.filter(event_type="donation.succeeded").count() == 1
+    assert snapshot_entry_get(slug=campaign.slug)["snapshot"]["raised"] == 4200
+
+    assert dispatch.entries_sweep(now=timezone.now() + LATER) == 0  # exactly once
+    dispatch.entries_dispatch(entry_ids=list(Entry.objects.values_list("pk", flat=True)))
+    assert len(mail.outbox) == 1 and Delivery.objects.count() == 1
+
+
+def test_consumers_run_again_deliver_nothing_twice(client, campaign, endpoint):
+    """The sweep may run a consumer whose first run succeeded (another consumer of the kind failed): every
+    consumer is idempotent on what happened."""
+    gift(client)
+    entry = Entry.objects.get(kind="donation.counted")
+    Entry.objects.filter(pk=entry.pk).update(dispatched_at=None)
+    dispatch.entries_dispatch(entry_ids=[entry.pk])
+    assert len(mail.outbox) == 1 and Delivery.objects.count() == 1
+    assert Notice.objects.count() == 1
+
+
+def test_a_receipt_whose_queued_send_was_lost_is_sent_once_by_the_sweep(client, campaign):
+    """Redis emptied after the receipt was queued: the Notice row is the promise, the sweep keeps it."""
+    with mock.patch.object(supporter_tasks.notice_send, "delay"):  # the queued send is lost with Redis
+        gift(client)
+    notice = Notice.objects.get()
+    assert notice.status == "queued" and mail.outbox == []
+    assert supporter_tasks.notices_sweep() == 0  # not overdue yet: its queued send may still come
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + LATER):
+        assert supporter_tasks.notices_sweep() == 1
+        assert supporter_tasks.notices_sweep() == 0
+    notice.refresh_from_db()
+    assert notice.status == "sent" and [m.to for m in mail.outbox] == [["late@example.com"]]
+
+
+def test_two_sends_of_one_notice_at_once_send_it_once(client, campaign):
+    """A redelivered task and the sweep's may run together: the claim lets one of them send."""
+    from fundraising.supporters import notices
+
+    with mock.patch.object(supporter_tasks.notice_send, "delay"):
+        gift(client)
+    notice = Notice.objects.get()
+    assert notices.notice_claim(notice_id=notice.pk)  # another process is sending it
+    assert notices.notice_deliver(notice_id=notice.pk) is None and mail.outbox == []
