@@ -30,10 +30,12 @@ def consumer_register(kind, consumer, *, name=None):
     registered.append((name, consumer))
 
 
-def entries_dispatch(*, entry_ids):
-    """Run the consumers of these entries (those not dispatched yet), kind by kind, then mark them dispatched.
-    A consumer that raises leaves its kind's entries undispatched, with the error, for the sweep."""
-    entries = list(Entry.objects.filter(pk__in=entry_ids, dispatched_at__isnull=True).order_by("pk"))
+def entries_dispatch(*, entry_ids=None, entries=None):
+    """Run the consumers of these entries (by id: those not dispatched yet; or the entries themselves, as
+    written a moment ago), kind by kind, then mark them dispatched. A consumer that raises leaves its kind's
+    entries undispatched, with the error, for the sweep."""
+    if entries is None:
+        entries = list(Entry.objects.filter(pk__in=entry_ids, dispatched_at__isnull=True).order_by("pk"))
     by_kind = defaultdict(list)
     for entry in entries:
         by_kind[entry.kind].append(entry)

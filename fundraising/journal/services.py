@@ -3,6 +3,7 @@ written are dispatched to their consumers (fundraising/journal/dispatch.py)."""
 
 import dataclasses
 import functools
+import json
 import uuid
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -65,7 +66,7 @@ def sql_of(count):
     one = "(" + ", ".join(data_placeholder if name == "data" else "%s" for name in COLUMNS) + f", {constants})"
     return (
         f'INSERT INTO {table} ({names}) VALUES {", ".join([one] * count)} '  # noqa: S608 - names are ours, values bound
-        'ON CONFLICT ("key") DO NOTHING RETURNING "id"'
+        'ON CONFLICT ("key") DO NOTHING RETURNING "id", "key"'
     )
 
 
@@ -79,17 +80,24 @@ def entries_write(happenings, *, dispatched=False):
         return []
     now = timezone.now()
     rows = [_row(happening, now) for happening in happenings]
-    ids = []
+    new = {}
     with connection.cursor() as cursor:
         for index in range(0, len(rows), ROWS_PER_INSERT):
             chunk = rows[index : index + ROWS_PER_INSERT]
             cursor.execute(sql_of(len(chunk)), [value for row in chunk for value in row])
-            ids += [row[0] for row in cursor.fetchall()]
-    ids.sort()
+            new.update((key, pk) for pk, key in cursor.fetchall())
+    ids = sorted(new.values())
     if dispatched and ids:
         Entry.objects.filter(pk__in=ids).update(dispatched_at=now)
     elif ids:
-        transaction.on_commit(functools.partial(dispatch.entries_dispatch, entry_ids=ids), robust=True)
+        # The dispatch gets the entries as written (no read back): data as the database returns it (JSON).
+        written = [
+            Entry(pk=new[row[1]], **dataclasses.asdict(happening) | {"key": row[1], "data": json.loads(row[6])})
+            for happening, row in zip(happenings, rows, strict=True)
+            if row[1] in new
+        ]
+        written.sort(key=lambda entry: entry.pk)
+        transaction.on_commit(functools.partial(dispatch.entries_dispatch, entries=written), robust=True)
     return ids
 
 
