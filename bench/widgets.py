@@ -287,12 +287,12 @@ def main():
         period_id = donations_insert(args.donations)
         inserted = time.monotonic() - started
         from fundraising.ledger.verify import tallies_rebuild
-        from fundraising.pipeline.tasks import period_refresh
+        from fundraising.pipeline.tasks import period_refresh_task
 
         tallies_rebuild(period_ids=[period_id])  # rows loaded in bulk bypass the running figures' write
 
         started = time.monotonic()
-        period_refresh.apply(args=[period_id]).get()
+        period_refresh_task.apply(args=[period_id]).get()
         refreshed = time.monotonic() - started
         # Let PostgreSQL finish with the million rows (autovacuum would otherwise start on them during
         # (d) and take CPU from gunicorn), so (d) measures the app and not the database's housekeeping.

@@ -191,7 +191,7 @@ CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "fundraising.payments.tasks.events_sweep", "schedule": 60.0},
     "stripe-reconcile": {"task": "fundraising.payments.tasks.stripe_reconcile", "schedule": 24 * 3600.0},
     "periods-rollover": {"task": "fundraising.pipeline.tasks.periods_rollover", "schedule": 300.0},
-    "periods-verify": {"task": "fundraising.pipeline.tasks.periods_verify", "schedule": 3600.0},
+    "periods-verify": {"task": "fundraising.pipeline.tasks.periods_verify_task", "schedule": 3600.0},
 }
 
 # Admin sign-in is throttled by django-axes: after AXES_FAILURE_LIMIT wrong passwords for one username

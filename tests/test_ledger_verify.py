@@ -56,7 +56,7 @@ def test_it_shows_the_counter_in_healthz(client, db, campaign, settings):
     settings.HEALTHZ_TOKEN = "healthz-operator-token"
     gift = DonationFactory(campaign=campaign, amount=500)
     Donation.objects.filter(pk=gift.pk).update(amount=900)
-    tasks.periods_verify()
+    tasks.periods_verify_task()
     operator = {"Authorization": "Bearer healthz-operator-token"}
     report = client.get("/healthz", headers=operator).json()["ledger"]
     assert report["ok"]

@@ -18,7 +18,7 @@ def test_it_fires_a_milestone_exactly_once_under_concurrency(postgres, transacti
     def refresh():
         try:
             barrier.wait()
-            tasks.period_refresh(period.pk)
+            tasks.period_refresh_task(period.pk)
         except Exception as exc:  # surfaced below; a thread's exception would otherwise vanish
             errors.append(exc)
         finally:

@@ -38,7 +38,7 @@ def test_it_queues_one_refresh_for_a_burst(transactional_db, campaign, broker_qu
     assert queued() == 1
     assert Period.objects.get(pk=period.pk).raised == 0  # nothing ran in-process
 
-    tasks.period_refresh(period.pk)  # what the worker does with that one message
+    tasks.period_refresh_task(period.pk)  # what the worker does with that one message
     assert Period.objects.get(pk=period.pk).raised == 1000
 
 

@@ -1,6 +1,6 @@
 """Celery entry points after the ledger changes: take ids, load, call one service.
 
-- period_refresh: totals, widget and milestones of one period (fundraising/pipeline/refresh.py)
+- period_refresh_task: totals, widget and milestones of one period (fundraising/pipeline/refresh.py)
 - periods_rollover / campaigns_widgets_refresh: a month closes at local midnight (fundraising/ledger/rollover.py)
 - milestone_notify / milestone_webhook: e-mail and signed POST (fundraising/campaigns/milestones.py)
 - period_summary: the month-end e-mail to owners, once per period (fundraising/campaigns/summaries.py)
@@ -36,7 +36,7 @@ RETRYING = {
 
 
 @shared_task(**RETRYING)
-def period_refresh(period_id):
+def period_refresh_task(period_id):
     """After ledger changes: totals from the ledger, then the campaign's widget, then milestones crossed
     (each journalled: fundraising/pipeline/consumers.py e-mails the owners)."""
     refresh.period_refresh(period_id=period_id)
@@ -47,7 +47,7 @@ def period_refresh_enqueue(*, period_id):
     if not refresh.period_refresh_mark(period_id=period_id):
         return False
     try:
-        period_refresh.apply_async((period_id,), countdown=refresh.REFRESH_DEBOUNCE_SECONDS)
+        period_refresh_task.apply_async((period_id,), countdown=refresh.REFRESH_DEBOUNCE_SECONDS)
     except OperationalError:
         # Broker down: the ledger is committed; the stale-period sweep refreshes it once the broker is back.
         refresh.period_refresh_started(period_id=period_id)
@@ -165,6 +165,6 @@ def periods_sweep():
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def periods_verify():
+def periods_verify_task():
     """Beat, hourly: sum the open months' ledger in full, repair and report any running figure that differs."""
     verify.periods_verify()
