@@ -68,7 +68,7 @@ def session_create(*, params, idempotency_key, site_url):
         "subscription": None,
         "success_url": params["success_url"],
         "url": site_url + reverse("demo-checkout", args=[session_id]),
-        # Not Stripe's: what the page shows and what paying needs (payments.py hides "_" keys).
+        # Not Stripe's: what the page shows and what paying needs (stripe_api.py hides "_" keys).
         "_product": price["product_data"]["name"],
         "_interval": "month" if monthly else "",
         "_payment_metadata": _metadata(params, "subscription_data" if monthly else "payment_intent_data"),

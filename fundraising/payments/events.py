@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import payments, readers
+from . import readers, stripe_api
 from .handlers import event_apply
 from .models import StripeEvent
 from .recording import lookups_forget, lookups_memoised
@@ -38,8 +38,8 @@ EVENT_MAX_ATTEMPTS = 20
 
 def event_store(*, payload, signature):
     """Verify a webhook body and store its event: (StripeEvent, created).
-    Raises payments.SignatureInvalid / payments.StripeNotConfigured."""
-    event = payments.webhook_event_verify(payload=payload, signature=signature)
+    Raises stripe_api.SignatureInvalid / stripe_api.StripeNotConfigured."""
+    event = stripe_api.webhook_event_verify(payload=payload, signature=signature)
     return event_record(event=event)
 
 

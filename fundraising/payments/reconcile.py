@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fundraising.ledger.models import Donation
 
-from . import endpoint, events, facts, payments, readers, recording
+from . import endpoint, events, facts, readers, recording, stripe_api
 from .models import PaymentState, StripeEvent, UnmatchedPayment
 from .unmatched import unmatched_lines, unmatched_waiting_prune
 
@@ -52,7 +52,7 @@ def stripe_events_recent(*, days):
     created_gte = int((timezone.now() - datetime.timedelta(days=days)).timestamp())
     listed, starting_after = [], None
     while True:
-        page = payments.event_list(created_gte=created_gte, starting_after=starting_after)
+        page = stripe_api.event_list(created_gte=created_gte, starting_after=starting_after)
         listed.extend(page.get("data") or [])
         if not page.get("has_more") or not page.get("data"):
             return listed
@@ -60,13 +60,13 @@ def stripe_events_recent(*, days):
 
 
 def stripe_objects(*, days):
-    """Stripe's payments, invoices, refunds and disputes of the last `days` days, through payments.py."""
+    """Stripe's payments, invoices, refunds and disputes of the last `days` days, through stripe_api.py."""
     created_gte = int((timezone.now() - datetime.timedelta(days=days)).timestamp())
     found = {}
-    for kind in payments.OBJECT_LISTS:
+    for kind in stripe_api.OBJECT_LISTS:
         found[kind], starting_after = [], None
         while True:
-            page = payments.object_list(kind=kind, created_gte=created_gte, starting_after=starting_after)
+            page = stripe_api.object_list(kind=kind, created_gte=created_gte, starting_after=starting_after)
             found[kind].extend(page.get("data") or [])
             if not page.get("has_more") or not page.get("data"):
                 break
@@ -204,6 +204,6 @@ def stripe_reconcile(*, days=RECONCILE_DAYS, objects_days=RECONCILE_OBJECTS_DAYS
     report.unmatched = list(unmatched_lines())
     try:
         report.endpoint_missing = endpoint.endpoint_check()
-    except (payments.StripeNotConfigured, payments.StripeUnavailable) as exc:
+    except (stripe_api.StripeNotConfigured, stripe_api.StripeUnavailable) as exc:
         report.endpoint_note = f"webhook endpoint not checked: {exc}"
     return report

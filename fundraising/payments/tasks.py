@@ -12,7 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
-from . import events, payments, reconcile
+from . import events, reconcile, stripe_api
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def stripe_reconcile():
     """Beat, daily: catch up on events Stripe could not deliver and log what differs."""
     try:
         report = reconcile.stripe_reconcile()
-    except payments.StripeNotConfigured:
+    except stripe_api.StripeNotConfigured:
         return
     for line in report.lines():
         (log.info if report.clean else log.warning)("reconcile: %s", line)
