@@ -4,8 +4,7 @@ import pytest
 
 from fundraising.campaigns.models import Period
 from fundraising.ledger.models import Donation
-from fundraising.payments import events as stored_events
-from fundraising.payments import handlers, tasks
+from fundraising.payments import handlers, stripe_events, tasks
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 
@@ -61,7 +60,7 @@ def test_it_backs_off_exponentially(monkeypatch):
         seen.append(countdown)
         raise exc
 
-    monkeypatch.setattr(stored_events, "event_process", lambda **kw: (_ for _ in ()).throw(ValueError("x")))
+    monkeypatch.setattr(stripe_events, "stripe_event_process", lambda **kw: (_ for _ in ()).throw(ValueError("x")))
     for retries in range(12):
         task = tasks.event_process
         task.push_request(retries=retries)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fundraising.ledger.models import Donation
 
-from . import endpoint, events, facts, readers, recording, stripe_api
+from . import endpoint, facts, readers, recording, stripe_api, stripe_events
 from .models import PaymentState, StripeEvent, UnmatchedPayment
 from .unmatched import unmatched_lines, unmatched_waiting_prune
 
@@ -189,11 +189,11 @@ def stripe_reconcile(*, days=RECONCILE_DAYS, objects_days=RECONCILE_OBJECTS_DAYS
     for event in reversed(listed):  # oldest first, as Stripe would have sent them
         if event["id"] in known:
             continue
-        record, created = events.event_record(event=event)
+        record, created = stripe_events.stripe_event_record(event=event)
         if created:
-            events.event_process(event_pk=record.pk)  # now, so the comparison below includes it
+            stripe_events.stripe_event_process(event_pk=record.pk)  # now, so the comparison below includes it
             report.recovered.append(event["id"])
-    cutoff = timezone.now() - datetime.timedelta(seconds=events.SWEEP_AFTER_SECONDS)
+    cutoff = timezone.now() - datetime.timedelta(seconds=stripe_events.SWEEP_AFTER_SECONDS)
     report.unprocessed = list(
         StripeEvent.objects.filter(processed_at__isnull=True, received_at__lte=cutoff)
         .order_by("received_at")

@@ -1,6 +1,6 @@
 """Celery entry points for Stripe events: take the stored event's id, call one service.
 
-- events_drain: after webhooks store events, apply the new ones in batches (fundraising/payments/events.py)
+- events_drain: after webhooks store events, apply the new ones in batches (fundraising/payments/stripe_events.py)
 - event_process: one event on its own, retried with backoff (a failing one leaves the drain)
 - events_sweep: beat's catch-up for stored events nobody processed
 - stripe_reconcile: beat, daily (fundraising/payments/reconcile.py)
@@ -12,7 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
-from . import events, reconcile, stripe_api
+from . import reconcile, stripe_api, stripe_events
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def event_process(self, event_pk):
     The service records the error and attempt count on the StripeEvent; once retries run out the
     event stays unprocessed for the periodic sweep and for reconciliation to pick up."""
     try:
-        events.event_process(event_pk=event_pk)
+        stripe_events.stripe_event_process(event_pk=event_pk)
     except Exception as exc:
         raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), BACKOFF_CAP_SECONDS)) from exc
 
@@ -45,7 +45,7 @@ def event_enqueue(*, event_pk, countdown=None):
 def events_drain(slot=0):
     """After webhooks store events: process the new ones in a batch (coalesced, so Celery's overhead is paid
     per burst). A worker killed mid-drain loses nothing: its transaction rolls back and the message returns."""
-    drained = events.events_drain(slot=slot)
+    drained = stripe_events.stripe_events_drain(slot=slot)
     for event_pk in drained.failed:
         log.warning("event %s failed, retrying on its own", event_pk)
         event_enqueue(event_pk=event_pk, countdown=2)
@@ -69,7 +69,7 @@ def events_drain_enqueue(*, slots=1):
             return False
         return True
     try:
-        slot = events.drain_mark_take(slots=slots)
+        slot = stripe_events.drain_mark_take(slots=slots)
     except Exception:  # Redis (cache and broker) down: the stored events are the sweep's
         log.warning("cache unavailable, new events left to the sweep")
         return False
@@ -78,17 +78,17 @@ def events_drain_enqueue(*, slots=1):
     try:
         events_drain.delay(slot)
     except OperationalError:
-        events.drain_mark_clear(slot=slot)
+        stripe_events.drain_mark_clear(slot=slot)
         log.warning("broker unavailable, new events left to the sweep")
         return False
     return True
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def events_sweep(min_age_seconds=events.SWEEP_AFTER_SECONDS):
+def events_sweep(min_age_seconds=stripe_events.SWEEP_AFTER_SECONDS):
     """Beat, every minute: events stored but still unprocessed after a few minutes are queued again
     (the broker was down when they arrived, or their retries ran out). Processing is idempotent."""
-    for event_pk in events.events_unprocessed(min_age_seconds=min_age_seconds):
+    for event_pk in stripe_events.stripe_events_unprocessed(min_age_seconds=min_age_seconds):
         event_process.delay(event_pk)
 
 

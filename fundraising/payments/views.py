@@ -15,7 +15,7 @@ from fundraising.campaigns import selectors
 from fundraising.core.language import language_override
 from fundraising.widgets.snapshots import snapshot_build
 
-from . import checkout, events, stripe_api, tasks
+from . import checkout, stripe_api, stripe_events, tasks
 from .forms import DonationForm, donation_prefill
 from .thanks import thanks_donation
 
@@ -125,7 +125,7 @@ def thanks(request, campaign):
 def stripe_webhook(request):
     """Verify, store, queue a drain, answer. Processing happens in a task after the event is safely stored."""
     try:
-        record, created = events.event_store(
+        record, created = stripe_events.stripe_event_store(
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
         )
     except stripe_api.StripeNotConfigured:
