@@ -15,9 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import readers, stripe_api
+from .drain_memo import lookups_forget, lookups_memoised
 from .handlers import event_apply
 from .models import StripeEvent
-from .recording import lookups_forget, lookups_memoised
 
 # How long "a drain is queued" holds; only matters if that task is lost (the sweep catches up anyway).
 DRAIN_QUEUED_SECONDS = 60
