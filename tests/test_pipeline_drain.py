@@ -68,7 +68,7 @@ def test_it_sets_a_failing_event_aside_and_applies_the_others(campaign, monkeypa
         return handler(obj, when)
 
     monkeypatch.setitem(handlers.EVENT_HANDLERS, "checkout.session.completed", flaky)
-    assert tasks.events_drain() == 2  # what the worker runs after webhooks
+    assert tasks.stripe_events_drain_task() == 2  # what the worker runs after webhooks
 
     bad.refresh_from_db()
     assert bad.processed_at is None and bad.error == "RuntimeError: cannot apply this one"
@@ -96,6 +96,6 @@ def test_it_hands_over_when_its_slice_is_used_up(campaign, monkeypatch):
     stored([100, 200, 300])
     monkeypatch.setattr(stripe_events, "DRAIN_SLICE_EVENTS", 1)
     # One event per slice: each drain queues the next (run in-process here), until none is left.
-    assert tasks.events_drain() == 1
+    assert tasks.stripe_events_drain_task() == 1
     assert Donation.objects.count() == 3
     assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()

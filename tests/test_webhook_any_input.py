@@ -123,7 +123,8 @@ def test_it_stops_retrying_an_event_that_keeps_failing(client, campaign, monkeyp
     record = StripeEvent.objects.get()
     assert record.error == "RuntimeError: cannot apply" and record.processed_at is None
     StripeEvent.objects.filter(pk=record.pk).update(received_at=record.received_at.replace(year=2000))
-    assert tasks.event_process.max_retries == tasks.MAX_RETRIES  # each queued try retries a bounded number of times
+    # each queued try retries a bounded number of times
+    assert tasks.stripe_event_process_task.max_retries == tasks.MAX_RETRIES
     StripeEvent.objects.filter(pk=record.pk).update(attempts=stripe_events.EVENT_MAX_ATTEMPTS - 1)
     too_old = stripe_events.stripe_events_unprocessed(min_age_seconds=0, now=record.received_at)
     assert too_old == []  # too old: a person's

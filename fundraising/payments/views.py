@@ -134,5 +134,5 @@ def stripe_webhook(request):
         log.warning("rejected webhook: %s", exc)
         return HttpResponse("Signature does not verify.\n", status=400, content_type="text/plain")
     if created:
-        transaction.on_commit(tasks.events_drain_enqueue)
+        transaction.on_commit(tasks.stripe_events_drain_enqueue)
     return JsonResponse({"received": True, "event": record.stripe_id})
