@@ -1,6 +1,6 @@
 """A local test checkout for `make demo` without a Stripe account (STRIPE_DEMO_CHECKOUT=1, DEBUG only).
 
-payments.py hands it Checkout Session creation and retrieval when it is on, so donation_checkout_start
+stripe_api.py hands it Checkout Session creation and retrieval when it is on, so donation_checkout_start
 and the thanks page run unchanged. Sessions live in the cache for a day, as Stripe's expire. Paying
 turns a session into what Stripe would then hold and returns the events Stripe would send, in Stripe's
 shapes (API version 2026-10-28.endive); fundraising/payments/demo_views.py signs and POSTs them to the
