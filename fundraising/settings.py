@@ -189,7 +189,7 @@ CELERY_BEAT_SCHEDULE = {
     "notices-sweep": {"task": "fundraising.supporters.tasks.notices_sweep", "schedule": 60.0},
     "periods-sweep": {"task": "fundraising.pipeline.tasks.periods_sweep", "schedule": 60.0},
     "events-sweep": {"task": "fundraising.payments.tasks.events_sweep", "schedule": 60.0},
-    "stripe-reconcile": {"task": "fundraising.payments.tasks.stripe_reconcile", "schedule": 24 * 3600.0},
+    "stripe-reconcile": {"task": "fundraising.payments.tasks.stripe_reconcile_task", "schedule": 24 * 3600.0},
     "periods-rollover": {"task": "fundraising.pipeline.tasks.periods_rollover", "schedule": 300.0},
     "periods-verify": {"task": "fundraising.pipeline.tasks.periods_verify_task", "schedule": 3600.0},
 }

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fundraising.ledger.models import Donation
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from tests.widget_helpers import seed_campaign
 
 BUDGET = settings(
@@ -31,7 +31,7 @@ def stripe_seam(settings, monkeypatch):
     def create(*, params, idempotency_key):
         return {"id": f"cs_test_any_{next(_sessions)}", "url": "https://checkout.stripe.com/c/pay/cs_test_any"}
 
-    monkeypatch.setattr(payments, "checkout_session_create", create)
+    monkeypatch.setattr(stripe_api, "checkout_session_create", create)
 
 
 @BUDGET

@@ -3,11 +3,11 @@
 import pytest
 
 from fundraising.ledger.models import Donation
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 
 
 @pytest.fixture
-def stripe_api(settings, monkeypatch):
+def stripe_calls(settings, monkeypatch):
     """Stripe's API at the one seam: records what the app asks for."""
     settings.STRIPE_SECRET_KEY = "sk_test_checkout"
     calls = []
@@ -16,11 +16,11 @@ def stripe_api(settings, monkeypatch):
         calls.append({"params": params, "idempotency_key": idempotency_key})
         return {"id": f"cs_test_{len(calls)}", "url": f"https://checkout.stripe.test/pay/cs_test_{len(calls)}"}
 
-    monkeypatch.setattr(payments, "checkout_session_create", create)
+    monkeypatch.setattr(stripe_api, "checkout_session_create", create)
     return calls
 
 
-def test_it_opens_a_one_time_session(client, campaign, stripe_api):
+def test_it_opens_a_one_time_session(client, campaign, stripe_calls):
     response = client.post(
         "/c/lights/",
         {"preset": "2500", "kind": "one_time", "public_name": "Ada", "message": "Keep going", "anonymous": "on"},
@@ -31,7 +31,7 @@ def test_it_opens_a_one_time_session(client, campaign, stripe_api):
     assert (donation.amount, donation.currency, donation.kind, donation.status) == (2500, "usd", "one_time", "pending")
     assert (donation.public_name, donation.message, donation.anonymous) == ("Ada", "Keep going", True)
     assert donation.stripe_checkout_session_id == "cs_test_1"
-    [call] = stripe_api
+    [call] = stripe_calls
     params = call["params"]
     metadata = {"fundraising_campaign": "lights", "fundraising_donation": str(donation.id)}
     assert params["mode"] == "payment"
@@ -48,12 +48,12 @@ def test_it_opens_a_one_time_session(client, campaign, stripe_api):
     assert params["line_items"][0]["price_data"]["product_data"]["name"] == "Donation: Keep the lights on"
 
 
-def test_it_opens_a_monthly_subscription_session(client, campaign, stripe_api):
+def test_it_opens_a_monthly_subscription_session(client, campaign, stripe_calls):
     response = client.post("/c/lights/", {"preset": "custom", "custom_amount": "12.50", "kind": "monthly"})
     assert response.status_code == 303
     donation = Donation.objects.get()
     assert (donation.amount, donation.kind) == (1250, "monthly")
-    params = stripe_api[0]["params"]
+    params = stripe_calls[0]["params"]
     assert params["mode"] == "subscription"
     assert "submit_type" not in params and "payment_intent_data" not in params
     assert params["line_items"][0]["price_data"]["recurring"] == {"interval": "month"}
@@ -65,9 +65,9 @@ def test_it_keeps_the_pending_donation_when_stripe_is_down(client, campaign, set
     settings.STRIPE_SECRET_KEY = "sk_test_down"
 
     def down(**kwargs):
-        raise payments.StripeUnavailable("APIConnectionError: connection refused")
+        raise stripe_api.StripeUnavailable("APIConnectionError: connection refused")
 
-    monkeypatch.setattr(payments, "checkout_session_create", down)
+    monkeypatch.setattr(stripe_api, "checkout_session_create", down)
     response = client.post("/c/lights/", {"preset": "500", "kind": "one_time"})
     assert response.status_code == 502
     assert "could not reach our payment provider" in response.content.decode()
@@ -85,19 +85,19 @@ def test_it_turns_sdk_errors_into_stripe_unavailable(campaign, settings):
     settings.STRIPE_SECRET_KEY = "sk_test_nothing_there"
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{port}"
     try:
-        with pytest.raises(payments.StripeUnavailable):
-            payments.checkout_session_create(params={"mode": "payment"}, idempotency_key="k")
+        with pytest.raises(stripe_api.StripeUnavailable):
+            stripe_api.checkout_session_create(params={"mode": "payment"}, idempotency_key="k")
     finally:
         import stripe
 
         stripe.api_base = "https://api.stripe.com"
 
 
-def test_it_opens_checkout_in_the_campaigns_language(client, campaign, stripe_api):
+def test_it_opens_checkout_in_the_campaigns_language(client, campaign, stripe_calls):
     campaign.locale = "fr_FR"
     campaign.save()
     assert client.post("/c/lights/", {"preset": "2500", "kind": "monthly"}).status_code == 303
-    [call] = stripe_api
+    [call] = stripe_calls
     assert call["params"]["locale"] == "fr"
     assert call["params"]["line_items"][0]["price_data"]["product_data"]["name"] == "Don mensuel: Keep the lights on"
 

@@ -1,5 +1,5 @@
 """make demo's local test checkout (STRIPE_DEMO_CHECKOUT=1, DEBUG=1, no STRIPE_SECRET_KEY): Checkout Sessions
-are created and read through payments.py as with Stripe; Pay posts signed events to the real webhook."""
+are created and read through stripe_api.py as with Stripe; Pay posts signed events to the real webhook."""
 
 import pytest
 

@@ -4,7 +4,7 @@ DEBUG=1, its pages answer 404 when DEBUG is off, and a real STRIPE_SECRET_KEY al
 import pytest
 
 from fundraising.ledger.models import Donation
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from fundraising.payments.checkout import donation_checkout_start
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
 from tests.test_settings_errors import PRODUCTION, run_manage
@@ -41,11 +41,11 @@ def demo_session(settings, campaign):
 def test_it_answers_404_when_debug_is_off(client, demo_session):
     assert client.get(f"/demo-checkout/{demo_session}/").status_code == 404
     assert client.post(f"/demo-checkout/{demo_session}/pay/").status_code == 404
-    assert not payments.demo_checkout_active()
+    assert not stripe_api.demo_checkout_active()
 
 
 def test_it_leaves_the_seam_to_stripe_when_debug_is_off(client, demo_session, campaign):
-    with pytest.raises(payments.StripeNotConfigured):
+    with pytest.raises(stripe_api.StripeNotConfigured):
         donation_checkout_start(campaign=campaign, amount=2500, kind=Donation.Kind.ONE_TIME)
     response = client.post("/c/lights/", {"preset": "2500", "kind": "one_time"})
     assert response.status_code == 503  # "not set up yet", as before

@@ -4,14 +4,14 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from fundraising.ledger.models import Donation
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 
 
 def test_it_answers_429_past_the_limit(client, campaign, settings, monkeypatch):
     settings.STRIPE_SECRET_KEY = "sk_test_rate"
     settings.DONATION_RATE_LIMIT = (3, 60)
     monkeypatch.setattr(
-        payments, "checkout_session_create", lambda **kw: {"id": f"cs_{Donation.objects.count()}", "url": "https://x/"}
+        stripe_api, "checkout_session_create", lambda **kw: {"id": f"cs_{Donation.objects.count()}", "url": "https://x/"}
     )
     codes = [client.post("/c/lights/", {"preset": "500", "kind": "one_time"}).status_code for _ in range(5)]
     assert codes == [303, 303, 303, 429, 429]
@@ -37,7 +37,7 @@ def test_it_limits_each_donor_behind_a_proxy_not_the_proxy(client, campaign, set
     settings.DONATION_RATE_LIMIT = (2, 60)
     settings.NUM_PROXIES = 1
     monkeypatch.setattr(
-        payments, "checkout_session_create", lambda **kw: {"id": f"cs_{Donation.objects.count()}", "url": "https://x/"}
+        stripe_api, "checkout_session_create", lambda **kw: {"id": f"cs_{Donation.objects.count()}", "url": "https://x/"}
     )
 
     def post(forwarded_for):

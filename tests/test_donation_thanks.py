@@ -4,7 +4,7 @@ import pytest
 
 from fundraising.campaigns.models import Period
 from fundraising.ledger.models import Donation
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from tests.stripe_standin import events
 
 
@@ -19,7 +19,7 @@ def pending(campaign):
 def session_api(settings, monkeypatch, pending):
     settings.STRIPE_SECRET_KEY = "sk_test_thanks"
     session = events.checkout_session(amount=2500, donation=pending.id, session_id="cs_test_thanks")
-    monkeypatch.setattr(payments, "checkout_session_retrieve", lambda *, session_id: dict(session, id=session_id))
+    monkeypatch.setattr(stripe_api, "checkout_session_retrieve", lambda *, session_id: dict(session, id=session_id))
     return session
 
 
@@ -43,9 +43,9 @@ def test_it_still_thanks_when_stripe_is_unreachable(client, campaign, settings, 
     settings.STRIPE_SECRET_KEY = "sk_test_thanks"
 
     def down(**kwargs):
-        raise payments.StripeUnavailable("timeout")
+        raise stripe_api.StripeUnavailable("timeout")
 
-    monkeypatch.setattr(payments, "checkout_session_retrieve", down)
+    monkeypatch.setattr(stripe_api, "checkout_session_retrieve", down)
     response = client.get("/c/lights/thanks/?session_id=cs_test_whatever")
     assert response.status_code == 200
     assert "is on its way" in response.content.decode()

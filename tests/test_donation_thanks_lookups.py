@@ -3,7 +3,7 @@
 import pytest
 
 from fundraising.ledger.models import Donation
-from fundraising.payments import payments, thanks
+from fundraising.payments import stripe_api, thanks
 from tests.stripe_standin import events
 
 
@@ -17,7 +17,7 @@ def stripe_calls(settings, monkeypatch):
         donation = Donation.objects.filter(stripe_checkout_session_id=session_id).first()
         return events.checkout_session(amount=2500, donation=donation.id if donation else None, session_id=session_id)
 
-    monkeypatch.setattr(payments, "checkout_session_retrieve", retrieve)
+    monkeypatch.setattr(stripe_api, "checkout_session_retrieve", retrieve)
     return calls
 
 
@@ -52,7 +52,7 @@ def test_it_does_not_ask_about_another_campaigns_session(client, campaign, organ
 def test_it_limits_lookups_per_client_address(client, campaign, stripe_calls, monkeypatch):
     monkeypatch.setattr(thanks, "LOOKUP_RATE", (3, 60))
     monkeypatch.setattr(
-        payments,
+        stripe_api,
         "checkout_session_retrieve",
         lambda *, session_id: (
             stripe_calls.append(session_id) or {"id": session_id, "payment_status": "unpaid", "metadata": {}}

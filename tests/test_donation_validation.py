@@ -3,7 +3,7 @@
 import pytest
 
 from fundraising.ledger.models import Donation
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from tests.factories import CampaignFactory
 
 
@@ -14,7 +14,7 @@ def no_stripe_calls(settings, monkeypatch):
     def refuse(**kwargs):
         raise AssertionError("Stripe must not be called for an invalid form")
 
-    monkeypatch.setattr(payments, "checkout_session_create", refuse)
+    monkeypatch.setattr(stripe_api, "checkout_session_create", refuse)
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_it_keeps_what_was_typed(client, campaign, no_stripe_calls):
 def stripe_accepts(settings, monkeypatch):
     settings.STRIPE_SECRET_KEY = "sk_test_validation"
     monkeypatch.setattr(
-        payments, "checkout_session_create", lambda **kw: {"id": "cs_test_min", "url": "https://checkout.stripe.test/"}
+        stripe_api, "checkout_session_create", lambda **kw: {"id": "cs_test_min", "url": "https://checkout.stripe.test/"}
     )
 
 

@@ -3,12 +3,13 @@ Django response (EmbeddedBeat) or from `manage.py beat_run` under cron; each tas
 
 import datetime
 
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
 from fundraising.campaigns.models import Period
 from fundraising.celery import app
-from fundraising.ops.beat import beat_due_run
+from fundraising.ops.beat import beat_due_run, task_of
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 
@@ -41,3 +42,11 @@ def test_it_runs_each_task_once_per_interval_across_calls(client, campaign):
     assert beat_due_run() == []  # claimed for its interval in the shared cache
     stored.refresh_from_db()
     assert stored.processed_at is None
+
+
+def test_it_schedules_only_tasks_registered_under_those_names():
+    """A renamed task must be renamed in the schedule too: beat would send a name no worker knows (and the
+    in-process beat would only log the error)."""
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert task_of(entry["task"]).name == entry["task"]
+        assert entry["task"] in app.tasks

@@ -11,8 +11,7 @@ from django.utils import timezone
 from fundraising.campaigns.models import Period
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import ledger_totals
-from fundraising.payments import events as stored_events
-from fundraising.payments import handlers, tasks
+from fundraising.payments import handlers, stripe_events, tasks
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 
@@ -37,7 +36,7 @@ def test_it_applies_each_event_once_under_two_concurrent_drains(postgres, campai
     def drain():
         try:
             barrier.wait(timeout=10)
-            applied.append(stored_events.events_drain(seconds=60).applied)
+            applied.append(stripe_events.stripe_events_drain(seconds=60).applied)
         finally:
             connection.close()
 
@@ -69,7 +68,7 @@ def test_it_sets_a_failing_event_aside_and_applies_the_others(campaign, monkeypa
         return handler(obj, when)
 
     monkeypatch.setitem(handlers.EVENT_HANDLERS, "checkout.session.completed", flaky)
-    assert tasks.events_drain() == 2  # what the worker runs after webhooks
+    assert tasks.stripe_events_drain_task() == 2  # what the worker runs after webhooks
 
     bad.refresh_from_db()
     assert bad.processed_at is None and bad.error == "RuntimeError: cannot apply this one"
@@ -87,7 +86,7 @@ def test_it_sets_a_failing_event_aside_and_applies_the_others(campaign, monkeypa
 def test_it_leaves_old_events_to_the_sweep(campaign):
     old, new = stored([500, 600])
     StripeEvent.objects.filter(pk=old.pk).update(received_at=timezone.now() - datetime.timedelta(hours=1))
-    assert stored_events.events_drain().applied == 1
+    assert stripe_events.stripe_events_drain().applied == 1
     assert list(Donation.objects.values_list("amount", flat=True)) == [600]
     tasks.events_sweep.delay()
     assert sorted(Donation.objects.values_list("amount", flat=True)) == [500, 600]
@@ -95,8 +94,8 @@ def test_it_leaves_old_events_to_the_sweep(campaign):
 
 def test_it_hands_over_when_its_slice_is_used_up(campaign, monkeypatch):
     stored([100, 200, 300])
-    monkeypatch.setattr(stored_events, "DRAIN_SLICE_EVENTS", 1)
+    monkeypatch.setattr(stripe_events, "DRAIN_SLICE_EVENTS", 1)
     # One event per slice: each drain queues the next (run in-process here), until none is left.
-    assert tasks.events_drain() == 1
+    assert tasks.stripe_events_drain_task() == 1
     assert Donation.objects.count() == 3
     assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()

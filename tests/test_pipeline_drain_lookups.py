@@ -28,7 +28,7 @@ def stored(*sessions):
 def test_it_counts_each_campaigns_payment_link_for_that_campaign(campaign):
     CampaignFactory(organization=campaign.organization, slug="roof")
     stored(events.checkout_session(amount=700, campaign="lights"), events.checkout_session(amount=900, campaign="roof"))
-    assert tasks.events_drain() == 2
+    assert tasks.stripe_events_drain_task() == 2
     assert dict(Donation.objects.values_list("campaign__slug", "amount")) == {"lights": 700, "roof": 900}
 
 
@@ -48,7 +48,7 @@ def test_it_forgets_a_month_created_in_a_rolled_back_batch(campaign, monkeypatch
     monkeypatch.setitem(handlers.EVENT_HANDLERS, "checkout.session.completed", flaky)
     assert not Period.objects.filter(start="2026-03-01").exists()
     # The batch creates March, fails on `bad` and rolls back; then `good` is applied alone, at once.
-    assert tasks.events_drain() == 1
+    assert tasks.stripe_events_drain_task() == 1
 
     good.refresh_from_db()
     assert (good.attempts, good.error) == (1, "")

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from fundraising.campaigns.models import Period
 from fundraising.ledger.models import Donation
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 
@@ -32,8 +32,8 @@ def stripe_lists(monkeypatch):
                 newest[obj["id"]] = obj
         return {"object": "list", "data": list(newest.values()), "has_more": False}
 
-    monkeypatch.setattr(payments, "event_list", event_list)
-    monkeypatch.setattr(payments, "object_list", object_list)
+    monkeypatch.setattr(stripe_api, "event_list", event_list)
+    monkeypatch.setattr(stripe_api, "object_list", object_list)
     return listed
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from fundraising.payments.reconcile import stripe_reconcile
 from tests.stripe_standin import events, objects
 
@@ -14,9 +14,9 @@ from tests.stripe_standin import events, objects
 @pytest.fixture
 def stripe_has(monkeypatch):
     """Stripe's objects by kind, patched at the one module that talks to Stripe; no recent events."""
-    found = {kind: [] for kind in payments.OBJECT_LISTS}
-    monkeypatch.setattr(payments, "event_list", lambda **kwargs: {"data": [], "has_more": False})
-    monkeypatch.setattr(payments, "object_list", lambda *, kind, **kwargs: {"data": found[kind], "has_more": False})
+    found = {kind: [] for kind in stripe_api.OBJECT_LISTS}
+    monkeypatch.setattr(stripe_api, "event_list", lambda **kwargs: {"data": [], "has_more": False})
+    monkeypatch.setattr(stripe_api, "object_list", lambda *, kind, **kwargs: {"data": found[kind], "has_more": False})
     return found
 
 

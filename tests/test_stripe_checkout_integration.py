@@ -105,12 +105,12 @@ def test_it_takes_a_monthly_gift_end_to_end(campaign, stripe_world):
 
 @pytest.mark.django_db(transaction=True)
 def test_it_reuses_the_session_for_the_same_idempotency_key(campaign, stripe_world):
-    from fundraising.payments import payments
+    from fundraising.payments import stripe_api
 
-    first = payments.checkout_session_create(params=_params(), idempotency_key="donation-x-checkout")
-    again = payments.checkout_session_create(params=_params(), idempotency_key="donation-x-checkout")
+    first = stripe_api.checkout_session_create(params=_params(), idempotency_key="donation-x-checkout")
+    again = stripe_api.checkout_session_create(params=_params(), idempotency_key="donation-x-checkout")
     assert first["id"] == again["id"]
-    assert payments.checkout_session_retrieve(session_id=first["id"])["status"] == "open"
+    assert stripe_api.checkout_session_retrieve(session_id=first["id"])["status"] == "open"
 
 
 def _params():

@@ -5,7 +5,7 @@ check, reconciliation and /healthz."""
 import pytest
 from django.core.management import call_command
 
-from fundraising.payments import checks, handlers, payments
+from fundraising.payments import checks, handlers, stripe_api
 from fundraising.payments.reconcile import stripe_reconcile
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
 
@@ -59,8 +59,8 @@ def test_it_updates_an_endpoint_missing_an_event(standin, capsys, client, settin
 
 
 def test_it_reports_a_missing_event_in_reconciliation(standin, monkeypatch):
-    monkeypatch.setattr(payments, "event_list", lambda **kwargs: {"data": [], "has_more": False})
-    monkeypatch.setattr(payments, "object_list", lambda **kwargs: {"data": [], "has_more": False})
+    monkeypatch.setattr(stripe_api, "event_list", lambda **kwargs: {"data": [], "has_more": False})
+    monkeypatch.setattr(stripe_api, "object_list", lambda **kwargs: {"data": [], "has_more": False})
     standin.endpoint_save({"url": URL, "enabled_events": [e for e in handlers.REQUIRED_EVENTS
                                                           if e != "invoice_payment.paid"]})  # fmt: skip
     report = stripe_reconcile()

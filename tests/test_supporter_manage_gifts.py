@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from fundraising.supporters import links
 from tests.factories import CampaignFactory
 from tests.stripe_standin import events
@@ -16,9 +16,9 @@ from tests.supporter_helpers import monthly_gift
 def stripe_calls(monkeypatch):
     calls = []
     for name in ("subscription_amount_change", "subscription_cancel_at_period_end", "subscription_cancel_now"):
-        monkeypatch.setattr(payments, name, lambda _name=name, **kw: calls.append((_name, kw)) or {})
+        monkeypatch.setattr(stripe_api, name, lambda _name=name, **kw: calls.append((_name, kw)) or {})
     portal = {"url": "https://billing.stripe.com/p/session/test_123"}
-    monkeypatch.setattr(payments, "billing_portal_card_update", lambda **kw: calls.append(("portal", kw)) or portal)
+    monkeypatch.setattr(stripe_api, "billing_portal_card_update", lambda **kw: calls.append(("portal", kw)) or portal)
     return calls
 
 
@@ -119,9 +119,9 @@ def test_it_says_when_stripe_fails(client, campaign, monkeypatch):
     sub = monthly_gift(client, campaign)
 
     def down(**kwargs):
-        raise payments.StripeUnavailable("APIConnectionError")
+        raise stripe_api.StripeUnavailable("APIConnectionError")
 
-    monkeypatch.setattr(payments, "subscription_cancel_now", down)
+    monkeypatch.setattr(stripe_api, "subscription_cancel_now", down)
     page = client.post(f"{page_of(client, campaign)}gift/{sub}/", {"action": "cancel_now"}, follow=True)
     assert "Nothing was changed" in page.content.decode()
 

@@ -9,8 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fundraising.ledger.models import Donation
-from fundraising.payments import events as stored_events
-from fundraising.payments import tasks
+from fundraising.payments import stripe_events, tasks
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 
@@ -34,7 +33,7 @@ def post_raw(client, body):
         response = client.post("/stripe/webhook/", data=body, content_type="application/json",
                                **events.signed_headers(body))  # fmt: skip
     assert response.status_code < 500, response.content
-    drained = stored_events.events_drain(seconds=5)
+    drained = stripe_events.stripe_events_drain(seconds=5)
     for event_pk in drained.failed:  # a failure is kept with its error, not raised into the worker
         assert StripeEvent.objects.get(pk=event_pk).error
     return response
@@ -119,15 +118,17 @@ def test_it_stops_retrying_an_event_that_keeps_failing(client, campaign, monkeyp
     def broken(**kwargs):
         raise RuntimeError("cannot apply")
 
-    monkeypatch.setattr(stored_events, "event_apply", broken)
+    monkeypatch.setattr(stripe_events, "event_apply", broken)
     post_raw(client, json.dumps(events.event("checkout.session.completed", events.checkout_session(amount=2500))))
     record = StripeEvent.objects.get()
     assert record.error == "RuntimeError: cannot apply" and record.processed_at is None
     StripeEvent.objects.filter(pk=record.pk).update(received_at=record.received_at.replace(year=2000))
-    assert tasks.event_process.max_retries == tasks.MAX_RETRIES  # each queued try retries a bounded number of times
-    StripeEvent.objects.filter(pk=record.pk).update(attempts=stored_events.EVENT_MAX_ATTEMPTS - 1)
-    assert stored_events.events_unprocessed(min_age_seconds=0, now=record.received_at) == []  # too old: a person's
+    # each queued try retries a bounded number of times
+    assert tasks.stripe_event_process_task.max_retries == tasks.MAX_RETRIES
+    StripeEvent.objects.filter(pk=record.pk).update(attempts=stripe_events.EVENT_MAX_ATTEMPTS - 1)
+    too_old = stripe_events.stripe_events_unprocessed(min_age_seconds=0, now=record.received_at)
+    assert too_old == []  # too old: a person's
     StripeEvent.objects.filter(pk=record.pk).update(received_at=record.received_at)
-    assert stored_events.events_unprocessed(min_age_seconds=0) == [record.pk]
-    StripeEvent.objects.filter(pk=record.pk).update(attempts=stored_events.EVENT_MAX_ATTEMPTS)
-    assert stored_events.events_unprocessed(min_age_seconds=0) == []  # failed often enough: left with its error
+    assert stripe_events.stripe_events_unprocessed(min_age_seconds=0) == [record.pk]
+    StripeEvent.objects.filter(pk=record.pk).update(attempts=stripe_events.EVENT_MAX_ATTEMPTS)
+    assert stripe_events.stripe_events_unprocessed(min_age_seconds=0) == []  # failed often enough: left with its error

@@ -4,8 +4,7 @@ import pytest
 
 from fundraising.campaigns.models import Period
 from fundraising.ledger.models import Donation
-from fundraising.payments import events as stored_events
-from fundraising.payments import handlers, tasks
+from fundraising.payments import handlers, stripe_events, tasks
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 
@@ -24,7 +23,7 @@ def test_it_records_errors_and_retries(campaign, monkeypatch, django_capture_on_
 
     monkeypatch.setitem(handlers.EVENT_HANDLERS, "checkout.session.completed", flaky)
     record = StripeEvent.objects.create(stripe_id=evt["id"], type=evt["type"], payload=evt)
-    result = tasks.event_process.delay(record.pk)
+    result = tasks.stripe_event_process_task.delay(record.pk)
     assert result.failed()
     record.refresh_from_db()
     assert broken["n"] == tasks.MAX_RETRIES + 1
@@ -34,7 +33,7 @@ def test_it_records_errors_and_retries(campaign, monkeypatch, django_capture_on_
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):  # the period refresh runs after commit
-        tasks.event_process.delay(record.pk)
+        tasks.stripe_event_process_task.delay(record.pk)
     record.refresh_from_db()
     assert record.processed_at is not None and record.error == ""
     assert record.attempts == tasks.MAX_RETRIES + 2
@@ -47,7 +46,7 @@ def test_it_records_errors_and_retries(campaign, monkeypatch, django_capture_on_
     monkeypatch.setitem(handlers.EVENT_HANDLERS, "checkout.session.completed", lambda *a: applied.append(a) or real(*a))
     processed_at = record.processed_at
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.event_process.delay(record.pk)
+        tasks.stripe_event_process_task.delay(record.pk)
     record.refresh_from_db()
     assert applied == []
     assert (record.processed_at, record.attempts) == (processed_at, tasks.MAX_RETRIES + 2)
@@ -61,9 +60,9 @@ def test_it_backs_off_exponentially(monkeypatch):
         seen.append(countdown)
         raise exc
 
-    monkeypatch.setattr(stored_events, "event_process", lambda **kw: (_ for _ in ()).throw(ValueError("x")))
+    monkeypatch.setattr(stripe_events, "stripe_event_process", lambda **kw: (_ for _ in ()).throw(ValueError("x")))
     for retries in range(12):
-        task = tasks.event_process
+        task = tasks.stripe_event_process_task
         task.push_request(retries=retries)
         monkeypatch.setattr(task, "retry", retry)
         with pytest.raises(ValueError):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from fundraising.ledger.models import Donation
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from fundraising.payments.models import UnmatchedPayment
 from tests.factories import CampaignFactory, UserFactory
 from tests.stripe_standin import events, objects
@@ -115,8 +115,8 @@ def test_it_lists_unmatched_payments_for_the_campaigns_members_only(client, alic
 
 
 def test_it_reports_unmatched_payments_in_reconcile(client, campaign, monkeypatch, capsys):
-    monkeypatch.setattr(payments, "event_list", lambda **kwargs: {"data": [], "has_more": False})
-    monkeypatch.setattr(payments, "object_list", lambda **kwargs: {"data": [], "has_more": False})
+    monkeypatch.setattr(stripe_api, "event_list", lambda **kwargs: {"data": [], "has_more": False})
+    monkeypatch.setattr(stripe_api, "object_list", lambda **kwargs: {"data": [], "has_more": False})
     events.post_event(client, link_payment(currency="eur", amount=460))
     with pytest.raises(Exception, match="differ"):
         call_command("reconcile_stripe")
@@ -130,8 +130,8 @@ def test_it_forgets_invoices_of_subscriptions_nobody_linked(client, campaign, mo
 
     from django.utils import timezone
 
-    monkeypatch.setattr(payments, "event_list", lambda **kwargs: {"data": [], "has_more": False})
-    monkeypatch.setattr(payments, "object_list", lambda **kwargs: {"data": [], "has_more": False})
+    monkeypatch.setattr(stripe_api, "event_list", lambda **kwargs: {"data": [], "has_more": False})
+    monkeypatch.setattr(stripe_api, "object_list", lambda **kwargs: {"data": [], "has_more": False})
     other_product = objects.invoice(amount=990, subscription=events.sid("sub"))  # names no campaign
     events.post_event(client, objects.at(objects.BASIL, "invoice.paid", other_product))
     assert UnmatchedPayment.objects.get().reason == "subscription_unlinked"

@@ -7,7 +7,7 @@ from fundraising.core.language import locale_language
 from fundraising.core.ratelimit import rate_take
 from fundraising.ledger.models import Donation
 
-from . import payments
+from . import stripe_api
 
 
 class RateLimited(Exception):
@@ -112,7 +112,7 @@ def donation_checkout_start(*, campaign, amount, kind, public_name="", message="
         message=message,
         anonymous=anonymous,
     )
-    session = payments.checkout_session_create(
+    session = stripe_api.checkout_session_create(
         params=checkout_session_params(donation=donation), idempotency_key=f"donation-{donation.id}-checkout"
     )
     Donation.objects.filter(pk=donation.pk).update(stripe_checkout_session_id=session["id"])

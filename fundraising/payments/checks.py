@@ -4,7 +4,7 @@ Only a deploy check, since it asks Stripe (never on every manage.py command)."""
 from django.conf import settings
 from django.core import checks
 
-from . import payments
+from . import stripe_api
 from .endpoint import endpoint_check, endpoint_url
 
 
@@ -14,7 +14,7 @@ def stripe_endpoint_events(app_configs=None, **kwargs):
         return []
     try:
         missing = endpoint_check()
-    except payments.StripeUnavailable as exc:
+    except stripe_api.StripeUnavailable as exc:
         return [checks.Warning(f"Could not read Stripe's webhook endpoints: {exc}", id="fundraising.W101")]
     if not missing:
         return []

@@ -1,6 +1,6 @@
 """A local test checkout for `make demo` without a Stripe account (STRIPE_DEMO_CHECKOUT=1, DEBUG only).
 
-payments.py hands it Checkout Session creation and retrieval when it is on, so donation_checkout_start
+stripe_api.py hands it Checkout Session creation and retrieval when it is on, so donation_checkout_start
 and the thanks page run unchanged. Sessions live in the cache for a day, as Stripe's expire. Paying
 turns a session into what Stripe would then hold and returns the events Stripe would send, in Stripe's
 shapes (API version 2026-10-28.endive); fundraising/payments/demo_views.py signs and POSTs them to the
@@ -68,7 +68,7 @@ def session_create(*, params, idempotency_key, site_url):
         "subscription": None,
         "success_url": params["success_url"],
         "url": site_url + reverse("demo-checkout", args=[session_id]),
-        # Not Stripe's: what the page shows and what paying needs (payments.py hides "_" keys).
+        # Not Stripe's: what the page shows and what paying needs (stripe_api.py hides "_" keys).
         "_product": price["product_data"]["name"],
         "_interval": "month" if monthly else "",
         "_payment_metadata": _metadata(params, "subscription_data" if monthly else "payment_intent_data"),

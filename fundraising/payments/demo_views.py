@@ -1,6 +1,6 @@
 """The local test checkout page of `make demo` (fundraising/payments/demo_checkout.py): show, pay, cancel.
 
-Every view answers 404 unless payments.demo_checkout_active() (DEBUG on, STRIPE_DEMO_CHECKOUT on, no
+Every view answers 404 unless stripe_api.demo_checkout_active() (DEBUG on, STRIPE_DEMO_CHECKOUT on, no
 STRIPE_SECRET_KEY). Paying POSTs the events, signed with STRIPE_WEBHOOK_SECRET, to this site's own
 /stripe/webhook/ over HTTP, so they take the production path: verify, store, drain, ledger."""
 
@@ -20,7 +20,7 @@ from fundraising.campaigns import selectors
 from fundraising.core import money
 from fundraising.core.language import language_override
 
-from . import demo_checkout, payments
+from . import demo_checkout, stripe_api
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class PayForm(forms.Form):
 
 
 def _open_session_or_404(session_id):
-    if not payments.demo_checkout_active():
+    if not stripe_api.demo_checkout_active():
         raise Http404("The local test checkout is off")
     session = demo_checkout.session_retrieve(session_id=session_id)
     if session is None:
@@ -86,7 +86,7 @@ def event_post(event):
     A failure is logged, not raised: the thanks page still counts a one-time gift from the session."""
     url = settings.SITE_URL + reverse("stripe-webhook")
     body = json.dumps(event)
-    header = payments.webhook_signature_header(payload=body, secret=settings.STRIPE_WEBHOOK_SECRET)
+    header = stripe_api.webhook_signature_header(payload=body, secret=settings.STRIPE_WEBHOOK_SECRET)
     request = urllib.request.Request(  # noqa: S310 - SITE_URL is http(s), checked by settings
         url, data=body.encode(), method="POST",
         headers={"Content-Type": "application/json", "Stripe-Signature": header},

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from . import payments
+from . import stripe_api
 from .handlers import REQUIRED_EVENTS
 
 DESCRIPTION = "fundraising: donations into the ledger (managed by manage.py stripe_webhook_setup)"
@@ -36,7 +36,7 @@ def endpoint_missing(endpoint):
 def endpoint_find():
     """The account's endpoint for this site's webhook URL, or None."""
     url = endpoint_url()
-    return next((e for e in payments.webhook_endpoint_list() if e.get("url") == url), None)
+    return next((e for e in stripe_api.webhook_endpoint_list() if e.get("url") == url), None)
 
 
 @dataclasses.dataclass
@@ -49,15 +49,15 @@ class Setup:
 
 def endpoint_setup():
     """Create the endpoint for SITE_URL, or set its events to exactly REQUIRED_EVENTS. Raises
-    payments.StripeNotConfigured / payments.StripeUnavailable."""
+    stripe_api.StripeNotConfigured / stripe_api.StripeUnavailable."""
     existing = endpoint_find()
     if existing is None:
-        endpoint = payments.webhook_endpoint_create(url=endpoint_url(), enabled_events=REQUIRED_EVENTS,
+        endpoint = stripe_api.webhook_endpoint_create(url=endpoint_url(), enabled_events=REQUIRED_EVENTS,
                                                     description=DESCRIPTION)  # fmt: skip
         endpoint_check_store(missing=[])
         return Setup(endpoint=endpoint, created=True, added=list(REQUIRED_EVENTS), removed=[])
     enabled = set(existing.get("enabled_events") or [])
-    endpoint = payments.webhook_endpoint_update(endpoint_id=existing["id"], enabled_events=REQUIRED_EVENTS)
+    endpoint = stripe_api.webhook_endpoint_update(endpoint_id=existing["id"], enabled_events=REQUIRED_EVENTS)
     endpoint_check_store(missing=[])
     return Setup(
         endpoint=endpoint,
@@ -69,7 +69,7 @@ def endpoint_setup():
 
 def endpoint_check():
     """The required events the endpoint for SITE_URL misses (all of them when there is none); remembered
-    for /healthz. Raises payments.StripeNotConfigured / payments.StripeUnavailable."""
+    for /healthz. Raises stripe_api.StripeNotConfigured / stripe_api.StripeUnavailable."""
     missing = endpoint_missing(endpoint_find())
     endpoint_check_store(missing=missing)
     return missing

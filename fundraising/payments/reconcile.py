@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fundraising.ledger.models import Donation
 
-from . import endpoint, events, facts, payments, readers, recording
+from . import endpoint, facts, readers, recording, stripe_api, stripe_events
 from .models import PaymentState, StripeEvent, UnmatchedPayment
 from .unmatched import unmatched_lines, unmatched_waiting_prune
 
@@ -52,7 +52,7 @@ def stripe_events_recent(*, days):
     created_gte = int((timezone.now() - datetime.timedelta(days=days)).timestamp())
     listed, starting_after = [], None
     while True:
-        page = payments.event_list(created_gte=created_gte, starting_after=starting_after)
+        page = stripe_api.event_list(created_gte=created_gte, starting_after=starting_after)
         listed.extend(page.get("data") or [])
         if not page.get("has_more") or not page.get("data"):
             return listed
@@ -60,13 +60,13 @@ def stripe_events_recent(*, days):
 
 
 def stripe_objects(*, days):
-    """Stripe's payments, invoices, refunds and disputes of the last `days` days, through payments.py."""
+    """Stripe's payments, invoices, refunds and disputes of the last `days` days, through stripe_api.py."""
     created_gte = int((timezone.now() - datetime.timedelta(days=days)).timestamp())
     found = {}
-    for kind in payments.OBJECT_LISTS:
+    for kind in stripe_api.OBJECT_LISTS:
         found[kind], starting_after = [], None
         while True:
-            page = payments.object_list(kind=kind, created_gte=created_gte, starting_after=starting_after)
+            page = stripe_api.object_list(kind=kind, created_gte=created_gte, starting_after=starting_after)
             found[kind].extend(page.get("data") or [])
             if not page.get("has_more") or not page.get("data"):
                 break
@@ -189,11 +189,11 @@ def stripe_reconcile(*, days=RECONCILE_DAYS, objects_days=RECONCILE_OBJECTS_DAYS
     for event in reversed(listed):  # oldest first, as Stripe would have sent them
         if event["id"] in known:
             continue
-        record, created = events.event_record(event=event)
+        record, created = stripe_events.stripe_event_record(event=event)
         if created:
-            events.event_process(event_pk=record.pk)  # now, so the comparison below includes it
+            stripe_events.stripe_event_process(event_pk=record.pk)  # now, so the comparison below includes it
             report.recovered.append(event["id"])
-    cutoff = timezone.now() - datetime.timedelta(seconds=events.SWEEP_AFTER_SECONDS)
+    cutoff = timezone.now() - datetime.timedelta(seconds=stripe_events.SWEEP_AFTER_SECONDS)
     report.unprocessed = list(
         StripeEvent.objects.filter(processed_at__isnull=True, received_at__lte=cutoff)
         .order_by("received_at")
@@ -204,6 +204,6 @@ def stripe_reconcile(*, days=RECONCILE_DAYS, objects_days=RECONCILE_OBJECTS_DAYS
     report.unmatched = list(unmatched_lines())
     try:
         report.endpoint_missing = endpoint.endpoint_check()
-    except (payments.StripeNotConfigured, payments.StripeUnavailable) as exc:
+    except (stripe_api.StripeNotConfigured, stripe_api.StripeUnavailable) as exc:
         report.endpoint_note = f"webhook endpoint not checked: {exc}"
     return report

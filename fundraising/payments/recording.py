@@ -4,8 +4,6 @@ charges, invoices, subscriptions), and apply its refund and dispute facts (fundr
 A payment's earliest paid time wins, so replays and late copies change nothing; the donation's status is
 derived from the stored facts, so any delivery order gives the same totals. Call inside a transaction."""
 
-import contextlib
-import contextvars
 import logging
 
 from django.db import connection
@@ -19,48 +17,18 @@ from fundraising.journal.services import Happening, entries_write
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import donation_settle
 
-from . import readers
+from . import drain_memo, readers
 from .facts import donation_state_apply, payment_state_lock
 from .models import PaymentState, SubscriptionLink, UnmatchedPayment
 from .unmatched import unmatched_clear, unmatched_record, unmatched_waiting
 
 log = logging.getLogger(__name__)
 
-# --- lookups memoised within one drain slice ------------------------------------------------------
-
-# Within one drain slice (well under a second), campaigns by slug and periods by month are read once.
-_memo = contextvars.ContextVar("payments_lookups_memo", default=None)
-
-
-@contextlib.contextmanager
-def lookups_memoised():
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
-
-
-def lookups_forget():
-    memo = _memo.get()
-    if memo is not None:
-        memo.clear()
-
-
-def _memoised(key, load):
-    memo = _memo.get()
-    if memo is None:
-        return load()
-    if key not in memo:
-        memo[key] = load()
-    return memo[key]
-
-
 def _campaign(metadata):
     slug = readers.metadata_campaign(metadata)
     if not slug:
         return None
-    return _memoised(("campaign", slug), lambda: Campaign.objects.filter(slug=slug).first())
+    return drain_memo.memoised(("campaign", slug), lambda: Campaign.objects.filter(slug=slug).first())
 
 
 def campaign_match(metadata, *, currency):
@@ -81,7 +49,7 @@ def campaign_match(metadata, *, currency):
 
 def _period_for(campaign, when):
     start, _ = period_bounds(campaign=campaign, when=when)
-    return _memoised(("period", campaign.pk, start), lambda: period_for(campaign=campaign, when=when))
+    return drain_memo.memoised(("period", campaign.pk, start), lambda: period_for(campaign=campaign, when=when))
 
 
 def _subscription_lock(subscription_id):

@@ -14,7 +14,7 @@ from fundraising.core.ratelimit import rate_take
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import period_recompute
 
-from . import payments, readers, recording
+from . import readers, recording, stripe_api
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,8 @@ def thanks_donation(*, campaign, session_id, client_ip):
     if cache.get(marker) or not _ip_allows(client_ip) or not cache.add(marker, 1, timeout=LOOKUP_SECONDS):
         return None
     try:
-        session = payments.checkout_session_retrieve(session_id=session_id)
-    except (payments.StripeUnavailable, payments.StripeNotConfigured) as exc:
+        session = stripe_api.checkout_session_retrieve(session_id=session_id)
+    except (stripe_api.StripeUnavailable, stripe_api.StripeNotConfigured) as exc:
         log.warning("thanks page could not read session %s: %s", session_id, exc)
         return None
     if readers.metadata_campaign(readers.metadata_of(session)) != campaign.slug:

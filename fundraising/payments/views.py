@@ -15,7 +15,7 @@ from fundraising.campaigns import selectors
 from fundraising.core.language import language_override
 from fundraising.widgets.snapshots import snapshot_build
 
-from . import checkout, events, payments, tasks
+from . import checkout, stripe_api, stripe_events, tasks
 from .forms import DonationForm, donation_prefill
 from .thanks import thanks_donation
 
@@ -49,8 +49,8 @@ def _donate_page(request, campaign, form, *, status=200, problem=""):
         "form": form,
         "snapshot": snapshot,
         "updated_at": parse_datetime(snapshot["updated_at"]),
-        "stripe_ready": payments.checkout_ready(),
-        "demo_checkout": payments.demo_checkout_active(),
+        "stripe_ready": stripe_api.checkout_ready(),
+        "demo_checkout": stripe_api.demo_checkout_active(),
         "problem": problem,
     }
     return render(request, "fundraising/donate.html", context, status=status)
@@ -76,7 +76,7 @@ def donate(request, campaign):
     form = DonationForm(request.POST, campaign=campaign)
     if not form.is_valid():
         return _donate_page(request, campaign, form, status=400)
-    if not payments.checkout_ready():
+    if not stripe_api.checkout_ready():
         return _donate_page(request, campaign, form, status=503, problem="not_configured")
     try:
         checkout.checkout_rate_take(client_ip=client_ip(request))
@@ -95,7 +95,7 @@ def donate(request, campaign):
             message=data["message"],
             anonymous=data["anonymous"],
         )
-    except payments.StripeUnavailable as exc:
+    except stripe_api.StripeUnavailable as exc:
         log.error("checkout session for %s failed: %s", campaign.slug, exc)
         return _donate_page(request, campaign, form, status=502, problem="stripe_down")
     return HttpResponseRedirect(url, status=303)
@@ -125,14 +125,14 @@ def thanks(request, campaign):
 def stripe_webhook(request):
     """Verify, store, queue a drain, answer. Processing happens in a task after the event is safely stored."""
     try:
-        record, created = events.event_store(
+        record, created = stripe_events.stripe_event_store(
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
         )
-    except payments.StripeNotConfigured:
+    except stripe_api.StripeNotConfigured:
         return HttpResponse("Webhook secret not configured.\n", status=503, content_type="text/plain")
-    except payments.SignatureInvalid as exc:
+    except stripe_api.SignatureInvalid as exc:
         log.warning("rejected webhook: %s", exc)
         return HttpResponse("Signature does not verify.\n", status=400, content_type="text/plain")
     if created:
-        transaction.on_commit(tasks.events_drain_enqueue)
+        transaction.on_commit(tasks.stripe_events_drain_enqueue)
     return JsonResponse({"received": True, "event": record.stripe_id})

@@ -12,7 +12,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from fundraising.ledger.models import Donation
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from fundraising.payments.models import SubscriptionState
 from fundraising.payments.subscriptions import subscription_state_record
 
@@ -100,8 +100,8 @@ def monthly_gifts(*, organization, email):
 
 def _state_fetch(subscription_id):
     try:
-        subscription = payments.subscription_retrieve(subscription_id=subscription_id)
-    except (payments.StripeUnavailable, payments.StripeNotConfigured):
+        subscription = stripe_api.subscription_retrieve(subscription_id=subscription_id)
+    except (stripe_api.StripeUnavailable, stripe_api.StripeNotConfigured):
         return None
     with transaction.atomic():
         return subscription_state_record(
@@ -120,8 +120,8 @@ def gift_amount_change(*, gift, amount):
     """Ask Stripe to charge `amount` from the next renewal; the page shows it once the webhook confirms it."""
     state = gift.state
     if state is None or not state.item_id or not state.product_id:
-        raise payments.StripeUnavailable("the subscription's item is not known yet")
-    payments.subscription_amount_change(
+        raise stripe_api.StripeUnavailable("the subscription's item is not known yet")
+    stripe_api.subscription_amount_change(
         subscription_id=gift.subscription_id,
         item_id=state.item_id,
         product_id=state.product_id,
@@ -134,10 +134,10 @@ def gift_amount_change(*, gift, amount):
 
 def gift_cancel(*, gift, at_period_end):
     if at_period_end:
-        payments.subscription_cancel_at_period_end(subscription_id=gift.subscription_id)
+        stripe_api.subscription_cancel_at_period_end(subscription_id=gift.subscription_id)
         kind = GiftChange.Kind.CANCEL_AT_END
     else:
-        payments.subscription_cancel_now(subscription_id=gift.subscription_id)
+        stripe_api.subscription_cancel_now(subscription_id=gift.subscription_id)
         kind = GiftChange.Kind.CANCEL_NOW
     return GiftChange.objects.create(subscription_id=gift.subscription_id, kind=kind)
 
@@ -145,7 +145,7 @@ def gift_cancel(*, gift, at_period_end):
 def gift_card_update_url(*, gift, return_url, locale):
     """The Customer Portal page where the supporter replaces the card (Stripe's own page)."""
     if gift.state is None or not gift.state.customer_id:
-        raise payments.StripeUnavailable("the subscription's customer is not known yet")
-    session = payments.billing_portal_card_update(customer_id=gift.state.customer_id, return_url=return_url,
+        raise stripe_api.StripeUnavailable("the subscription's customer is not known yet")
+    session = stripe_api.billing_portal_card_update(customer_id=gift.state.customer_id, return_url=return_url,
                                                   locale=locale)  # fmt: skip
     return session["url"]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fundraising.core import money
 from fundraising.core.language import language_override, locale_language
 from fundraising.ledger.models import Donation
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from fundraising.payments.checkout import checkout_locale
 from fundraising.payments.forms import STRIPE_MAXIMUM, stripe_minimum
 from fundraising.payments.views import _campaign_or_404, client_ip
@@ -141,7 +141,7 @@ def gift_change(request, campaign, token, subscription_id):
             return HttpResponseRedirect(back, status=303)
     except money.MoneyError as exc:
         messages.error(request, str(exc))
-    except (payments.StripeUnavailable, payments.StripeNotConfigured) as exc:
+    except (stripe_api.StripeUnavailable, stripe_api.StripeNotConfigured) as exc:
         log.error("gift change %s on %s failed: %s", action, subscription_id, exc)
         messages.error(request, _("Stripe could not make that change just now. Nothing was changed; please try again."))
     else:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from fundraising.payments.reconcile import RECONCILE_DAYS, RECONCILE_OBJECTS_DAYS, stripe_reconcile
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, days, objects_days, **options):
         try:
             report = stripe_reconcile(days=days, objects_days=objects_days)
-        except (payments.StripeNotConfigured, payments.StripeUnavailable) as exc:
+        except (stripe_api.StripeNotConfigured, stripe_api.StripeUnavailable) as exc:
             raise CommandError(str(exc)) from None
         for line in report.lines():
             self.stdout.write(line)

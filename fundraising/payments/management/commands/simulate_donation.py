@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fundraising.campaigns import selectors
 from fundraising.core import money
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 
 API_VERSION = "2026-10-28.endive"
 
@@ -133,7 +133,7 @@ class Command(BaseCommand):
         if not url.startswith(("http://", "https://")):
             raise CommandError(f"Not an http(s) URL: {url!r}")
         body = json.dumps(event)
-        header = payments.webhook_signature_header(payload=body, secret=settings.STRIPE_WEBHOOK_SECRET)
+        header = stripe_api.webhook_signature_header(payload=body, secret=settings.STRIPE_WEBHOOK_SECRET)
         request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
             url, data=body.encode(), method="POST",
             headers={"Content-Type": "application/json", "Stripe-Signature": header},

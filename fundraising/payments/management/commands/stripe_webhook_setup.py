@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fundraising.payments import payments
+from fundraising.payments import stripe_api
 from fundraising.payments.endpoint import endpoint_setup, endpoint_url
 
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             setup = endpoint_setup()
-        except (payments.StripeNotConfigured, payments.StripeUnavailable) as exc:
+        except (stripe_api.StripeNotConfigured, stripe_api.StripeUnavailable) as exc:
             raise CommandError(str(exc)) from None
         endpoint = setup.endpoint
         self.stdout.write(f"{'Created' if setup.created else 'Updated'} {endpoint['id']} for {endpoint_url()}")

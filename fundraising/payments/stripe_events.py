@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import payments, readers
+from . import readers, stripe_api
+from .drain_memo import lookups_forget, lookups_memoised
 from .handlers import event_apply
 from .models import StripeEvent
-from .recording import lookups_forget, lookups_memoised
 
 # How long "a drain is queued" holds; only matters if that task is lost (the sweep catches up anyway).
 DRAIN_QUEUED_SECONDS = 60
@@ -36,14 +36,14 @@ SWEEP_WITHIN_DAYS = 7
 EVENT_MAX_ATTEMPTS = 20
 
 
-def event_store(*, payload, signature):
+def stripe_event_store(*, payload, signature):
     """Verify a webhook body and store its event: (StripeEvent, created).
-    Raises payments.SignatureInvalid / payments.StripeNotConfigured."""
-    event = payments.webhook_event_verify(payload=payload, signature=signature)
-    return event_record(event=event)
+    Raises stripe_api.SignatureInvalid / stripe_api.StripeNotConfigured."""
+    event = stripe_api.webhook_event_verify(payload=payload, signature=signature)
+    return stripe_event_record(event=event)
 
 
-def event_record(*, event):
+def stripe_event_record(*, event):
     """Store an event dict (from a webhook or Stripe's API) once: (StripeEvent, created).
 
     The insert is tried first (one statement on the usual path); the unique Stripe id turns a duplicate
@@ -89,7 +89,7 @@ class Drained:
     more: bool = False  # the slice ran out with events possibly left: hand over to another drain
 
 
-def events_drain(*, slot=0, seconds=None, limit=None):
+def stripe_events_drain(*, slot=0, seconds=None, limit=None):
     """Process new events in received order until none is left or the slice is used up.
 
     The slot's mark is cleared before the first read: an event committed after that queues another drain,
@@ -166,7 +166,7 @@ def event_failure_record(*, event_pk, exc):
     )
 
 
-def event_process(*, event_pk):
+def stripe_event_process(*, event_pk):
     """Apply a stored event to the ledger once. A failure keeps its error and attempt count and re-raises
     (the task retries); a processed event is skipped, so any number of runs is safe."""
     try:
@@ -184,7 +184,7 @@ def event_process(*, event_pk):
         raise
 
 
-def events_unprocessed(*, min_age_seconds=SWEEP_AFTER_SECONDS, now=None):
+def stripe_events_unprocessed(*, min_age_seconds=SWEEP_AFTER_SECONDS, now=None):
     """Ids of stored events still unprocessed `min_age_seconds` after they arrived, oldest first; not
     those that already failed EVENT_MAX_ATTEMPTS times."""
     now = now or timezone.now()
