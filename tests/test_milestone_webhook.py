@@ -20,7 +20,7 @@ def publisher(settings):
     """A real HTTP endpoint on a free port that fails the first `failures` posts, then answers 204.
 
     It listens on loopback, which production refuses, so these tests allow private addresses."""
-    settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = True
+    settings.OUTGOING_ALLOW_PRIVATE = True
     received = []
     state = {"failures": 0, "redirect": None}
 
@@ -116,7 +116,7 @@ def test_it_signs_with_a_generated_secret_when_none_is_set(transactional_db, cam
 
 def test_it_refuses_to_post_to_a_private_address_in_production(transactional_db, campaign, publisher, settings):
     url, received, _ = publisher
-    settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = False
+    settings.OUTGOING_ALLOW_PRIVATE = False
     campaign.milestone_webhook_url = url
     campaign.save()
 
@@ -129,7 +129,7 @@ def test_it_refuses_to_post_to_a_private_address_in_production(transactional_db,
 def test_it_checks_every_kind_of_internal_address(settings, host):
     from fundraising.campaigns.milestones import WebhookRefused, webhook_url_check
 
-    settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = False
+    settings.OUTGOING_ALLOW_PRIVATE = False
     with pytest.raises(WebhookRefused):
         webhook_url_check(f"http://{host}/hook")
 

@@ -44,7 +44,7 @@ def network(monkeypatch):
 
 def test_it_connects_to_the_checked_address_when_dns_rebinds(settings, campaign, crossing, publisher, network):  # noqa: F811
     url, received, _ = publisher
-    settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = False
+    settings.OUTGOING_ALLOW_PRIVATE = False
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     network["answers"] = [PUBLIC, "127.0.0.1"]  # public when checked, loopback for whoever asks next
     campaign.milestone_webhook_url = f"http://hooks.example:{port}/hook"
@@ -60,7 +60,7 @@ def test_it_connects_to_the_checked_address_when_dns_rebinds(settings, campaign,
 
 def test_it_checks_again_on_every_retry(settings, campaign, crossing, publisher, network):  # noqa: F811
     url, received, _ = publisher
-    settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = False
+    settings.OUTGOING_ALLOW_PRIVATE = False
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     network["answers"] = [PUBLIC, "127.0.0.1"]
     campaign.milestone_webhook_url = f"http://hooks.example:{port}/hook"

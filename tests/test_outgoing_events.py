@@ -28,7 +28,7 @@ from tests.factories import CampaignFactory, MilestoneFactory, OrganizationFacto
 @pytest.fixture
 def receiver(settings):
     """An owner's endpoint on loopback (allowed in tests only) that fails the first `failures` posts."""
-    settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = True
+    settings.OUTGOING_ALLOW_PRIVATE = True
     received, state = [], {"failures": 0}
 
     class Handler(BaseHTTPRequestHandler):

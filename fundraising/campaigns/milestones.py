@@ -62,7 +62,7 @@ def webhook_url_check(url):
         raise OSError(f"cannot resolve {parsed.hostname}: {exc}") from exc  # retried: DNS may come back
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
     for address in addresses:
-        if not address.is_global and not settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE:
+        if not address.is_global and not settings.OUTGOING_ALLOW_PRIVATE:
             raise WebhookRefused(f"{parsed.hostname} resolves to the non-public address {address}")
     path = urllib.parse.urlunsplit(("", "", parsed.path or "/", parsed.query, ""))
     return WebhookTarget(parsed.scheme, parsed.hostname, port, str(addresses[0]), path)
