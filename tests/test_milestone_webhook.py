@@ -125,15 +125,6 @@ def test_it_refuses_to_post_to_a_private_address_in_production(transactional_db,
     assert received == []
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "10.1.2.3", "169.254.169.254", "[::1]", "localhost"])
-def test_it_checks_every_kind_of_internal_address(settings, host):
-    from fundraising.campaigns.milestones import WebhookRefused, webhook_url_check
-
-    settings.OUTGOING_ALLOW_PRIVATE = False
-    with pytest.raises(WebhookRefused):
-        webhook_url_check(f"http://{host}/hook")
-
-
 def test_it_does_not_follow_a_redirect(transactional_db, campaign, publisher, eager_retries):
     url, received, state = publisher
     state["redirect"] = f"{url}-target"  # stands for an internal address the check would refuse

@@ -1,126 +1,28 @@
 """Milestone crossings: recorded once per period when the total first reaches them, then notified."""
 
-import dataclasses
 import hashlib
 import hmac
-import http.client
-import ipaddress
 import json
 import logging
 import secrets
-import socket
-import ssl
 import time
-import urllib.parse
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from fundraising.core import outgoing
+
 from .models import Campaign, Membership, MilestoneCrossing
 
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "Fundraising-Signature"
-WEBHOOK_TIMEOUT_SECONDS = 10
 
 
 class WebhookRejected(Exception):
     """The publisher's endpoint answered with something other than 2xx."""
-
-
-class WebhookRefused(ValueError):
-    """The URL points inside our own network; posting there is never retried."""
-
-
-@dataclasses.dataclass(frozen=True)
-class WebhookTarget:
-    """Where a webhook goes: the URL's parts and the one address that was checked, to connect to."""
-
-    scheme: str
-    hostname: str
-    port: int
-    address: str
-    path: str
-
-
-def webhook_url_check(url):
-    """Resolve the owner's URL once and check the address: the worker must not become a way into
-    localhost, the LAN or cloud metadata. The POST connects to the returned address, so a DNS answer
-    that changes between the check and the connection (rebinding) cannot move it elsewhere."""
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise WebhookRefused(f"{url!r} is not an http(s) URL")
-    try:
-        port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    except ValueError as exc:
-        raise WebhookRefused(f"{url!r} has a bad port") from exc
-    try:
-        infos = socket.getaddrinfo(parsed.hostname, port, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise OSError(f"cannot resolve {parsed.hostname}: {exc}") from exc  # retried: DNS may come back
-    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
-    for address in addresses:
-        if not address.is_global and not settings.OUTGOING_ALLOW_PRIVATE:
-            raise WebhookRefused(f"{parsed.hostname} resolves to the non-public address {address}")
-    path = urllib.parse.urlunsplit(("", "", parsed.path or "/", parsed.query, ""))
-    return WebhookTarget(parsed.scheme, parsed.hostname, port, str(addresses[0]), path)
-
-
-def address_connect(address, port, timeout):
-    """A TCP connection to this literal address: no name lookup happens here, not even of the literal."""
-    family = socket.AF_INET6 if ipaddress.ip_address(address).version == 6 else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.settimeout(timeout)
-        sock.connect((address, port))
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-class PinnedHTTPConnection(http.client.HTTPConnection):
-    """Talks to `address` while naming `host` in the Host header."""
-
-    def __init__(self, target, timeout):
-        super().__init__(target.hostname, target.port, timeout=timeout)
-        self.address = target.address
-
-    def connect(self):
-        self.sock = address_connect(self.address, self.port, self.timeout)
-
-
-class PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """Like PinnedHTTPConnection, with SNI and certificate checks against the URL's host name."""
-
-    def __init__(self, target, timeout):
-        super().__init__(target.hostname, target.port, timeout=timeout, context=ssl.create_default_context())
-        self.address = target.address
-
-    def connect(self):
-        sock = address_connect(self.address, self.port, self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
-def webhook_send(*, target, body, headers):
-    """POST once to the checked address; the status code, with no redirect followed (a 3xx is an answer)."""
-    connection_class = PinnedHTTPSConnection if target.scheme == "https" else PinnedHTTPConnection
-    connection = connection_class(target, timeout=WEBHOOK_TIMEOUT_SECONDS)
-    try:
-        connection.request("POST", target.path, body=body, headers=headers)
-        return connection.getresponse().status
-    finally:
-        connection.close()
-
-
-def webhook_deliver(*, url, body, headers):
-    """Check the owner's URL, then POST `body` once to the checked address; the answer's status code.
-
-    The one way this app posts to owners' URLs, shared with fundraising.integrations' events.
-    Raises WebhookRefused for an internal address (never retried), OSError when unreachable (retried)."""
-    return webhook_send(target=webhook_url_check(url), body=body, headers=headers)
 
 
 def milestone_thresholds(*, period):
@@ -227,11 +129,6 @@ def crossing_webhook_post(*, crossing_id):
     if crossing is None or not crossing.period.campaign.milestone_webhook_url:
         return None
     campaign = crossing.period.campaign
-    try:  # every try (the task retries) resolves and checks again, and connects where it checked
-        target = webhook_url_check(campaign.milestone_webhook_url)
-    except WebhookRefused as exc:
-        logger.warning("milestone webhook of %s not sent: %s", campaign.slug, exc)
-        return None
     secret = campaign_webhook_secret_ensure(campaign_id=campaign.pk)
     body = json.dumps(crossing_describe(crossing), separators=(",", ":")).encode()
     headers = {
@@ -239,7 +136,11 @@ def crossing_webhook_post(*, crossing_id):
         "User-Agent": "fundraising-milestones/1",
         SIGNATURE_HEADER: webhook_signature(secret=secret, timestamp=int(time.time()), body=body),
     }
-    status = webhook_send(target=target, body=body, headers=headers)
-    if not 200 <= status < 300:
-        raise WebhookRejected(f"{campaign.milestone_webhook_url} answered {status}")
-    return status
+    try:  # every try (the task retries) resolves and checks again, and connects where it checked
+        response = outgoing.post(campaign.milestone_webhook_url, body=body, headers=headers)
+    except outgoing.OutgoingRefused as exc:
+        logger.warning("milestone webhook of %s not sent: %s", campaign.slug, exc)
+        return None
+    if not 200 <= response.status < 300:
+        raise WebhookRejected(f"{campaign.milestone_webhook_url} answered {response.status}")
+    return response.status

@@ -1,5 +1,5 @@
-"""Sending one Delivery: sign it like the milestone webhooks, POST it through the same code
-(fundraising.campaigns.milestones.webhook_deliver), and keep what happened on the row (the delivery log)."""
+"""Sending one Delivery: sign it like the milestone webhooks, POST it through the one door for outgoing HTTP
+(fundraising.core.outgoing), and keep what happened on the row (the delivery log)."""
 
 import json
 import time
@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from fundraising.campaigns import milestones
+from fundraising.core import outgoing
 
 from .models import Delivery
 
@@ -33,8 +34,8 @@ def delivery_attempt(*, delivery_id):
     }
     attempted = {"attempts": F("attempts") + 1, "last_attempt_at": timezone.now()}
     try:
-        status = milestones.webhook_deliver(url=endpoint.url, body=body, headers=headers)
-    except milestones.WebhookRefused as exc:  # an internal address: never retried
+        status = outgoing.post(endpoint.url, body=body, headers=headers).status
+    except outgoing.OutgoingRefused as exc:  # an internal address: never retried
         delivery_record(delivery, status=Delivery.Status.FAILED, last_error=str(exc)[:300], **attempted)
         return True
     except OSError as exc:
