@@ -3,6 +3,9 @@ however a test needs (slowly, endlessly, wrongly). Both bind loopback only and s
 
 import contextlib
 import dataclasses
+import hashlib
+import hmac
+import json
 import socket
 import threading
 import time
@@ -23,6 +26,16 @@ class Post:
     @property
     def event(self):
         return self.headers.get("Fundraising-Event", "")
+
+    @property
+    def document(self):
+        return json.loads(self.body)
+
+    def signed_with(self, secret):
+        """Checked as docs/integrations.md tells receivers to: HMAC-SHA256 of "<t>.<body>"."""
+        parts = dict(part.split("=", 1) for part in self.signature.split(","))
+        expected = hmac.new(secret.encode(), f"{parts['t']}.".encode() + self.body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, parts["v1"])
 
 
 class Receiver:
