@@ -108,11 +108,11 @@ def build(*, campaigns, donations, big):
         cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM campaigns_period")
         first_period = cursor.fetchone()[0]
         columns = ["id", "organization_id", "slug", "title", "description", "currency", "locale", "amount_pattern",
-                   "time_zone", "monthly_target", "active", "preset_amounts", "milestone_webhook_url",
-                   "milestone_webhook_secret", "milestones_refire", "created_at", "goal_kind"]  # fmt: skip
+                   "time_zone", "monthly_target", "active", "preset_amounts", "milestones_refire", "created_at",
+                   "goal_kind"]  # fmt: skip
         copy_rows(cursor, "campaigns_campaign", columns, (
             (first_campaign + i, org.pk, f"scale-{i}", f"Campaign {i}", "", "usd", "en_US", "", ZONES[i % len(ZONES)],
-             10**9 if i == 0 else 500000, "t", "[]", "", "", "f", now.isoformat(), "amount")
+             10**9 if i == 0 else 500000, "t", "[]", "f", now.isoformat(), "amount")
             for i in range(campaigns)
         ))  # fmt: skip
         months = {zone: month_starts(zone, now, MONTHS) for zone in ZONES}

@@ -272,8 +272,10 @@ MANAGE_LINK_RATE_LIMIT_ADDRESS = env_rate("MANAGE_LINK_RATE_LIMIT_ADDRESS", "3/3
 # How many reverse proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For;
 # 0 trusts only the socket's address. Behind deploy/nginx.conf this is 1.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
-# Milestone webhooks go to public addresses only, unless this is a local setup (the demo, tests).
-MILESTONE_WEBHOOK_ALLOW_PRIVATE = env_bool("MILESTONE_WEBHOOK_ALLOW_PRIVATE", DEBUG)
+# Outgoing HTTP to owners' URLs (fundraising/core/outgoing.py) reaches public addresses only, unless this is a
+# local setup (the demo, tests). MILESTONE_WEBHOOK_ALLOW_PRIVATE, its name from before, is read when it is unset
+# (deprecated: configuration that still sets it keeps working).
+OUTGOING_ALLOW_PRIVATE = env_bool("OUTGOING_ALLOW_PRIVATE", env_bool("MILESTONE_WEBHOOK_ALLOW_PRIVATE", DEBUG))
 
 # /healthz shows each check's details to staff and to callers sending "Authorization: Bearer <token>";
 # everyone else gets the status only. Empty: staff only.

@@ -83,6 +83,26 @@ def campaign(organization):
     return CampaignFactory(organization=organization, slug="lights")
 
 
+@pytest.fixture
+def receiver(settings):
+    """An owner's endpoint on loopback (tests/loopback.py): production refuses loopback, these tests allow it."""
+    from tests.loopback import Receiver
+
+    settings.OUTGOING_ALLOW_PRIVATE = True
+    with Receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def eager_retries():
+    """In-process tasks only re-run on retry when errors are not propagated to the caller."""
+    from fundraising.celery import app
+
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = True
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache

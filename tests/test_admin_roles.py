@@ -1,10 +1,12 @@
 """Each role does what it may on each admin page: viewer reads, editor edits campaigns and milestones,
-owner also manages members, invitations, webhooks and exports. charlie (no membership) sees nothing."""
+owner also manages members, invitations, webhooks (integrations' endpoints) and exports. charlie (no
+membership) sees nothing."""
 
 import pytest
 
-from fundraising.campaigns.models import Campaign, Membership, Organization
+from fundraising.campaigns.models import Membership, Organization
 from fundraising.campaigns.services import owner_add
+from fundraising.integrations.models import Endpoint
 from tests.admin_helpers import form_data
 from tests.factories import CampaignFactory, DonationFactory, OrganizationFactory, UserFactory
 
@@ -64,14 +66,18 @@ def test_it_lets_owners_and_editors_edit_a_campaign(client, cast, campaign, name
 
 
 @pytest.mark.parametrize(("name", "allowed"), [("alice", True), ("bob", False), ("victor", False)])
-def test_it_lets_only_owners_set_the_webhook(client, cast, campaign, name, allowed):
-    url = f"/admin/campaigns/campaign/{campaign.pk}/change/"
+def test_it_lets_only_owners_set_up_webhooks_and_see_their_secrets(client, cast, campaign, name, allowed):
     signed_in(client, cast, name)
-    page = client.get(url).content.decode()
-    assert ('name="milestone_webhook_url"' in page) is allowed
-    assert ('name="milestone_webhook_secret"' in page) is allowed
-    client.post(url, {**form_data(client, url), "milestone_webhook_url": "https://evil.example/hook"})
-    assert (Campaign.objects.get().milestone_webhook_url == "https://evil.example/hook") is allowed
+    page = client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
+    assert "milestone.reached" in page and "webhook_url" not in page  # the campaign points to Integrations
+    assert ('href="/admin/integrations/endpoint/add/"' in page) is allowed
+    data = {"campaign": campaign.pk, "url": "https://evil.example/hook", "events": ["milestone.reached"]}
+    client.post("/admin/integrations/endpoint/add/", {**data, "active": "on"})
+    assert Endpoint.objects.filter(url="https://evil.example/hook").exists() is allowed
+    endpoint = Endpoint.objects.create(campaign=campaign, url="https://hooks.example/", secret="whsec_owners_only")
+    response = client.get(f"/admin/integrations/endpoint/{endpoint.pk}/change/")
+    assert response.status_code == (200 if allowed else 403)
+    assert ("whsec_owners_only" in response.content.decode()) is allowed
 
 
 @pytest.mark.parametrize(("name", "allowed"), [("alice", True), ("bob", False), ("victor", False)])

@@ -18,7 +18,8 @@ PRODUCTION = {
 
 def run_manage(env_overrides, *args):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",) and not k.startswith("SECURE_")}
-    for key in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
+    unset = ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+    for key in (*unset, "OUTGOING_ALLOW_PRIVATE", "MILESTONE_WEBHOOK_ALLOW_PRIVATE"):
         env.pop(key, None)
     env.update({"FUNDRAISING_IGNORE_DOTENV": "1", **env_overrides})
     return subprocess.run(
@@ -38,6 +39,7 @@ def run_manage(env_overrides, *args):
         ({"DEBUG": "1", "STRIPE_WEBHOOK_SECRET": "secret"}, "STRIPE_WEBHOOK_SECRET"),
         ({"DEBUG": "1", "SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS"),
         ({"DEBUG": "1", "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        ({"DEBUG": "1", "OUTGOING_ALLOW_PRIVATE": "sometimes"}, "OUTGOING_ALLOW_PRIVATE"),
     ],
 )
 def test_it_refuses_to_start_and_names_the_variable(overrides, named):
@@ -45,6 +47,22 @@ def test_it_refuses_to_start_and_names_the_variable(overrides, named):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "allowed"),
+    [
+        ({"DEBUG": "1"}, "True"),
+        ({"DEBUG": "0", "SECRET_KEY": PRODUCTION["SECRET_KEY"]}, "False"),
+        ({"DEBUG": "1", "MILESTONE_WEBHOOK_ALLOW_PRIVATE": "0"}, "False"),  # the deprecated name still counts
+        ({"DEBUG": "1", "MILESTONE_WEBHOOK_ALLOW_PRIVATE": "0", "OUTGOING_ALLOW_PRIVATE": "1"}, "True"),
+    ],
+)
+def test_it_reads_outgoing_allow_private_then_its_deprecated_name(overrides, allowed):
+    script = "from django.conf import settings; print(settings.OUTGOING_ALLOW_PRIVATE)"
+    result = run_manage(overrides, "shell", "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == allowed
 
 
 def test_it_runs_on_embedded_defaults_in_debug():

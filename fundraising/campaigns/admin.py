@@ -169,27 +169,11 @@ class MilestoneInline(RoleInline):
 class CampaignAdmin(OrganizationScopedAdmin):
     """fundraising.widgets.admin extends this with the Embed page (widgets sit above campaigns)."""
 
-    # Owners type webhook URLs without a scheme; https is the only sensible guess (and Django 6's default).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "slug", "this_month", "dashboard_link", "currency", "time_zone", "active"]
     list_filter = ["active", "currency"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [MilestoneInline]
-    WEBHOOK_FIELDS = ["milestone_webhook_url", "milestone_webhook_secret"]
-
-    def owns(self, request, obj):
-        return obj is not None and self.role_allows(request, obj, roles.OWNER)
-
-    def get_exclude(self, request, obj=None):
-        """The webhook secret is the owners' (it signs what publishers trust)."""
-        hidden = [] if self.owns(request, obj) else ["milestone_webhook_secret"]
-        return [*(super().get_exclude(request, obj) or []), *hidden]
-
-    def get_readonly_fields(self, request, obj=None):
-        """Only owners set where milestone webhooks go (on the change page, once the organisation is known)."""
-        fixed = list(super().get_readonly_fields(request, obj))
-        return fixed if self.owns(request, obj) or request.user.is_superuser else [*fixed, "milestone_webhook_url"]
 
     def get_queryset(self, request):
         # The list shows this month's period of each row: one prefetch of the open periods, so the

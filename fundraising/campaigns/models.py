@@ -112,8 +112,6 @@ class Campaign(models.Model):
     preset_amounts = models.JSONField(default=list, blank=True, validators=[validate_presets])
     min_amount = models.PositiveBigIntegerField(null=True, blank=True, help_text="Smallest gift, minor units.")
     max_amount = models.PositiveBigIntegerField(null=True, blank=True, help_text="Largest gift, minor units.")
-    milestone_webhook_url = models.URLField(blank=True, help_text="Receives a signed POST when a milestone is reached.")
-    milestone_webhook_secret = models.CharField(max_length=100, blank=True, default="")
     milestones_refire = models.BooleanField(
         default=False, help_text="Notify again when a milestone is re-crossed after a refund."
     )

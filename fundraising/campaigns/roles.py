@@ -1,9 +1,9 @@
 """What each organisation role may do in the admin, and keeping a user's admin access in step with it.
 
 viewer reads; editor also edits campaigns and milestones; owner also manages the organisation, its
-members and invitations, milestone webhooks and donation exports. Each role has its own auth group
-holding the model permissions it needs (a user is in the group of their highest role); the admin then
-checks the role in the organisation of each object (fundraising/campaigns/admin.py)."""
+members and invitations, outgoing events (integrations) and donation exports. Each role has its own
+auth group holding the model permissions it needs (a user is in the group of their highest role); the
+admin then checks the role in the organisation of each object (fundraising/campaigns/admin.py)."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
@@ -38,7 +38,7 @@ _OWNER = {
     # supporters' statements for a year, and one supporter's export and erasure: owners only
     ("supporters", "statementrun"): ["view", "add"],
     ("supporters", "supportertools"): ["view"],
-    # Outgoing events go to owners' URLs, like milestone webhooks (fundraising/integrations).
+    # Outgoing events (milestone webhooks among them) go to owners' URLs, signed with owners' secrets.
     ("integrations", "endpoint"): ["view", "add", "change", "delete"],
     ("integrations", "delivery"): ["view"],
 }

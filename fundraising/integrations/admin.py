@@ -48,7 +48,7 @@ class DeliveryInline(admin.TabularInline):
 class EndpointAdmin(OrganizationScopedAdmin):
     scope = staticmethod(endpoints_for_user)
     organization_field = "campaign__organization_id"
-    change_role = roles.OWNER  # events go to owners' URLs, like milestone webhooks
+    change_role = roles.OWNER  # events go to owners' URLs, signed with a secret only owners see
     form = EndpointForm
     change_form_template = "admin/integrations/endpoint/change_form.html"
     list_display = ["url", "campaign", "event_list", "include_donor_email", "active"]

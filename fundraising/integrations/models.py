@@ -1,5 +1,6 @@
 """Outgoing events: an owner subscribes a URL of theirs to some event types; each event to each endpoint is
-one Delivery, signed like the milestone webhooks and retried with backoff, kept as the delivery log."""
+one Delivery, signed with the endpoint's secret and retried with backoff, kept as the delivery log. A
+campaign's milestone webhook became such an endpoint (migration 0002)."""
 
 import secrets
 

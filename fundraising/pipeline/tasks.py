@@ -105,20 +105,6 @@ def period_breakdown_enqueue(*, period_id):
 def milestone_notify(crossing_id):
     """E-mail the owners, then hand the publisher's webhook to its own retrying task."""
     milestones.crossing_email(crossing_id=crossing_id)
-    milestone_webhook.delay(crossing_id)
-
-
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError, milestones.WebhookRejected),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-)
-def milestone_webhook(crossing_id):
-    """POST the signed milestone to the publisher; backs off from 30 s to an hour between tries."""
-    milestones.crossing_webhook_post(crossing_id=crossing_id)
 
 
 # Widgets switched to the new month per task: large enough to be cheap to queue, small enough to spread.
