@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "fundraising.ops.tasks.beat_heartbeat", "schedule": 60.0},
     "journal-sweep": {"task": "fundraising.journal.tasks.journal_sweep_task", "schedule": 60.0},
     "notices-sweep": {"task": "fundraising.supporters.tasks.notices_sweep", "schedule": 60.0},
+    "deliveries-sweep": {"task": "fundraising.integrations.tasks.deliveries_sweep", "schedule": 60.0},
     "periods-sweep": {"task": "fundraising.pipeline.tasks.periods_sweep", "schedule": 60.0},
     "events-sweep": {"task": "fundraising.payments.tasks.events_sweep", "schedule": 60.0},
     "stripe-reconcile": {"task": "fundraising.payments.tasks.stripe_reconcile_task", "schedule": 24 * 3600.0},

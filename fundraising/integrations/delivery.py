@@ -1,12 +1,13 @@
 """Sending one Delivery: sign it, POST it through the one door for outgoing HTTP (fundraising.core.outgoing),
 and keep what happened on the row (the delivery log)."""
 
+import datetime
 import hashlib
 import hmac
 import json
 import time
 
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 
 from fundraising.core import outgoing
@@ -26,11 +27,45 @@ class DeliveryRejected(Exception):
     """The endpoint answered something other than 2xx; retried."""
 
 
+# Tries of one delivery (the first and 8 retries, about 4 hours) before it is given up.
+MAX_ATTEMPTS = 9
+# How long one process may hold a delivery while it posts it: longer than the door's deadline.
+CLAIM_SECONDS = 120
+
+
+def backoff_seconds(attempts):
+    """After the n-th failed try: 30 s, 1 min, 2 min ... capped at an hour."""
+    return min(30 * 2 ** max(attempts - 1, 0), 3600)
+
+
+def delivery_claim(*, delivery_id, now=None):
+    """Take the delivery for one try: True when it is pending and no other process holds it."""
+    now = now or timezone.now()
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + datetime.timedelta(seconds=CLAIM_SECONDS))
+    )
+
+
+def deliveries_due(*, now=None, grace=datetime.timedelta(seconds=60), limit=500):
+    """Ids of pending deliveries whose try is overdue by `grace` (its queued task was lost), oldest first."""
+    now = now or timezone.now()
+    return list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, due_at__lte=now - grace)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def delivery_attempt(*, delivery_id):
-    """POST once; True when delivered (or nothing left to do). Raises OSError or DeliveryRejected to retry."""
-    delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status != Delivery.Status.PENDING:
+    """POST once; True when delivered (or nothing left to do, or another process is trying it). Raises OSError
+    or DeliveryRejected to retry, after recording the try and when the next one is due (`.attempts` on the
+    exception says how many were made)."""
+    if not delivery_claim(delivery_id=delivery_id):
         return True
+    delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
     endpoint = delivery.endpoint
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     headers = {
@@ -39,14 +74,19 @@ def delivery_attempt(*, delivery_id):
         "Fundraising-Event": delivery.event_type,
         SIGNATURE_HEADER: signature(secret=endpoint.secret, timestamp=int(time.time()), body=body),
     }
-    attempted = {"attempts": F("attempts") + 1, "last_attempt_at": timezone.now()}
+    attempts = delivery.attempts + 1  # only the claim's holder writes it
+    attempted = {"attempts": attempts, "last_attempt_at": timezone.now(), "claimed_until": None}
+    retry = {"due_at": timezone.now() + datetime.timedelta(seconds=backoff_seconds(attempts))}
     try:
         status = outgoing.post(endpoint.url, body=body, headers=headers).status
     except outgoing.OutgoingRefused as exc:  # an internal address: never retried
         delivery_record(delivery, status=Delivery.Status.FAILED, last_error=str(exc)[:300], **attempted)
         return True
     except OSError as exc:
-        delivery_record(delivery, last_error=f"{type(exc).__name__}: {exc}"[:300], last_status_code=None, **attempted)
+        delivery_record(
+            delivery, last_error=f"{type(exc).__name__}: {exc}"[:300], last_status_code=None, **attempted, **retry
+        )
+        exc.attempts = attempts
         raise
     if 200 <= status < 300:
         delivery_record(
@@ -58,12 +98,16 @@ def delivery_attempt(*, delivery_id):
             **attempted,
         )
         return True
-    delivery_record(delivery, last_status_code=status, last_error=f"answered {status}", **attempted)
-    raise DeliveryRejected(f"{endpoint.url} answered {status}")
+    delivery_record(delivery, last_status_code=status, last_error=f"answered {status}", **attempted, **retry)
+    rejected = DeliveryRejected(f"{endpoint.url} answered {status}")
+    rejected.attempts = attempts
+    raise rejected
 
 
 def delivery_give_up(*, delivery_id):
-    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(status=Delivery.Status.FAILED)
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.FAILED, claimed_until=None
+    )
 
 
 def delivery_record(delivery, **fields):

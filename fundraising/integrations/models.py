@@ -6,6 +6,7 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 EVENT_TYPES = [
     ("donation.succeeded", "donation.succeeded"),
@@ -62,9 +63,14 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # When the next try is due (beat's sweep queues what is overdue, so a try lost with Redis still goes), and
+    # until when one process holds the delivery while it posts (two queued tries never both post).
+    due_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["due_at"], condition=Q(status="pending"), name="delivery_due")]
         verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event_key"], name="delivery_once_per_endpoint"),

@@ -2,7 +2,8 @@
 
 - period_refresh_task: totals, widget and milestones of one period (fundraising/pipeline/refresh.py)
 - periods_rollover / campaigns_widgets_refresh: a month closes at local midnight (fundraising/ledger/rollover.py)
-- milestone_notify / milestone_webhook: e-mail and signed POST (fundraising/campaigns/milestones.py)
+- milestone_notify: the owners' e-mail of a crossing (fundraising/campaigns/milestones.py); owners' URLs get
+  milestone.reached from fundraising.integrations
 - period_summary: the month-end e-mail to owners, once per period (fundraising/campaigns/summaries.py)
 - periods_sweep: beat's catch-up for refreshes lost while the broker was down
 """
@@ -103,7 +104,7 @@ def period_breakdown_enqueue(*, period_id):
 
 @shared_task(**RETRYING)
 def milestone_notify(crossing_id):
-    """E-mail the owners, then hand the publisher's webhook to its own retrying task."""
+    """E-mail the owners once (the crossing's notified_at)."""
     milestones.crossing_email(crossing_id=crossing_id)
 
 

@@ -82,3 +82,32 @@ def test_two_sends_of_one_notice_at_once_send_it_once(client, campaign):
     notice = Notice.objects.get()
     assert notices.notice_claim(notice_id=notice.pk)  # another process is sending it
     assert notices.notice_deliver(notice_id=notice.pk) is None and mail.outbox == []
+
+
+def test_an_outgoing_event_whose_queued_try_was_lost_is_posted_once_by_the_sweep(client, campaign, receiver):
+    """Redis emptied after the delivery was queued: the Delivery row is the promise, the sweep keeps it."""
+    from fundraising.integrations import tasks as integration_tasks
+
+    Endpoint.objects.create(campaign=campaign, url=receiver.url, events=["donation.succeeded"])
+    with mock.patch.object(integration_tasks.event_deliver, "delay"):  # the queued try is lost with Redis
+        gift(client)
+    delivery = Delivery.objects.get()
+    assert delivery.status == "pending" and receiver.posts == []
+    assert integration_tasks.deliveries_sweep() == 0  # not overdue yet: its queued try may still come
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + LATER):
+        assert integration_tasks.deliveries_sweep() == 1
+        assert integration_tasks.deliveries_sweep() == 0
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and [post.event for post in receiver.posts] == ["donation.succeeded"]
+
+
+def test_two_tries_of_one_delivery_at_once_post_it_once(client, campaign, receiver):
+    from fundraising.integrations import delivery as deliveries
+    from fundraising.integrations import tasks as integration_tasks
+
+    Endpoint.objects.create(campaign=campaign, url=receiver.url, events=["donation.succeeded"])
+    with mock.patch.object(integration_tasks.event_deliver, "delay"):
+        gift(client)
+    delivery = Delivery.objects.get()
+    assert deliveries.delivery_claim(delivery_id=delivery.pk)  # another process is posting it
+    assert deliveries.delivery_attempt(delivery_id=delivery.pk) is True and receiver.posts == []
