@@ -11,6 +11,7 @@ import time
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count, Min
 from django.utils import timezone
 
 BEAT_KEY = "beat:last-run"
@@ -109,11 +110,11 @@ def _journal(now):
     from fundraising.journal.models import Entry
     from fundraising.supporters.models import Notice
 
-    waiting = Entry.objects.filter(dispatched_at__isnull=True)
-    first = waiting.order_by("created_at").values_list("created_at", flat=True).first()
+    waiting = Entry.objects.filter(dispatched_at__isnull=True).aggregate(count=Count("pk"), first=Min("created_at"))
+    first = waiting["first"]
     overdue = Notice.objects.filter(status__in=["queued", "retrying"], due_at__lte=now - datetime.timedelta(minutes=5))
     report = {
-        "undispatched": waiting.count(),
+        "undispatched": waiting["count"],
         "oldest_undispatched_seconds": int((now - first).total_seconds()) if first else None,
         "notices_overdue": overdue.count(),
     }

@@ -4,7 +4,8 @@ around the service (a model .save(), a queryset .update(), a data migration) and
 
 Run by `manage.py journal_check` and by the tests after their scenarios."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 
 from fundraising.campaigns.models import Campaign, MilestoneCrossing, Period
 from fundraising.campaigns.services import campaign_state
@@ -21,8 +22,8 @@ def journal_gaps(*, limit=20):
     journalled = Entry.objects.filter(kind__in=DONATION_KINDS, donation_id=OuterRef("pk"))
     counted = Donation.objects.filter(paid_at__isnull=False).exclude(Exists(journalled))
     gaps["donations without an entry"] = [str(pk) for pk in counted.values_list("pk", flat=True)[:limit]]
-    crossing_key = Entry.objects.filter(kind=kinds.MILESTONE_REACHED, period_id=OuterRef("period_id"))
-    crossings = MilestoneCrossing.objects.exclude(Exists(crossing_key.filter(data__crossing_id=OuterRef("pk"))))
+    key = Concat(Value(f"{kinds.MILESTONE_REACHED}:"), Cast(OuterRef("pk"), CharField()))
+    crossings = MilestoneCrossing.objects.exclude(Exists(Entry.objects.filter(key=key)))
     gaps["crossings without milestone.reached"] = list(crossings.values_list("pk", flat=True)[:limit])
     closed = Entry.objects.filter(kind=kinds.PERIOD_CLOSED, period_id=OuterRef("pk"))
     periods = Period.objects.filter(closed_at__isnull=False).exclude(Exists(closed))
