@@ -62,7 +62,7 @@ def _listify(node):
 
 
 class CheckoutStandIn:
-    def __init__(self, *, webhook_url, webhook_secret="whsec_test_secret", localstripe_url=""):
+    def __init__(self, *, webhook_url, webhook_secret=events.WEBHOOK_SECRET, localstripe_url=""):
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.localstripe_url = localstripe_url
@@ -280,7 +280,7 @@ class CheckoutStandIn:
 
     def deliver(self, evt):
         body = json.dumps(evt)
-        header = stripe.WebhookSignature.generate_signature_header(body, self.webhook_secret)
+        header = events.signature(body, secret=self.webhook_secret)
         request = urllib.request.Request(
             self.webhook_url,
             data=body.encode(),
