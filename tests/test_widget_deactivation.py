@@ -6,8 +6,8 @@ from fundraising.campaigns.services import owner_add
 from fundraising.widgets import services
 from fundraising.wsgi import application
 from tests.admin_helpers import form_data
-from tests.test_widget_fastpath import wsgi_get
 from tests.widget_helpers import seed_campaign
+from tests.wsgi_call import wsgi_get
 
 PATHS = ["/w/lights.json", "/w/lights.svg", "/w/lights/"]
 

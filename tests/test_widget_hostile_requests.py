@@ -7,8 +7,8 @@ from django.core.cache import cache
 
 from fundraising.widgets import fastpath, services
 from fundraising.wsgi import application
-from tests.test_widget_fastpath import wsgi_get
 from tests.widget_helpers import seed_campaign
+from tests.wsgi_call import wsgi_get
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from fundraising.widgets.services import snapshot_after_edit
 from fundraising.widgets.wall import WALL_SIZE
 from fundraising.wsgi import application
 from tests.factories import DonationFactory
-from tests.test_widget_fastpath import fast_path_hits, wsgi_get
 from tests.widget_helpers import seed_campaign
+from tests.wsgi_call import fast_path_hits, wsgi_get
 
 WALL = "/w/lights/supporters.json"
 SECRETS = ("ada@secret.example", "cs_test_wall_secret", "pi_test_wall_secret", "ch_test_wall_secret",
