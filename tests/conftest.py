@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 
 from tests.factories import CampaignFactory, OrganizationFactory, UserFactory
+from tests.loopback import Receiver
 from tests.worker import celery_worker, celery_workers  # noqa: F401 - fixtures for real-worker tests
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -81,6 +82,25 @@ def organization(alice, bob):
 @pytest.fixture
 def campaign(organization):
     return CampaignFactory(organization=organization, slug="lights")
+
+
+@pytest.fixture
+def receiver(settings):
+    """An HTTP endpoint on loopback that records what is POSTed to it (tests/loopback.py, answers 204).
+    Production refuses private addresses; tests that post to it allow them."""
+    settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = True
+    with Receiver() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def eager_retries():
+    """In-process tasks only re-run on retry when errors are not propagated to the caller."""
+    from fundraising.celery import app
+
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = True
 
 
 @pytest.fixture(autouse=True)

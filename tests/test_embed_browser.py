@@ -1,12 +1,10 @@
 """In Chromium, a page on another origin embeds the script, the custom element and the iframe:
 they show the right figures and month, link to the donation page, and hostile CSS does not leak in."""
 
-import http.server
-import threading
-
 import pytest
 
 from tests.browser import ARTIFACTS, chromium_browser
+from tests.loopback import pages_served
 from tests.widget_helpers import seed_campaign
 
 HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>A publisher's blog</title>
@@ -47,25 +45,9 @@ READ_WIDGETS = """() => [...document.querySelectorAll('span, fundraising-progres
 
 @pytest.fixture
 def publisher():
-    """The publisher's page, served from another origin (127.0.0.1 on a free port)."""
-    pages = {}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = pages.get(self.path, "").encode()
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield pages, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    """The publisher's pages ({path: html}), served from another origin (127.0.0.1 on a free port)."""
+    with pages_served() as (pages, origin):
+        yield pages, origin
 
 
 @pytest.fixture

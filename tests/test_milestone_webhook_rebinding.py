@@ -7,7 +7,6 @@ import pytest
 from fundraising.campaigns import milestones
 from fundraising.campaigns.models import MilestoneCrossing
 from fundraising.campaigns.services import period_for
-from tests.test_milestone_webhook import publisher  # noqa: F401 - the local endpoint fixture
 
 PUBLIC = "93.184.216.34"
 real_getaddrinfo = socket.getaddrinfo
@@ -42,10 +41,9 @@ def network(monkeypatch):
     return state
 
 
-def test_it_connects_to_the_checked_address_when_dns_rebinds(settings, campaign, crossing, publisher, network):  # noqa: F811
-    url, received, _ = publisher
+def test_it_connects_to_the_checked_address_when_dns_rebinds(settings, campaign, crossing, receiver, network):
     settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = False
-    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    port = receiver.port
     network["answers"] = [PUBLIC, "127.0.0.1"]  # public when checked, loopback for whoever asks next
     campaign.milestone_webhook_url = f"http://hooks.example:{port}/hook"
     campaign.save()
@@ -53,15 +51,14 @@ def test_it_connects_to_the_checked_address_when_dns_rebinds(settings, campaign,
     with pytest.raises(ConnectionRefusedError):
         milestones.crossing_webhook_post(crossing_id=crossing.pk)
 
-    assert received == []
+    assert receiver.posts == []
     assert network["connected"] == [(PUBLIC, port)]
     assert network["lookups"] == 1
 
 
-def test_it_checks_again_on_every_retry(settings, campaign, crossing, publisher, network):  # noqa: F811
-    url, received, _ = publisher
+def test_it_checks_again_on_every_retry(settings, campaign, crossing, receiver, network):
     settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = False
-    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    port = receiver.port
     network["answers"] = [PUBLIC, "127.0.0.1"]
     campaign.milestone_webhook_url = f"http://hooks.example:{port}/hook"
     campaign.save()
@@ -70,21 +67,20 @@ def test_it_checks_again_on_every_retry(settings, campaign, crossing, publisher,
         milestones.crossing_webhook_post(crossing_id=crossing.pk)
     assert milestones.crossing_webhook_post(crossing_id=crossing.pk) is None  # the retry is refused, not sent
 
-    assert received == []
+    assert receiver.posts == []
     assert network["connected"] == [(PUBLIC, port)]
 
 
-def test_it_names_the_host_while_connecting_to_its_address(settings, campaign, crossing, publisher, network):  # noqa: F811
-    url, received, state = publisher
-    port = int(url.rsplit(":", 1)[1].split("/")[0])
+def test_it_names_the_host_while_connecting_to_its_address(settings, campaign, crossing, receiver, network):
+    port = receiver.port
     network["answers"] = ["127.0.0.1"]
     hosts = []
-    state["on_request"] = hosts.append
+    receiver.on_request = hosts.append
     campaign.milestone_webhook_url = f"http://hooks.example:{port}/hook?x=1"
     campaign.save()
 
     assert milestones.crossing_webhook_post(crossing_id=crossing.pk) == 204
 
-    assert len(received) == 1
+    assert len(receiver.posts) == 1
     assert network["connected"] == [("127.0.0.1", port)]
     assert hosts == [(f"hooks.example:{port}", "/hook?x=1")]

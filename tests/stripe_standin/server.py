@@ -26,17 +26,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import stripe
 
+from tests.loopback import free_port
 from tests.stripe_standin import events
 
 SECRET_KEY = "sk_test_standin"
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def form_decode(body):
