@@ -4,8 +4,8 @@ they show the right figures and month, link to the donation page, and hostile CS
 import pytest
 
 from tests.browser import ARTIFACTS, chromium_browser
+from tests.factories import SeedCampaignFactory
 from tests.loopback import pages_served
-from tests.widget_helpers import seed_campaign
 
 HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>A publisher's blog</title>
 <style>
@@ -59,7 +59,7 @@ def browser(chromium, lights):
 @pytest.fixture
 def lights(live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
-    campaign = seed_campaign()
+    campaign = SeedCampaignFactory()
     from fundraising.campaigns.services import period_for
 
     return campaign, period_for(campaign=campaign).label
@@ -125,15 +125,14 @@ def test_it_looks_right_on_its_own(live_server, lights, browser):
 def crowded(lights):
     """The campaign's month with one more milestone, at 4,800 $, near its 5,000 $ target."""
     from fundraising.campaigns.services import period_for
-    from tests.factories import MilestoneFactory
-    from tests.widget_helpers import gift_add
+    from tests.factories import MilestoneFactory, gift_add
 
     campaign, _ = lights
     MilestoneFactory(campaign=campaign, amount=480000, label="Almost")
     period = period_for(campaign=campaign)
     period.milestones = [*period.milestones, {"amount": 480000, "label": "Almost"}]
     period.save(update_fields=["milestones"])
-    gift_add(campaign=campaign, amounts=[1000])  # the widgets are refreshed with it
+    gift_add(campaign=campaign, gifts=[1000])  # the widgets are refreshed with it
 
 
 def test_it_leaves_a_crowded_markers_label_blank(live_server, crowded, publisher, browser):

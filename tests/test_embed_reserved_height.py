@@ -11,8 +11,7 @@ from fundraising.widgets.options import WidgetOptions
 from fundraising.widgets.services import snapshot_refresh
 from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
-from tests.factories import DonationFactory
-from tests.widget_helpers import seed_campaign
+from tests.factories import DonationFactory, SeedCampaignFactory
 
 publisher = test_embed_browser.publisher
 SCRIPT = Path(__file__).resolve().parent.parent / "assets" / "embed.js"  # the source of the served copy
@@ -36,7 +35,7 @@ def test_it_uses_the_same_heights_in_the_script_and_the_snippet(db):
 @pytest.fixture
 def browser(chromium, live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
-    campaign = seed_campaign()
+    campaign = SeedCampaignFactory()
     campaign.supporters_wall = True
     campaign.save()
     DonationFactory(campaign=campaign, public_name="Ada", message="A message long enough to wrap " * 8)

@@ -6,7 +6,7 @@ import pytest
 
 from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 publisher = test_embed_browser.publisher
 
@@ -38,7 +38,7 @@ def assert_bar_visible(colours):
 def lights(live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
     settings.STRIPE_SECRET_KEY = "sk_test_not_called"
-    return seed_campaign()
+    return SeedCampaignFactory()
 
 
 @pytest.fixture

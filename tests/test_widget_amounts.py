@@ -9,7 +9,7 @@ import pytest
 from fundraising.widgets.options import OptionError, WidgetOptions, options_parse
 from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 publisher = test_embed_browser.publisher
 
@@ -27,7 +27,7 @@ def test_it_parses_the_option_from_its_allow_list():
 
 
 def test_it_puts_the_presets_in_the_snapshot(client, transactional_db, widget_root):
-    seed_campaign()
+    SeedCampaignFactory()
     document = json.loads(client.get("/w/lights.json").content)
     assert document["presets"] == [{"amount": 500, "label": "5 $"}, {"amount": 1000, "label": "10 $"},
                                    {"amount": 2500, "label": "25 $"}]
@@ -37,7 +37,7 @@ def test_it_puts_the_presets_in_the_snapshot(client, transactional_db, widget_ro
 
 def test_it_links_each_amount_and_frequency_in_the_iframe(client, transactional_db, widget_root, settings):
     settings.SITE_URL = "https://fund.example.org"
-    seed_campaign()
+    SeedCampaignFactory()
     assert "amounts" not in client.get("/w/lights/").content.decode().split("</style>")[1]
     page = client.get("/w/lights/?amounts=1").content.decode()
     links = re.findall(r'<a href="([^"]+)" target="_blank" rel="noopener">([^<]+)</a>', page)
@@ -50,7 +50,7 @@ def test_it_links_each_amount_and_frequency_in_the_iframe(client, transactional_
 def browser(chromium, live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
     settings.STRIPE_SECRET_KEY = "sk_test_not_called"
-    seed_campaign()
+    SeedCampaignFactory()
     with chromium_browser(chromium) as browser:
         yield browser
 

@@ -5,8 +5,8 @@ import pytest
 from django.core.cache import caches
 
 from fundraising.payments.models import StripeEvent
+from tests.factories import SeedCampaignFactory
 from tests.stripe_standin import events
-from tests.widget_helpers import seed_campaign
 from tests.worker import RedisServer
 from tests.wsgi_call import wsgi_get
 
@@ -19,7 +19,7 @@ def redis_down(transactional_db, widget_root, settings, monkeypatch):
     server = RedisServer().start()
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url}}
     try:
-        seed_campaign()
+        SeedCampaignFactory()
         server.stop()
         caches["default"].close()
         monkeypatch.setattr(application, "memo", {})

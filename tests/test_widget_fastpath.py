@@ -3,7 +3,7 @@
 import pytest
 
 from fundraising.wsgi import application
-from tests.widget_helpers import gift_add, seed_campaign
+from tests.factories import SeedCampaignFactory, gift_add
 from tests.wsgi_call import fast_path_hits, wsgi_get
 
 PATHS = ["/w/lights.json", "/w/lights.svg", "/w/lights/", "/w/lights.js"]
@@ -14,7 +14,7 @@ IGNORED = {"date", "server"}
 @pytest.fixture
 def lights(transactional_db, widget_root, monkeypatch):
     monkeypatch.setattr(application, "memo", {})  # the process-wide memo must not carry over between tests
-    return seed_campaign()
+    return SeedCampaignFactory()
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -40,7 +40,7 @@ def test_it_serves_the_new_total_within_half_a_second_of_a_refresh(lights, monke
     now = [1000.0]
     monkeypatch.setattr(application, "clock", lambda: now[0])
     assert b'"raised":10000' in wsgi_get("/w/lights.json")[2].replace(b" ", b"")
-    gift_add(campaign=lights, amounts=[10000])
+    gift_add(campaign=lights, gifts=[10000])
     now[0] += 0.4  # still within this process's memo of the entry
     assert b'"raised":10000' in wsgi_get("/w/lights.json")[2].replace(b" ", b"")
     now[0] += 0.2

@@ -9,8 +9,8 @@ from fundraising.campaigns.models import Period
 from fundraising.widgets.services import snapshot_refresh
 from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
+from tests.factories import SeedCampaignFactory, gift_add
 from tests.test_donation_browser import in_thread
-from tests.widget_helpers import gift_add, seed_campaign
 
 # A publisher's page server on another origin (127.0.0.1, a free port).
 publisher = test_embed_browser.publisher
@@ -28,10 +28,10 @@ def overlaps(a, b):
 @pytest.fixture
 def phares(live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
-    campaign = seed_campaign(slug="phares", title="Gardons la lumière allumée pour toute l’association")
+    campaign = SeedCampaignFactory(slug="phares", title="Gardons la lumière allumée pour toute l’association")
     campaign.locale, campaign.currency = "fr_FR", "eur"
     campaign.save()
-    gift_add(campaign=campaign, amounts=[123456])  # a long raised amount near the middle of the bar
+    gift_add(campaign=campaign, gifts=[123456])  # a long raised amount near the middle of the bar
     return campaign
 
 

@@ -11,8 +11,7 @@ import time_machine
 
 from fundraising.campaigns.models import Period
 from fundraising.widgets import services
-from tests.factories import CampaignFactory
-from tests.widget_helpers import gift_add
+from tests.factories import CampaignFactory, gift_add
 from tests.wsgi_call import wsgi_get
 
 
@@ -24,7 +23,7 @@ def test_it_shows_the_new_month_at_local_midnight(transactional_db, widget_root,
     before = datetime.datetime(2026, 11, 30, 23, 59, 50, tzinfo=ZoneInfo(zone))
     with time_machine.travel(before, tick=False):
         campaign = CampaignFactory(slug="lights", time_zone=zone)
-        gift_add(campaign=campaign, amounts=[5000, 3000, 2000])
+        gift_add(campaign=campaign, gifts=[5000, 3000, 2000])
         status, _, body = wsgi_get("/w/lights.json")
         assert json.loads(body)["period"]["label"].lower() == "november 2026"
 
