@@ -4,17 +4,13 @@ import contextlib
 import hashlib
 import hmac
 import json
-import socket
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from bench import servers
 
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on (for a server started in another process)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+free_port = servers.free_port  # for a server started in another process; the benches' own, so there is one
 
 
 class QuietHandler(BaseHTTPRequestHandler):
