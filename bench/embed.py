@@ -49,16 +49,6 @@ ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A
 OBSERVE = """window.__cls = 0;
 new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) window.__cls += e.value; }))
   .observe({type: 'layout-shift', buffered: true});"""
-NGINX_MAIN = """worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    {site}
-}}
-"""
 DRAWN = "() => document.querySelector('span')?.shadowRoot?.querySelector('.c')"
 RAISED = "() => document.querySelector('span').shadowRoot.querySelector('.r b').textContent"
 
@@ -311,8 +301,7 @@ def main():
                 static_root=ROOT / "staticfiles",
                 cache_dir=tmp / "proxy-cache",
             )
-            (tmp / "nginx.conf").write_text(NGINX_MAIN.format(tmp=tmp, site=site))
-            processes.append(servers.nginx(prefix=tmp, conf=tmp / "nginx.conf"))
+            processes.append(servers.nginx(prefix=tmp, http=site))
         app = f"http://127.0.0.1:{public_port}"
         servers.wait_http(f"{app}/w/demo.json")
         campaign = Campaign.objects.get(slug="demo")

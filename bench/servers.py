@@ -56,8 +56,23 @@ def gunicorn(*, port, env, workers=2, threads=4, error_log=None, reuse_port=Fals
     return _start(command, env=env, **popen)
 
 
-def nginx(*, prefix, conf):
-    """nginx in the foreground on `conf`, its pid and temporary files under `prefix`."""
+NGINX_MAIN = """worker_processes {workers};
+pid {prefix}/nginx.pid;
+error_log {prefix}/nginx-error.log warn;
+events {{ worker_connections {connections}; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    {http}
+}}
+"""
+
+
+def nginx(*, prefix, http, workers=1, connections=256):
+    """nginx in the foreground serving `http` (the http block's directives and servers, e.g. deploy/nginx.conf's),
+    its configuration, pid, logs and temporary files under `prefix`."""
+    conf = Path(prefix) / "nginx.conf"
+    conf.write_text(NGINX_MAIN.format(prefix=prefix, http=http, workers=workers, connections=connections))
     return _start([NGINX, "-p", prefix, "-c", conf, "-g", "daemon off; user root;"], stderr=subprocess.DEVNULL)
 
 

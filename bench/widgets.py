@@ -27,14 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import servers  # noqa: E402
 
 ROOT = servers.ROOT
-NGINX_MAIN = """worker_processes {workers};
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    sendfile on;
+NGINX_HTTP = """sendfile on;
     tcp_nopush on;
     keepalive_requests 100000;
     server {{
@@ -45,9 +38,7 @@ http {{
             add_header Access-Control-Allow-Origin "*";
         }}
     }}
-    {deploy}
-}}
-"""
+    {deploy}"""
 
 
 def wrk(url, seconds, connections):
@@ -222,10 +213,8 @@ def main():
             port=deploy_port, app_port=app_port, widget_root=widget_root, static_root=static_root,
             cache_dir=tmp / "proxy-cache",
         )
-        (tmp / "nginx.conf").write_text(NGINX_MAIN.format(
-            workers=2, tmp=tmp, static_port=static_port, deploy=deploy
-        ))
-        processes.append(servers.nginx(prefix=tmp, conf=tmp / "nginx.conf"))
+        http = NGINX_HTTP.format(tmp=tmp, static_port=static_port, deploy=deploy)
+        processes.append(servers.nginx(prefix=tmp, http=http, workers=2, connections=1024))
         app, static, proxied = (f"http://127.0.0.1:{p}" for p in (app_port, static_port, deploy_port))
         servers.wait_http(f"{app}/w/demo.json")
         servers.wait_http(f"{static}/same-size.json")
