@@ -11,6 +11,8 @@ from tests.axe import axe_report, axe_required, axe_violations
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import DonationFactory, SeedCampaignFactory
 
+pytestmark = pytest.mark.browser
+
 publisher = test_embed_browser.publisher
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A publisher's blog</title></head>

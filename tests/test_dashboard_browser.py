@@ -11,6 +11,8 @@ from tests.factories import CampaignFactory
 from tests.test_embed_browser import publisher  # noqa: F401 - a page on another local origin
 from tests.test_widget_goal_kinds import SETUPS
 
+pytestmark = pytest.mark.browser
+
 # WCAG contrast of each chart mark's computed colour against the page background.
 CHART_CONTRAST = """() => {
   const lum = c => { const [r, g, b] = c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map(v => v / 255)

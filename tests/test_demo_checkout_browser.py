@@ -9,6 +9,8 @@ from fundraising.ledger.models import Donation
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.test_donation_browser import in_thread
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def demo(live_server, settings, widget_root):

@@ -9,6 +9,8 @@ from fundraising.ledger.models import Donation
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
 
+pytestmark = pytest.mark.browser
+
 
 def in_thread(query):
     """Playwright's sync API runs an event loop in this thread, where Django refuses database calls."""

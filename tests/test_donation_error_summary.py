@@ -6,6 +6,8 @@ import pytest
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import SeedCampaignFactory
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def lights(live_server, settings, widget_root):

@@ -31,6 +31,7 @@ def browser(chromium, live_server, organization, widget_root):
         yield browser, campaign
 
 
+@pytest.mark.browser
 def test_it_announces_what_was_copied(live_server, browser):
     browser, campaign = browser
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])

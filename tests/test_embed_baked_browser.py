@@ -11,6 +11,8 @@ from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import SeedCampaignFactory, gift_add
 from tests.test_donation_browser import in_thread
 
+pytestmark = pytest.mark.browser
+
 publisher = test_embed_browser.publisher
 OBSERVE = """window.__cls = 0;
 new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) window.__cls += e.value; }))

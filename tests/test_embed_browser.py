@@ -7,6 +7,8 @@ from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import SeedCampaignFactory
 from tests.loopback import pages_served
 
+pytestmark = pytest.mark.browser
+
 HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>A publisher's blog</title>
 <style>
   .article * {{ display: none !important; }}

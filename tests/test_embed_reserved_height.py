@@ -44,6 +44,7 @@ def browser(chromium, live_server, settings, widget_root):
         yield browser, campaign
 
 
+@pytest.mark.browser
 def test_it_draws_the_card_in_the_reserved_slot(live_server, publisher, browser):
     browser, campaign = browser
     pages, origin = publisher

@@ -8,6 +8,8 @@ from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import SeedCampaignFactory
 
+pytestmark = pytest.mark.browser
+
 publisher = test_embed_browser.publisher
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Blog</title></head><body>

@@ -1,9 +1,13 @@
 """On PostgreSQL, many refreshes racing over one crossing record it and e-mail it exactly once."""
 
+import pytest
+
 from fundraising.campaigns.models import MilestoneCrossing
 from fundraising.pipeline import tasks
 from tests.factories import DonationFactory, MilestoneFactory
 from tests.races import at_once
+
+pytestmark = pytest.mark.postgres
 
 
 def test_it_fires_a_milestone_exactly_once_under_concurrency(postgres, transactional_db, campaign, mailoutbox):

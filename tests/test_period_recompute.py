@@ -26,6 +26,7 @@ def test_it_stores_the_totals_and_when(db, campaign):
     assert (stored.raised, stored.donors, stored.recomputed_at) == (700, 1, moment)
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_gift_is_written_while_its_month_is_being_recomputed(postgres, campaign):
     """The recompute locks the month's row FOR NO KEY UPDATE: a new gift's row (and its running figures),
@@ -38,6 +39,7 @@ def test_a_gift_is_written_while_its_month_is_being_recomputed(postgres, campaig
     assert period_recompute(period_id=period.pk).raised == 300
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_four_first_gifts_of_a_month_at_once_create_one_month(postgres, campaign):
     """The first gifts of a new month arrive together: each process finds or creates the month, none fails,

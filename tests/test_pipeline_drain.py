@@ -26,6 +26,7 @@ def stored(amounts):
     return records
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_it_applies_each_event_once_under_two_concurrent_drains(postgres, campaign):
     amounts = [100 + n for n in range(120)]  # more than one batch each

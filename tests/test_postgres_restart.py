@@ -19,6 +19,8 @@ from bench.embedded import post, widget_raised
 from bench.pipeline import event_body, service_env
 from tests.conftest import need
 
+pytestmark = [pytest.mark.server, pytest.mark.postgres]
+
 UNIQUE = 120
 
 

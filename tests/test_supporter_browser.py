@@ -20,6 +20,8 @@ from tests.browser import ARTIFACTS, chromium_browser
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
 from tests.test_donation_browser import in_thread
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def mailbox(settings, tmp_path):

@@ -16,6 +16,8 @@ from tests.locks import held_elsewhere, lock_timeout_short
 from tests.races import at_once
 from tests.stripe_standin import events
 
+pytestmark = pytest.mark.postgres
+
 
 def deliver_in_parallel(evts):
     """POST every event from its own thread, all released at once; returns the status codes."""

@@ -65,6 +65,7 @@ def assert_opens_prefilled(page, click, live_server):
     donation.close()
 
 
+@pytest.mark.browser
 def test_it_gives_from_the_iframe(live_server, browser):
     page = browser.new_page(viewport={"width": 520, "height": 320}, device_scale_factor=2)
     page.goto(f"{live_server.url}/w/lights/?amounts=1")
@@ -76,6 +77,7 @@ def test_it_gives_from_the_iframe(live_server, browser):
     assert_opens_prefilled(page, lambda: page.get_by_role("link", name="25 $").click(), live_server)
 
 
+@pytest.mark.browser
 def test_it_gives_from_the_script_widget(live_server, publisher, browser):
     pages, origin = publisher
     pages["/post.html"] = HOST_PAGE.format(app=live_server.url)

@@ -12,6 +12,8 @@ from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import SeedCampaignFactory, gift_add
 from tests.test_donation_browser import in_thread
 
+pytestmark = pytest.mark.browser
+
 # A publisher's page server on another origin (127.0.0.1, a free port).
 publisher = test_embed_browser.publisher
 

@@ -10,6 +10,8 @@ from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import SeedCampaignFactory
 
+pytestmark = pytest.mark.browser
+
 publisher = test_embed_browser.publisher
 TITLE = "Gardons la lumière allumée pour toute l’association"
 

@@ -1,5 +1,6 @@
 """A worker killed with SIGKILL in the middle of a refresh loses nothing: another worker re-runs it."""
 
+import pytest
 from django.db import connection, transaction
 
 from fundraising.campaigns.models import Period
@@ -7,6 +8,8 @@ from fundraising.ledger import services as ledger
 from tests.factories import DonationFactory
 from tests.locks import held_elsewhere
 from tests.worker import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
 
 def waiting_on_lock():
