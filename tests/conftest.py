@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from tests.factories import CampaignFactory, OrganizationFactory, UserFactory
-from tests.loopback import Receiver
+from tests.loopback import Receiver, pages_served
 from tests.worker import celery_worker, celery_workers  # noqa: F401 - fixtures for real-worker tests
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -91,6 +91,13 @@ def receiver(settings):
     settings.MILESTONE_WEBHOOK_ALLOW_PRIVATE = True
     with Receiver() as endpoint:
         yield endpoint
+
+
+@pytest.fixture
+def publisher():
+    """A publisher's site on another origin (127.0.0.1, a free port): its pages ({path: html}) and origin."""
+    with pages_served() as (pages, origin):
+        yield pages, origin
 
 
 @pytest.fixture

@@ -6,14 +6,11 @@ admin's list and Embed page."""
 import pytest
 
 from fundraising.widgets.services import snapshot_refresh
-from tests import test_embed_browser
 from tests.axe import axe_report, axe_required, axe_violations
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import DonationFactory, SeedCampaignFactory
 
 pytestmark = pytest.mark.browser
-
-publisher = test_embed_browser.publisher
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A publisher's blog</title></head>
 <body><main><h1>Our monthly costs</h1><p>Servers, domains and coffee.</p>

@@ -8,7 +8,6 @@ from fundraising.campaigns.models import Campaign, Organization
 from fundraising.campaigns.services import owner_add
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import CampaignFactory
-from tests.test_embed_browser import publisher  # noqa: F401 - a page on another local origin
 from tests.test_widget_goal_kinds import SETUPS
 
 pytestmark = pytest.mark.browser
@@ -71,7 +70,7 @@ def test_it_draws_each_goal_kind_with_the_script(
     widget_root,
     settings,
     chromium,
-    publisher,  # noqa: F811
+    publisher,
 ):
     settings.SITE_URL = live_server.url
     for kind, (target, gifts, _) in SETUPS.items():  # amount, supporters, recurring

@@ -6,14 +6,11 @@ import pytest
 
 from fundraising.widgets.admin import embed_snippets
 from fundraising.widgets.options import WidgetOptions
-from tests import test_embed_browser
-from tests.browser import ARTIFACTS, chromium_browser
+from tests.browser import ARTIFACTS, chromium_browser, in_thread
 from tests.factories import SeedCampaignFactory, gift_add
-from tests.test_donation_browser import in_thread
 
 pytestmark = pytest.mark.browser
 
-publisher = test_embed_browser.publisher
 OBSERVE = """window.__cls = 0;
 new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) window.__cls += e.value; }))
   .observe({type: 'layout-shift', buffered: true});"""

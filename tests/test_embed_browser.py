@@ -5,7 +5,6 @@ import pytest
 
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import SeedCampaignFactory
-from tests.loopback import pages_served
 
 pytestmark = pytest.mark.browser
 
@@ -43,13 +42,6 @@ READ_WIDGETS = """() => [...document.querySelectorAll('span, fundraising-progres
         + ' ' + getComputedStyle(r.querySelector('a')).visibility,
     };
   })"""
-
-
-@pytest.fixture
-def publisher():
-    """The publisher's pages ({path: html}), served from another origin (127.0.0.1 on a free port)."""
-    with pages_served() as (pages, origin):
-        yield pages, origin
 
 
 @pytest.fixture

@@ -9,11 +9,9 @@ import pytest
 from fundraising.widgets.admin import SCRIPT_HEIGHTS, embed_snippets, script_height
 from fundraising.widgets.options import WidgetOptions
 from fundraising.widgets.services import snapshot_refresh
-from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import DonationFactory, SeedCampaignFactory
 
-publisher = test_embed_browser.publisher
 SCRIPT = Path(__file__).resolve().parent.parent / "assets" / "embed.js"  # the source of the served copy
 VARIANTS = {
     "full": WidgetOptions(),

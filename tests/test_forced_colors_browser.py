@@ -4,13 +4,10 @@ page, in the iframe and in the script widget. Screenshots land in tests/artifact
 
 import pytest
 
-from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import SeedCampaignFactory
 
 pytestmark = pytest.mark.browser
-
-publisher = test_embed_browser.publisher
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Blog</title></head><body>
 <script async src="{app}/static/fundraising/embed.js" data-campaign="lights"></script></body></html>"""

@@ -7,11 +7,8 @@ import re
 import pytest
 
 from fundraising.widgets.options import OptionError, WidgetOptions, options_parse
-from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import SeedCampaignFactory
-
-publisher = test_embed_browser.publisher
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Blog</title></head><body>
 <script async src="{app}/static/fundraising/embed.js" data-campaign="lights" data-amounts="1"></script></body></html>"""

@@ -7,15 +7,10 @@ from django.utils import timezone
 
 from fundraising.campaigns.models import Period
 from fundraising.widgets.services import snapshot_refresh
-from tests import test_embed_browser
-from tests.browser import ARTIFACTS, chromium_browser
+from tests.browser import ARTIFACTS, chromium_browser, in_thread
 from tests.factories import SeedCampaignFactory, gift_add
-from tests.test_donation_browser import in_thread
 
 pytestmark = pytest.mark.browser
-
-# A publisher's page server on another origin (127.0.0.1, a free port).
-publisher = test_embed_browser.publisher
 
 # Every <text> box of the SVG as drawn by the browser (real glyph widths, not our estimate).
 SVG_BOXES = """() => [...document.querySelectorAll('text')].map(t => {

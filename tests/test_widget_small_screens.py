@@ -6,13 +6,11 @@ import pytest
 from fundraising.widgets.admin import IFRAME_HEIGHT, embed_snippets
 from fundraising.widgets.options import WidgetOptions
 from fundraising.widgets.services import snapshot_refresh
-from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import SeedCampaignFactory
 
 pytestmark = pytest.mark.browser
 
-publisher = test_embed_browser.publisher
 TITLE = "Gardons la lumière allumée pour toute l’association"
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Blog</title>
