@@ -32,9 +32,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from widgets import bench_env, bench_seed, bench_stop, database_urls, deploy_conf, free_port, psql, wait_http
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import servers  # noqa: E402
+from bench.widgets import bench_env, bench_seed, bench_stop, database_urls, deploy_conf, psql  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = servers.ROOT
 CHROMIUM = "/usr/bin/chromium"
 PARAGRAPH = (
     "<p>Running the project costs about five thousand dollars a month: servers, bandwidth, domains, "
@@ -47,16 +49,6 @@ ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A
 OBSERVE = """window.__cls = 0;
 new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) window.__cls += e.value; }))
   .observe({type: 'layout-shift', buffered: true});"""
-NGINX_MAIN = """worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    {site}
-}}
-"""
 DRAWN = "() => document.querySelector('span')?.shadowRoot?.querySelector('.c')"
 RAISED = "() => document.querySelector('span').shadowRoot.querySelector('.r b').textContent"
 
@@ -277,7 +269,7 @@ def main():
     admin_url, db_url, db_name = database_urls(base)
     tmp = Path(tempfile.mkdtemp(prefix="fr-bench-embed-"))
     tmp.chmod(0o755)  # nginx workers read the snapshot files
-    app_port, nginx_port = free_port(), free_port()
+    app_port, nginx_port = servers.free_port(), servers.free_port()
     public_port = app_port if args.direct else nginx_port
     env = bench_env(db_url=db_url, widget_root=tmp / "widgets", SITE_URL=f"http://127.0.0.1:{public_port}")
     processes, server = [], None
@@ -298,24 +290,9 @@ def main():
         from fundraising.widgets.admin import SCRIPT_HEIGHTS, embed_snippets
         from fundraising.widgets.options import WidgetOptions
 
-        gunicorn = [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "fundraising.wsgi",
-            "-k",
-            "gthread",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{app_port}",
-            "--error-logfile",
-            str(tmp / "gunicorn.log"),
-            "--log-level",
-            "warning",
-        ]
-        processes.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
-        wait_http(f"http://127.0.0.1:{app_port}/w/demo.json")
+        processes.append(servers.gunicorn(port=app_port, env=env, workers=1, threads=4, error_log=tmp / "gunicorn.log",
+                                          stdout=subprocess.DEVNULL))  # fmt: skip
+        servers.wait_http(f"http://127.0.0.1:{app_port}/w/demo.json")
         if not args.direct:
             site = deploy_conf(
                 port=nginx_port,
@@ -324,15 +301,9 @@ def main():
                 static_root=ROOT / "staticfiles",
                 cache_dir=tmp / "proxy-cache",
             )
-            (tmp / "nginx.conf").write_text(NGINX_MAIN.format(tmp=tmp, site=site))
-            processes.append(
-                subprocess.Popen(
-                    ["/usr/sbin/nginx", "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off; user root;"],
-                    stderr=subprocess.DEVNULL,
-                )
-            )
+            processes.append(servers.nginx(prefix=tmp, http=site))
         app = f"http://127.0.0.1:{public_port}"
-        wait_http(f"{app}/w/demo.json")
+        servers.wait_http(f"{app}/w/demo.json")
         campaign = Campaign.objects.get(slug="demo")
 
         def snippet(**options):

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,26 +26,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.pipeline import SECRET, event_body, free_port, service_env  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import servers  # noqa: E402
+from bench.pipeline import event_body, service_env, signature  # noqa: E402
 
 SLUG, AMOUNT_BASE = "demo", 100
 
 
-def sign(body):
-    import hashlib
-    import hmac
-
-    stamp = int(time.time())
-    digest = hmac.new(SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={stamp},v1={digest}"
-
-
 def post(url, body):
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json", "Stripe-Signature": sign(body)}
-    )
+    """POST a signed event; the status code, or the name of the error when there was no answer."""
+    headers = {"Content-Type": "application/json", "Stripe-Signature": signature(body)}
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - 127.0.0.1 only
             return response.status
@@ -62,19 +52,6 @@ def widget_raised(base):
             return json.load(response)["raised"]
     except (OSError, ValueError):
         return None
-
-
-def wait_http(url, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer")
 
 
 def database_env(tmp, url):
@@ -94,28 +71,22 @@ def run(*, senders=12, unique=150, duplicates=75, settle_seconds=10, database_ur
     env = {**service_env(tmp / "widgets"), "DATABASE_URL": db_url, "REDIS_URL": redis}
     if not redis:
         env.pop("REDIS_URL")
-    port = free_port()
+    port = servers.free_port()
     base = f"http://127.0.0.1:{port}"
     env["SITE_URL"] = base
     procs = []
     try:
         for command in (["migrate", "--noinput"], ["seed_demo"]):
-            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "manage.py", *command], cwd=servers.ROOT, env=env, check=True, capture_output=True
+            )
         if redis:
             subprocess.run(
                 [sys.executable, "-c", f"import redis; redis.Redis.from_url({redis!r}).flushdb()"], check=True
             )
-            celery = [str(Path(sys.executable).parent / "celery"), "-A", "fundraising", "worker", "-c", "2"]
-            procs.append(subprocess.Popen(
-                [*celery, "--loglevel=WARNING"],
-                cwd=ROOT, env=env, start_new_session=True,
-            ))  # fmt: skip
-        gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "fundraising.wsgi", "-k", "gthread", "-w", "2"]
-        procs.append(subprocess.Popen(
-            [*gunicorn, "--threads", "8", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env, start_new_session=True,
-        ))  # fmt: skip
-        wait_http(f"{base}/healthz")
+            procs.append(servers.celery_worker(env=env, concurrency=2))
+        procs.append(servers.gunicorn(port=port, env=env, workers=2, threads=8))
+        servers.wait_http(f"{base}/healthz", any_status=True)
         before = widget_raised(base)
 
         bodies = [event_body(SLUG, AMOUNT_BASE + n, n) for n in range(unique)]
@@ -164,14 +135,7 @@ def run(*, senders=12, unique=150, duplicates=75, settle_seconds=10, database_ur
         )  # fmt: skip
         return report
     finally:
-        for proc in procs:
-            os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        servers.stop(procs, timeout=15)
         if created:
             admin, name = created
             subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)

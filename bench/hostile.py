@@ -19,8 +19,9 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from widgets import ROOT, bench_env, bench_seed, bench_stop, database_urls, free_port, psql, wait_http  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import servers  # noqa: E402
+from bench.widgets import bench_env, bench_seed, bench_stop, database_urls, psql  # noqa: E402
 
 RSS_AIM_MB, REDIS_AIM_MB = 5, 1
 
@@ -93,14 +94,11 @@ def main():
         bench_seed()
         client = redis.Redis.from_url(redis_url)
 
-        port = free_port()
-        gunicorn = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "fundraising.wsgi", "-k", "gthread", "--workers", "2",
-             "--threads", "4", "-b", f"127.0.0.1:{port}", "--error-logfile", str(tmp / "gunicorn.log"),
-             "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "gunicorn.err").open("w"),
-        )
-        wait_http(f"http://127.0.0.1:{port}/w/demo.json")
+        port = servers.free_port()
+        with (tmp / "gunicorn.err").open("w") as err:
+            gunicorn = servers.gunicorn(port=port, env=env, workers=2, threads=4, error_log=tmp / "gunicorn.log",
+                                        stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip
+        servers.wait_http(f"http://127.0.0.1:{port}/w/demo.json")
         warm = max(1000, args.requests // 5)
         hammer(port, junk_paths(warm, 10**7) + accent_paths(warm, 10**7), args.clients)  # fill every bounded memo
         time.sleep(1)

@@ -16,9 +16,6 @@ import hmac
 import http.client
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,16 +23,10 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import servers  # noqa: E402
+
 SECRET = "whsec_bench_secret"
-LOGLEVEL = os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def service_env(widget_root):
@@ -81,31 +72,10 @@ def event_body(slug, amount, n):
 
 
 def signature(body):
+    """The Stripe-Signature header of `body` (bytes) for SECRET."""
     timestamp = int(time.time())
     mac = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"
-
-
-def wait_http(port, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
-
-
-def wait_log(path, needle, timeout=40):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if needle in path.read_text(errors="replace"):
-            return
-        time.sleep(0.2)
-    raise SystemExit(f"worker did not start:\n{path.read_text()[-2000:]}")
 
 
 def percentile(values, p):
@@ -128,7 +98,6 @@ def main():
     widget_root = Path(tempfile.mkdtemp(prefix="bench-widgets-"))
     env = service_env(widget_root)
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -146,27 +115,15 @@ def main():
     campaign = Campaign.objects.create(organization=org, slug=slug, title="Bench", monthly_target=10**12)
     snapshot = widget_root / "current" / f"{slug}.json"
 
-    port = free_port()
+    port = servers.free_port()
     log = Path(tempfile.mkstemp(prefix="bench-worker-", suffix=".log")[1])
     print(f"worker log           {log}")
     procs = []
     try:
-        procs.append(subprocess.Popen(
-            [BIN / "gunicorn", "fundraising.wsgi", "-b", f"127.0.0.1:{port}", "-k", "gthread",
-             "-w", str(args.web_workers), "--threads", str(args.web_threads), "--log-level", "warning"],
-            cwd=ROOT, env=env, start_new_session=True,
-        ))  # fmt: skip
-        with log.open("wb") as out:
-            procs.append(subprocess.Popen(
-                [BIN / "celery", "-A", "fundraising", "worker", "-c", str(args.concurrency), "-n", f"{slug}@bench",
-                 "--without-gossip", "--without-mingle", f"--loglevel={LOGLEVEL}"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            ))  # fmt: skip
-        wait_http(port)
-        time.sleep(1)
-        for _ in range(200):
-            if app.control.ping(destination=[f"{slug}@bench"], timeout=0.5):
-                break
+        procs.append(servers.gunicorn(port=port, env=env, workers=args.web_workers, threads=args.web_threads))
+        procs.append(servers.celery_worker(env=env, concurrency=args.concurrency, name=f"{slug}@bench", log=log))
+        servers.wait_http(f"http://127.0.0.1:{port}/healthz", any_status=True)
+        servers.worker_wait(app, f"{slug}@bench", log)
 
         amounts = [100 + (n % 900) for n in range(args.events)]
         bodies = [event_body(slug, amount, n) for n, amount in enumerate(amounts)]
@@ -251,14 +208,7 @@ def main():
               f"snapshot {final}: {'exact' if exact else 'MISMATCH'}")  # fmt: skip
         return 0 if exact and bad == 0 else 1
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        servers.stop(procs)
 
 
 if __name__ == "__main__":

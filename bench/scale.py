@@ -17,7 +17,6 @@ import io
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,11 +25,9 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import pipeline  # noqa: E402 - the webhook/worker machinery of bench/pipeline.py
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import pipeline, servers  # noqa: E402 - pipeline: the events and the app's environment
 
-ROOT = pipeline.ROOT
-BIN = pipeline.BIN
 ZONES = ["UTC", "Europe/London", "Europe/Paris", "Europe/Moscow", "Asia/Dubai", "Asia/Kolkata", "Asia/Bangkok",
          "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland", "Pacific/Honolulu",
          "America/Anchorage", "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York",
@@ -316,36 +313,18 @@ class Services:
     """gunicorn and a Celery worker, as bench/pipeline.py runs them."""
 
     def __init__(self, env, *, web_workers=2, web_threads=4, concurrency=2):
-        self.port = pipeline.free_port()
+        self.port = servers.free_port()
         self.name = f"scale-{uuid.uuid4().hex[:6]}@bench"
         self.log = Path(tempfile.mkstemp(prefix="bench-scale-worker-", suffix=".log")[1])
-        gunicorn = [BIN / "gunicorn", "fundraising.wsgi", "-b", f"127.0.0.1:{self.port}", "-k", "gthread",
-                    "-w", str(web_workers), "--threads", str(web_threads), "--log-level", "warning"]  # fmt: skip
-        celery = [BIN / "celery", "-A", "fundraising", "worker", "-c", str(concurrency), "-n", self.name,
-                  "--without-gossip", "--without-mingle", f"--loglevel={pipeline.LOGLEVEL}"]  # fmt: skip
-        self.web = subprocess.Popen(gunicorn, cwd=ROOT, env=env, start_new_session=True)
-        with self.log.open("wb") as out:
-            self.worker = subprocess.Popen(celery, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                           start_new_session=True)  # fmt: skip
+        self.web = servers.gunicorn(port=self.port, env=env, workers=web_workers, threads=web_threads)
+        self.worker = servers.celery_worker(env=env, concurrency=concurrency, name=self.name, log=self.log)
 
     def wait(self, app):
-        pipeline.wait_http(self.port)
-        for _ in range(200):
-            if app.control.ping(destination=[self.name], timeout=0.5):
-                return
-        raise SystemExit(f"worker did not start:\n{self.log.read_text()[-2000:]}")
+        servers.wait_http(f"http://127.0.0.1:{self.port}/healthz", any_status=True)
+        servers.worker_wait(app, self.name, self.log)
 
     def stop(self):
-        import signal
-
-        for proc in (self.web, self.worker):
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in (self.web, self.worker):
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        servers.stop([self.web, self.worker], timeout=30)
 
 
 def widgets_dir():
@@ -588,7 +567,6 @@ def main():
     widget_root = Path(tempfile.mkdtemp(prefix="bench-scale-widgets-"))
     env = {**pipeline.service_env(widget_root), "DATABASE_URL": url, "LOG_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore"}
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
     services = None
     try:
         import django

@@ -16,25 +16,18 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-NGINX_MAIN = """worker_processes {workers};
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    sendfile on;
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import servers  # noqa: E402
+
+ROOT = servers.ROOT
+NGINX_HTTP = """sendfile on;
     tcp_nopush on;
     keepalive_requests 100000;
     server {{
@@ -45,26 +38,7 @@ http {{
             add_header Access-Control-Allow-Origin "*";
         }}
     }}
-    {deploy}
-}}
-"""
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read()
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
+    {deploy}"""
 
 
 def wrk(url, seconds, connections):
@@ -110,7 +84,6 @@ def psql(admin_url, sql):
     subprocess.run(["psql", admin_url, "-qAtc", sql], check=True, capture_output=True, timeout=120)
 
 
-
 def bench_env(*, db_url, widget_root, **extra):
     """The environment every bench's app runs with (exported into this process too, for its own set-up)."""
     env = {
@@ -133,7 +106,6 @@ def bench_seed():
     """Django set up in this process, tasks in-process, the database migrated and the demo campaign seeded."""
     import django
 
-    sys.path.insert(0, str(ROOT))
     django.setup()
     from django.core.management import call_command
 
@@ -145,14 +117,8 @@ def bench_seed():
 
 
 def bench_stop(*, processes, admin_url, db_name, tmp=None):
-    """Stop the bench's servers (gunicorn by SIGTERM, nginx by SIGQUIT), drop its database and files."""
-    for process in reversed(processes):
-        process.send_signal(signal.SIGTERM if process.args[0].endswith("gunicorn") else signal.SIGQUIT)
-    for process in processes:
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    """Stop the bench's servers (servers.stop), drop its database and files."""
+    servers.stop(list(reversed(processes)), timeout=15)
     if "django" in sys.modules:
         from django.db import connections
 
@@ -238,28 +204,21 @@ def main():
         for fmt, size in sizes.items():
             (tmp / "static-site" / f"same-size.{fmt}").write_bytes(b"x" * size)
 
-        app_port, static_port, deploy_port = free_port(), free_port(), free_port()
-        gunicorn = [
-            str(Path(sys.executable).parent / "gunicorn"), "fundraising.wsgi", "-k", "gthread",
-            "--workers", str(args.workers), "--threads", str(args.threads), "-b", f"127.0.0.1:{app_port}",
-            "--error-logfile", str(tmp / "gunicorn.log"), "--log-level", "warning", "--reuse-port",
-        ]
-        processes.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
+        app_port, static_port, deploy_port = servers.free_port(), servers.free_port(), servers.free_port()
+        processes.append(servers.gunicorn(
+            port=app_port, env=env, workers=args.workers, threads=args.threads, error_log=tmp / "gunicorn.log",
+            reuse_port=True, stdout=subprocess.DEVNULL,
+        ))  # fmt: skip
         deploy = deploy_conf(
             port=deploy_port, app_port=app_port, widget_root=widget_root, static_root=static_root,
             cache_dir=tmp / "proxy-cache",
         )
-        (tmp / "nginx.conf").write_text(NGINX_MAIN.format(
-            workers=2, tmp=tmp, static_port=static_port, deploy=deploy
-        ))
-        processes.append(subprocess.Popen(
-            ["/usr/sbin/nginx", "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off; user root;"],
-            stderr=subprocess.PIPE,
-        ))
+        http = NGINX_HTTP.format(tmp=tmp, static_port=static_port, deploy=deploy)
+        processes.append(servers.nginx(prefix=tmp, http=http, workers=2, connections=1024))
         app, static, proxied = (f"http://127.0.0.1:{p}" for p in (app_port, static_port, deploy_port))
-        wait_http(f"{app}/w/demo.json")
-        wait_http(f"{static}/same-size.json")
-        assert wait_http(f"{proxied}/w/demo.json") == (widget_root / "current" / "demo.json").read_bytes()
+        servers.wait_http(f"{app}/w/demo.json")
+        servers.wait_http(f"{static}/same-size.json")
+        assert servers.wait_http(f"{proxied}/w/demo.json") == (widget_root / "current" / "demo.json").read_bytes()
 
         runs = {}
 
@@ -299,7 +258,7 @@ def main():
         psql(db_url, "VACUUM (ANALYZE) campaigns_donation")
         psql(db_url, "CHECKPOINT")
         time.sleep(3)
-        served = wait_http(f"{app}/w/demo.json").decode()
+        served = servers.wait_http(f"{app}/w/demo.json").decode()
         assert f'"donors":{args.donations + 3}' in served, served
         print(f"\ninserted {args.donations:,} donations in {inserted:.1f} s; "
               f"period_refresh (ledger sum + snapshot) took {refreshed:.2f} s\n")

@@ -19,3 +19,20 @@ def chromium_browser(executable):
             yield browser
         finally:
             browser.close()
+
+
+def in_thread(query):
+    """Run a database query beside Playwright: its sync API runs an event loop in this thread, where Django
+    refuses database calls."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def run():
+        try:
+            return query()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result(timeout=30)

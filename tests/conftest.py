@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 
 from tests.factories import CampaignFactory, OrganizationFactory, UserFactory
+from tests.loopback import Receiver, pages_served
 from tests.worker import celery_worker, celery_workers  # noqa: F401 - fixtures for real-worker tests
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -86,11 +87,17 @@ def campaign(organization):
 @pytest.fixture
 def receiver(settings):
     """An owner's endpoint on loopback (tests/loopback.py): production refuses loopback, these tests allow it."""
-    from tests.loopback import Receiver
 
     settings.OUTGOING_ALLOW_PRIVATE = True
     with Receiver() as receiver:
         yield receiver
+
+
+@pytest.fixture
+def publisher():
+    """A publisher's site on another origin (127.0.0.1, a free port): its pages ({path: html}) and origin."""
+    with pages_served() as (pages, origin):
+        yield pages, origin
 
 
 @pytest.fixture
@@ -118,11 +125,25 @@ def widget_root(settings, tmp_path):
     return settings.WIDGET_ROOT
 
 
+# A test using one of these fixtures carries the marker, so that `-m "not browser and not worker"` leaves it out.
+MARKER_OF_FIXTURE = {"chromium": "browser", "celery_workers": "worker", "postgres": "postgres"}
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Under mutmut, each mutant runs the tests that reach its function until one fails (-x): run the fastest
+    """Refuse a selected test that needs Chromium, a worker or PostgreSQL without saying so in its marker.
+
+    Under mutmut, each mutant runs the tests that reach its function until one fails (-x): run the fastest
     first (durations from mutmut's stats run), so a mutant a unit or golden test kills costs a second, not a
     walk through every webhook scenario. Outside mutmut the order is pytest's."""
+    unmarked = [
+        f"{item.nodeid} uses {fixture} but is not marked {marker}"
+        for item in items
+        for fixture, marker in MARKER_OF_FIXTURE.items()
+        if fixture in getattr(item, "fixturenames", ()) and item.get_closest_marker(marker) is None
+    ]
+    if unmarked:
+        raise pytest.UsageError("\n".join(unmarked))
     if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
         return
     stats = Path("mutmut-stats.json")  # mutmut runs the tests from its mutants/ directory

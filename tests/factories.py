@@ -1,12 +1,14 @@
-"""factory_boy factories for the domain models."""
+"""factory_boy factories for the domain models: the one way tests make users, organisations and campaigns."""
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from fundraising.campaigns.models import Campaign, Milestone, Organization
 from fundraising.campaigns.services import period_for
 from fundraising.ledger.models import Donation
+from fundraising.ledger.services import ledger_changed
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -28,8 +30,11 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
+    """A campaign; `gifts=[...]` adds paid gifts this month through gift_add (and refreshes its widgets)."""
+
     class Meta:
         model = Campaign
+        skip_postgeneration_save = True
 
     organization = factory.SubFactory(OrganizationFactory)
     slug = factory.Sequence(lambda n: f"campaign-{n}")
@@ -40,6 +45,11 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     time_zone = "UTC"
     monthly_target = 500000
     preset_amounts = [500, 1000, 2500]
+
+    @factory.post_generation
+    def gifts(campaign, create, given, **kwargs):
+        if given is not None:
+            gift_add(campaign=campaign, gifts=given)
 
 
 class MilestoneFactory(factory.django.DjangoModelFactory):
@@ -71,3 +81,25 @@ class DonationFactory(factory.django.DjangoModelFactory):
         from fundraising.ledger.services import donation_store
 
         return donation_store(donation=model_class(*args, **kwargs))
+
+
+def gift_add(*, campaign, gifts, period=None):
+    """Paid gifts (amounts, or dicts of DonationFactory fields) written the way the pipeline writes them:
+    ledger change, then the period's refresh, widgets included, on commit (with no gift, just the refresh)."""
+    period = period or period_for(campaign=campaign)
+    with transaction.atomic():
+        for gift in gifts:
+            DonationFactory(campaign=campaign, period=period, **(gift if isinstance(gift, dict) else {"amount": gift}))
+        ledger_changed(period_id=period.pk)
+
+
+class SeedCampaignFactory(CampaignFactory):
+    """The seed's picture for widget tests: "lights", 5,000 $ a month, "Servers paid" at 2,500 $, and gifts of
+    50, 30 and 20 $ this month (`gifts=` replaces them), widgets refreshed."""
+
+    slug = "lights"
+    milestone = factory.RelatedFactory(MilestoneFactory, "campaign", amount=250000, label="Servers paid")
+
+    @factory.post_generation
+    def gifts(campaign, create, given, **kwargs):  # after the milestone, so the month carries it
+        gift_add(campaign=campaign, gifts=(5000, 3000, 2000) if given is None else given)

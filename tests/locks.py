@@ -17,7 +17,7 @@ def held_elsewhere(take):
             with transaction.atomic():
                 take()
                 taken.set()
-                release.wait(timeout=30)
+                release.wait(timeout=60)
         finally:
             connection.close()
 

@@ -1,5 +1,6 @@
-"""Servers on 127.0.0.1 for tests of outgoing HTTP: an owner's endpoint, and a raw TCP server that answers
-however a test needs (slowly, endlessly, wrongly). Both bind loopback only and stop with the test."""
+"""Servers on 127.0.0.1 for tests: an owner's endpoint that records what is POSTed to it, a raw TCP server that
+answers however a test needs (slowly, endlessly, wrongly), and a publisher's pages to GET. All bind loopback
+only and stop with the test."""
 
 import contextlib
 import dataclasses
@@ -10,6 +11,44 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from bench import servers
+
+free_port = servers.free_port  # for a server started in another process; the benches' own, so there is one
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serving(handler):
+    """Serve `handler` (a BaseHTTPRequestHandler class) on 127.0.0.1 at a free port; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def pages_served():
+    """Yields (pages, origin): each GET of a path in the `pages` dict answers its HTML, any other a 404."""
+    pages = {}
+
+    class Handler(QuietHandler):
+        def do_GET(self):
+            body = pages.get(self.path, "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+    with serving(Handler) as origin:
+        yield pages, origin
 
 
 @dataclasses.dataclass

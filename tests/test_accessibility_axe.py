@@ -6,13 +6,11 @@ admin's list and Embed page."""
 import pytest
 
 from fundraising.widgets.services import snapshot_refresh
-from tests import test_embed_browser
 from tests.axe import axe_report, axe_required, axe_violations
 from tests.browser import ARTIFACTS, chromium_browser
-from tests.factories import DonationFactory
-from tests.widget_helpers import seed_campaign
+from tests.factories import DonationFactory, SeedCampaignFactory
 
-publisher = test_embed_browser.publisher
+pytestmark = pytest.mark.browser
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A publisher's blog</title></head>
 <body><main><h1>Our monthly costs</h1><p>Servers, domains and coffee.</p>
@@ -29,8 +27,8 @@ WALL_DRAWN = """() => [...document.querySelectorAll('span')]
 def campaigns(live_server, settings, widget_root, organization):
     settings.SITE_URL = live_server.url
     settings.STRIPE_SECRET_KEY = "sk_test_not_called"  # the form is enabled; no valid submission is made
-    lights = seed_campaign(organization=organization)
-    phares = seed_campaign(organization=organization, slug="phares", title="Gardons la lumière allumée")
+    lights = SeedCampaignFactory(organization=organization)
+    phares = SeedCampaignFactory(organization=organization, slug="phares", title="Gardons la lumière allumée")
     phares.locale, phares.currency = "fr_FR", "eur"
     phares.save()
     for campaign, amounts in ((lights, False), (phares, True)):  # the supporters wall, with and without amounts

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 BUDGET = settings(
     max_examples=40,
@@ -55,7 +55,7 @@ def test_it_never_fails_on_any_donation_form(client, campaign, stripe_seam, **po
 
 @pytest.fixture
 def lights_widget(db, widget_root):
-    return seed_campaign()
+    return SeedCampaignFactory()
 
 
 @BUDGET

@@ -175,6 +175,7 @@ def bulk_ledger(campaign, count):
     period_breakdown_store(period_id=period.pk)  # what the pipeline's debounced task stores
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("count", [10, 100_000])
 def test_it_loads_in_a_fixed_number_of_queries(client, alice, campaign, postgres, count, django_assert_num_queries):
     bulk_ledger(campaign, count)

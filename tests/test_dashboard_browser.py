@@ -7,8 +7,10 @@ from django.core.management import call_command
 from fundraising.campaigns.models import Campaign, Organization
 from fundraising.campaigns.services import owner_add
 from tests.browser import ARTIFACTS, chromium_browser
-from tests.test_embed_browser import publisher  # noqa: F401 - a page on another local origin
-from tests.test_widget_goal_kinds import campaign_with_goal
+from tests.factories import CampaignFactory
+from tests.test_widget_goal_kinds import SETUPS
+
+pytestmark = pytest.mark.browser
 
 # WCAG contrast of each chart mark's computed colour against the page background.
 CHART_CONTRAST = """() => {
@@ -68,11 +70,11 @@ def test_it_draws_each_goal_kind_with_the_script(
     widget_root,
     settings,
     chromium,
-    publisher,  # noqa: F811
+    publisher,
 ):
     settings.SITE_URL = live_server.url
-    for kind in ("amount", "supporters", "recurring"):
-        campaign_with_goal(kind)
+    for kind, (target, gifts, _) in SETUPS.items():  # amount, supporters, recurring
+        CampaignFactory(slug=kind, goal_kind=kind, monthly_target=target, gifts=gifts)
     with chromium_browser(chromium) as browser:
         page = browser.new_page(viewport={"width": 600, "height": 520}, device_scale_factor=2)
         pages, origin = publisher

@@ -4,7 +4,7 @@ are created and read through stripe_api.py as with Stripe; Pay posts signed even
 import pytest
 
 from fundraising.ledger.models import Donation
-from fundraising.payments import demo_checkout, payments
+from fundraising.payments import demo_checkout, stripe_api
 from fundraising.payments.checkout import donation_checkout_start
 from fundraising.payments.models import StripeEvent
 
@@ -22,7 +22,7 @@ def test_it_answers_for_stripe_at_the_seam(demo_on, campaign, settings):
     session_id = donation.stripe_checkout_session_id
     assert session_id.startswith("cs_test_")
     assert url == f"{settings.SITE_URL}/demo-checkout/{session_id}/"
-    session = payments.checkout_session_retrieve(session_id=session_id)
+    session = stripe_api.checkout_session_retrieve(session_id=session_id)
     assert session["object"] == "checkout.session"
     assert (session["amount_total"], session["currency"], session["mode"]) == (2500, "usd", "payment")
     assert session["metadata"] == {"fundraising_campaign": "lights", "fundraising_donation": str(donation.id)}
@@ -37,15 +37,15 @@ def test_it_gives_the_same_session_for_the_same_idempotency_key(demo_on, campaig
         "success_url": "http://127.0.0.1:8000/c/lights/thanks/?session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": "http://127.0.0.1:8000/c/lights/",
     }
-    first = payments.checkout_session_create(params=params, idempotency_key="donation-1-checkout")
-    again = payments.checkout_session_create(params=params, idempotency_key="donation-1-checkout")
-    other = payments.checkout_session_create(params=params, idempotency_key="donation-2-checkout")
+    first = stripe_api.checkout_session_create(params=params, idempotency_key="donation-1-checkout")
+    again = stripe_api.checkout_session_create(params=params, idempotency_key="donation-1-checkout")
+    other = stripe_api.checkout_session_create(params=params, idempotency_key="donation-2-checkout")
     assert first["id"] == again["id"] != other["id"]
 
 
 def test_it_says_so_for_an_unknown_session(demo_on):
-    with pytest.raises(payments.StripeUnavailable, match="No such checkout.session"):
-        payments.checkout_session_retrieve(session_id="cs_test_nothing")
+    with pytest.raises(stripe_api.StripeUnavailable, match="No such checkout.session"):
+        stripe_api.checkout_session_retrieve(session_id="cs_test_nothing")
 
 
 def test_it_pays_a_one_time_session_in_stripes_shapes(demo_on, campaign):
@@ -62,7 +62,7 @@ def test_it_pays_a_one_time_session_in_stripes_shapes(demo_on, campaign):
     assert all(event["id"].startswith("evt_") and event["object"] == "event" for event in events)
     again, resent = demo_checkout.session_pay(session_id=session_id)
     assert [event["id"] for event in resent] == [event["id"] for event in events]  # same ids: no second gift
-    assert payments.checkout_session_retrieve(session_id=session_id)["payment_status"] == "paid"
+    assert stripe_api.checkout_session_retrieve(session_id=session_id)["payment_status"] == "paid"
 
 
 def test_it_pays_a_monthly_session_with_a_first_invoice(demo_on, campaign):
@@ -112,7 +112,7 @@ def test_it_refuses_a_bad_email_with_a_message(demo_on, campaign, client):
     response = client.post(f"/demo-checkout/{session_id}/pay/", {"email": "not an address"})
     assert response.status_code == 400
     assert "Enter a valid email address." in response.content.decode()
-    assert payments.checkout_session_retrieve(session_id=session_id)["payment_status"] == "unpaid"
+    assert stripe_api.checkout_session_retrieve(session_id=session_id)["payment_status"] == "unpaid"
 
 
 def test_it_shows_the_donation_form_enabled_without_stripe(demo_on, campaign, client):

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from fundraising.ledger.models import Donation
-from tests.browser import ARTIFACTS, chromium_browser
-from tests.test_donation_browser import in_thread
+from tests.browser import ARTIFACTS, chromium_browser, in_thread
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

@@ -6,24 +6,10 @@ import pytest
 from django.core.management import call_command
 
 from fundraising.ledger.models import Donation
-from tests.browser import ARTIFACTS, chromium_browser
+from tests.browser import ARTIFACTS, chromium_browser, in_thread
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
 
-
-def in_thread(query):
-    """Playwright's sync API runs an event loop in this thread, where Django refuses database calls."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connection
-
-    def run():
-        try:
-            return query()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(run).result(timeout=30)
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

@@ -4,13 +4,15 @@ page, within the first screen; the title says there is an error; the status regi
 import pytest
 
 from tests.browser import ARTIFACTS, chromium_browser
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def lights(live_server, settings, widget_root):
     settings.STRIPE_SECRET_KEY = "sk_test_not_called"
-    return seed_campaign()
+    return SeedCampaignFactory()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.browser import chromium_browser
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 
 def test_it_names_the_bar_in_the_campaign_list(client, alice, campaign):
@@ -26,11 +26,12 @@ def test_it_labels_each_snippet_and_names_each_copy_button(client, alice, campai
 
 @pytest.fixture
 def browser(chromium, live_server, organization, widget_root):
-    campaign = seed_campaign(organization=organization)
+    campaign = SeedCampaignFactory(organization=organization)
     with chromium_browser(chromium) as browser:
         yield browser, campaign
 
 
+@pytest.mark.browser
 def test_it_announces_what_was_copied(live_server, browser):
     browser, campaign = browser
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])

@@ -6,12 +6,11 @@ import pytest
 
 from fundraising.widgets.admin import embed_snippets
 from fundraising.widgets.options import WidgetOptions
-from tests import test_embed_browser
-from tests.browser import ARTIFACTS, chromium_browser
-from tests.test_donation_browser import in_thread
-from tests.widget_helpers import gift_add, seed_campaign
+from tests.browser import ARTIFACTS, chromium_browser, in_thread
+from tests.factories import SeedCampaignFactory, gift_add
 
-publisher = test_embed_browser.publisher
+pytestmark = pytest.mark.browser
+
 OBSERVE = """window.__cls = 0;
 new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) window.__cls += e.value; }))
   .observe({type: 'layout-shift', buffered: true});"""
@@ -26,7 +25,7 @@ HOSTILE = "</script><script>window.__pwned=1</script>\u2028\u2029\"'\\\\'; windo
 @pytest.fixture
 def lights(live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
-    return seed_campaign()
+    return SeedCampaignFactory()
 
 
 @pytest.fixture
@@ -71,7 +70,7 @@ def test_the_snippet_draws_from_one_request_without_moving_the_page(live_server,
 def test_with_the_wall_nothing_moves_when_it_arrives(live_server, lights, publisher, browser):
     """The wall's JSON is still fetched: the card waits for it and draws once, so its foot does not move."""
     in_thread(lambda: type(lights).objects.filter(pk=lights.pk).update(supporters_wall=True))
-    in_thread(lambda: gift_add(campaign=lights, amounts=[1000]))  # refreshes the snapshot, wall included
+    in_thread(lambda: gift_add(campaign=lights, gifts=[1000]))  # refreshes the snapshot, wall included
     pages, origin = publisher
     pages["/post.html"] = article(embed_snippets(campaign=lights, options=WidgetOptions(supporters=True))["script"])
     context = browser.new_context(viewport={"width": 700, "height": 900})
@@ -98,7 +97,7 @@ def test_the_next_poll_shows_a_new_gift(live_server, lights, publisher, browser)
     before = page.evaluate(READ)["raised"]
     page.wait_for_timeout(1300)  # one unchanged poll: no redraw
     assert page.evaluate(READ)["raised"] == before
-    in_thread(lambda: gift_add(campaign=lights, amounts=[4200]))
+    in_thread(lambda: gift_add(campaign=lights, gifts=[4200]))
     page.wait_for_function(f"() => ({READ})().raised !== {before!r}", timeout=10000)
     assert page.evaluate(READ)["raised"].startswith("142 $")
     assert polls and set(polls) == {f"{live_server.url}/w/lights.json?locale=fr_FR"}
@@ -122,7 +121,7 @@ def test_the_old_snippet_and_the_element_still_work_beside_it(live_server, light
 
 
 def test_a_hostile_title_cannot_run_script(live_server, settings, widget_root, publisher, chromium):
-    seed_campaign(slug="breaker", title=HOSTILE)
+    SeedCampaignFactory(slug="breaker", title=HOSTILE)
     pages, origin = publisher
     script = f"{live_server.url}/w/breaker.js"
     pages["/post.html"] = article(f'<script async src="{script}"></script>')

@@ -1,13 +1,12 @@
 """In Chromium, a page on another origin embeds the script, the custom element and the iframe:
 they show the right figures and month, link to the donation page, and hostile CSS does not leak in."""
 
-import http.server
-import threading
-
 import pytest
 
 from tests.browser import ARTIFACTS, chromium_browser
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
+
+pytestmark = pytest.mark.browser
 
 HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>A publisher's blog</title>
 <style>
@@ -46,29 +45,6 @@ READ_WIDGETS = """() => [...document.querySelectorAll('span, fundraising-progres
 
 
 @pytest.fixture
-def publisher():
-    """The publisher's page, served from another origin (127.0.0.1 on a free port)."""
-    pages = {}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = pages.get(self.path, "").encode()
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield pages, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
 def browser(chromium, lights):
     with chromium_browser(chromium) as browser:
         yield browser
@@ -77,7 +53,7 @@ def browser(chromium, lights):
 @pytest.fixture
 def lights(live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
-    campaign = seed_campaign()
+    campaign = SeedCampaignFactory()
     from fundraising.campaigns.services import period_for
 
     return campaign, period_for(campaign=campaign).label
@@ -143,15 +119,14 @@ def test_it_looks_right_on_its_own(live_server, lights, browser):
 def crowded(lights):
     """The campaign's month with one more milestone, at 4,800 $, near its 5,000 $ target."""
     from fundraising.campaigns.services import period_for
-    from tests.factories import MilestoneFactory
-    from tests.widget_helpers import gift_add
+    from tests.factories import MilestoneFactory, gift_add
 
     campaign, _ = lights
     MilestoneFactory(campaign=campaign, amount=480000, label="Almost")
     period = period_for(campaign=campaign)
     period.milestones = [*period.milestones, {"amount": 480000, "label": "Almost"}]
     period.save(update_fields=["milestones"])
-    gift_add(campaign=campaign, amounts=[1000])  # the widgets are refreshed with it
+    gift_add(campaign=campaign, gifts=[1000])  # the widgets are refreshed with it
 
 
 def test_it_leaves_a_crowded_markers_label_blank(live_server, crowded, publisher, browser):

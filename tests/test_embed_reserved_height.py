@@ -9,12 +9,9 @@ import pytest
 from fundraising.widgets.admin import SCRIPT_HEIGHTS, embed_snippets, script_height
 from fundraising.widgets.options import WidgetOptions
 from fundraising.widgets.services import snapshot_refresh
-from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
-from tests.factories import DonationFactory
-from tests.widget_helpers import seed_campaign
+from tests.factories import DonationFactory, SeedCampaignFactory
 
-publisher = test_embed_browser.publisher
 SCRIPT = Path(__file__).resolve().parent.parent / "assets" / "embed.js"  # the source of the served copy
 VARIANTS = {
     "full": WidgetOptions(),
@@ -36,7 +33,7 @@ def test_it_uses_the_same_heights_in_the_script_and_the_snippet(db):
 @pytest.fixture
 def browser(chromium, live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
-    campaign = seed_campaign()
+    campaign = SeedCampaignFactory()
     campaign.supporters_wall = True
     campaign.save()
     DonationFactory(campaign=campaign, public_name="Ada", message="A message long enough to wrap " * 8)
@@ -45,6 +42,7 @@ def browser(chromium, live_server, settings, widget_root):
         yield browser, campaign
 
 
+@pytest.mark.browser
 def test_it_draws_the_card_in_the_reserved_slot(live_server, publisher, browser):
     browser, campaign = browser
     pages, origin = publisher

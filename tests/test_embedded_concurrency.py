@@ -4,9 +4,12 @@ worker serves the new total within 1 s; on the embedded default and on PostgreSQ
 import os
 from urllib.parse import urlparse
 
+import pytest
 from django.conf import settings
 
 from bench.embedded import run
+
+pytestmark = pytest.mark.server
 
 
 def assert_aims(report):
@@ -22,6 +25,7 @@ def test_it_queues_concurrent_webhooks_on_the_embedded_default():
     assert_aims(report)
 
 
+@pytest.mark.postgres
 def test_it_handles_concurrent_webhooks_on_postgresql_and_redis(postgres, redis_url):
     redis = urlparse(redis_url)._replace(path=f"/{int(urlparse(redis_url).path.strip('/') or 0) + 1}").geturl()
     report = run(settle_seconds=20, database_url=os.environ["DATABASE_URL"], redis=redis)

@@ -4,11 +4,10 @@ page, in the iframe and in the script widget. Screenshots land in tests/artifact
 
 import pytest
 
-from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
-publisher = test_embed_browser.publisher
+pytestmark = pytest.mark.browser
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Blog</title></head><body>
 <script async src="{app}/static/fundraising/embed.js" data-campaign="lights"></script></body></html>"""
@@ -38,7 +37,7 @@ def assert_bar_visible(colours):
 def lights(live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
     settings.STRIPE_SECRET_KEY = "sk_test_not_called"
-    return seed_campaign()
+    return SeedCampaignFactory()
 
 
 @pytest.fixture

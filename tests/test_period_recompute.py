@@ -2,11 +2,10 @@
 month's row only in a mode that lets new gifts of that month be written meanwhile (PostgreSQL)."""
 
 import datetime
-import threading
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from fundraising.campaigns.models import Period
@@ -14,6 +13,7 @@ from fundraising.campaigns.services import period_for
 from fundraising.ledger.services import period_recompute
 from tests.factories import DonationFactory
 from tests.locks import held_elsewhere, lock_timeout_short
+from tests.races import at_once
 
 
 def test_it_stores_the_totals_and_when(db, campaign):
@@ -26,6 +26,7 @@ def test_it_stores_the_totals_and_when(db, campaign):
     assert (stored.raised, stored.donors, stored.recomputed_at) == (700, 1, moment)
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_gift_is_written_while_its_month_is_being_recomputed(postgres, campaign):
     """The recompute locks the month's row FOR NO KEY UPDATE: a new gift's row (and its running figures),
@@ -38,27 +39,17 @@ def test_a_gift_is_written_while_its_month_is_being_recomputed(postgres, campaig
     assert period_recompute(period_id=period.pk).raised == 300
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_four_first_gifts_of_a_month_at_once_create_one_month(postgres, campaign):
     """The first gifts of a new month arrive together: each process finds or creates the month, none fails,
     and there is one month row."""
     when = timezone.now() + datetime.timedelta(days=62)
-    barrier, found, errors = threading.Barrier(4), [], []
 
     def first_gift():
-        try:
-            barrier.wait(timeout=10)
-            with transaction.atomic():
-                found.append(period_for(campaign=campaign, when=when).pk)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            return period_for(campaign=campaign, when=when).pk
 
-    threads = [threading.Thread(target=first_gift) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == [] and len(found) == 4 and len(set(found)) == 1
+    found = at_once([first_gift] * 4, timeout=30)  # fails when any of them raised
+    assert len(found) == 4 and len(set(found)) == 1
     assert Period.objects.filter(campaign=campaign, start=period_for(campaign=campaign, when=when).start).count() == 1

@@ -2,10 +2,8 @@
 aside for its own retries without holding up the rest, old ones left to the sweep."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from fundraising.campaigns.models import Period
@@ -13,6 +11,7 @@ from fundraising.ledger.models import Donation
 from fundraising.ledger.services import ledger_totals
 from fundraising.payments import handlers, stripe_events, tasks
 from fundraising.payments.models import StripeEvent
+from tests.races import at_once
 from tests.stripe_standin import events
 
 
@@ -26,25 +25,12 @@ def stored(amounts):
     return records
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_it_applies_each_event_once_under_two_concurrent_drains(postgres, campaign):
     amounts = [100 + n for n in range(120)]  # more than one batch each
     stored(amounts)
-    barrier = threading.Barrier(2)
-    applied = []
-
-    def drain():
-        try:
-            barrier.wait(timeout=10)
-            applied.append(stripe_events.stripe_events_drain(seconds=60).applied)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=drain) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    applied = at_once([lambda: stripe_events.stripe_events_drain(seconds=60).applied] * 2)
 
     assert sum(applied) == len(amounts)
     assert Donation.objects.count() == len(amounts)

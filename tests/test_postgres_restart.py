@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.embedded import ROOT, post, wait_http, widget_raised
-from bench.pipeline import event_body, free_port, service_env
+from bench import servers
+from bench.embedded import post, widget_raised
+from bench.pipeline import event_body, service_env
 from tests.conftest import need
+
+pytestmark = [pytest.mark.server, pytest.mark.postgres]
 
 UNIQUE = 120
 
@@ -33,7 +36,7 @@ def cluster():
     tmp = Path(tempfile.mkdtemp(prefix="fr-pg-restart-"))
     if os.geteuid() == 0:
         shutil.chown(tmp, "postgres")
-    data, port = tmp / "data", free_port()
+    data, port = tmp / "data", servers.free_port()
     pg("initdb", "-D", str(data), "-A", "trust", "-U", "postgres")
     options = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1"
 
@@ -51,16 +54,17 @@ def cluster():
 def test_it_loses_no_event_when_postgresql_restarts(cluster):
     database_url, ctl = cluster
     tmp = Path(tempfile.mkdtemp(prefix="fr-pg-restart-app-"))
-    port = free_port()
+    port = servers.free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**service_env(tmp / "widgets"), "DATABASE_URL": database_url, "SITE_URL": base}
     env.pop("REDIS_URL", None)  # tasks in-process: the request applies its event or the sweep does
     for command in (["migrate", "--noinput"], ["seed_demo"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "fundraising.wsgi", "-k", "gthread", "-w", "2"]
-    server = subprocess.Popen([*gunicorn, "--threads", "8", "-b", f"127.0.0.1:{port}"], cwd=ROOT, env=env)
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=servers.ROOT, env=env, check=True, capture_output=True
+        )
+    server = servers.gunicorn(port=port, env=env, workers=2, threads=8)
     try:
-        wait_http(f"{base}/healthz")
+        servers.wait_http(f"{base}/healthz", any_status=True)
         bodies = [event_body("demo", 100 + n, n) for n in range(UNIQUE)]
         failures, done, restarted = [], [], threading.Event()
 
@@ -97,5 +101,4 @@ def test_it_loses_no_event_when_postgresql_restarts(cluster):
         assert count == f"{UNIQUE}|{UNIQUE}", (count, failures[:5])
         assert widget_raised(base) == expected, failures[:5]
     finally:
-        server.terminate()
-        server.wait(15)
+        servers.stop([server], timeout=15)

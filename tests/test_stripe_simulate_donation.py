@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from fundraising.campaigns.models import Period
 from fundraising.ledger.models import Donation
 from fundraising.payments.models import StripeEvent
+from tests.loopback import free_port
 
 
 @pytest.mark.django_db(transaction=True)
@@ -30,13 +31,8 @@ def test_it_fails_clearly(live_server, campaign, settings):
         call_command("simulate_donation", "nope", "5")
     with pytest.raises(CommandError, match="at most 2 decimal places"):
         call_command("simulate_donation", "lights", "5.001")
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     with pytest.raises(CommandError, match="Is the app running"):
-        call_command("simulate_donation", "lights", "5", url=f"http://127.0.0.1:{port}/stripe/webhook/")
+        call_command("simulate_donation", "lights", "5", url=f"http://127.0.0.1:{free_port()}/stripe/webhook/")
     settings.STRIPE_WEBHOOK_SECRET = ""
     with pytest.raises(CommandError, match="STRIPE_WEBHOOK_SECRET is not set"):
         call_command("simulate_donation", "lights", "5")

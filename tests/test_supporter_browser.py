@@ -16,9 +16,10 @@ from django.core.management import call_command
 from fundraising.campaigns.models import Organization
 from fundraising.campaigns.services import owner_add
 from tests.axe import axe_report, axe_required, axe_violations
-from tests.browser import ARTIFACTS, chromium_browser
+from tests.browser import ARTIFACTS, chromium_browser, in_thread
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
-from tests.test_donation_browser import in_thread
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

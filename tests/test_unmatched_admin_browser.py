@@ -1,9 +1,13 @@
 """In Chromium, an owner signed in to the admin sees the payments to her campaign that could not count, with
 the reason and the amount in the currency Stripe charged, and nothing of another organisation's."""
 
+import pytest
+
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import CampaignFactory
 from tests.stripe_standin import events, objects
+
+pytestmark = pytest.mark.browser
 
 
 def test_it_shows_an_owner_her_unmatched_payments(chromium, live_server, client, alice, campaign, settings):

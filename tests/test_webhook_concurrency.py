@@ -1,11 +1,11 @@
 """PostgreSQL, parallel threads: the same event and different events for one payment, delivered at
 once, leave one ledger row and exact totals."""
 
+import functools
 import json
 import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from fundraising.campaigns.models import Period
@@ -13,31 +13,23 @@ from fundraising.ledger.models import Donation
 from fundraising.ledger.services import ledger_totals
 from fundraising.payments.models import StripeEvent
 from tests.locks import held_elsewhere, lock_timeout_short
+from tests.races import at_once
 from tests.stripe_standin import events
+
+pytestmark = pytest.mark.postgres
 
 
 def deliver_in_parallel(evts):
     """POST every event from its own thread, all released at once; returns the status codes."""
-    barrier = threading.Barrier(len(evts))
-    codes = []
 
     def post(evt):
         body = json.dumps(evt)
-        try:
-            barrier.wait(timeout=10)
-            response = Client().post(
-                "/stripe/webhook/", data=body, content_type="application/json", **events.signed_headers(body)
-            )
-            codes.append(response.status_code)
-        finally:
-            connection.close()
+        response = Client().post(
+            "/stripe/webhook/", data=body, content_type="application/json", **events.signed_headers(body)
+        )
+        return response.status_code
 
-    threads = [threading.Thread(target=post, args=(evt,)) for evt in evts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return codes
+    return at_once([functools.partial(post, evt) for evt in evts])
 
 
 @pytest.mark.django_db(transaction=True)
@@ -106,27 +98,17 @@ def test_it_never_leaves_a_payment_link_invoice_waiting_for_a_session_applied_at
     linked = threading.Event()
 
     def link():
-        try:
-            with transaction.atomic():
-                recording.checkout_session_fulfil(session=session)
-                linked.set()
-                time.sleep(0.5)  # the invoice is being applied meanwhile
-        finally:
-            connection.close()
+        with transaction.atomic():
+            recording.checkout_session_fulfil(session=session)
+            linked.set()
+            time.sleep(0.5)  # the invoice is being applied meanwhile
 
     def pay():
-        try:
-            linked.wait(timeout=10)
-            with transaction.atomic():
-                recording.invoice_paid_record(invoice=invoice, paid_at=None)
-        finally:
-            connection.close()
+        linked.wait(timeout=10)
+        with transaction.atomic():
+            recording.invoice_paid_record(invoice=invoice, paid_at=None)
 
-    threads = [threading.Thread(target=link), threading.Thread(target=pay)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    at_once([link, pay], timeout=30)
     assert Donation.objects.filter(stripe_invoice_id=invoice["id"], paid_at__isnull=False).exists()
 
 

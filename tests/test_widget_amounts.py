@@ -7,11 +7,8 @@ import re
 import pytest
 
 from fundraising.widgets.options import OptionError, WidgetOptions, options_parse
-from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
-from tests.widget_helpers import seed_campaign
-
-publisher = test_embed_browser.publisher
+from tests.factories import SeedCampaignFactory
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Blog</title></head><body>
 <script async src="{app}/static/fundraising/embed.js" data-campaign="lights" data-amounts="1"></script></body></html>"""
@@ -27,7 +24,7 @@ def test_it_parses_the_option_from_its_allow_list():
 
 
 def test_it_puts_the_presets_in_the_snapshot(client, transactional_db, widget_root):
-    seed_campaign()
+    SeedCampaignFactory()
     document = json.loads(client.get("/w/lights.json").content)
     assert document["presets"] == [{"amount": 500, "label": "5 $"}, {"amount": 1000, "label": "10 $"},
                                    {"amount": 2500, "label": "25 $"}]
@@ -37,7 +34,7 @@ def test_it_puts_the_presets_in_the_snapshot(client, transactional_db, widget_ro
 
 def test_it_links_each_amount_and_frequency_in_the_iframe(client, transactional_db, widget_root, settings):
     settings.SITE_URL = "https://fund.example.org"
-    seed_campaign()
+    SeedCampaignFactory()
     assert "amounts" not in client.get("/w/lights/").content.decode().split("</style>")[1]
     page = client.get("/w/lights/?amounts=1").content.decode()
     links = re.findall(r'<a href="([^"]+)" target="_blank" rel="noopener">([^<]+)</a>', page)
@@ -50,7 +47,7 @@ def test_it_links_each_amount_and_frequency_in_the_iframe(client, transactional_
 def browser(chromium, live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
     settings.STRIPE_SECRET_KEY = "sk_test_not_called"
-    seed_campaign()
+    SeedCampaignFactory()
     with chromium_browser(chromium) as browser:
         yield browser
 
@@ -65,6 +62,7 @@ def assert_opens_prefilled(page, click, live_server):
     donation.close()
 
 
+@pytest.mark.browser
 def test_it_gives_from_the_iframe(live_server, browser):
     page = browser.new_page(viewport={"width": 520, "height": 320}, device_scale_factor=2)
     page.goto(f"{live_server.url}/w/lights/?amounts=1")
@@ -76,6 +74,7 @@ def test_it_gives_from_the_iframe(live_server, browser):
     assert_opens_prefilled(page, lambda: page.get_by_role("link", name="25 $").click(), live_server)
 
 
+@pytest.mark.browser
 def test_it_gives_from_the_script_widget(live_server, publisher, browser):
     pages, origin = publisher
     pages["/post.html"] = HOST_PAGE.format(app=live_server.url)

@@ -1,28 +1,14 @@
 """With Redis (the cache) down, plain widget requests are served from the snapshot files by the fast
 path and the view instead of a 500, and the webhook still stores the event and answers 200."""
 
-import io
-from wsgiref.util import setup_testing_defaults
-
 import pytest
 from django.core.cache import caches
 
 from fundraising.payments.models import StripeEvent
+from tests.factories import SeedCampaignFactory
 from tests.stripe_standin import events
-from tests.widget_helpers import seed_campaign
 from tests.worker import RedisServer
-
-
-def wsgi_get(application, path, query=""):
-    environ = {"PATH_INFO": path, "QUERY_STRING": query, "HTTP_HOST": "testserver", "wsgi.input": io.BytesIO()}
-    setup_testing_defaults(environ)
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen["status"] = int(status.split()[0])
-
-    body = b"".join(application(environ, start_response))
-    return seen["status"], body
+from tests.wsgi_call import wsgi_get
 
 
 @pytest.fixture
@@ -33,23 +19,23 @@ def redis_down(transactional_db, widget_root, settings, monkeypatch):
     server = RedisServer().start()
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url}}
     try:
-        seed_campaign()
+        SeedCampaignFactory()
         server.stop()
         caches["default"].close()
         monkeypatch.setattr(application, "memo", {})
-        yield application
+        yield
     finally:
         server.stop()
 
 
 @pytest.mark.parametrize("path", ["/w/lights.json", "/w/lights.svg", "/w/lights/"])
 def test_it_serves_widgets_from_the_files(redis_down, path):
-    status, body = wsgi_get(redis_down, path)
+    status, _, body = wsgi_get(path)
     assert status == 200 and b"100 $" in body
 
 
 def test_it_serves_a_variant_through_django(redis_down):
-    status, body = wsgi_get(redis_down, "/w/lights.svg", "theme=dark")
+    status, _, body = wsgi_get("/w/lights.svg", "theme=dark")
     assert status == 200 and b"100 $" in body
 
 

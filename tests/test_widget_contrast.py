@@ -9,7 +9,7 @@ import pytest
 from fundraising.core.palette import contrast
 from fundraising.widgets.options import WidgetOptions
 from fundraising.widgets.render import page_render, palette
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 SITE_CSS = Path(__file__).resolve().parent.parent / "static" / "fundraising" / "site.css"
 
@@ -29,7 +29,7 @@ def test_it_reads_the_default_green_at_aa():
 def test_it_renders_the_chosen_colour_in_the_iframe(transactional_db, widget_root):
     from fundraising.widgets.services import snapshot_entry_get
 
-    seed_campaign()
+    SeedCampaignFactory()
     html = page_render(snapshot=snapshot_entry_get(slug="lights")["snapshot"]).decode()
     assert re.search(r"\.donate \{[^}]*color: #111827;", html)
 

@@ -6,8 +6,8 @@ from fundraising.campaigns.services import owner_add
 from fundraising.widgets import services
 from fundraising.wsgi import application
 from tests.admin_helpers import form_data
-from tests.test_widget_fastpath import wsgi_get
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
+from tests.wsgi_call import wsgi_get
 
 PATHS = ["/w/lights.json", "/w/lights.svg", "/w/lights/"]
 
@@ -15,7 +15,7 @@ PATHS = ["/w/lights.json", "/w/lights.svg", "/w/lights/"]
 @pytest.fixture
 def lights(transactional_db, widget_root, alice, monkeypatch):
     monkeypatch.setattr(application, "memo", services.BoundedMemo(10))
-    campaign = seed_campaign()
+    campaign = SeedCampaignFactory()
     owner_add(organization=campaign.organization, user=alice)
     return campaign
 

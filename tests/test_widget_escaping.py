@@ -5,14 +5,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 HOSTILE = "</text><script>alert(1)</script>"
 
 
 @pytest.fixture
 def hostile(transactional_db, widget_root):
-    return seed_campaign(slug="hostile", title=HOSTILE)
+    return SeedCampaignFactory(slug="hostile", title=HOSTILE)
 
 
 # A title that closes a <script> element without ever writing "<script>" or "</text>".
@@ -21,7 +21,7 @@ SCRIPT_BREAKER = "</script ><img src=x onerror=alert(1)> & <!--"
 
 @pytest.mark.parametrize("query", ["", "?locale=fr_FR"])
 def test_it_keeps_the_title_as_data_in_json(client, transactional_db, widget_root, query):
-    seed_campaign(slug="breaker", title=SCRIPT_BREAKER)
+    SeedCampaignFactory(slug="breaker", title=SCRIPT_BREAKER)
     response = client.get(f"/w/breaker.json{query}")
     # Pasted into an HTML <script> block, no byte may open or close a tag or start an entity.
     for byte in (b"<", b">", b"&"):

@@ -1,12 +1,10 @@
 """The WSGI fast path serves exactly what the Django view serves, and hands everything else to Django."""
 
-import io
-from wsgiref.util import setup_testing_defaults
-
 import pytest
 
 from fundraising.wsgi import application
-from tests.widget_helpers import gift_add, seed_campaign
+from tests.factories import SeedCampaignFactory, gift_add
+from tests.wsgi_call import fast_path_hits, wsgi_get
 
 PATHS = ["/w/lights.json", "/w/lights.svg", "/w/lights/", "/w/lights.js"]
 # Headers that differ by design between two responses: none of the ones a browser or cache acts on.
@@ -16,31 +14,7 @@ IGNORED = {"date", "server"}
 @pytest.fixture
 def lights(transactional_db, widget_root, monkeypatch):
     monkeypatch.setattr(application, "memo", {})  # the process-wide memo must not carry over between tests
-    return seed_campaign()
-
-
-def wsgi_get(path, query="", **extra):
-    environ = {"PATH_INFO": path, "QUERY_STRING": query, "HTTP_HOST": "testserver", "wsgi.input": io.BytesIO()}
-    environ.update(extra)
-    setup_testing_defaults(environ)
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen["status"], seen["headers"] = int(status.split()[0]), headers
-
-    body = b"".join(application(environ, start_response))
-    headers = {name.lower(): value for name, value in seen["headers"]}
-    return seen["status"], headers, body
-
-
-def fast_path_hits(monkeypatch):
-    """Count requests that reach Django behind the fast path."""
-    calls = []
-    inner = application.app
-    monkeypatch.setattr(
-        application, "app", lambda environ, start: calls.append(environ["PATH_INFO"]) or inner(environ, start)
-    )
-    return calls
+    return SeedCampaignFactory()
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -66,7 +40,7 @@ def test_it_serves_the_new_total_within_half_a_second_of_a_refresh(lights, monke
     now = [1000.0]
     monkeypatch.setattr(application, "clock", lambda: now[0])
     assert b'"raised":10000' in wsgi_get("/w/lights.json")[2].replace(b" ", b"")
-    gift_add(campaign=lights, amounts=[10000])
+    gift_add(campaign=lights, gifts=[10000])
     now[0] += 0.4  # still within this process's memo of the entry
     assert b'"raised":10000' in wsgi_get("/w/lights.json")[2].replace(b" ", b"")
     now[0] += 0.2

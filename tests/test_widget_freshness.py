@@ -8,19 +8,18 @@ from django.conf import settings
 from django.core.cache import cache
 
 from fundraising.core import money
-from tests.factories import DonationFactory
-from tests.widget_helpers import gift_add, seed_campaign
+from tests.factories import DonationFactory, SeedCampaignFactory, gift_add
 
 
 @pytest.fixture
 def lights(transactional_db, widget_root):
-    return seed_campaign()
+    return SeedCampaignFactory()
 
 
 def test_it_serves_the_new_total_after_a_ledger_change(client, lights):
     before = client.get("/w/lights.json")
     assert json.loads(before.content)["raised"] == 10000
-    gift_add(campaign=lights, amounts=[2500])
+    gift_add(campaign=lights, gifts=[2500])
     after = client.get("/w/lights.json", HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200
     data = json.loads(after.content)
@@ -74,5 +73,5 @@ def test_it_builds_once_when_neither_cache_nor_files_exist(client, lights):
 )
 def test_it_serves_fresh_themed_and_localised_variants(client, lights, path, shows):
     assert shows not in client.get(path).content.decode()  # the variant is now cached
-    gift_add(campaign=lights, amounts=[2500])
+    gift_add(campaign=lights, gifts=[2500])
     assert shows in client.get(path).content.decode()

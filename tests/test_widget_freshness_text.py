@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 
 from fundraising.campaigns.models import Period
 from fundraising.widgets.services import snapshot_refresh
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 
 def recomputed(campaign, when):
@@ -20,7 +20,7 @@ def recomputed(campaign, when):
 
 
 def test_it_dates_the_svg_and_the_iframe(client, transactional_db, widget_root):
-    campaign = seed_campaign()
+    campaign = SeedCampaignFactory()
     recomputed(campaign, dt.datetime(2026, 11, 25, 15, 32, 7, tzinfo=dt.UTC))
     svg = client.get("/w/lights.svg").content.decode()
     assert re.search(r"<desc id=\"d\">[^<]*Updated Nov 25, 15:32 UTC\.</desc>", svg)
@@ -33,7 +33,7 @@ def test_it_dates_the_svg_and_the_iframe(client, transactional_db, widget_root):
 
 
 def test_it_tells_donors_how_fresh_and_how_the_month_counts(client, transactional_db, widget_root):
-    campaign = seed_campaign()
+    campaign = SeedCampaignFactory()
     recomputed(campaign, timezone.now() - dt.timedelta(minutes=2, seconds=5))
     page = client.get("/c/lights/").content.decode()
     assert re.search(r"Updated 2\xa0minutes ago\.</time>", page)
@@ -47,7 +47,7 @@ def test_it_tells_donors_how_fresh_and_how_the_month_counts(client, transactiona
 
 def test_it_gives_embed_js_the_words_for_how_long_ago(client, transactional_db, widget_root):
     """CLDR's "{0} minutes ago" per plural category and a translated "just now", in the JSON's language."""
-    seed_campaign()
+    SeedCampaignFactory()
     ago = json.loads(client.get("/w/lights.json?locale=fr").content)["text"]["ago"]
     assert ago["now"] == "à l’instant"
     assert ago["minute"] == {"one": "il y a {0} minute", "other": "il y a {0} minutes"}

@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from fundraising.campaigns.services import period_for
 from fundraising.ledger.services import ledger_changed
-from tests.factories import CampaignFactory, DonationFactory, MilestoneFactory
+from tests.factories import CampaignFactory, MilestoneFactory
 
 NS = "{http://www.w3.org/2000/svg}"
 LOCALES = ["en_US", "fr_FR", "de_DE", "es_ES"]
@@ -29,43 +29,36 @@ OF = {
         "es_ES": "de {target} al mes",
     },
 }
-# kind: (target, gifts as (amount, kind, e-mail, subscription), expected current value)
+
+
+def gift(amount, kind, email, subscription=""):
+    """The DonationFactory fields of one gift of these pictures."""
+    return {"amount": amount, "kind": kind, "donor_email": email, "stripe_subscription_id": subscription}
+
+
+def monthly_supporters(count):
+    return [gift(1000, "monthly", f"m{i}@x.org", f"sub_{i}") for i in range(count)]
+
+
+# kind: (target, gifts, expected current value)
 SETUPS = {
-    "amount": (500000, [(5000, "one_time", "a@x.org", ""), (3000, "monthly", "b@x.org", "sub_b")], 8000),
-    "supporters": (
-        50,
-        [(1000, "monthly", f"m{i}@x.org", f"sub_{i}") for i in range(37)] + [(9000, "one_time", "o@x.org", "")],
-        37,
-    ),
+    "amount": (500000, [gift(5000, "one_time", "a@x.org"), gift(3000, "monthly", "b@x.org", "sub_b")], 8000),
+    "supporters": (50, monthly_supporters(37) + [gift(9000, "one_time", "o@x.org")], 37),
     "recurring": (
         200000,
-        [(50000, "monthly", "a@x.org", "sub_a"), (70000, "monthly", "b@x.org", "sub_b"), (5000, "one_time", "", "")],
+        [gift(50000, "monthly", "a@x.org", "sub_a"), gift(70000, "monthly", "b@x.org", "sub_b"),
+         gift(5000, "one_time", "")],
         120000,
     ),
 }
 
 
-def campaign_with_goal(kind, slug=None, target=None, gifts=None):
-    default_target, default_gifts, _ = SETUPS[kind]
-    campaign = CampaignFactory(slug=slug or kind, goal_kind=kind, monthly_target=target or default_target)
-    period = period_for(campaign=campaign)
-    with transaction.atomic():
-        for amount, gift_kind, email, subscription in gifts or default_gifts:
-            DonationFactory(
-                campaign=campaign,
-                period=period,
-                amount=amount,
-                kind=gift_kind,
-                donor_email=email,
-                stripe_subscription_id=subscription,
-            )
-        ledger_changed(period_id=period.pk)
-    return campaign
-
-
 @pytest.fixture
 def campaigns(transactional_db, widget_root):
-    return {kind: campaign_with_goal(kind) for kind in SETUPS}
+    return {
+        kind: CampaignFactory(slug=kind, goal_kind=kind, monthly_target=target, gifts=gifts)
+        for kind, (target, gifts, _) in SETUPS.items()
+    }
 
 
 def svg_texts(body):
@@ -84,7 +77,7 @@ def test_it_shows_each_goal_in_its_unit_in_each_format(client, campaigns, locale
         assert document["text"]["of"] == of, (kind, locale)
         assert document["text"]["valuetext"].startswith(goal["formatted"]["current"])
         # The money fields keep their meaning whatever the goal.
-        assert document["raised"] == sum(g[0] for g in SETUPS[kind][1])
+        assert document["raised"] == sum(g["amount"] for g in SETUPS[kind][1])
         assert document["target"] == (target if kind == "amount" else None)
 
         tree, texts = svg_texts(client.get(f"/w/{kind}.svg?locale={locale}").content)
@@ -108,7 +101,8 @@ def test_it_says_37_of_50_monthly_supporters(client, campaigns):
 
 
 def test_it_puts_milestones_in_the_goals_unit(client, transactional_db, widget_root):
-    campaign = campaign_with_goal("supporters", slug="club")
+    target, gifts, _ = SETUPS["supporters"]
+    campaign = CampaignFactory(slug="club", goal_kind="supporters", monthly_target=target, gifts=gifts)
     MilestoneFactory(campaign=campaign, amount=25, label="Quarter")
     ledger_changed_now(campaign)
     document = json.loads(client.get("/w/club.json").content)
@@ -128,8 +122,7 @@ def ledger_changed_now(campaign):
 
 
 def test_it_fills_the_bar_and_keeps_the_percent_honest_past_the_target(client, transactional_db, widget_root):
-    gifts = [(1000, "monthly", f"m{i}@x.org", f"sub_{i}") for i in range(62)]
-    campaign_with_goal("supporters", slug="past", target=50, gifts=gifts)
+    CampaignFactory(slug="past", goal_kind="supporters", monthly_target=50, gifts=monthly_supporters(62))
     document = json.loads(client.get("/w/past.json").content)
     assert (document["percent"], document["fill"]) == (124.0, 100.0)
     _, texts = svg_texts(client.get("/w/past.svg").content)
@@ -138,8 +131,7 @@ def test_it_fills_the_bar_and_keeps_the_percent_honest_past_the_target(client, t
 
 
 def test_it_draws_stretch_milestones_beyond_the_target(client, transactional_db, widget_root):
-    gifts = [(1000, "monthly", f"m{i}@x.org", f"sub_{i}") for i in range(62)]
-    campaign = campaign_with_goal("supporters", slug="stretch", target=50, gifts=gifts)
+    campaign = CampaignFactory(slug="stretch", goal_kind="supporters", monthly_target=50, gifts=monthly_supporters(62))
     MilestoneFactory(campaign=campaign, amount=75, label="Stretch")
     ledger_changed_now(campaign)
     document = json.loads(client.get("/w/stretch.json").content)

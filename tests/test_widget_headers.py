@@ -2,12 +2,12 @@
 
 import pytest
 
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 
 @pytest.fixture
 def lights(transactional_db, widget_root):
-    return seed_campaign()
+    return SeedCampaignFactory()
 
 
 PATHS = ["/w/lights.json", "/w/lights.svg", "/w/lights/"]

@@ -7,15 +7,15 @@ from django.core.cache import cache
 
 from fundraising.widgets import fastpath, services
 from fundraising.wsgi import application
-from tests.test_widget_fastpath import wsgi_get
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
+from tests.wsgi_call import wsgi_get
 
 
 @pytest.fixture
 def lights(transactional_db, widget_root, monkeypatch):
     monkeypatch.setattr(application, "memo", fastpath.BoundedMemo(fastpath.MEMO_SIZE))
     monkeypatch.setattr(services, "_variants", services.BoundedMemo(services.VARIANT_MEMO_SIZE))
-    return seed_campaign()
+    return SeedCampaignFactory()
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ tests/test_widget_small_screens.py)."""
 
 import json
 
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 
 def test_it_marks_the_language_of_every_format(client, transactional_db, widget_root):
-    seed_campaign()
+    SeedCampaignFactory()
     svg = client.get("/w/lights.svg").content.decode()
     assert '<svg xmlns="http://www.w3.org/2000/svg" xml:lang="en" lang="en"' in svg
     assert 'xml:lang="fr"' in client.get("/w/lights.svg?locale=fr_FR").content.decode()
@@ -17,6 +17,6 @@ def test_it_marks_the_language_of_every_format(client, transactional_db, widget_
 
 
 def test_it_names_the_language_of_the_words_not_of_the_numbers(client, transactional_db, widget_root):
-    seed_campaign()  # Italian numbers, but no Italian catalogue ships: the words are English
+    SeedCampaignFactory()  # Italian numbers, but no Italian catalogue ships: the words are English
     assert json.loads(client.get("/w/lights.json?locale=it_IT").content)["text"]["lang"] == "en"
     assert '<html lang="en">' in client.get("/w/lights/?locale=it_IT").content.decode()

@@ -5,18 +5,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.factories import CampaignFactory
-from tests.widget_helpers import gift_add, seed_campaign
+from tests.factories import CampaignFactory, SeedCampaignFactory, gift_add
 
 NS = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture
 def french(transactional_db, widget_root):
-    campaign = seed_campaign(slug="phares", title="Gardons la lumière")
+    campaign = SeedCampaignFactory(slug="phares", title="Gardons la lumière")
     campaign.locale, campaign.currency = "fr_FR", "eur"
     campaign.save()
-    gift_add(campaign=campaign, amounts=[])  # refresh the widget with the new locale
+    gift_add(campaign=campaign, gifts=[])  # refresh the widget with the new locale
     return campaign
 
 
@@ -49,7 +48,7 @@ def test_it_draws_the_french_svg(client, french):
 
 def test_it_uses_the_singular_for_one_supporter(client, transactional_db, widget_root):
     campaign = CampaignFactory(slug="seul", locale="fr_FR", currency="eur")
-    gift_add(campaign=campaign, amounts=[1000])
+    gift_add(campaign=campaign, gifts=[1000])
     assert json.loads(client.get("/w/seul.json").content)["text"]["supporters"] == "1 soutien"
     assert "0,2\xa0% · 1 soutien" in svg_texts(client.get("/w/seul.svg").content)[1]  # a decimal comma too
 
@@ -73,7 +72,7 @@ def test_it_renders_a_locale_variant_in_its_own_language(client, french):
 
 
 def test_it_stays_english_by_default_whatever_the_browser_asks(client, transactional_db, widget_root):
-    seed_campaign()
+    SeedCampaignFactory()
     document = json.loads(client.get("/w/lights.json", HTTP_ACCEPT_LANGUAGE="fr").content)
     assert document["text"] == {
         "lang": "en",

@@ -7,13 +7,10 @@ from django.utils import timezone
 
 from fundraising.campaigns.models import Period
 from fundraising.widgets.services import snapshot_refresh
-from tests import test_embed_browser
-from tests.browser import ARTIFACTS, chromium_browser
-from tests.test_donation_browser import in_thread
-from tests.widget_helpers import gift_add, seed_campaign
+from tests.browser import ARTIFACTS, chromium_browser, in_thread
+from tests.factories import SeedCampaignFactory, gift_add
 
-# A publisher's page server on another origin (127.0.0.1, a free port).
-publisher = test_embed_browser.publisher
+pytestmark = pytest.mark.browser
 
 # Every <text> box of the SVG as drawn by the browser (real glyph widths, not our estimate).
 SVG_BOXES = """() => [...document.querySelectorAll('text')].map(t => {
@@ -28,10 +25,10 @@ def overlaps(a, b):
 @pytest.fixture
 def phares(live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
-    campaign = seed_campaign(slug="phares", title="Gardons la lumière allumée pour toute l’association")
+    campaign = SeedCampaignFactory(slug="phares", title="Gardons la lumière allumée pour toute l’association")
     campaign.locale, campaign.currency = "fr_FR", "eur"
     campaign.save()
-    gift_add(campaign=campaign, amounts=[123456])  # a long raised amount near the middle of the bar
+    gift_add(campaign=campaign, gifts=[123456])  # a long raised amount near the middle of the bar
     return campaign
 
 

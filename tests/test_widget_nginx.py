@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fundraising.widgets.services import snapshot_refresh
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
 # Headers that differ by nature: validators and lengths are per file; HSTS comes from the TLS terminator.
@@ -64,7 +64,7 @@ def nginx_headers(path, conf=CONF):
 
 @pytest.fixture
 def lights(transactional_db, widget_root):
-    campaign = seed_campaign()
+    campaign = SeedCampaignFactory()
     campaign.supporters_wall = True  # so /w/lights/supporters.json exists
     campaign.save()
     snapshot_refresh(campaign_id=campaign.pk)

@@ -7,7 +7,7 @@ import pytest
 
 from fundraising.widgets.embed_palette import SERVED
 from fundraising.widgets.services import snapshot_refresh
-from tests.widget_helpers import gift_add, seed_campaign
+from tests.factories import SeedCampaignFactory, gift_add
 
 PREFIX = b"document.currentScript.__frData="
 
@@ -29,7 +29,7 @@ def statement_split(body):
 
 @pytest.fixture
 def lights(transactional_db, widget_root):
-    return seed_campaign()
+    return SeedCampaignFactory()
 
 
 def test_it_bakes_the_json_into_embed_js(client, lights):
@@ -60,7 +60,7 @@ def test_it_answers_304_to_its_etag(client, lights):
 
 def test_a_gift_changes_the_script_and_the_json_together(client, lights):
     before = client.get("/w/lights.js")
-    gift_add(campaign=lights, amounts=[4200])
+    gift_add(campaign=lights, gifts=[4200])
     after = client.get("/w/lights.js", HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200
     data, _ = baked(after.content)
@@ -101,7 +101,7 @@ HOSTILE = "</script><script>window.__pwned=1</script>\u2028\u2029\"'\\\\'; windo
 
 
 def test_it_keeps_a_hostile_title_inside_its_string(client, transactional_db, widget_root):
-    seed_campaign(slug="breaker", title=HOSTILE)
+    SeedCampaignFactory(slug="breaker", title=HOSTILE)
     body = client.get("/w/breaker.js").content
     head, data, _ = statement_split(body)  # ASCII: U+2028/2029 escaped (older engines end a line at them)
     assert json.loads(data["text"])["title"] == HOSTILE

@@ -6,11 +6,11 @@ import pytest
 from fundraising.widgets.admin import IFRAME_HEIGHT, embed_snippets
 from fundraising.widgets.options import WidgetOptions
 from fundraising.widgets.services import snapshot_refresh
-from tests import test_embed_browser
 from tests.browser import ARTIFACTS, chromium_browser
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
-publisher = test_embed_browser.publisher
+pytestmark = pytest.mark.browser
+
 TITLE = "Gardons la lumière allumée pour toute l’association"
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Blog</title>
@@ -24,7 +24,7 @@ TITLE_WHOLE = """(el) => ({text: el.textContent, cut: el.scrollWidth > el.client
 @pytest.fixture
 def phares(live_server, settings, widget_root, organization):
     settings.SITE_URL = live_server.url
-    campaign = seed_campaign(organization=organization, slug="phares", title=TITLE)
+    campaign = SeedCampaignFactory(organization=organization, slug="phares", title=TITLE)
     campaign.locale, campaign.currency = "fr_FR", "eur"
     campaign.save()
     snapshot_refresh(campaign_id=campaign.pk)

@@ -6,11 +6,11 @@ import types
 import typing
 
 from fundraising.widgets.snapshots import Snapshot, SnapshotMilestone, SnapshotPeriod, snapshot_build
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 
 def test_it_builds_exactly_the_declared_shape(transactional_db, widget_root):
-    campaign = seed_campaign()
+    campaign = SeedCampaignFactory()
     snapshot = snapshot_build(campaign_id=campaign.pk)
     hints = typing.get_type_hints(Snapshot)
     assert set(snapshot) == set(hints)
@@ -24,6 +24,6 @@ def test_it_builds_exactly_the_declared_shape(transactional_db, widget_root):
 
 
 def test_it_serves_the_shape_as_the_json_document(client, transactional_db, widget_root):
-    seed_campaign()
+    SeedCampaignFactory()
     document = json.loads(client.get("/w/lights.json").content)
     assert set(document) == set(typing.get_type_hints(Snapshot)) | {"text"}

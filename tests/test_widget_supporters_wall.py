@@ -14,9 +14,8 @@ from fundraising.ledger.services import donation_messages_hide, ledger_changed
 from fundraising.widgets.services import snapshot_after_edit
 from fundraising.widgets.wall import WALL_SIZE
 from fundraising.wsgi import application
-from tests.factories import DonationFactory
-from tests.test_widget_fastpath import fast_path_hits, wsgi_get
-from tests.widget_helpers import seed_campaign
+from tests.factories import DonationFactory, SeedCampaignFactory
+from tests.wsgi_call import fast_path_hits, wsgi_get
 
 WALL = "/w/lights/supporters.json"
 SECRETS = ("ada@secret.example", "cs_test_wall_secret", "pi_test_wall_secret", "ch_test_wall_secret",
@@ -26,7 +25,7 @@ SECRETS = ("ada@secret.example", "cs_test_wall_secret", "pi_test_wall_secret", "
 @pytest.fixture
 def lights(transactional_db, widget_root, monkeypatch):
     monkeypatch.setattr(application, "memo", {})
-    campaign = seed_campaign(gifts=())
+    campaign = SeedCampaignFactory(gifts=())
     wall_set(campaign, on=True)
     return campaign
 

@@ -4,14 +4,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.widget_helpers import seed_campaign
+from tests.factories import SeedCampaignFactory
 
 NS = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture
 def lights(transactional_db, widget_root):
-    return seed_campaign()
+    return SeedCampaignFactory()
 
 
 def texts(body):
@@ -44,7 +44,7 @@ def test_it_renders_options(client, lights):
 
 
 def test_it_caps_the_fill_and_keeps_labels_inside_past_the_target(client, transactional_db, widget_root):
-    seed_campaign(slug="over", gifts=(600000,))
+    SeedCampaignFactory(slug="over", gifts=(600000,))
     tree = ET.fromstring(client.get("/w/over.svg").content)
     widths = [float(r.get("width")) for r in tree.iter(f"{NS}rect") if r.get("fill") == "#16a34a"]
     assert widths == [444.0]

@@ -9,8 +9,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from fundraising.widgets import services
-from tests.factories import CampaignFactory
-from tests.widget_helpers import seed_campaign
+from tests.factories import CampaignFactory, SeedCampaignFactory
 
 # What the previous release (VERSION 2) wrote: WIDGET_ROOT/<slug>.json|.svg|.html, a document
 # without locale, amount_pattern or period_closes_at, and the cache entry under widget:v2:<slug>.
@@ -28,7 +27,7 @@ def upgraded(transactional_db, widget_root, monkeypatch):
     from fundraising.wsgi import application
 
     monkeypatch.setattr(application, "memo", {})
-    campaign = seed_campaign()
+    campaign = SeedCampaignFactory()
     cache.clear()
     root = Path(widget_root)
     for path in root.rglob("*"):

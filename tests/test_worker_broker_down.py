@@ -1,10 +1,14 @@
 """With the broker stopped, the webhook still answers 200; the event is processed once the broker is back."""
 
+import pytest
+
 from fundraising.campaigns.models import Period
 from fundraising.payments import tasks as payment_tasks
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 from tests.worker import RedisServer, broker_use, wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
 
 def test_it_processes_an_event_received_while_the_broker_was_down(celery_workers, campaign, client):

@@ -1,13 +1,15 @@
 """A worker killed with SIGKILL in the middle of a refresh loses nothing: another worker re-runs it."""
 
-import threading
-
-from django.db import connection, connections, transaction
+import pytest
+from django.db import connection, transaction
 
 from fundraising.campaigns.models import Period
 from fundraising.ledger import services as ledger
 from tests.factories import DonationFactory
+from tests.locks import held_elsewhere
 from tests.worker import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
 
 def waiting_on_lock():
@@ -26,25 +28,11 @@ def test_it_loses_no_refresh_when_a_worker_is_killed_mid_task(celery_workers, ca
     period_id = donation.period_id
 
     # Hold the period's row lock from another connection so the worker's refresh stops half-way.
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_lock():
-        with transaction.atomic(using="default"):
-            Period.objects.select_for_update().get(pk=period_id)
-            locked.set()
-            release.wait(60)
-        connections["default"].close()
-
-    holder = threading.Thread(target=hold_lock)
-    holder.start()
-    locked.wait(10)
-    with transaction.atomic():
-        ledger.ledger_changed(period_id=period_id)
-    wait_for(waiting_on_lock, 20, "the worker never started the refresh")
-
-    first.kill()
-    release.set()
-    holder.join(10)
+    with held_elsewhere(lambda: Period.objects.select_for_update().get(pk=period_id)):
+        with transaction.atomic():
+            ledger.ledger_changed(period_id=period_id)
+        wait_for(waiting_on_lock, 20, "the worker never started the refresh")
+        first.kill()
     assert Period.objects.get(pk=period_id).raised == 0  # the killed worker did not finish it
 
     # Nobody re-enqueues: the broker hands the unacknowledged message to the next worker.

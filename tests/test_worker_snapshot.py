@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import transaction
 
@@ -11,6 +12,8 @@ from fundraising.ledger import services as ledger
 from tests.factories import DonationFactory
 from tests.stripe_standin import events
 from tests.worker import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
 
 def snapshot_raised(slug):

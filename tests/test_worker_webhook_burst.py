@@ -5,6 +5,7 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -15,6 +16,8 @@ from fundraising.ledger.services import ledger_totals
 from fundraising.payments.models import StripeEvent
 from tests.stripe_standin import events
 from tests.worker import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
 
 def test_it_keeps_totals_exact_under_a_burst_with_duplicates(celery_workers, campaign):

@@ -20,16 +20,11 @@ from django.conf import settings
 from django.db import connection
 
 from fundraising.celery import app
+from tests.loopback import free_port
 
 READY_SECONDS = 40
 STOP_SECONDS = 15
 CELERY = str(Path(sys.executable).with_name("celery"))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url():

@@ -4,6 +4,7 @@ sending the receipt: the journal entry stays undispatched, and the sweep later s
 import datetime
 import threading
 
+import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
@@ -24,6 +25,8 @@ def blocked_backends():
         return cursor.fetchone()[0]
 
 
+@pytest.mark.worker
+@pytest.mark.postgres
 def test_a_worker_killed_between_commit_and_dispatch_loses_no_receipt(celery_workers, campaign, client):
     first = celery_workers(visibility_timeout=3)
     pending = DonationFactory(

@@ -8,6 +8,7 @@ import time
 import stripe
 
 API_VERSION = "2026-10-28.endive"
+WEBHOOK_SECRET = "whsec_test_secret"  # STRIPE_WEBHOOK_SECRET in tests/settings.py
 _serial = itertools.count(1)
 
 
@@ -142,11 +143,18 @@ def subscription(*, subscription_id, ended_at=None):
     }
 
 
-def signed_headers(body, *, secret="whsec_test_secret", timestamp=None):
-    return {"HTTP_STRIPE_SIGNATURE": stripe.WebhookSignature.generate_signature_header(body, secret, timestamp)}
+def signature(body, *, secret=WEBHOOK_SECRET, timestamp=None):
+    """The Stripe-Signature header Stripe sends with `body`, signed with the endpoint's secret (every signed
+    event in the tests goes through here)."""
+    return stripe.WebhookSignature.generate_signature_header(body, secret, timestamp)
 
 
-def post_event(client, evt, *, secret="whsec_test_secret", processed=True):
+def signed_headers(body, *, secret=WEBHOOK_SECRET, timestamp=None):
+    """signature() as the Django test client's extra header."""
+    return {"HTTP_STRIPE_SIGNATURE": signature(body, secret=secret, timestamp=timestamp)}
+
+
+def post_event(client, evt, *, secret=WEBHOOK_SECRET, processed=True):
     """POST an event to the real webhook view, signed as Stripe signs it. On-commit work (the event
     task, then the period refresh) runs as it would after a real commit, even inside a test transaction.
 

@@ -26,17 +26,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import stripe
 
+from tests.loopback import free_port
 from tests.stripe_standin import events
 
 SECRET_KEY = "sk_test_standin"
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def form_decode(body):
@@ -62,7 +55,7 @@ def _listify(node):
 
 
 class CheckoutStandIn:
-    def __init__(self, *, webhook_url, webhook_secret="whsec_test_secret", localstripe_url=""):
+    def __init__(self, *, webhook_url, webhook_secret=events.WEBHOOK_SECRET, localstripe_url=""):
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.localstripe_url = localstripe_url
@@ -280,7 +273,7 @@ class CheckoutStandIn:
 
     def deliver(self, evt):
         body = json.dumps(evt)
-        header = stripe.WebhookSignature.generate_signature_header(body, self.webhook_secret)
+        header = events.signature(body, secret=self.webhook_secret)
         request = urllib.request.Request(
             self.webhook_url,
             data=body.encode(),
