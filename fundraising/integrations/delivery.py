@@ -7,10 +7,9 @@ import hmac
 import json
 import time
 
-from django.db.models import Q
 from django.utils import timezone
 
-from fundraising.core import outgoing
+from fundraising.core import due, outgoing
 
 from .models import Delivery
 
@@ -40,23 +39,14 @@ def backoff_seconds(attempts):
 
 def delivery_claim(*, delivery_id, now=None):
     """Take the delivery for one try: True when it is pending and no other process holds it."""
-    now = now or timezone.now()
-    return bool(
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + datetime.timedelta(seconds=CLAIM_SECONDS))
-    )
+    pending = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
+    return due.row_claim(pending, seconds=CLAIM_SECONDS, now=now)
 
 
 def deliveries_due(*, now=None, grace=datetime.timedelta(seconds=60), limit=500):
     """Ids of pending deliveries whose try is overdue by `grace` (its queued task was lost), oldest first."""
-    now = now or timezone.now()
-    return list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING, due_at__lte=now - grace)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    pending = Delivery.objects.filter(status=Delivery.Status.PENDING)
+    return due.rows_overdue(pending, grace=grace, limit=limit, now=now)
 
 
 def delivery_attempt(*, delivery_id):

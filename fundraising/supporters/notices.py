@@ -9,11 +9,12 @@ import datetime
 from babel.dates import format_date
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fundraising.core import due
 from fundraising.core.language import language_override
 from fundraising.payments.models import SubscriptionState
 
@@ -124,12 +125,8 @@ CLAIM_SECONDS = 300
 
 def notice_claim(*, notice_id, now=None):
     """Take the notice for one send: True when no other process holds it and it is still to send."""
-    now = now or timezone.now()
-    return bool(
-        Notice.objects.filter(pk=notice_id, status__in=[Notice.Status.QUEUED, Notice.Status.RETRYING])
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + datetime.timedelta(seconds=CLAIM_SECONDS))
-    )
+    still_to_send = Notice.objects.filter(pk=notice_id, status__in=[Notice.Status.QUEUED, Notice.Status.RETRYING])
+    return due.row_claim(still_to_send, seconds=CLAIM_SECONDS, now=now)
 
 
 # Tries of one notice before it is marked failed for the owners to see (and send again).
@@ -180,13 +177,8 @@ def notice_deliver(*, notice_id):
 
 def notices_due(*, now=None, grace=datetime.timedelta(seconds=60), limit=500):
     """Ids of notices still to send whose try is overdue by `grace` (their queued send was lost), oldest first."""
-    now = now or timezone.now()
-    return list(
-        Notice.objects.filter(status__in=[Notice.Status.QUEUED, Notice.Status.RETRYING], due_at__lte=now - grace)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    still_to_send = Notice.objects.filter(status__in=[Notice.Status.QUEUED, Notice.Status.RETRYING])
+    return due.rows_overdue(still_to_send, grace=grace, limit=limit, now=now)
 
 
 def notice_give_up(*, notice_id, error):
