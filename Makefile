@@ -41,7 +41,8 @@ axe:
 	@if command -v npm >/dev/null; then $(MAKE) node_modules/.installed; else echo "npm not found: skipping axe-core"; fi
 
 # What /static/fundraising/embed.js serves: assets/embed.js minified by terser (pinned in package.json, options
-# in assets/terser.json). Run after editing assets/embed.js; tests/test_embed_script.py fails on a stale copy.
+# in assets/terser.json). Run after editing assets/embed.js; tests/widgets/test_embed_palette_script.py fails on
+# a stale copy.
 embed: node_modules/.installed
 	node_modules/.bin/terser assets/embed.js --config-file assets/terser.json > static/fundraising/embed.js
 

@@ -1,8 +1,9 @@
-"""Concurrent webhooks against gunicorn -w 2 (prints figures; tests/test_embedded_concurrency.py runs
-it bounded): 12 senders post 225 signed deliveries of 150 unique events (75 delivered twice) to a
-fresh database, then every answer must be 2xx, the period's total exact, and every widget read
-(both gunicorn workers) must show the new total within 1 s of the first read that shows it; the time
-from the last answer to that first read (the pipeline's latency) is printed too.
+"""Concurrent webhooks against gunicorn -w 2 (prints figures;
+tests/payments/test_views_webhook_concurrency.py runs it bounded): 12 senders post 225 signed deliveries
+of 150 unique events (75 delivered twice) to a fresh database, then every answer must be 2xx, the
+period's total exact, and every widget read (both gunicorn workers) must show the new total within 1 s of
+the first read that shows it; the time from the last answer to that first read (the pipeline's latency)
+is printed too.
 
     .venv/bin/python bench/embedded.py                      # the embedded default: SQLite, no Redis
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/6 \\

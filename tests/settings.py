@@ -22,5 +22,5 @@ CELERY_TASK_EAGER_PROPAGATES = True
 STATIC_ROOT = tempfile.mkdtemp(prefix="fundraising-static-")
 if not REDIS_URL:  # noqa: F405
     # Unit tests keep a per-process cache they clear between tests; the shared database cache of
-    # the embedded default is exercised by the tests that run gunicorn (test_embedded_*).
+    # the embedded default is exercised by the tests that run gunicorn (marked `server`).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -15,7 +15,7 @@ from .options import LAYOUTS, THEMES, OptionError, WidgetOptions, options_parse
 from .services import snapshot_entry_get
 
 # The iframe's documented height: the full layout at 360 px in French (longest words we ship), title
-# on two lines, month on its own line. Measured in tests/test_widget_small_screens.py.
+# on two lines, month on its own line. Measured in tests/widgets/test_render_small_screens.py.
 IFRAME_HEIGHT = 240
 IFRAME_WALL_HEIGHT = 250  # more with ?supporters=1: the wall's heading and its list of fixed height
 # The script widget's height per layout (px, rounded up, at widths where its title fits one line), the same

@@ -3,7 +3,8 @@ fundraising/core/palette.py, the one source, by `manage.py embed_palette`, and a
 
 The script's source is assets/embed.js; what /static/fundraising/embed.js serves is its minified copy
 (terser, pinned in package.json, options in assets/terser.json; `make embed` rebuilds it, and
-tests/test_embed_script.py fails when the committed copy is not what the minifier makes of the source)."""
+tests/widgets/test_embed_palette_script.py fails when the committed copy is not what the minifier makes of
+the source)."""
 
 import re
 import shutil

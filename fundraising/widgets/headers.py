@@ -1,5 +1,5 @@
-"""The headers of every /w/ response, defined once: the Django views and the WSGI fast path send them,
-and tests/test_widget_nginx.py checks that deploy/nginx.conf sends the same for the files it serves."""
+"""The headers of every /w/ response, defined once: the Django views and the WSGI fast path send them, and
+tests/widgets/test_headers_nginx.py checks that deploy/nginx.conf sends the same for the files it serves."""
 
 from django.conf import settings
 

@@ -8,7 +8,7 @@ from fundraising.campaigns.models import Campaign, Organization
 from fundraising.campaigns.services import owner_add
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import CampaignFactory
-from tests.test_widget_goal_kinds import SETUPS
+from tests.goal_kinds import SETUPS
 
 pytestmark = pytest.mark.browser
 

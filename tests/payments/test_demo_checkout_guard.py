@@ -6,8 +6,8 @@ import pytest
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
 from fundraising.payments.checkout import donation_checkout_start
+from tests.manage_run import PRODUCTION, run_manage
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
-from tests.test_settings_errors import PRODUCTION, run_manage
 
 
 def test_it_refuses_to_start_with_debug_off():

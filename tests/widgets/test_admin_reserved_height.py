@@ -12,7 +12,7 @@ from fundraising.widgets.services import snapshot_refresh
 from tests.browser import ARTIFACTS, chromium_browser
 from tests.factories import DonationFactory, SeedCampaignFactory
 
-SCRIPT = Path(__file__).resolve().parent.parent / "assets" / "embed.js"  # the source of the served copy
+SCRIPT = Path(__file__).resolve().parents[2] / "assets" / "embed.js"  # the source of the served copy
 VARIANTS = {
     "full": WidgetOptions(),
     "compact": WidgetOptions(layout="compact"),

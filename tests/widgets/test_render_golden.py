@@ -4,7 +4,7 @@ page with a supporters wall, and the JSON. Any change to what publishers' reader
 diff to look at (in a browser: the .svg and .html files open as they are).
 
 After a deliberate change, write the files again and review the diff:
-    GOLDEN_UPDATE=1 .venv/bin/pytest tests/test_widget_golden.py
+    GOLDEN_UPDATE=1 .venv/bin/pytest tests/widgets/test_render_golden.py
 """
 
 import os
@@ -15,7 +15,7 @@ import pytest
 from fundraising.widgets.options import WidgetOptions
 from fundraising.widgets.render import json_render, page_render, svg_render
 
-GOLDEN = Path(__file__).parent / "golden" / "widgets"
+GOLDEN = Path(__file__).parent.parent / "golden" / "widgets"
 
 
 def snapshot(**changes):

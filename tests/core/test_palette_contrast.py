@@ -11,7 +11,7 @@ from fundraising.widgets.options import WidgetOptions
 from fundraising.widgets.render import page_render, palette
 from tests.factories import SeedCampaignFactory
 
-SITE_CSS = Path(__file__).resolve().parent.parent / "static" / "fundraising" / "site.css"
+SITE_CSS = Path(__file__).resolve().parents[2] / "static" / "fundraising" / "site.css"
 
 
 @pytest.mark.parametrize("accent", ["16a34a", "2563eb", "f59e0b", "dc2626", "7c3aed", "0d9488", "ffffff", "000000"])

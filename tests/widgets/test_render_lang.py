@@ -1,6 +1,6 @@
 """Each format says which language its words are in: lang on the iframe page, xml:lang on the SVG and
 text.lang in the JSON, which the script widget sets on its root (checked in Chromium in
-tests/test_widget_small_screens.py)."""
+tests/widgets/test_render_small_screens.py)."""
 
 import json
 

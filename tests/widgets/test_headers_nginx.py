@@ -9,7 +9,7 @@ import pytest
 from fundraising.widgets.services import snapshot_refresh
 from tests.factories import SeedCampaignFactory
 
-CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
+CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
 # Headers that differ by nature: validators and lengths are per file; HSTS comes from the TLS terminator.
 PER_RESPONSE = {"etag", "content-length", "vary", "strict-transport-security"}
 TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[{};]|[^\s{};]+')

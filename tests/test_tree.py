@@ -1,0 +1,78 @@
+"""Tests mirror the code (tests/README.md): a file in tests/<app>/ is named test_<module>[_<aspect>].py for a module
+of fundraising/<app>/, and only the files of ROOT_TESTS sit at the root."""
+
+from pathlib import Path, PurePosixPath
+
+TESTS = Path(__file__).resolve().parent
+CODE = TESTS.parent / "fundraising"
+
+# Tests of no single app, each with the reason it stays here (tests/README.md says the same).
+ROOT_TESTS = {
+    "test_layers.py": "the layer contract and import cycles of all of fundraising/",
+    "test_docs_layers.py": "docs/layers.md against every module",
+    "test_settings.py": "fundraising/settings.py, in no app: start-up refuses bad configuration",
+    "test_settings_login_throttle.py": "the admin's sign-in throttle, configured in settings.py only",
+    "test_accessibility_axe.py": "axe-core on pages of several apps (donation, widgets, admin)",
+    "test_accessibility_forced_colors.py": "forced colours on the donation page and every widget format",
+    "test_tree.py": "this layout",
+}
+
+
+def apps(code=CODE):
+    return {path.parent.name for path in code.glob("*/__init__.py")}
+
+
+def module_names(app, code=CODE):
+    """Every module of an app at any depth (management/commands/<name>.py, templatetags/<name>.py), by file
+    name, and `migrations` for the app's migrations as a whole."""
+    folder = code / app
+    names = {
+        path.stem
+        for path in folder.rglob("*.py")
+        if path.stem != "__init__" and "migrations" not in path.relative_to(folder).parts
+    }
+    return names | {"migrations"} if (folder / "migrations").is_dir() else names
+
+
+def misnamed(path, code=CODE):
+    """Why a test file at `path` (relative to tests/) breaks the layout, or None."""
+    path = PurePosixPath(path)
+    if len(path.parts) == 1:
+        return None if path.name in ROOT_TESTS else "at the root: move it to tests/<app>/ or justify it in ROOT_TESTS"
+    if len(path.parts) > 2:
+        return "nested: tests/<app>/ holds its tests directly"
+    app = path.parts[0]
+    if app not in apps(code):
+        return f"tests/{app}/ is not an app: fundraising/{app}/ has no __init__.py"
+    stem = path.stem.removeprefix("test_")
+    if any(stem == name or stem.startswith(f"{name}_") for name in module_names(app, code)):
+        return None
+    return f"names no module of fundraising/{app}/: test_<module>[_<aspect>].py"
+
+
+def test_each_test_file_is_named_for_a_module_of_its_app_or_allowed_at_the_root():
+    found = {path.relative_to(TESTS).as_posix() for path in TESTS.rglob("test_*.py")}
+    assert {path: misnamed(path) for path in sorted(found) if misnamed(path)} == {}
+
+
+def test_each_app_folder_is_a_package():
+    # Without __init__.py, two folders' test_admin.py would clash as one module name.
+    folders = {path.parent for path in TESTS.rglob("test_*.py")} - {TESTS}
+    assert sorted(str(f.relative_to(TESTS)) for f in folders if not (f / "__init__.py").exists()) == []
+
+
+def test_the_allow_list_names_files_that_exist():
+    assert sorted(name for name in ROOT_TESTS if not (TESTS / name).exists()) == []
+
+
+def test_the_rule_refuses_what_a_newcomer_could_not_find():
+    assert misnamed("widgets/test_render_svg.py") is None
+    assert misnamed("ledger/test_record_offline_gift.py") is None  # management/commands/record_offline_gift.py
+    assert misnamed("supporters/test_supporters.py") is None  # templatetags/supporters.py
+    assert misnamed("integrations/test_migrations_milestone_webhooks.py") is None
+    assert "names no module" in misnamed("widgets/test_widget_svg.py")  # a feature name
+    assert "names no module" in misnamed("core/test_render.py")  # render.py is the widgets'
+    assert "names no module" in misnamed("core/test_moneyish.py")  # a prefix of a word is not the module
+    assert "not an app" in misnamed("billing/test_invoices.py")
+    assert "nested" in misnamed("payments/handlers/test_handlers.py")
+    assert "at the root" in misnamed("test_money.py")
