@@ -16,7 +16,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from fundraising.campaigns import milestones, summaries
-from fundraising.campaigns.models import MilestoneCrossing
+from fundraising.campaigns.models import MilestoneCrossing, Period
 from fundraising.ledger import rollover, verify
 from fundraising.ledger.services import period_breakdown_store, periods_breakdown_store, periods_stale
 from fundraising.widgets.services import snapshots_refresh
@@ -149,6 +149,29 @@ def periods_sweep():
     ).values_list("pk", flat=True)
     for crossing_id in lost[:500]:
         milestone_notify.delay(crossing_id)
+    periods_closed_followup_enqueue(period_ids=periods_summary_lost())
+
+
+# A closed month's follow-up (final breakdown, summary e-mail) is queued when its close is dispatched; one
+# whose summary is still missing after this was lost. Older closes are history, not a promise to keep.
+SUMMARY_GRACE = datetime.timedelta(minutes=10)
+SUMMARY_HORIZON = datetime.timedelta(days=7)
+
+
+def periods_summary_lost(*, now=None, limit=500):
+    """Months closed between SUMMARY_HORIZON and SUMMARY_GRACE ago, of organisations that want the summary,
+    that have none: their follow-up task was lost (a killed worker, an emptied Redis)."""
+    now = now or timezone.now()
+    return list(
+        Period.objects.filter(
+            closed_at__lte=now - SUMMARY_GRACE,
+            closed_at__gte=now - SUMMARY_HORIZON,
+            campaign__organization__summary_email=True,
+            summary__isnull=True,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 @shared_task(acks_late=True, ignore_result=True)
