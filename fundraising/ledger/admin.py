@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BigIntegerField, Case, F, When
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -42,6 +43,7 @@ EXPORT_FIELDS = [
     "source",
     "method",
     "reverses_id",
+    "reversed_by",
     "recorded_by__username",
     "note",
     "stripe_checkout_session_id",
@@ -50,6 +52,15 @@ EXPORT_FIELDS = [
     "stripe_invoice_id",
     "created_at",
 ]
+
+
+# Columns read from another expression than their name: a reversal's amount is counted negative (so the
+# column sums to what the ledger counts), and a reversed gift names the entry that reversed it.
+EXPORT_SOURCES = {"amount": "signed_amount", "reversed_by": "reversed_by__id"}
+
+
+def signed_amount():
+    return Case(When(reverses__isnull=False, then=-F("amount")), default=F("amount"), output_field=BigIntegerField())
 
 
 class Echo:
@@ -111,7 +122,9 @@ class DonationAdmin(OrganizationScopedAdmin):
     organization_field = "campaign__organization_id"
     change_list_template = "admin/ledger/donation/change_list.html"
     change_form_template = "admin/ledger/donation/change_form.html"
-    list_display = ["created_at", "campaign", "amount_display", "kind", "status", "entry", "display_name", "paid_at"]
+    list_display = [
+        "created_at", "campaign", "amount_display", "kind", "status_display", "entry", "display_name", "paid_at"
+    ]  # fmt: skip
     list_filter = [
         "status", "kind", "source", "message_hidden", CampaignFilter, ("period", admin.RelatedOnlyFieldListFilter)
     ]  # fmt: skip
@@ -125,7 +138,7 @@ class DonationAdmin(OrganizationScopedAdmin):
         "stripe_invoice_id",
         "stripe_charge_id",
     ]
-    date_hierarchy = "created_at"
+    date_hierarchy = "paid_at"  # when a gift counted: history loaded in one day still spreads over its months
     readonly_fields = [
         "id",
         "campaign",
@@ -186,6 +199,13 @@ class DonationAdmin(OrganizationScopedAdmin):
     def amount_display(self, donation):
         return donation.campaign.format(donation.amount)
 
+    @admin.display(description="Status", ordering="status")
+    def status_display(self, donation):
+        """A gift an offline reversal took back keeps its stored status (the ledger is append-only): say so."""
+        if getattr(donation, "reversal_id", None):
+            return f"{donation.get_status_display()}, reversed"
+        return donation.get_status_display()
+
     @admin.display(description="Entry")
     def entry(self, donation):
         """Where the row came from; an offline one says who typed it in."""
@@ -205,7 +225,8 @@ class DonationAdmin(OrganizationScopedAdmin):
         return format_html('<a href="{}">{}</a> by {} on {:%Y-%m-%d %H:%M}', url, reversal.pk, who, reversal.created_at)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("campaign", "period", "recorded_by")
+        rows = super().get_queryset(request).select_related("campaign", "period", "recorded_by")
+        return rows.annotate(reversal_id=F("reversed_by__id"))
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -297,7 +318,8 @@ class DonationAdmin(OrganizationScopedAdmin):
         if not self.has_view_permission(request) or not owned.exists():
             raise PermissionDenied
         rows = self.get_changelist_instance(request).get_queryset(request)
-        rows = rows.filter(campaign__organization_id__in=owned).values_list(*EXPORT_FIELDS)
+        rows = rows.filter(campaign__organization_id__in=owned).annotate(signed_amount=signed_amount())
+        rows = rows.values_list(*[EXPORT_SOURCES.get(name, name) for name in EXPORT_FIELDS])
         writer = csv.writer(Echo())
         rows = itertools.chain([EXPORT_FIELDS], rows.iterator())
         lines = (writer.writerow([csv_safe(value) for value in row]) for row in rows)
