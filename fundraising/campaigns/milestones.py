@@ -1,6 +1,8 @@
 """Milestone crossings: recorded once per period when the total first reaches them, then e-mailed to the
 owners. Owners' URLs hear of them as the milestone.reached event of fundraising.integrations."""
 
+import datetime
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -10,6 +12,9 @@ from fundraising.journal import kinds
 from fundraising.journal.services import Happening, entries_write
 
 from .models import Membership, MilestoneCrossing
+
+# How long after a month closes its crossings may still be recorded (the refresh of its last gifts).
+CLOSED_QUIET = datetime.timedelta(hours=1)
 
 
 def milestone_thresholds(*, period):
@@ -25,8 +30,14 @@ def crossings_record(*, period):
 
     The unique (period, amount) constraint decides which of several concurrent refreshes records
     a crossing, so it is notified once. With milestones_refire, a drop below forgets the crossing
-    so reaching it again notifies again."""
+    so reaching it again notifies again.
+
+    A month closed more than CLOSED_QUIET ago records nothing: a late offline gift typed into it changes its
+    history, and announcing a milestone of a past month a week later would mislead owners and publishers.
+    A refresh that ran just after the month closed (a gift of its last minutes) still counts."""
     created_ids = []
+    if period.closed_at is not None and period.closed_at < timezone.now() - CLOSED_QUIET:
+        return created_ids
     with transaction.atomic():
         if period.campaign.milestones_refire:
             MilestoneCrossing.objects.filter(period=period, amount__gt=period.goal_current).delete()

@@ -85,3 +85,22 @@ def test_it_sends_no_mail_when_the_organisation_opted_out(transactional_db, camp
     give(campaign, 300000)
     assert crossed(campaign) == [250000]
     assert mailoutbox == []
+
+
+def test_a_late_gift_into_a_long_closed_month_announces_nothing(transactional_db, campaign, halfway, mailoutbox):
+    """An offline gift typed into last month a week after it closed changes its figures, not its news."""
+    import datetime
+
+    from django.utils import timezone
+
+    from fundraising.campaigns.models import Period
+    from fundraising.journal.models import Entry
+
+    donation = give(campaign, 100000)
+    Period.objects.filter(pk=donation.period_id).update(closed_at=timezone.now() - datetime.timedelta(days=7))
+    give(campaign, 200000)
+    assert crossed(campaign) == [] and milestone_mails(mailoutbox) == []
+    assert not Entry.objects.filter(kind="milestone.reached").exists()
+    Period.objects.filter(pk=donation.period_id).update(closed_at=timezone.now() - datetime.timedelta(minutes=2))
+    give(campaign, 1)  # the refresh of a gift of the month's last minutes, just after its close
+    assert crossed(campaign) == [250000]
