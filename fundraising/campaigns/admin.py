@@ -1,6 +1,7 @@
 """Members' admin: each member sees only their own organisations' data and does what their role allows
 there (fundraising/campaigns/roles.py: viewer reads, editor edits campaigns, owner manages the rest)."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -99,10 +100,31 @@ class RoleInline(admin.TabularInline):
         return super().has_delete_permission(request, obj) and self._allowed(request, obj)
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """An organisation keeps at least one owner: the last one cannot demote or remove themselves (nobody
+    could then manage members; `manage.py owner_add` is the way back from the shell)."""
+
+    def clean(self):
+        super().clean()
+        owners = 0
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            removed = form.cleaned_data.get("DELETE")
+            role = form.cleaned_data.get("role", getattr(form.instance, "role", None))
+            owners += int(not removed and role == Membership.Role.OWNER)
+        if self.forms and owners == 0:
+            raise forms.ValidationError(
+                "An organisation needs at least one owner: make another member an owner before you change "
+                "or remove the last one."
+            )
+
+
 class MembershipInline(RoleInline):
     """Owners change roles and remove members; members join by invitation, never by picking a user."""
 
     model = Membership
+    formset = MembershipFormSet
     role = roles.OWNER
     extra = 0
     fields = ["member", "role"]

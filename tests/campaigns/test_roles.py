@@ -131,3 +131,27 @@ def test_it_lists_only_the_users_campaigns_in_the_campaign_filter(client, cast, 
     body = signed_in(client, cast, "alice").get(page).content.decode()
     assert "Keep the lights on" in body
     assert "secret drive" not in body
+
+
+def test_the_last_owner_cannot_demote_or_remove_themselves(client, cast, organization):
+    url = f"/admin/campaigns/organization/{organization.pk}/change/"
+    signed_in(client, cast, "alice")  # the only owner
+    data = form_data(client, url)
+    for key in [k for k in data if k.startswith("memberships-") and k.endswith("-role")]:
+        data[key] = "viewer"
+    response = client.post(url, data)
+    assert response.status_code == 200 and "needs at least one owner" in response.content.decode()
+    assert Membership.objects.get(organization=organization, user=cast["alice"]).role == "owner"
+
+
+def test_owner_add_restores_an_owner_from_the_shell(cast, organization):
+    from django.core.management import CommandError, call_command
+
+    Membership.objects.filter(organization=organization, role="owner").update(role="viewer")  # locked out
+    call_command("owner_add", organization.name, "bob")
+    assert Membership.objects.get(organization=organization, user=cast["bob"]).role == "owner"
+    assert cast["bob"].groups.filter(name="Owners").exists()
+    with pytest.raises(CommandError, match="No organisation"):
+        call_command("owner_add", "Nobody's club", "bob")
+    with pytest.raises(CommandError, match="No user"):
+        call_command("owner_add", organization.name, "mallory")
