@@ -1,6 +1,7 @@
 """Owners' view of supporters: e-mails sent (failures first), monthly gifts at risk, statement runs,
 and per-supporter export, erasure and manage-link resend."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.http import HttpResponseRedirect, JsonResponse
@@ -15,7 +16,7 @@ from fundraising.campaigns.roles import OWNER, organizations_with_role
 from fundraising.campaigns.selectors import campaigns_for_user
 from fundraising.payments.models import SubscriptionState
 
-from . import links, privacy
+from . import links, privacy, statements
 from .models import MonthlyGift, Notice, StatementRun, SupporterTools
 
 
@@ -148,10 +149,36 @@ def owned(user):
     return Organization.objects.filter(pk__in=organizations_with_role(user=user, role=OWNER))
 
 
+class StatementRunForm(forms.ModelForm):
+    """Nothing is mailed on one click: the first submit says how many supporters will get which year's
+    statement (and warns when the year is not over); ticking "send them" confirms."""
+
+    confirm = forms.BooleanField(required=False, label="Send them")
+
+    class Meta:
+        model = StatementRun
+        fields = ["organization", "year", "confirm"]
+
+    def clean(self):
+        data = super().clean()
+        organization, year = data.get("organization"), data.get("year")
+        if organization is None or year is None or data.get("confirm"):
+            return data
+        recipients = statements.statement_recipients(organization=organization, year=year)
+        keys = [f"statement:{organization.pk}:{year}:{email}" for email, _ in recipients]
+        already = Notice.objects.filter(key__in=keys).count()
+        message = f"This e-mails {len(recipients) - already} supporters of {organization.name} their {year} statement"
+        message += f" ({already} already received theirs and get nothing more)." if already else "."
+        if year >= timezone.localdate().year:
+            message += f" {year} is not over: the statements list only the gifts made until today."
+        raise forms.ValidationError(f"{message} Tick “Send them” to confirm.")
+
+
 @admin.register(StatementRun)
 class StatementRunAdmin(admin.ModelAdmin):
+    form = StatementRunForm
     list_display = ["year", "organization", "progress", "created_at", "finished_at"]
-    fields = ["organization", "year"]
+    fields = ["organization", "year", "confirm"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(organization__in=owned(request.user))
@@ -172,7 +199,10 @@ class StatementRunAdmin(admin.ModelAdmin):
         if run.finished_at:
             sent = Notice.objects.filter(key__startswith=f"statement:{run.organization_id}:{run.year}:",
                                          status=Notice.Status.SENT).count()  # fmt: skip
-            return f"done: {run.done} queued, {sent} sent"
+            earlier = run.total - run.done
+            return f"done: {run.done} queued by this run" + (f" ({earlier} had theirs already)" if earlier else "") + (
+                f", {sent} sent for {run.year} in all"
+            )
         if run.started_at:
             return f"{run.done} / {run.total}"
         return "waiting for a worker"

@@ -57,7 +57,7 @@ def statements_send(run_id):
             email=email,
             year=run.year,
         )
-        if created:
+        if created:  # a re-run counts only what it queued itself
             notice_send.delay(str(notice.pk))
-        statements.statement_run_step(run_id=run.pk)
+            statements.statement_run_step(run_id=run.pk)
     statements.statement_run_progress(run_id=run.pk, finished_at=timezone.now())

@@ -48,13 +48,33 @@ def test_it_sends_everyones_statement_once_with_progress(client, campaign, alice
     gift(campaign, at(2025, 5, 10, 12), amount=7000, email="bea@example.com")
     gift(campaign, at(2024, 5, 10, 12), amount=7000, email="old@example.com")
     client.force_login(alice)
+    form = {"organization": campaign.organization_id, "year": 2025}
+    asked = client.post("/admin/supporters/statementrun/add/", form).content.decode()  # first, the question
+    assert "This e-mails 2 supporters of Alice&#x27;s club their 2025 statement." in asked
+    assert not StatementRun.objects.exists() and mail.outbox == []
     for _ in range(2):  # asking twice sends each statement once
         with TestCase.captureOnCommitCallbacks(execute=True):
-            client.post("/admin/supporters/statementrun/add/", {"organization": campaign.organization_id, "year": 2025})
+            client.post("/admin/supporters/statementrun/add/", {**form, "confirm": "on"})
+    again = client.post("/admin/supporters/statementrun/add/", form).content.decode()
+    assert "This e-mails 0 supporters" in again and "(2 already received theirs" in again
     assert sorted(m.to[0] for m in mail.outbox) == ["ann@example.com", "bea@example.com"]
     ann = next(m for m in mail.outbox if m.to == ["ann@example.com"])
     assert "50 $" in ann.body and "/statement/2025/" in ann.body
-    run = StatementRun.objects.order_by("created_at").first()
+    run, rerun = StatementRun.objects.order_by("created_at")
     assert (run.total, run.done, run.finished_at is not None) == (2, 2, True)
-    assert "done: 2 queued, 2 sent" in client.get("/admin/supporters/statementrun/").content.decode()
+    assert (rerun.total, rerun.done) == (2, 0)  # the re-run queued nothing and says so
+    page = client.get("/admin/supporters/statementrun/").content.decode()
+    assert "done: 2 queued by this run, 2 sent for 2025 in all" in page
+    assert "done: 0 queued by this run (2 had theirs already), 2 sent for 2025 in all" in page
     assert Notice.objects.filter(kind="statement").count() == 2
+
+
+def test_it_warns_that_the_year_is_not_over(client, campaign, alice):
+    import datetime
+
+    this_year = datetime.date.today().year
+    gift(campaign, at(this_year, 1, 10, 12), amount=2500)
+    client.force_login(alice)
+    form = {"organization": campaign.organization_id, "year": this_year}
+    asked = client.post("/admin/supporters/statementrun/add/", form).content.decode()
+    assert f"{this_year} is not over" in asked and not StatementRun.objects.exists()
