@@ -59,6 +59,11 @@ def amount_read(*, campaign, text, confirmed=""):
     return amount_check(campaign=campaign, amount=amount)
 
 
+def suggestion_text(campaign, amount):
+    """A suggested amount as the question shows it, minor digits kept: "25.50 $", "5.00 $"."""
+    return money.format_money(amount, campaign.currency, campaign.locale, campaign.amount_pattern, trim=False)
+
+
 class DonationForm(forms.Form):
     preset = forms.ChoiceField(required=False, widget=forms.RadioSelect, label=gettext_lazy("Amount"))
     custom_amount = forms.CharField(required=False, max_length=30, label=gettext_lazy("Other amount"))
@@ -110,11 +115,7 @@ class DonationForm(forms.Form):
     @property
     def amount_suggestion_text(self):
         """The suggestion as the question shows it ("25.50 $"), for the button that chooses it."""
-        if self.amount_suggestion is None:
-            return ""
-        campaign = self.campaign
-        return money.format_money(self.amount_suggestion, campaign.currency, campaign.locale,
-                                  campaign.amount_pattern, trim=False)  # fmt: skip
+        return "" if self.amount_suggestion is None else suggestion_text(self.campaign, self.amount_suggestion)
 
     def amount_in_range(self, amount, field):
         try:
