@@ -146,6 +146,10 @@ class Campaign(models.Model):
     def format(self, amount):
         return money.format_money(amount, self.currency, self.locale, self.amount_pattern)
 
+    def parse(self, text):
+        """Typed text into minor units, or a MoneyError (a question, when the text has two readings)."""
+        return money.parse_money(text, self.currency, self.locale, self.amount_pattern)
+
     def format_goal(self, value, kind=None):
         """A value in the goal's unit for people: money, or a count of supporters ("1,234")."""
         if (kind or self.goal_kind) == GoalKind.SUPPORTERS:

@@ -1,17 +1,19 @@
 """Money at the edges: parse text into integer minor units and format minor units for people."""
 
 import functools
-from decimal import Decimal, InvalidOperation
+import re
+import unicodedata
+from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import (
-    NumberFormatError,
     format_decimal,
     get_currency_precision,
+    get_currency_symbol,
+    get_decimal_symbol,
     get_group_symbol,
     list_currencies,
-    parse_decimal,
     parse_pattern,
 )
 from django.utils.translation import gettext
@@ -21,7 +23,12 @@ MAX_MAJOR_UNITS = Decimal("100000000")
 
 
 class MoneyError(ValueError):
-    """Text that is not a valid amount of the given currency; the message is for the donor."""
+    """Text that is not a valid amount of the given currency; the message is for the donor.
+
+    `suggestion` is the amount in minor units we would read when the text had more than one reading
+    (the message asks "Did you mean ...?"), else None."""
+
+    suggestion = None
 
 
 def currency_digits(currency):
@@ -55,35 +62,114 @@ def to_minor(major, currency):
     return int(minor)
 
 
-def parse_money(text, currency, locale="en_US"):
-    """Parse what a person typed ("1,234.5", "12,50" in fr_FR) into int minor units > 0."""
-    cleaned = (text or "").strip()
-    group = get_group_symbol(locale=locale)
-    if group.isspace():  # people type a plain space where the locale groups with a (narrow) no-break space
-        cleaned = "".join(group if ch.isspace() else ch for ch in cleaned)
+def parse_money(text, currency, locale="en_US", pattern=""):
+    """Parse what a person typed ("1,234.5", "12,50" in fr_FR) into int minor units > 0.
+
+    Only an amount with one reading is taken. When the marks could mean another amount ("25,50" in en_US:
+    25.50 or 2,550?) the MoneyError asks "Did you mean 25.50 $?", formatted with `pattern`, and carries
+    the reading as `suggestion`: the person confirms, nothing is rewritten silently."""
+    cleaned = _typed_normalise(text, currency, locale)
     if not cleaned:
         raise MoneyError(gettext("Enter an amount."))
-    if any(ch.isalpha() for ch in cleaned):
-        raise MoneyError(gettext("Enter the amount as a number, like 25 or 25.50."))
-    try:
-        major = parse_decimal(cleaned, locale=locale, strict=True)
-    except NumberFormatError as exc:
-        if exc.suggestions:
-            try:
-                major = parse_decimal(exc.suggestions[0], locale=locale)
-            except NumberFormatError:
-                raise MoneyError(gettext("Enter the amount as a number, like 25 or 25.50.")) from None
-        else:
-            raise MoneyError(gettext("Enter the amount as a number, like 25 or 25.50.")) from None
-    except (InvalidOperation, ValueError):
-        raise MoneyError(gettext("Enter the amount as a number, like 25 or 25.50.")) from None
-    if not major.is_finite():
-        raise MoneyError(gettext("Enter the amount as a number, like 25 or 25.50."))
-    if major <= 0:
+    if cleaned[0] in "-\u2212" and any(ch.isdigit() for ch in cleaned):
         raise MoneyError(gettext("Enter an amount greater than zero."))
+    if any(ch not in "0123456789" and ch not in _MARKS for ch in cleaned):
+        raise MoneyError(gettext("Enter the amount as a number, like 25 or 25.50."))
+    decimal, group = (_mark_normalise(get_decimal_symbol(locale)), _mark_normalise(get_group_symbol(locale)))
+    sizes = Locale.parse(locale).decimal_formats[None].grouping
+    shown = parse_pattern(pattern).grouping if pattern else sizes  # the campaign's pattern may group otherwise
+    own = _reading(cleaned, decimal, {group}, [sizes, shown])
+    readings = {mark: _reading(cleaned, mark, groups, [(3, 3), sizes]) for mark, groups in _CONVENTIONS}
+    others = {mark: r for mark, r in readings.items() if r is not None and _plausible(r, currency)}
+    if own is not None and _error(own, currency) is None and all(r == own for r in others.values()):
+        return to_minor(own, currency)
+    if own is not None and not others:  # one reading, and it is not a valid amount: say why
+        raise _error(own, currency)
+    suggestion = _suggestion(own, others, decimal, currency)
+    if suggestion is None:
+        errors = [_error(r, currency) for r in readings.values() if r is not None]  # "25,50" for JPY: no decimals
+        raise next((e for e in errors if e), MoneyError(gettext("Enter the amount as a number, like 25 or 25.50.")))
+    minor = to_minor(suggestion, currency)
+    error = MoneyError(
+        gettext("Did you mean %(amount)s?") % {"amount": format_money(minor, currency, locale, pattern, trim=False)}
+    )
+    error.suggestion = minor
+    raise error
+
+
+# The marks people type between digits, after _mark_normalise: no-break spaces become spaces and
+# typographic apostrophes (de_CH groups with U+2019) become "'".
+_MARKS = ".,' "
+# How people anywhere may have meant their marks: a point or a comma for the decimal, the rest for groups.
+_CONVENTIONS = ((".", {",", " ", "'"}), (",", {".", " ", "'"}))
+
+
+def _mark_normalise(text):
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
+    return re.sub(r"\s", " ", text)
+
+
+def _typed_normalise(text, currency, locale):
+    """Full-width digits, any space, the campaign's own currency symbol or code (at either end) dealt with."""
+    cleaned = _mark_normalise(text or "").strip()
+    for sign in (_mark_normalise(get_currency_symbol(currency.upper(), locale=locale)), currency.upper()):
+        if cleaned.upper().startswith(sign.upper()):
+            cleaned = cleaned[len(sign) :].strip()
+        elif cleaned.upper().endswith(sign.upper()):
+            cleaned = cleaned[: -len(sign)].strip()
+    return cleaned
+
+
+def _reading(text, decimal, groups, sizes_allowed):
+    """The Decimal `text` means with `decimal` as decimal mark and `groups` as group marks, or None when it
+    cannot mean anything that way (a mark of neither kind, two decimal marks, groups out of place)."""
+    if any(ch not in "0123456789" and ch != decimal and ch not in groups for ch in text):
+        return None
+    integer, _, fraction = text.partition(decimal)
+    if fraction and not fraction.isdigit() or not (integer + fraction).strip(".,' "):
+        return None
+    runs = re.split("|".join(re.escape(g) for g in groups), integer)
+    if len(runs) > 1 and not _grouped(integer, runs, sizes_allowed):
+        return None
+    if integer and not runs[0].isdigit():
+        return None
+    # Built from the typed digits, so "1.000" keeps its three decimals (see _plausible).
+    return Decimal("".join(runs) + ("." + fraction if fraction else ""))
+
+
+def _grouped(integer, runs, sizes_allowed):
+    """Group marks where the locale puts them: one kind of mark, every group full, no leading zero."""
+    if len({ch for ch in integer if not ch.isdigit()}) != 1 or not runs[0] or runs[0][0] == "0":
+        return False
+    for primary, secondary in sizes_allowed:
+        tail = [len(run) for run in runs[1:]]
+        if tail[-1] == primary and all(size == secondary for size in tail[:-1]) and len(runs[0]) <= secondary:
+            return True
+    return False
+
+
+def _plausible(major, currency):
+    """A reading someone might have meant: no more decimals than the currency has, within range."""
+    return _error(major, currency) is None and -major.as_tuple().exponent <= currency_digits(currency)
+
+
+def _error(major, currency):
+    if major <= 0:
+        return MoneyError(gettext("Enter an amount greater than zero."))
     if major > MAX_MAJOR_UNITS:
-        raise MoneyError(gettext("That amount is too large."))
-    return to_minor(major, currency)
+        return MoneyError(gettext("That amount is too large."))
+    try:
+        to_minor(major, currency)
+    except MoneyError as exc:
+        return exc
+    return None
+
+
+def _suggestion(own, others, decimal, currency):
+    """The reading we would take: the locale's own when it is a likely amount, else the likeliest other."""
+    if own is not None and _plausible(own, currency):
+        return own
+    return others.get(decimal) or next(iter(others.values()), None)
 
 
 def format_money(amount, currency, locale="en_US", pattern="", trim=True):

@@ -65,7 +65,7 @@ def offline_gift_clean(*, campaign, amount, date="", method="", name="", email="
     YYYY-MM-DD (or a date), empty for today in the campaign's time zone."""
     errors, cleaned = {}, {}
     try:
-        cleaned["amount"] = money.parse_money(str(amount), campaign.currency, campaign.locale)
+        cleaned["amount"] = campaign.parse(str(amount))
     except money.MoneyError as exc:
         errors["amount"] = str(exc)
     today = campaign_today(campaign, now)

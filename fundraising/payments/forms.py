@@ -18,6 +18,8 @@ STRIPE_MINIMUM = {
 # Stripe's largest amount: eight digits of minor units, whatever the currency.
 STRIPE_MAXIMUM = 99_999_999
 CUSTOM = "custom"
+# The button under "Did you mean 25.50 $?" sends the suggestion's minor units under this name.
+CONFIRMED = "amount_confirmed"
 
 
 def stripe_minimum(currency):
@@ -26,6 +28,40 @@ def stripe_minimum(currency):
         return STRIPE_MINIMUM[currency]
     digits = money.currency_digits(currency)
     return 50 if digits == 0 else 10**digits // 2
+
+
+def amount_range(campaign):
+    """(lowest, highest) gift in minor units: the campaign's limits within Stripe's for the currency."""
+    low = max(campaign.min_amount or 0, stripe_minimum(campaign.currency))
+    high = min(campaign.max_amount or STRIPE_MAXIMUM, STRIPE_MAXIMUM)
+    return low, high
+
+
+def amount_check(*, campaign, amount):
+    """The one range rule of every gift and change of amount (presets too): MoneyError naming the limit."""
+    low, high = amount_range(campaign)
+    if amount < low:
+        raise money.MoneyError(gettext("The smallest gift is %(amount)s.") % {"amount": campaign.format(low)})
+    if amount > high:
+        raise money.MoneyError(gettext("The largest gift is %(amount)s.") % {"amount": campaign.format(high)})
+    return amount
+
+
+def amount_read(*, campaign, text, confirmed=""):
+    """What a person typed into minor units within the range. When the text had two readings the first
+    answer is a question; `confirmed` is the suggestion's minor units, sent back when they choose it."""
+    try:
+        amount = campaign.parse(text)
+    except money.MoneyError as exc:
+        if exc.suggestion is None or str(confirmed).strip() != str(exc.suggestion):
+            raise
+        amount = exc.suggestion
+    return amount_check(campaign=campaign, amount=amount)
+
+
+def suggestion_text(campaign, amount):
+    """A suggested amount as the question shows it, minor digits kept: "25.50 $", "5.00 $"."""
+    return money.format_money(amount, campaign.currency, campaign.locale, campaign.amount_pattern, trim=False)
 
 
 class DonationForm(forms.Form):
@@ -45,6 +81,7 @@ class DonationForm(forms.Form):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        self.amount_suggestion = None  # minor units, when the typed amount had two readings
         choices = [(str(amount), campaign.format(amount)) for amount in campaign.preset_amounts]
         self.fields["preset"].choices = [*choices, (CUSTOM, gettext_lazy("Other"))]
         self.fields["preset"].error_messages["invalid_choice"] = gettext_lazy(
@@ -62,29 +99,30 @@ class DonationForm(forms.Form):
         if custom:  # typing an amount is the clearer intent, whichever radio is on
             data["amount"] = self.amount_parse(custom)  # None after adding the field's error
         elif preset and preset != CUSTOM:
-            data["amount"] = int(preset)
+            data["amount"] = self.amount_in_range(int(preset), "preset")
         else:
             raise forms.ValidationError(gettext_lazy("Choose an amount or enter your own."), code="amount_missing")
         return data
 
     def amount_parse(self, text):
-        campaign = self.campaign
         try:
-            amount = money.parse_money(text, campaign.currency, campaign.locale)
+            return amount_read(campaign=self.campaign, text=text, confirmed=self.data.get(CONFIRMED, ""))
         except money.MoneyError as exc:
+            self.amount_suggestion = exc.suggestion
             self.add_error("custom_amount", str(exc))
             return None
-        low = max(campaign.min_amount or 0, stripe_minimum(campaign.currency))
-        high = min(campaign.max_amount or STRIPE_MAXIMUM, STRIPE_MAXIMUM)
-        if amount < low:
-            message = gettext("The smallest gift is %(amount)s.") % {"amount": campaign.format(low)}
-            self.add_error("custom_amount", message)
+
+    @property
+    def amount_suggestion_text(self):
+        """The suggestion as the question shows it ("25.50 $"), for the button that chooses it."""
+        return "" if self.amount_suggestion is None else suggestion_text(self.campaign, self.amount_suggestion)
+
+    def amount_in_range(self, amount, field):
+        try:
+            return amount_check(campaign=self.campaign, amount=amount)
+        except money.MoneyError as exc:
+            self.add_error(field, str(exc))
             return None
-        if amount > high:
-            message = gettext("The largest gift is %(amount)s.") % {"amount": campaign.format(high)}
-            self.add_error("custom_amount", message)
-            return None
-        return amount
 
 
 def donation_prefill(*, campaign, query):
@@ -102,8 +140,8 @@ def donation_prefill(*, campaign, query):
     if amount in campaign.preset_amounts:
         initial["preset"] = str(amount)
         return initial
-    low = max(campaign.min_amount or 0, stripe_minimum(campaign.currency))
-    if low <= amount <= min(campaign.max_amount or STRIPE_MAXIMUM, STRIPE_MAXIMUM):
+    low, high = amount_range(campaign)
+    if low <= amount <= high:
         initial["preset"], initial["custom_amount"] = CUSTOM, amount_typed(amount, campaign)
     return initial
 

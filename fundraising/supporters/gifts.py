@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
+from fundraising.payments.forms import amount_check
 from fundraising.payments.models import SubscriptionState
 from fundraising.payments.subscriptions import subscription_state_record
 
@@ -117,7 +118,9 @@ def monthly_gift(*, organization, email, subscription_id):
 
 
 def gift_amount_change(*, gift, amount):
-    """Ask Stripe to charge `amount` from the next renewal; the page shows it once the webhook confirms it."""
+    """Ask Stripe to charge `amount` from the next renewal; the page shows it once the webhook confirms it.
+    An amount outside the campaign's range is a MoneyError, before Stripe is asked anything."""
+    amount_check(campaign=gift.campaign, amount=amount)
     state = gift.state
     if state is None or not state.item_id or not state.product_id:
         raise stripe_api.StripeUnavailable("the subscription's item is not known yet")

@@ -5,6 +5,7 @@ No account: a signed, expiring link names the address; the pages say the same wh
 import functools
 import logging
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +20,7 @@ from fundraising.core.language import language_override, locale_language
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
 from fundraising.payments.checkout import checkout_locale
-from fundraising.payments.forms import STRIPE_MAXIMUM, stripe_minimum
+from fundraising.payments.forms import CONFIRMED, amount_read, suggestion_text
 from fundraising.payments.views import _campaign_or_404, client_ip
 
 from . import gifts, links, statements
@@ -98,11 +99,13 @@ def manage(request, campaign, token):
     email, bad = _link_or_page(request, campaign, token)
     if bad:
         return bad
+    shown = gifts.monthly_gifts(organization=campaign.organization, email=email)
     context = {
         "campaign": campaign,
         "email": email,
         "token": token,
-        "gifts": gifts.monthly_gifts(organization=campaign.organization, email=email),
+        "gifts": shown,
+        "asked": _amount_question(request.GET, shown),
         "years": _years(campaign, email),
     }
     return render(request, "supporters/manage.html", context)
@@ -128,7 +131,8 @@ def gift_change(request, campaign, token, subscription_id):
     action = request.POST.get("action", "")
     try:
         if action == "amount":
-            amount = _amount(request.POST.get("amount", ""), gift.campaign)
+            text = request.POST.get("amount", "")
+            amount = amount_read(campaign=gift.campaign, text=text, confirmed=request.POST.get(CONFIRMED, ""))
             gifts.gift_amount_change(gift=gift, amount=amount)
         elif action in ("cancel_at_end", "cancel_now"):
             gifts.gift_cancel(gift=gift, at_period_end=action == "cancel_at_end")
@@ -141,6 +145,9 @@ def gift_change(request, campaign, token, subscription_id):
             return HttpResponseRedirect(back, status=303)
     except money.MoneyError as exc:
         messages.error(request, str(exc))
+        if exc.suggestion is not None:  # the page offers the suggestion as a button beside the gift
+            query = urlencode({"gift": subscription_id, "amount": request.POST.get("amount", "")[:30]})
+            return HttpResponseRedirect(f"{back}?{query}#gift-{subscription_id}", status=303)
     except (stripe_api.StripeUnavailable, stripe_api.StripeNotConfigured) as exc:
         log.error("gift change %s on %s failed: %s", action, subscription_id, exc)
         messages.error(request, _("Stripe could not make that change just now. Nothing was changed; please try again."))
@@ -149,16 +156,20 @@ def gift_change(request, campaign, token, subscription_id):
     return HttpResponseRedirect(back, status=303)
 
 
-def _amount(text, campaign):
-    amount = money.parse_money(text, campaign.currency, campaign.locale)
-    low = max(stripe_minimum(campaign.currency), campaign.min_amount or 0)
-    high = min(STRIPE_MAXIMUM, campaign.max_amount or STRIPE_MAXIMUM)
-    if not low <= amount <= high:
-        raise money.MoneyError(
-            _("Enter an amount between %(low)s and %(high)s.")
-            % {"low": campaign.format(low), "high": campaign.format(high)}
-        )
-    return amount
+def _amount_question(query, gifts_shown):
+    """The question a change of amount left ("Did you mean 25.50 $?"): read again from the typed text in
+    the link, so the page offers the suggestion as a button and never trusts an amount from a URL."""
+    text = query.get("amount", "")[:30]
+    for gift in gifts_shown:
+        if gift.subscription_id == query.get("gift"):
+            try:
+                gift.campaign.parse(text)
+            except money.MoneyError as exc:
+                if exc.suggestion is not None:
+                    label = suggestion_text(gift.campaign, exc.suggestion)
+                    return {"subscription_id": gift.subscription_id, "text": text, "amount": exc.suggestion,
+                            "label": label}  # fmt: skip
+    return None
 
 
 @require_http_methods(["GET", "HEAD"])

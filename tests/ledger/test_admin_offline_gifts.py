@@ -154,3 +154,10 @@ def test_it_offers_to_reverse_only_a_standing_offline_gift_to_its_recorders(clie
     client.post(f"/admin/ledger/donation/{gift.pk}/reverse/", {"note": ""})
     assert not offered(alice, gift)
     assert not offered(alice, Donation.objects.get(reverses=gift))
+
+
+def test_it_asks_about_an_amount_with_two_readings(client, bob, campaign):
+    client.force_login(bob)
+    response = client.post(URL, form(campaign, amount="25,50"))
+    assert "Did you mean 25.50 $?" in response.content.decode()
+    assert not Donation.objects.exists()

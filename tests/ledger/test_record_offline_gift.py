@@ -59,7 +59,7 @@ def test_it_defaults_to_today_in_the_campaigns_time_zone(db):
         (["lights", "-5"], "amount: Enter an amount greater than zero."),
         (["lights", "0"], "amount: Enter an amount greater than zero."),
         (["lights", "abc"], "amount: Enter the amount as a number"),
-        (["lights", "25.555"], "amount: USD amounts have at most 2 decimal places."),
+        (["lights", "25.5555"], "amount: USD amounts have at most 2 decimal places."),
         (["lights", "1e12"], "amount: "),
         (["lights", "25", "--date", "31/10/2026"], "date: '31/10/2026' is not a date: write it as YYYY-MM-DD"),
         (["lights", "25", "--date", "2026-02-30"], "is not a date"),
@@ -84,3 +84,9 @@ def test_it_says_when_the_month_had_closed(campaign):
         campaign_rollover(campaign=campaign)
         out = run("lights", "5", "--date", "2026-11-30", "--method", "cash")
     assert "NOVEMBER 2026 had already closed: its figures are updated" in out
+
+
+def test_it_asks_about_an_amount_with_two_readings(campaign):
+    with pytest.raises(CommandError, match=r"amount: Did you mean 25\.50 \$\?"):
+        run("lights", "25,50")
+    assert not Donation.objects.exists()

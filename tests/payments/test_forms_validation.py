@@ -23,7 +23,8 @@ def no_stripe_calls(settings, monkeypatch):
         ("abc", "Enter the amount as a number"),
         ("-5", "Enter"),
         ("0", "greater than zero"),
-        ("12.345", "at most 2 decimal places"),
+        ("12.3456", "at most 2 decimal places"),
+        ("12.345", "Did you mean 12,345.00 $?"),  # a thousands mark where en_US has its decimal point
         ("0.20", "The smallest gift is 1 $"),
         ("20000", "The largest gift is 10,000 $"),
         ("9" * 40, "Ensure this value has at most 30 characters"),

@@ -5,8 +5,9 @@ import time
 
 import pytest
 
+from fundraising.core.money import MoneyError
 from fundraising.payments import stripe_api
-from fundraising.supporters import links
+from fundraising.supporters import gifts, links
 from tests.factories import CampaignFactory
 from tests.stripe_standin import events
 from tests.supporter_helpers import monthly_gift
@@ -133,3 +134,14 @@ def test_it_says_so_when_stripe_is_not_configured(client, campaign, settings):
     for action in ("amount", "cancel_at_end", "cancel_now", "card"):
         page = client.post(f"{page_of(client, campaign)}gift/{sub}/", {"action": action, "amount": "20"}, follow=True)
         assert page.status_code == 200 and "Nothing was changed" in page.content.decode(), action
+
+
+def test_an_amount_change_outside_the_range_asks_stripe_nothing(client, campaign, stripe_calls):
+    campaign.min_amount = 500
+    campaign.save()
+    sub = monthly_gift(client, campaign)
+    gift = gifts.monthly_gift(organization=campaign.organization, email="monthly@example.com", subscription_id=sub)
+    for amount in (499, 100_000_000):
+        with pytest.raises(MoneyError):
+            gifts.gift_amount_change(gift=gift, amount=amount)
+    assert stripe_calls == []

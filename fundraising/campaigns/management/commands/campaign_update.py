@@ -35,7 +35,7 @@ class Command(BaseCommand):
             changes["slug"] = new_slug
         if target is not None:
             try:
-                changes["monthly_target"] = money.parse_money(target, campaign.currency, campaign.locale)
+                changes["monthly_target"] = campaign.parse(target)
             except money.MoneyError as exc:
                 raise CommandError(f"--target: {exc}") from None
         if deactivate or activate:

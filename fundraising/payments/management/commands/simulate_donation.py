@@ -113,7 +113,7 @@ class Command(BaseCommand):
         if not settings.STRIPE_WEBHOOK_SECRET:
             raise CommandError("STRIPE_WEBHOOK_SECRET is not set (e.g. whsec_demo in .env); the app would answer 503.")
         try:
-            minor = money.parse_money(amount, campaign.currency, campaign.locale)
+            minor = campaign.parse(amount)
         except money.MoneyError as exc:
             raise CommandError(str(exc)) from None
         now, url = int(time.time()), url or f"{settings.SITE_URL}/stripe/webhook/"
