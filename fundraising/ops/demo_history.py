@@ -20,6 +20,7 @@ from fundraising.ledger.models import Donation
 from fundraising.ledger.rollover import periods_closed_journal
 from fundraising.ledger.services import donation_net, donation_status_derive, period_breakdown_store, period_recompute
 from fundraising.ledger.verify import tallies_rebuild
+from fundraising.payments.models import SubscriptionState
 
 NAMESPACE = uuid.UUID("0b6b7f0e-4d0a-4a43-8f0e-3c1d2f6a9b21")
 MONTHS = 24
@@ -147,6 +148,7 @@ def history_seed(*, campaign, now=None):
     # their journal entries are written as history: recorded, with nobody to notify.
     tallies_rebuild(period_ids=[period.pk for period in periods])
     history_journal(campaign=campaign, donations=donations)
+    subscriptions_seed(campaign=campaign, donations=donations, now=now or timezone.now())
     # Subscriptions end on every row of theirs, as the Stripe handlers do.
     for period in periods:
         end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time(0, 5), campaign.tz)
@@ -198,3 +200,38 @@ def history_journal(*, campaign, donations):
         ),
         dispatched=True,
     )
+
+
+# Active monthly gifts shown as at risk (a renewal declined), so the owners' "at risk" filter has something.
+AT_RISK = 2
+
+
+def subscriptions_seed(*, campaign, donations, now):
+    """What Stripe would have told us of each history subscription (the Monthly gifts page lists these):
+    its amount, whether it stopped, when it renews; the first AT_RISK active ones had a renewal declined."""
+    latest = {}
+    for donation in donations:
+        if donation.stripe_subscription_id:
+            latest[donation.stripe_subscription_id] = max(
+                latest.get(donation.stripe_subscription_id, donation), donation, key=lambda d: d.paid_at
+            )
+    states, at_risk = [], 0
+    for subscription_id, last in sorted(latest.items(), key=lambda item: int(item[0].rsplit("_", 1)[1])):
+        ended = last.subscription_ended_at
+        risky = ended is None and at_risk < AT_RISK
+        at_risk += int(risky)
+        states.append(
+            SubscriptionState(
+                subscription_id=subscription_id,
+                customer_id=subscription_id.replace("sub_", "cus_"),
+                campaign=campaign,
+                status="canceled" if ended else "past_due" if risky else "active",
+                amount=last.amount,
+                currency=campaign.currency,
+                current_period_end=last.paid_at + datetime.timedelta(days=31),
+                canceled_at=ended,
+                payment_failed_at=now - datetime.timedelta(days=2) if risky else None,
+                stripe_updated_at=now,
+            )
+        )
+    SubscriptionState.objects.bulk_create(states, batch_size=500, ignore_conflicts=True)

@@ -52,3 +52,24 @@ def test_it_seeds_two_years_of_history_for_the_dashboard(db, settings):
     board = campaign_dashboard(campaign=campaign, months=24)
     assert sum(m.met for m in board.months) not in (0, 24)  # some months made it, some did not
     assert len(board.crossings) > 10
+
+
+def test_the_monthly_gifts_page_lists_the_seeded_subscriptions(client, db, settings):
+    """The dashboard counts monthly supporters; the owners' Monthly gifts page must show the same gifts, with
+    some stopped and a couple at risk, so its filters and the erase page's advice point at something."""
+    from fundraising.payments.models import SubscriptionState
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    subscriptions = set(Donation.objects.exclude(stripe_subscription_id="").values_list("stripe_subscription_id"))
+    states = SubscriptionState.objects.all()
+    assert states.count() == len(subscriptions) > 50
+    assert states.filter(status="canceled").exists() and states.filter(status="active").exists()
+    assert sum(state.at_risk for state in states) == 2
+    call_command("seed_demo")
+    assert SubscriptionState.objects.count() == len(subscriptions)  # once
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="owner"))
+    page = client.get("/admin/supporters/monthlygift/").content.decode()
+    assert f"{states.count()} monthly gifts" in page and "payment failed" in page
