@@ -17,7 +17,10 @@ from .services import snapshot_entry_get
 # The iframe's documented height: the full layout at 360 px in French (longest words we ship), title
 # on two lines, month on its own line. Measured in tests/widgets/test_render_small_screens.py.
 IFRAME_HEIGHT = 240
+IFRAME_AMOUNTS_HEIGHT = 130  # more with ?amounts=1: the preset buttons and one-time/monthly, two rows at 320 px
 IFRAME_WALL_HEIGHT = 250  # more with ?supporters=1: the wall's heading and its list of fixed height
+# Measured in Chromium at 320, 390 and 640 px (the snippet's max-width) for every layout and option:
+# tests/widgets/test_admin_iframe_height.py fails when the content outgrows the snippet.
 # The script widget's height per layout (px, rounded up, at widths where its title fits one line), the same
 # numbers as in embed.js: the snippet reserves it in the page before the script runs, so nothing below moves.
 # "supporters" is added to the others: the wall is a list of fixed height under the card.
@@ -30,7 +33,8 @@ def script_height(options):
 
 
 def iframe_height(options):
-    return IFRAME_HEIGHT + (IFRAME_WALL_HEIGHT if options.supporters else 0)
+    extra = (IFRAME_AMOUNTS_HEIGHT if options.amounts else 0) + (IFRAME_WALL_HEIGHT if options.supporters else 0)
+    return IFRAME_HEIGHT + extra
 
 
 # What could end the image's text or start a link, emphasis or code inside it.
