@@ -95,7 +95,11 @@ class OfflineGiftForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = selectors.campaigns_recordable_by(user=user).order_by("title")
+        campaigns = selectors.campaigns_recordable_by(user=user).order_by("title")
+        self.fields["campaign"].queryset = campaigns
+        only = list(campaigns[:2])
+        if len(only) == 1:  # nothing to choose: the member's one campaign is the answer
+            self.fields["campaign"].initial = only[0].pk
 
     def clean(self):
         data = super().clean()

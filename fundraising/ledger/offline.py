@@ -106,9 +106,11 @@ def offline_gift_clean(*, campaign, amount, date="", method="", name="", email="
     return cleaned
 
 
-def booked_at(campaign, day):
-    """The moment an offline gift of `day` is booked: noon that day in the campaign's time zone."""
-    return datetime.datetime.combine(day, BOOKING_TIME, tzinfo=campaign.tz)
+def booked_at(campaign, day, now=None):
+    """The moment an offline gift of `day` is booked: noon that day in the campaign's time zone, or now when
+    that noon is still ahead (a gift typed in this morning is never dated in the future)."""
+    noon = datetime.datetime.combine(day, BOOKING_TIME, tzinfo=campaign.tz)
+    return min(noon, now or timezone.now())
 
 
 def offline_gift_record(

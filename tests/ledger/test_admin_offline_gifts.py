@@ -161,3 +161,9 @@ def test_it_asks_about_an_amount_with_two_readings(client, bob, campaign):
     response = client.post(URL, form(campaign, amount="25,50"))
     assert "Did you mean 25.50 $?" in response.content.decode()
     assert not Donation.objects.exists()
+
+
+def test_it_preselects_the_only_campaign_a_member_can_record_for(client, bob, campaign):
+    client.force_login(bob)
+    page = client.get("/admin/ledger/donation/offline/").content.decode()
+    assert f'<option value="{campaign.pk}" selected>' in page

@@ -179,3 +179,15 @@ def test_reversing_a_gift_without_an_email_takes_its_supporter_away(campaign, al
     period = period_recompute(period_id=gift.period_id)
     assert (period.raised, period.donors) == (800, 1) == ledger_totals(period_id=gift.period_id)
     assert verify.periods_verify() == 0
+
+
+def test_a_gift_typed_in_this_morning_is_not_dated_in_the_future(campaign, alice):
+    """Gifts are booked at local noon of their day, but never later than the moment they are typed in."""
+    morning = datetime.datetime(2026, 11, 20, 8, 30, tzinfo=datetime.UTC)
+    with time_machine.travel(morning, tick=False):
+        entry = offline.offline_gift_record(
+            campaign=campaign, amount=1000, received_on=morning.date(), method="cash", recorded_by=alice
+        )
+    assert entry.donation.paid_at == morning
+    yesterday = offline.booked_at(campaign, datetime.date(2026, 11, 19), now=morning)
+    assert yesterday == datetime.datetime(2026, 11, 19, 12, tzinfo=campaign.tz)

@@ -49,7 +49,10 @@ def test_it_defaults_to_today_in_the_campaigns_time_zone(db):
     CampaignFactory(slug="kiri", time_zone="Pacific/Kiritimati")
     with time_machine.travel(datetime.datetime(2026, 11, 20, 11, tzinfo=datetime.UTC), tick=False):
         run("kiri", "10")
-    assert Donation.objects.get().paid_at == datetime.datetime(2026, 11, 20, 22, tzinfo=datetime.UTC)
+    gift = Donation.objects.get()
+    # Booked now (local noon is still ahead, and a gift is never dated in the future), on the 21st locally.
+    assert gift.paid_at == datetime.datetime(2026, 11, 20, 11, tzinfo=datetime.UTC)
+    assert gift.paid_at.astimezone(gift.campaign.tz).date() == datetime.date(2026, 11, 21)
 
 
 @pytest.mark.parametrize(
