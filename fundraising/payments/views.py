@@ -7,12 +7,14 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fundraising.campaigns import selectors
 from fundraising.core.language import language_override
+from fundraising.widgets.render import updated_ago
 from fundraising.widgets.snapshots import snapshot_build
 
 from . import checkout, stripe_api, stripe_events, tasks
@@ -49,6 +51,7 @@ def _donate_page(request, campaign, form, *, status=200, problem=""):
         "form": form,
         "snapshot": snapshot,
         "updated_at": parse_datetime(snapshot["updated_at"]),
+        "updated_ago": updated_ago(parse_datetime(snapshot["updated_at"]), timezone.now()),
         "stripe_ready": stripe_api.checkout_ready(),
         "demo_checkout": stripe_api.demo_checkout_active(),
         "problem": problem,

@@ -118,6 +118,24 @@ def ago_phrases():
     }
 
 
+def updated_ago(updated_at, now):
+    """ "Updated just now" / "Updated 3 minutes ago" in the active language, worded as the widget words it
+    (ago_phrases: the same strings and CLDR plural rules), for pages rendered on each request."""
+    seconds = max((now - updated_at).total_seconds(), 0)
+    phrases = ago_phrases()
+    if seconds < 60:
+        when = phrases["now"]
+    else:
+        unit, count = next(
+            (unit, int(seconds // size)) for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60))
+            if seconds >= size
+        )  # fmt: skip
+        locale = Locale.parse(translation.to_locale(translation.get_language()))
+        forms = phrases[unit]
+        when = forms.get(locale.plural_form(count), forms.get("other", "{0}")).replace("{0}", str(count))
+    return gettext("Updated %(when)s") % {"when": when}
+
+
 def updated_text(snapshot):
     """ "Updated Nov 25, 15:32 UTC": an absolute time, because the bytes are cached and run no script."""
     when = timezone.datetime.fromisoformat(snapshot["updated_at"].replace("Z", "+00:00"))
