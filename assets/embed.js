@@ -147,7 +147,8 @@
     links = s.presets.map(function (p) { return [link(el(ul, "li"), p.label), Math.floor(+p.amount) || 0]; });
     function pick(kind) {
       o.kind = kind;
-      links.forEach(function (l) { l[0].href = s.url + "?amount=" + l[1] + "&kind=" + kind; });
+      var join = s.url.indexOf("?") < 0 ? "?" : "&";  // a localized widget's url carries ?locale=
+      links.forEach(function (l) { l[0].href = s.url + join + "amount=" + l[1] + "&kind=" + kind; });
     }
     ["one_time", "monthly"].forEach(function (kind) {
       var input = el(ks, "input");

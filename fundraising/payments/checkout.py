@@ -80,11 +80,14 @@ def checkout_session_params(*, donation):
         "product_data": {"name": f"{label}: {campaign.title}"[:250]},
     }
     metadata = donation_metadata(donation)
+    # A page shown in another language than the campaign's (a localized widget's link) comes back in it.
+    lang = f"locale={campaign.locale}" if getattr(campaign, "own_locale", None) else ""
     params = {
         "mode": "subscription" if monthly else "payment",
         "line_items": [{"price_data": price_data, "quantity": 1}],
-        "success_url": f"{settings.SITE_URL}/c/{campaign.slug}/thanks/?session_id={{CHECKOUT_SESSION_ID}}",
-        "cancel_url": f"{settings.SITE_URL}/c/{campaign.slug}/",
+        "success_url": f"{settings.SITE_URL}/c/{campaign.slug}/thanks/?session_id={{CHECKOUT_SESSION_ID}}"
+        + (f"&{lang}" if lang else ""),
+        "cancel_url": f"{settings.SITE_URL}/c/{campaign.slug}/" + (f"?{lang}" if lang else ""),
         "client_reference_id": str(donation.id),
         "locale": checkout_locale(campaign),
         "metadata": metadata,

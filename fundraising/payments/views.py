@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fundraising.campaigns import selectors
 from fundraising.core.language import language_override
+from fundraising.widgets.options import OptionError, locale_parse
 from fundraising.widgets.render import updated_ago
-from fundraising.widgets.snapshots import snapshot_build
+from fundraising.widgets.snapshots import snapshot_build, snapshot_localize
 
 from . import checkout, stripe_api, stripe_events, tasks
 from .forms import DonationForm, donation_prefill
@@ -31,13 +32,27 @@ def _campaign_or_404(slug):
     return campaign
 
 
+def page_locale_apply(request, campaign):
+    """A widget in another language than its campaign links here with ?locale=: the page, the amounts typed
+    and Stripe's checkout then speak it too. Only this request's campaign object changes (never saved);
+    `own_locale` keeps the campaign's own, so the return URLs can carry the page's."""
+    raw = request.GET.get("locale", "")
+    try:
+        locale = locale_parse(raw) if raw else ""
+    except OptionError:
+        locale = ""
+    if locale and locale != campaign.locale:
+        campaign.own_locale, campaign.locale = campaign.locale, locale
+    return campaign
+
+
 def in_campaign_language(view):
     """Run the view with its campaign's language active (form messages, labels, the bar): the
     campaign's locale decides, not the visitor's Accept-Language (no LocaleMiddleware)."""
 
     @functools.wraps(view)
     def wrapper(request, slug):
-        campaign = _campaign_or_404(slug)
+        campaign = page_locale_apply(request, _campaign_or_404(slug))
         with language_override(campaign.locale):
             return view(request, campaign)
 
@@ -45,7 +60,7 @@ def in_campaign_language(view):
 
 
 def _donate_page(request, campaign, form, *, status=200, problem=""):
-    snapshot = snapshot_build(campaign_id=campaign.pk)
+    snapshot = snapshot_localize(snapshot=snapshot_build(campaign_id=campaign.pk), locale=campaign.locale)
     context = {
         "campaign": campaign,
         "form": form,
@@ -118,7 +133,7 @@ def thanks(request, campaign):
         "campaign": campaign,
         "donation": donation,
         "amount_text": campaign.format(donation.amount) if donation else "",
-        "snapshot": snapshot_build(campaign_id=campaign.pk),
+        "snapshot": snapshot_localize(snapshot=snapshot_build(campaign_id=campaign.pk), locale=campaign.locale),
     }
     return render(request, "fundraising/thanks.html", context)
 

@@ -67,7 +67,8 @@ def _accent(raw):
     return digits if len(digits) == 6 else "".join(c * 2 for c in digits)
 
 
-def _locale(raw):
+def locale_parse(raw):
+    """A locale code from a query ("fr", "fr_FR", "fr-fr"), as the widgets and the donation page accept it."""
     match = LOCALE_RE.match(raw)
     locale = match and (match.group(1) + (f"_{match.group(2).upper()}" if match.group(2) else ""))
     if not locale or not money.locale_is_known(locale):
@@ -93,5 +94,5 @@ def options_parse(*, query):
         elif name in ("amounts", "supporters"):
             values[name] = _choice(name, raw, SWITCHES) == "1"
         else:
-            values[name] = _locale(raw)
+            values[name] = locale_parse(raw)
     return WidgetOptions(**values)

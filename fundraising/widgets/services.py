@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the entry's shape or the renderers change: cache keys and the files' directory carry
 # it, so an entry or a file written by an older release is never served (run widgets_refresh).
-VERSION = 6
+VERSION = 7
 FORMATS = {"json": ".json", "svg": ".svg", "html": ".html"}
 # The supporters wall (fundraising/widgets/wall.py): only for campaigns that opted in.
 WALL_FORMAT, WALL_SUFFIX = "supporters", ".supporters.json"

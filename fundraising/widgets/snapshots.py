@@ -205,4 +205,6 @@ def snapshot_localize(*, snapshot: Snapshot, locale: str) -> Snapshot:
             "formatted": {"current": fmt_goal(goal["current"]), "target": fmt_goal(goal["target"])},
         },
         "locale": locale,
+        # The donation page speaks the widget's language too (and tells Stripe's checkout to).
+        "url": f"{snapshot['url']}?locale={locale}",
     }
