@@ -286,11 +286,15 @@ class CampaignAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         campaign = self.instance
-        for name, choices in (("currency", CURRENCY_CHOICES), ("locale", LOCALE_CHOICES)):
-            current = getattr(campaign, name)
+        lists = (("currency", CURRENCY_CHOICES), ("locale", LOCALE_CHOICES), ("time_zone", TIME_ZONE_CHOICES))
+        for name, choices in lists:
+            field, current = self.fields.get(name), getattr(campaign, name)  # no field: the member only views
+            if field is None:
+                continue
+            field.initial = current  # a new campaign's: the model's default (usd, en_US, UTC)
             if current and current not in dict(choices):  # set before these lists: still offered
-                self.fields[name].choices = [(current, current), *choices]
-        pattern = self.fields.get("amount_pattern")  # absent when the member may only view
+                field.choices = [(current, current), *choices]
+        pattern = self.fields.get("amount_pattern")
         if pattern is not None:
             pattern.label = "Amount pattern (advanced)"
             pattern.help_text = (

@@ -137,3 +137,10 @@ def test_it_takes_a_supporters_target_as_a_count(client, alice, organization, ta
     assert client.post(ADD, data).status_code == 302
     campaign = Campaign.objects.get(slug="serveurs")
     assert (campaign.monthly_target, campaign.milestones.get().amount) == (stored, 25)
+
+
+def test_it_starts_a_new_campaign_in_dollars_in_en_us_and_utc(client, alice, organization):
+    client.force_login(alice)
+    data = form_data(client, ADD)
+    assert (data["currency"], data["locale"], data["time_zone"]) == ("usd", "en_US", "UTC")
+    assert (data["monthly_target"], data["preset_amounts"]) == ("", "")
