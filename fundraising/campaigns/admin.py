@@ -408,6 +408,20 @@ class MilestoneInline(RoleInline):
     formset = MilestoneFormSet
     extra = 1
 
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "amount_shown"]
+        if self.has_change_permission(request, obj):
+            return fields
+        return ["amount_shown" if name == "amount" else name for name in fields]  # see SHOWN_TO_VIEWERS
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if self.has_change_permission(request, obj) else [*readonly, "amount_shown"]
+
+    @admin.display(description="Amount")
+    def amount_shown(self, milestone):
+        return milestone.campaign.format_goal(milestone.amount)
+
 
 @admin.register(Campaign)
 class CampaignAdmin(OrganizationScopedAdmin):
@@ -419,6 +433,36 @@ class CampaignAdmin(OrganizationScopedAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [MilestoneInline]
+
+    # A member who may only view reads money as the donation page writes it, not minor units.
+    SHOWN_TO_VIEWERS = {
+        "monthly_target": "target_shown",
+        "preset_amounts": "presets_shown",
+        "min_amount": "min_shown",
+        "max_amount": "max_shown",
+    }
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [self.SHOWN_TO_VIEWERS.get(name, name) for name in fields]
+        return fields
+
+    @admin.display(description="Monthly target")
+    def target_shown(self, campaign):
+        return campaign.format_goal(campaign.monthly_target)
+
+    @admin.display(description="Preset amounts")
+    def presets_shown(self, campaign):
+        return ", ".join(campaign.format(amount) for amount in campaign.preset_amounts) or "-"
+
+    @admin.display(description="Smallest gift")
+    def min_shown(self, campaign):
+        return "-" if campaign.min_amount is None else campaign.format(campaign.min_amount)
+
+    @admin.display(description="Largest gift")
+    def max_shown(self, campaign):
+        return "-" if campaign.max_amount is None else campaign.format(campaign.max_amount)
 
     def get_queryset(self, request):
         # The list shows this month's period of each row: one prefetch of the open periods, so the

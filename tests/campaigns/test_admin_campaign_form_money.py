@@ -7,9 +7,10 @@ import re
 import pytest
 
 from fundraising.campaigns.models import Campaign
+from fundraising.campaigns.services import owner_add
 from fundraising.core.money import format_money
 from tests.admin_helpers import form_data
-from tests.factories import CampaignFactory, MilestoneFactory
+from tests.factories import CampaignFactory, MilestoneFactory, UserFactory
 
 ADD = "/admin/campaigns/campaign/add/"
 
@@ -144,3 +145,17 @@ def test_it_starts_a_new_campaign_in_dollars_in_en_us_and_utc(client, alice, org
     data = form_data(client, ADD)
     assert (data["currency"], data["locale"], data["time_zone"]) == ("usd", "en_US", "UTC")
     assert (data["monthly_target"], data["preset_amounts"]) == ("", "")
+
+
+def test_it_shows_a_viewer_money_as_the_donation_page_writes_it(client, organization):
+    victor = UserFactory(username="victor")
+    owner_add(organization=organization, user=victor, role="viewer")
+    MilestoneFactory(campaign=CampaignFactory(organization=organization, slug="lights", min_amount=100), amount=250000)
+    client.force_login(victor)
+    campaign = Campaign.objects.get(slug="lights")
+    page = client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
+    assert 'name="monthly_target"' not in page
+    for shown in ("5,000 $", "5 $, 10 $, 25 $", "1 $"):
+        assert f'<div class="readonly">{shown}</div>' in page
+    assert re.search(r'<td class="field-amount_shown">\s*<p>2,500 \$</p>', page)
+    assert "500000" not in page and "250000" not in page
