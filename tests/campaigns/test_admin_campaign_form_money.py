@@ -159,3 +159,27 @@ def test_it_shows_a_viewer_money_as_the_donation_page_writes_it(client, organiza
         assert f'<div class="readonly">{shown}</div>' in page
     assert re.search(r'<td class="field-amount_shown">\s*<p>2,500 \$</p>', page)
     assert "500000" not in page and "250000" not in page
+
+
+def test_it_reads_a_new_campaigns_milestones_in_the_currency_submitted(client, alice, organization):
+    client.force_login(alice)
+    data = new_campaign(organization, currency="jpy", monthly_target="50000", **milestones("5,000"))
+    assert client.post(ADD, data).status_code == 302
+    campaign = Campaign.objects.get(slug="serveurs")
+    assert (campaign.monthly_target, campaign.milestones.get().amount) == (50000, 5000)
+
+
+@pytest.mark.parametrize(
+    "locale, typed, stored",
+    [
+        ("en_US", "1,000, 2,500", [100000, 250000]),
+        ("en_US", "5,10,25", [500, 1000, 2500]),
+        ("en_US", "7.50; 15", [750, 1500]),
+        ("de_DE", "2,50; 1.000", [250, 100000]),
+    ],
+)
+def test_it_splits_presets_the_locales_way(client, alice, organization, locale, typed, stored):
+    client.force_login(alice)
+    data = new_campaign(organization, currency="eur", locale=locale, preset_amounts=typed)
+    assert client.post(ADD, data).status_code == 302
+    assert Campaign.objects.get(slug="serveurs").preset_amounts == stored
