@@ -1,6 +1,12 @@
 """Members' admin: each member sees only their own organisations' data and does what their role allows
 there (fundraising/campaigns/roles.py: viewer reads, editor edits campaigns, owner manages the rest)."""
 
+import re
+import zoneinfo
+from decimal import Decimal
+
+from babel import Locale
+from babel.numbers import get_currency_name, get_decimal_symbol, get_group_symbol
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -12,11 +18,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from fundraising.core import money
 from fundraising.core.palette import palette
 
 from . import invitations, roles, selectors, services
 from .dashboard import MONTHS_CHOICES, campaign_dashboard
-from .models import Campaign, Invitation, Membership, Milestone, Organization, Period
+from .models import Campaign, GoalKind, Invitation, Membership, Milestone, Organization, Period, validate_amount_pattern
 
 BAR = palette()
 
@@ -182,20 +189,280 @@ class InvitationAdmin(OrganizationScopedAdmin):
         transaction.on_commit(lambda: invitations.invitation_send(invitation=obj))
 
 
+# The currencies Stripe Checkout takes that owners are likely to want, stored lower case like the model.
+CHECKOUT_CURRENCIES = [
+    "usd", "eur", "gbp", "chf", "cad", "aud", "nzd", "jpy", "sek", "nok", "dkk", "isk", "pln", "czk",
+    "huf", "ron", "bgn", "try", "ils", "aed", "sgd", "hkd", "krw", "twd", "thb", "myr", "php", "idr",
+    "inr", "mxn", "brl", "clp", "cop", "zar", "kwd", "bhd", "jod", "omr",
+]  # fmt: skip
+# Regional locales of the languages the app speaks (settings.LANGUAGES): they decide how money reads.
+OFFERED_LOCALES = [
+    "en_US", "en_GB", "en_CA", "en_AU", "en_NZ", "en_IE", "fr_FR", "fr_BE", "fr_CA", "fr_CH",
+    "de_DE", "de_AT", "de_CH", "es_ES", "es_MX", "es_AR", "es_CO", "es_US",
+]  # fmt: skip
+CURRENCY_CHOICES = [
+    (code, f"{code.upper()} — {get_currency_name(code.upper(), locale='en')}") for code in CHECKOUT_CURRENCIES
+]
+LOCALE_CHOICES = [(code, f"{code} — {Locale.parse(code).get_display_name('en')}") for code in OFFERED_LOCALES]
+TIME_ZONE_CHOICES = [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+MONEY_HELP = "In the campaign's currency, e.g. 5000 (or 12.50)."
+
+
+def goal_shown(campaign, value, money_only=False):
+    """A stored value as an owner types it: major units the locale's way ("5000", "12,50"), or a count."""
+    if campaign.goal_kind == GoalKind.SUPPORTERS and not money_only:
+        return str(value)
+    digits = money.currency_digits(campaign.currency)
+    major = Decimal(value).scaleb(-digits)
+    text = f"{major.quantize(Decimal(1)):f}" if value % 10**digits == 0 else f"{major:f}"
+    return text.replace(".", get_decimal_symbol(campaign.locale))
+
+
+def goal_parse(campaign, text, money_only=False):
+    """What an owner typed into the stored value: minor units (money.parse_money), or a count of supporters."""
+    if campaign.goal_kind == GoalKind.SUPPORTERS and not money_only:
+        digits = re.sub(r"\s", "", text).replace(get_group_symbol(campaign.locale), "")
+        if not digits.isdigit() or int(digits) == 0:
+            raise forms.ValidationError("Enter a whole number of supporters, like 50.")
+        return int(digits)
+    try:
+        return campaign.parse(text)
+    except money.MoneyError as exc:
+        raise forms.ValidationError(str(exc)) from None
+
+
+def presets_separator(locale):
+    return "; " if get_decimal_symbol(locale) == "," else ", "
+
+
+def presets_split(text, locale):
+    """"5; 10; 25" anywhere; "5, 10, 25" where the comma is not the decimal mark (en_US: "1,000, 2,500")."""
+    if ";" in text or get_decimal_symbol(locale) == ",":
+        items = text.split(";")
+    else:
+        items = re.split(r",\s+", text) if re.search(r",\s", text) else text.split(",")
+    return [item.strip() for item in items if item.strip()]
+
+
+class CampaignAdminForm(forms.ModelForm):
+    """Owners type money in major units the campaign's way and pick currency, locale and time zone from
+    lists; the model keeps minor units. The currency, locale and pattern read are the ones submitted."""
+
+    currency = forms.ChoiceField(
+        choices=CURRENCY_CHOICES,
+        error_messages={"invalid_choice": "“%(value)s” is not a currency we take: pick one from the list."},
+    )
+    locale = forms.ChoiceField(
+        choices=LOCALE_CHOICES,
+        help_text="How amounts and dates are written, and the language of the donation page and widgets.",
+        error_messages={"invalid_choice": "“%(value)s” is not a locale we offer: pick one from the list."},
+    )
+    time_zone = forms.ChoiceField(
+        choices=TIME_ZONE_CHOICES,
+        help_text="Months start and end at midnight here.",
+        error_messages={"invalid_choice": "“%(value)s” is not a time zone: pick one from the list."},
+    )
+    monthly_target = forms.CharField(
+        help_text="In the goal's unit: money in the campaign's currency, e.g. 5000, or a number of supporters."
+    )
+    preset_amounts = forms.CharField(
+        required=False,
+        label="Preset amounts",
+        help_text="The donation page's buttons in the campaign's currency, e.g. 5, 10, 25 "
+        "(5; 10; 25 where the comma is the decimal mark).",
+    )
+    min_amount = forms.CharField(required=False, label="Smallest gift", help_text=MONEY_HELP)
+    max_amount = forms.CharField(required=False, label="Largest gift", help_text=MONEY_HELP)
+
+    class Meta:
+        model = Campaign
+        # The advanced pattern comes last: most campaigns leave it to their locale.
+        fields = [
+            "organization", "slug", "title", "description", "currency", "locale", "time_zone", "goal_kind",
+            "monthly_target", "active", "preset_amounts", "min_amount", "max_amount", "milestones_refire",
+            "supporters_wall", "supporters_wall_amounts", "amount_pattern",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        campaign = self.instance
+        lists = (("currency", CURRENCY_CHOICES), ("locale", LOCALE_CHOICES), ("time_zone", TIME_ZONE_CHOICES))
+        for name, choices in lists:
+            field, current = self.fields.get(name), getattr(campaign, name)  # no field: the member only views
+            if field is None:
+                continue
+            field.initial = current  # a new campaign's: the model's default (usd, en_US, UTC)
+            if current and current not in dict(choices):  # set before these lists: still offered
+                field.choices = [(current, current), *choices]
+        pattern = self.fields.get("amount_pattern")
+        if pattern is not None:
+            pattern.label = "Amount pattern (advanced)"
+            pattern.help_text = (
+                'Leave empty for the locale\'s own. A Babel number pattern, e.g. "#,##0 ¤" gives "2,500 $".'
+            )
+            if campaign.pk is not None:
+                pattern.help_text += f" This campaign now shows {campaign.format(250000)}."
+        if campaign.pk is None:
+            return
+        self.initial["monthly_target"] = goal_shown(campaign, campaign.monthly_target)
+        for name in ("min_amount", "max_amount"):
+            value = getattr(campaign, name)
+            self.initial[name] = "" if value is None else goal_shown(campaign, value, money_only=True)
+        shown = (goal_shown(campaign, v, money_only=True) for v in campaign.preset_amounts or [])
+        self.initial["preset_amounts"] = presets_separator(campaign.locale).join(shown)
+
+    def clean_amount_pattern(self):
+        pattern = self.cleaned_data["amount_pattern"]
+        if pattern:
+            validate_amount_pattern(pattern)
+        return pattern
+
+    def submitted(self):
+        """The campaign as submitted so far (cleaned fields win, the stored ones fill in): how to read money."""
+        data, campaign = self.cleaned_data, self.instance
+        return Campaign(
+            currency=data.get("currency") or campaign.currency,
+            locale=data.get("locale") or campaign.locale,
+            amount_pattern=data.get("amount_pattern", campaign.amount_pattern),
+            goal_kind=data.get("goal_kind") or campaign.goal_kind,
+        )
+
+    def unchanged(self, name):
+        """The field shows what is stored and nothing it is read with changed: keep it as it is (a stored
+        1.234 KWD shown as "1.234" must not come back as a question)."""
+        keys = ("currency", "locale", "amount_pattern", "goal_kind")
+        return (
+            self.instance.pk is not None
+            and name not in self.changed_data
+            and not any(key in self.changed_data for key in keys)
+        )
+
+    def clean_monthly_target(self):
+        if self.unchanged("monthly_target"):
+            return self.instance.monthly_target
+        return goal_parse(self.submitted(), self.cleaned_data["monthly_target"])
+
+    def clean_min_amount(self):
+        return self.optional_money("min_amount")
+
+    def clean_max_amount(self):
+        return self.optional_money("max_amount")
+
+    def optional_money(self, name):
+        text = self.cleaned_data[name].strip()
+        if self.unchanged(name):
+            return getattr(self.instance, name)
+        return goal_parse(self.submitted(), text, money_only=True) if text else None
+
+    def clean_preset_amounts(self):
+        if self.unchanged("preset_amounts"):
+            return self.instance.preset_amounts
+        campaign, amounts, problems = self.submitted(), [], []
+        for item in presets_split(self.cleaned_data["preset_amounts"], campaign.locale):
+            try:
+                amounts.append(goal_parse(campaign, item, money_only=True))
+            except forms.ValidationError as exc:
+                problems.append(f"“{item}”: {' '.join(exc.messages)}")
+        if problems:
+            raise forms.ValidationError(problems)
+        return amounts
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("min_amount"), cleaned.get("max_amount")
+        if low is not None and high is not None and high < low:
+            self.add_error("max_amount", "The largest gift can't be smaller than the smallest gift.")
+        return cleaned
+
+
+class MilestoneForm(forms.ModelForm):
+    """A milestone typed like the target: money in major units, or a number of supporters."""
+
+    amount = forms.CharField(help_text="In the goal's unit, like the monthly target: e.g. 2500, or 25 supporters.")
+
+    class Meta:
+        model = Milestone
+        fields = ["amount", "label"]
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign  # the parent form's instance: its currency and locale as submitted
+        if self.instance.pk is not None:
+            self.initial["amount"] = goal_shown(campaign, self.instance.amount)
+
+    def clean_amount(self):
+        if self.instance.pk is not None and "amount" not in self.changed_data:
+            return self.instance.amount
+        return goal_parse(self.campaign, self.cleaned_data["amount"])
+
+
+class MilestoneFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        # The parent form fills self.instance with what was submitted before the formset validates.
+        return {**super().get_form_kwargs(index), "campaign": self.instance}
+
+
 class MilestoneInline(RoleInline):
     model = Milestone
+    form = MilestoneForm
+    formset = MilestoneFormSet
     extra = 1
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "amount_shown"]
+        if self.has_change_permission(request, obj):
+            return fields
+        return ["amount_shown" if name == "amount" else name for name in fields]  # see SHOWN_TO_VIEWERS
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if self.has_change_permission(request, obj) else [*readonly, "amount_shown"]
+
+    @admin.display(description="Amount")
+    def amount_shown(self, milestone):
+        return milestone.campaign.format_goal(milestone.amount)
 
 
 @admin.register(Campaign)
 class CampaignAdmin(OrganizationScopedAdmin):
     """fundraising.widgets.admin extends this with the Embed page (widgets sit above campaigns)."""
 
+    form = CampaignAdminForm
     list_display = ["title", "slug", "this_month", "dashboard_link", "currency", "time_zone", "active"]
     list_filter = ["active", "currency"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [MilestoneInline]
+
+    # A member who may only view reads money as the donation page writes it, not minor units.
+    SHOWN_TO_VIEWERS = {
+        "monthly_target": "target_shown",
+        "preset_amounts": "presets_shown",
+        "min_amount": "min_shown",
+        "max_amount": "max_shown",
+    }
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [self.SHOWN_TO_VIEWERS.get(name, name) for name in fields]
+        return fields
+
+    @admin.display(description="Monthly target")
+    def target_shown(self, campaign):
+        return campaign.format_goal(campaign.monthly_target)
+
+    @admin.display(description="Preset amounts")
+    def presets_shown(self, campaign):
+        return ", ".join(campaign.format(amount) for amount in campaign.preset_amounts) or "-"
+
+    @admin.display(description="Smallest gift")
+    def min_shown(self, campaign):
+        return "-" if campaign.min_amount is None else campaign.format(campaign.min_amount)
+
+    @admin.display(description="Largest gift")
+    def max_shown(self, campaign):
+        return "-" if campaign.max_amount is None else campaign.format(campaign.max_amount)
 
     def get_queryset(self, request):
         # The list shows this month's period of each row: one prefetch of the open periods, so the

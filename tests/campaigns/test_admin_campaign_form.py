@@ -40,7 +40,7 @@ def test_it_refuses_a_campaign_for_another_organisation(client, alice, campaign,
         "/admin/campaigns/campaign/add/",
         {
             "organization": others.pk, "title": "Planted", "slug": "planted", "currency": "usd",
-            "locale": "en_US", "time_zone": "UTC", "monthly_target": "1000", "preset_amounts": "[500]",
+            "locale": "en_US", "time_zone": "UTC", "monthly_target": "1000", "preset_amounts": "5",
             "milestones-TOTAL_FORMS": "0", "milestones-INITIAL_FORMS": "0",
         },
     )  # fmt: skip
