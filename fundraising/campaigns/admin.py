@@ -8,6 +8,7 @@ from decimal import Decimal
 from babel import Locale
 from babel.numbers import get_currency_name, get_decimal_symbol, get_group_symbol
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -16,7 +17,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
 from fundraising.core import money
 from fundraising.core.palette import palette
@@ -294,6 +295,13 @@ class CampaignAdminForm(forms.ModelForm):
             field.initial = current  # a new campaign's: the model's default (usd, en_US, UTC)
             if current and current not in dict(choices):  # set before these lists: still offered
                 field.choices = [(current, current), *choices]
+        wall = self.fields.get("supporters_wall")
+        if wall is not None:  # the admin renders help texts as HTML: the model's "<slug>" would vanish
+            slug = campaign.slug or "<slug>"
+            wall.help_text = escape(
+                f"Publish the latest supporters' public names and messages at {settings.SITE_URL}/w/{slug}/"
+                "supporters.json and in widgets asked for it (docs/widgets.md#supporters-wall)."
+            )
         pattern = self.fields.get("amount_pattern")
         if pattern is not None:
             pattern.label = "Amount pattern (advanced)"

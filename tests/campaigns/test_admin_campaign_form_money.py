@@ -183,3 +183,9 @@ def test_it_splits_presets_the_locales_way(client, alice, organization, locale, 
     data = new_campaign(organization, currency="eur", locale=locale, preset_amounts=typed)
     assert client.post(ADD, data).status_code == 302
     assert Campaign.objects.get(slug="serveurs").preset_amounts == stored
+
+
+def test_the_wall_help_names_the_real_json_url(client, alice, campaign):
+    client.force_login(alice)
+    page = client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
+    assert f"/w/{campaign.slug}/supporters.json" in page and "/w//supporters.json" not in page
