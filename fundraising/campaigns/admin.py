@@ -237,11 +237,17 @@ def presets_separator(locale):
 
 
 def presets_split(text, locale):
-    """"5; 10; 25" anywhere; "5, 10, 25" where the comma is not the decimal mark (en_US: "1,000, 2,500")."""
-    if ";" in text or get_decimal_symbol(locale) == ",":
+    """"5; 10; 25" anywhere; "5, 10, 25" anywhere too (a comma followed by a space is never a decimal mark:
+    "12,50, 20" in fr_FR is 12,50 and 20; "1,000, 2,500" in en_US); "5,10,25" only where the comma is not the
+    decimal mark ("12,50" in fr_FR is one amount)."""
+    if ";" in text:
         items = text.split(";")
+    elif re.search(r",\s", text):
+        items = re.split(r",\s+", text)
+    elif get_decimal_symbol(locale) == ",":
+        items = [text]
     else:
-        items = re.split(r",\s+", text) if re.search(r",\s", text) else text.split(",")
+        items = text.split(",")
     return [item.strip() for item in items if item.strip()]
 
 
@@ -269,8 +275,8 @@ class CampaignAdminForm(forms.ModelForm):
     preset_amounts = forms.CharField(
         required=False,
         label="Preset amounts",
-        help_text="The donation page's buttons in the campaign's currency, e.g. 5, 10, 25 "
-        "(5; 10; 25 where the comma is the decimal mark).",
+        help_text="The donation page's buttons in the campaign's currency, e.g. 5, 10, 25 (a space after each "
+        "comma) or 5; 10; 25.",
     )
     min_amount = forms.CharField(required=False, label="Smallest gift", help_text=MONEY_HELP)
     max_amount = forms.CharField(required=False, label="Largest gift", help_text=MONEY_HELP)

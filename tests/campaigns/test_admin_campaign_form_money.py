@@ -176,6 +176,9 @@ def test_it_reads_a_new_campaigns_milestones_in_the_currency_submitted(client, a
         ("en_US", "5,10,25", [500, 1000, 2500]),
         ("en_US", "7.50; 15", [750, 1500]),
         ("de_DE", "2,50; 1.000", [250, 100000]),
+        ("fr_FR", "5, 10, 20", [500, 1000, 2000]),  # a comma and a space never mark decimals
+        ("fr_FR", "12,50, 20", [1250, 2000]),
+        ("fr_FR", "12,50", [1250]),
     ],
 )
 def test_it_splits_presets_the_locales_way(client, alice, organization, locale, typed, stored):
