@@ -34,7 +34,8 @@ def test_a_new_owner_sets_up_a_euro_campaign_in_money(live_server, standin, chro
         page.goto(f"{live_server.url}/admin/login/")
         page.fill("#id_username", "alice")
         page.fill("#id_password", "password")
-        page.click("input[type=submit]")
+        with page.expect_navigation():
+            page.click("input[type=submit]")
         page.goto(f"{live_server.url}/admin/campaigns/campaign/add/")
         page.select_option("#id_organization", str(organization.pk))
         page.fill("#id_title", "Serveurs")  # the admin fills the slug from the title: "serveurs"
@@ -49,8 +50,12 @@ def test_a_new_owner_sets_up_a_euro_campaign_in_money(live_server, standin, chro
         page.fill("#id_milestones-1-amount", "1500")
         page.fill("#id_milestones-1-label", "Trois quarts")
         page.screenshot(path=ARTIFACTS / "new_owner_form.png", full_page=True)
-        page.click("input[name=_save]")
-        assert "was added successfully" in page.content(), page.locator(".errornote, .errorlist").all_inner_texts()
+        with page.expect_navigation():
+            page.click("input[name=_save]")
+        page.wait_for_load_state("load")
+        assert page.locator(".errornote").count() == 0, page.locator(".errornote, .errorlist").all_inner_texts()
+        page.wait_for_selector(".messagelist")
+        assert "was added successfully" in page.locator(".messagelist").inner_text()
         campaign = in_thread(lambda: Campaign.objects.get(slug="serveurs"))
         assert (campaign.monthly_target, campaign.preset_amounts) == (200000, [500, 1000, 2000])
         milestones = in_thread(lambda: sorted(campaign.milestones.values_list("amount", flat=True)))
@@ -81,7 +86,8 @@ def test_a_donor_typing_the_other_decimal_mark_is_asked(live_server, standin, ch
         page = browser.new_page(viewport={"width": 390, "height": 900})
         page.goto(f"{live_server.url}/c/{campaign.slug}/")
         page.locator("input[name=custom_amount]").fill(typed)
-        page.locator("form#donation-form button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("form#donation-form button[type=submit]").click()
         summary = spaced(page.inner_text("main"))
         assert question in summary and standin.sessions == {}
         page.screenshot(path=ARTIFACTS / f"question_{locale}.png", full_page=True)
