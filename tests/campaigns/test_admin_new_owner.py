@@ -96,3 +96,31 @@ def test_a_donor_typing_the_other_decimal_mark_is_asked(live_server, standin, ch
         [session] = standin.sessions.values()
         expected = 2550 if locale == "en_US" else 1250
         assert int(session["_params"]["line_items"][0]["price_data"]["unit_amount"]) == expected
+
+
+def test_an_owner_answers_the_forms_question_in_one_click(live_server, chromium, organization, alice, widget_root):
+    with chromium_browser(chromium) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", "alice")
+        page.fill("#id_password", "password")
+        with page.expect_navigation():
+            page.click("input[type=submit]")
+        page.goto(f"{live_server.url}/admin/campaigns/campaign/add/")
+        page.select_option("#id_organization", str(organization.pk))
+        page.fill("#id_title", "Servers")
+        page.fill("#id_monthly_target", "12,50")  # en_US and dollars: 12.50 or 1,250?
+        page.fill("#id_preset_amounts", "5; 7,50; 20")
+        with page.expect_navigation():
+            page.click("input[name=_save]")
+        buttons = page.locator("button.fr-suggest")
+        assert buttons.all_inner_texts() == ["Use 12.50", "Use 7.50"]
+        buttons.nth(0).click()
+        buttons.nth(1).click()
+        assert page.input_value("#id_monthly_target") == "12.50"
+        assert page.input_value("#id_preset_amounts") == "5; 7.50; 20"
+        page.screenshot(path=ARTIFACTS / "owner_question_answered.png", full_page=True)
+        with page.expect_navigation():
+            page.click("input[name=_save]")
+        campaign = in_thread(lambda: Campaign.objects.get(slug="servers"))
+        assert (campaign.monthly_target, campaign.preset_amounts) == (1250, [500, 750, 2000])
