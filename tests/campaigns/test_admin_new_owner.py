@@ -11,6 +11,21 @@ from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
 
 pytestmark = pytest.mark.browser
 
+# The SVG the form's preview image shows now ("" before it is drawn).
+PREVIEW_SVG = """async () => {
+  const img = document.querySelector('#fr-preview-img');
+  return img && !img.hidden && img.src ? await (await fetch(img.src)).text() : '';
+}"""
+
+
+def preview_says(page, texts, seconds=10):
+    """Whether the preview comes to hold every text within `seconds` (it redraws 400 ms after a change)."""
+    for _ in range(seconds * 5):
+        if all(text in page.evaluate(PREVIEW_SVG) for text in texts):
+            return True
+        page.wait_for_timeout(200)
+    return False
+
 
 def spaced(text):
     return text.replace("\u202f", " ").replace("\xa0", " ")
@@ -49,6 +64,8 @@ def test_a_new_owner_sets_up_a_euro_campaign_in_money(live_server, standin, chro
         page.click("text=Add another Milestone")
         page.fill("#id_milestones-1-amount", "1500")
         page.fill("#id_milestones-1-label", "Trois quarts")
+        # The form's live preview: the server's own bar, in French and euros, with both milestones.
+        assert preview_says(page, ["2\u202f000\u00a0€", "500\u00a0€", "1\u202f500\u00a0€"])
         page.screenshot(path=ARTIFACTS / "new_owner_form.png", full_page=True)
         with page.expect_navigation():
             page.click("input[name=_save]")
