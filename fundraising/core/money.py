@@ -109,11 +109,13 @@ def money_plain(amount, currency, locale="en_US"):
 
 def money_typed(amount, currency, locale="en_US"):
     """Text a person can type back for `amount` and be read once: money_plain's, or the same without trailing
-    zeros ("1.5" for 1.500 KWD), or None when both would be asked about ("1.234" KWD may be 1,234)."""
+    zeros ("1.5" for 1.500 KWD), or with one more ("1.2340": "1.234" KWD may be 1,234, four decimals cannot
+    be a group), or None."""
     plain = money_plain(amount, currency, locale)
     decimal = get_decimal_symbol(locale)
     short = plain.rstrip("0").rstrip(decimal) if decimal in plain else plain
-    for text in dict.fromkeys((plain, short)):
+    longer = plain + "0" if decimal in plain else plain
+    for text in dict.fromkeys((plain, short, longer)):
         try:
             if parse_money(text, currency, locale) == amount:
                 return text

@@ -78,7 +78,8 @@ def test_it_labels_months_like_the_seed():
         (500000, "usd", "en_US", "5000"),
         (1250, "eur", "de_DE", "12,50"),
         (1500, "jpy", "ja_JP", "1500"),
-        (1234, "kwd", "en_US", None),  # "1.234" could be 1,234 KWD: asked again, so no one-click text
+        (1234, "kwd", "en_US", "1.2340"),  # "1.234" could be 1,234 KWD; four decimals cannot be a group
+        (1234, "kwd", "de_DE", "1,2340"),
         (1500, "kwd", "en_US", "1.5"),
     ],
 )
