@@ -30,6 +30,7 @@ def test_it_shows_previews_and_snippets_of_every_format(client, alice, campaign,
     assert "[![Keep the lights on](https://fund.example.org/w/lights.svg)](https://fund.example.org/c/lights/)" in page
     assert "https://fund.example.org/w/lights.json" in page
     assert "&quot;raised&quot;:0" in page  # the JSON preview
+    assert 'href="/c/lights/poster/?paper=a4"' in page and 'href="/c/lights/poster/?paper=letter"' in page
 
 
 def test_it_puts_the_chosen_options_in_every_snippet(client, alice, campaign, embed_url, widget_root):
