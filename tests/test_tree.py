@@ -14,6 +14,7 @@ ROOT_TESTS = {
     "test_settings_login_throttle.py": "the admin's sign-in throttle, configured in settings.py only",
     "test_accessibility_axe.py": "axe-core on pages of several apps (donation, widgets, admin)",
     "test_accessibility_forced_colors.py": "forced colours on the donation page and every widget format",
+    "test_manage.py": "manage.py, in no app: a command without its configuration fails in one line",
     "test_tree.py": "this layout",
 }
 
