@@ -281,3 +281,28 @@ def test_every_help_text_of_a_model_field_that_names_a_url_names_a_real_one():
                 except Resolver404:
                     wrong.append(f"{model.__name__}.{field.name}: {path}")
     assert wrong == []
+# --- README.md and the links between the docs ---
+
+
+def anchors(page):
+    """GitHub's anchors for a page's headings: lower case, punctuation dropped, spaces to hyphens."""
+    headings = re.findall(r"^#+ (.+)$", page.read_text(encoding="utf-8"), re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
+
+
+def test_readme_stays_short():
+    lines = len(read("README.md").splitlines())
+    assert lines < 200, f"README.md has {lines} lines: move details into docs/ and link them"
+
+
+def test_every_link_in_readme_and_docs_leads_to_a_file_and_heading():
+    broken = []
+    for page in [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:|SITE/", target):  # a scheme, a snippet's placeholder address
+                continue
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path) if path else page
+            if not linked.exists() or (anchor and linked.suffix == ".md" and anchor not in anchors(linked)):
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+    assert broken == []
