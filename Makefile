@@ -68,4 +68,4 @@ mutants: $(VENV)/.installed
 		cat mutants/unexplained.txt; exit 1; fi
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles node_modules mutants
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles node_modules mutants

@@ -306,3 +306,13 @@ def test_every_link_in_readme_and_docs_leads_to_a_file_and_heading():
             if not linked.exists() or (anchor and linked.suffix == ".md" and anchor not in anchors(linked)):
                 broken.append(f"{page.relative_to(ROOT)}: {target}")
     assert broken == []
+
+
+def test_the_docs_spell_organisation_the_british_way():
+    """One spelling in UI and docs (the admin's is tested in tests/campaigns/test_models_spelling.py); code names
+    such as `Organization` are left as Django spells them."""
+    american = []
+    for page in [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]:
+        prose = re.sub(r"```.*?```|`[^`]*`", "", page.read_text(encoding="utf-8"), flags=re.S)
+        american += [f"{page.relative_to(ROOT)}: {word}" for word in re.findall(r"\b[Oo]rganizations?\b", prose)]
+    assert american == []
