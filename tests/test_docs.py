@@ -291,7 +291,9 @@ def test_every_help_text_of_a_model_field_that_names_a_url_names_a_real_one():
 
 def anchors(page):
     """GitHub's anchors for a page's headings: lower case, punctuation dropped, spaces to hyphens."""
-    headings = re.findall(r"^#+ (.+)$", page.read_text(encoding="utf-8"), re.M)
+    # A shell comment in a code block is no heading.
+    text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.S | re.M)
+    headings = re.findall(r"^#+ (.+)$", text, re.M)
     return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
 
 
