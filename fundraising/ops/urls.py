@@ -5,8 +5,8 @@ from django.views.generic import RedirectView
 from . import views
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on any page that names no icon (JSON, the admin's plain pages).
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}fundraising/favicon.svg", permanent=True),
          name="favicon"),
+    path("healthz", views.healthz, name="healthz"),
 ]
