@@ -54,7 +54,7 @@ test: lint axe
 test-operator:
 	deploy/smoke.sh
 
-# Mutation testing (README, "Mutation testing"); not part of `make test`. On SQLite, tasks in-process;
+# Mutation testing (docs/development.md, "Mutation testing"); not part of `make test`. On SQLite, tasks in-process;
 # ONLY='fundraising.payments.recording*' limits the run. Fails when a mutant survives that
 # mutants-accepted.txt does not explain.
 ONLY ?=
@@ -68,4 +68,4 @@ mutants: $(VENV)/.installed
 		cat mutants/unexplained.txt; exit 1; fi
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles node_modules mutants
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles node_modules mutants

@@ -38,3 +38,11 @@ def test_it_does_not_lock_out_other_owners_or_addresses(sign_in):
         sign_in("bob", f"guess-{n}", address="198.51.100.8")
     assert sign_in("bob", "bob-real-password") == (302, True)  # same address as alice's attacker, other user
     assert sign_in("alice", "alice-real-password", address="203.0.113.5") == (302, True)  # alice from elsewhere
+
+
+def test_it_prints_no_banner_on_every_command():
+    from tests.manage_run import run_manage
+
+    result = run_manage({"DEBUG": "1"}, "check")
+    assert result.returncode == 0, result.stderr
+    assert "AXES" not in result.stdout + result.stderr
