@@ -68,6 +68,12 @@ class EndpointAdmin(OrganizationScopedAdmin):
     def get_inlines(self, request, obj):
         return [DeliveryInline] if obj else []
 
+    def get_deleted_objects(self, objs, request):
+        """An owner deletes an endpoint with its delivery log (nobody edits or deletes deliveries one by one)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(Delivery._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     def get_urls(self):
         send = path(
             "<path:object_id>/send-test/",
