@@ -3,7 +3,6 @@ there (fundraising/campaigns/roles.py: viewer reads, editor edits campaigns, own
 
 import re
 import zoneinfo
-from decimal import Decimal
 
 from babel import Locale
 from babel.numbers import get_currency_name, get_decimal_symbol, get_group_symbol
@@ -225,10 +224,14 @@ def goal_shown(campaign, value, money_only=False):
     """A stored value as an owner types it: major units the locale's way ("5000", "12,50"), or a count."""
     if campaign.goal_kind == GoalKind.SUPPORTERS and not money_only:
         return str(value)
-    digits = money.currency_digits(campaign.currency)
-    major = Decimal(value).scaleb(-digits)
-    text = f"{major.quantize(Decimal(1)):f}" if value % 10**digits == 0 else f"{major:f}"
-    return text.replace(".", get_decimal_symbol(campaign.locale))
+    return money.money_plain(value, campaign.currency, campaign.locale)
+
+
+def money_question(campaign, exc, text):
+    """A MoneyError for a form: with a one-click answer when it asks "Did you mean ...?"."""
+    if exc.suggestion is None:
+        return str(exc)
+    return money.suggestion_choice(exc, text, money.money_typed(exc.suggestion, campaign.currency, campaign.locale))
 
 
 def goal_parse(campaign, text, money_only=False):
@@ -241,7 +244,7 @@ def goal_parse(campaign, text, money_only=False):
     try:
         return campaign.parse(text)
     except money.MoneyError as exc:
-        raise forms.ValidationError(str(exc)) from None
+        raise forms.ValidationError(money_question(campaign, exc, text)) from None
 
 
 def presets_separator(locale):
@@ -388,7 +391,7 @@ class CampaignAdminForm(forms.ModelForm):
             try:
                 amounts.append(goal_parse(campaign, item, money_only=True))
             except forms.ValidationError as exc:
-                problems.append(f"“{item}”: {' '.join(exc.messages)}")
+                problems.append(format_html("“{}”: {}", item, exc.messages[0]))
         if problems:
             raise forms.ValidationError(problems)
         return amounts

@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from fundraising.core.money import MoneyError, format_money, format_month, parse_money
+from fundraising.core.money import MoneyError, format_money, format_month, money_typed, parse_money
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,21 @@ def test_it_refuses_floats():
 def test_it_labels_months_like_the_seed():
     assert format_month(datetime.date(2023, 6, 1)) == "JUNE 2023"
     assert format_month(datetime.date(2026, 11, 1), "fr_FR") == "NOVEMBRE 2026"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "locale", "typed"),
+    [
+        (2550, "usd", "en_US", "25.50"),
+        (500000, "usd", "en_US", "5000"),
+        (1250, "eur", "de_DE", "12,50"),
+        (1500, "jpy", "ja_JP", "1500"),
+        (1234, "kwd", "en_US", "1.2340"),  # "1.234" could be 1,234 KWD; four decimals cannot be a group
+        (1234, "kwd", "de_DE", "1,2340"),
+        (1500, "kwd", "en_US", "1.5"),
+    ],
+)
+def test_it_gives_the_text_that_reads_back_to_the_amount(amount, currency, locale, typed):
+    assert money_typed(amount, currency, locale) == typed
+    if typed is not None:
+        assert parse_money(typed, currency, locale) == amount
