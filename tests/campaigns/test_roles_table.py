@@ -67,6 +67,7 @@ MODELS = {
 CUSTOM = {
     "campaigns/campaign/<path:object_id>/embed/": ("campaigns.campaign", "GET", "OEV"),
     "campaigns/campaign/<path:object_id>/dashboard/": ("campaigns.campaign", "GET", "OEV"),
+    "campaigns/campaign/<path:object_id>/preview/": ("campaigns.campaign", "PREVIEW", "OE"),  # the bar as edited
     "ledger/donation/<path:object_id>/reverse/": ("ledger.donation", "GET", "OE"),
     "ledger/donation/export.csv": (None, "CSV", "O"),  # the row is in the file
     "ledger/donation/offline/": (None, "OFFLINE", "OE"),  # the campaign is offered
@@ -89,6 +90,7 @@ SITE = {
     "password_change/done/": 200,
     "autocomplete/": 403,
     "jsi18n/": 200,
+    "campaigns/campaign/preview/": 405,  # POST only: a new campaign's bar from the typed values, no stored row
     "r/<path:content_type_id>/<path:object_id>/": 404,  # no model here has a page on the site
     "(?P<url>.*)$": 404,
 }
@@ -278,6 +280,8 @@ def custom_got(client, route, rows, letter):
         ].queryset
     url = "/admin/" + route.replace("<path:object_id>", str(rows[letter][label].pk))
     url = url.replace("<id>", str(rows[letter][label].pk))
+    if method == "PREVIEW":
+        return client.post(url, {"title": "Typed"}).status_code not in (403, 404)
     if method == "POST":
         before = Delivery.objects.count()
         return client.post(url).status_code == 302 and Delivery.objects.count() == before + 1
