@@ -33,11 +33,14 @@ UNIT_SUFFIX = {"supporters": " monthly supporters", "recurring": " per month"}
 
 
 class OrganizationScopedAdmin(admin.ModelAdmin):
-    """Limits every list, change page, export and foreign-key choice to the user's organisations."""
+    """Limits every list, change page, action and foreign-key choice to the organisations where the user
+    holds the role it needs (roles.NEEDS): `view_role` to see a row, `change_role` to change, delete or
+    create one. `scope(user=, role=)` is the selector of the model's rows."""
 
     scope = staticmethod(selectors.campaigns_for_user)
     organization_field = "organization_id"  # how an object names its organisation
-    change_role = roles.EDITOR  # the role that may change an object (model permissions come from its group)
+    view_role = roles.NEEDS["read"]
+    change_role = roles.NEEDS["campaign_edit"]  # model permissions come from the user's highest role's group
 
     def organization_of(self, obj):
         value = obj
@@ -50,6 +53,9 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
             user=request.user, organization_id=self.organization_of(obj), role=role
         )
 
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.role_allows(request, obj, self.view_role)
+
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self.role_allows(request, obj, self.change_role)
 
@@ -57,7 +63,16 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and self.role_allows(request, obj, self.change_role)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(pk__in=self.scope(user=request.user).values("pk"))
+        mine = self.scope(user=request.user, role=self.view_role).values("pk")
+        return super().get_queryset(request).filter(pk__in=mine)
+
+    def rows_for(self, request, queryset, *, role):
+        """The selected rows an action may touch: all of them, or PermissionDenied when one belongs to an
+        organisation where the user's role is below `role` (nothing is done to any)."""
+        allowed = queryset.filter(pk__in=self.scope(user=request.user, role=role).values("pk"))
+        if allowed.count() < queryset.count():
+            raise PermissionDenied
+        return allowed
 
     def get_object(self, request, object_id, from_field=None):
         """Another organisation's object is simply not found: 404, not a redirect that confirms it exists."""
@@ -67,11 +82,11 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         return found
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organization":  # where the user may create things: where their role allows it
-            mine = roles.organizations_with_role(user=request.user, role=self.change_role)
-            kwargs["queryset"] = Organization.objects.filter(pk__in=mine)
+        # Where the user may create things: where their role allows changing them.
+        if db_field.name == "organization":
+            kwargs["queryset"] = selectors.organizations_for_user(user=request.user, role=self.change_role)
         elif db_field.name == "campaign":
-            kwargs["queryset"] = selectors.campaigns_for_user(user=request.user)
+            kwargs["queryset"] = selectors.campaigns_for_user(user=request.user, role=self.change_role)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -82,7 +97,8 @@ class CampaignFilter(admin.SimpleListFilter):
     parameter_name = "campaign__id__exact"
 
     def lookups(self, request, model_admin):
-        return list(selectors.campaigns_for_user(user=request.user).order_by("title").values_list("pk", "title"))
+        campaigns = selectors.campaigns_for_user(user=request.user, role=model_admin.view_role)
+        return list(campaigns.order_by("title").values_list("pk", "title"))
 
     def queryset(self, request, queryset):
         return queryset.filter(campaign_id=self.value()) if self.value() else queryset
@@ -91,7 +107,7 @@ class CampaignFilter(admin.SimpleListFilter):
 class RoleInline(admin.TabularInline):
     """An inline its parent's organisation role decides: `role` may add, change and delete rows."""
 
-    role = roles.EDITOR
+    role = roles.NEEDS["campaign_edit"]
 
     def _allowed(self, request, obj):
         organization_id = getattr(obj, "organization_id", None) or getattr(obj, "pk", None)
@@ -132,7 +148,7 @@ class MembershipInline(RoleInline):
 
     model = Membership
     formset = MembershipFormSet
-    role = roles.OWNER
+    role = roles.NEEDS["members_manage"]
     extra = 0
     fields = ["member", "role"]
     readonly_fields = ["member"]
@@ -149,7 +165,7 @@ class MembershipInline(RoleInline):
 class OrganizationAdmin(OrganizationScopedAdmin):
     scope = staticmethod(selectors.organizations_for_user)
     organization_field = "pk"
-    change_role = roles.OWNER
+    change_role = roles.NEEDS["members_manage"]
     list_display = ["name", "created_at"]
     inlines = [MembershipInline]
 
@@ -168,20 +184,16 @@ class OrganizationAdmin(OrganizationScopedAdmin):
 class InvitationAdmin(OrganizationScopedAdmin):
     """Owners invite members by e-mail; the invitation mails a signed link that expires."""
 
-    scope = staticmethod(selectors.organizations_for_user)
-    change_role = roles.OWNER
+    scope = staticmethod(selectors.invitations_for_user)
+    view_role = change_role = roles.NEEDS["members_manage"]
     list_display = ["email", "organization", "role", "created_at", "accepted_at"]
     fields = ["organization", "email", "role"]
 
     def get_queryset(self, request):
-        owned = roles.organizations_with_role(user=request.user, role=roles.OWNER)
-        return Invitation.objects.filter(organization_id__in=owned).select_related("organization")
+        return super().get_queryset(request).select_related("organization")
 
     def has_change_permission(self, request, obj=None):
         return False  # withdraw (delete) and invite again instead
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self.role_allows(request, obj, roles.OWNER)
 
     def save_model(self, request, obj, form, change):
         obj.invited_by = request.user

@@ -26,6 +26,11 @@ def invitation_open(request, token):
         invitation = invitations.invitation_from_token(token)
     except invitations.InvitationInvalid as exc:
         return _invitation_page(request, {"problem": str(exc)}, status=400)
+    if request.user.is_authenticated:
+        try:
+            invitations.invitation_for_user(invitation=invitation, user=request.user)
+        except invitations.InvitationNotYours as exc:
+            return _invitation_page(request, {"problem": str(exc)}, status=403)
     signing_up = request.method == "POST" and not request.user.is_authenticated
     form = UserCreationForm(request.POST if signing_up else None)
     if request.method != "POST":
@@ -40,6 +45,8 @@ def invitation_open(request, token):
                 user.email = invitation.email
                 user.save()
             invitations.invitation_accept(token=token, user=user)
+    except invitations.InvitationNotYours as exc:
+        return _invitation_page(request, {"problem": str(exc)}, status=403)
     except invitations.InvitationInvalid as exc:
         return _invitation_page(request, {"problem": str(exc)}, status=400)
     if signing_up:

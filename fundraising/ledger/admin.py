@@ -181,13 +181,10 @@ class DonationAdmin(OrganizationScopedAdmin):
 
     def has_hide_message_permission(self, request):
         """Owners and editors take messages off the supporters wall; viewers only read."""
-        return roles.organizations_with_role(user=request.user, role=roles.EDITOR).exists()
+        return roles.organizations_with_role(user=request.user, role=roles.NEEDS["message_hide"]).exists()
 
     def _messages_hide(self, request, queryset, hidden):
-        editable = roles.organizations_with_role(user=request.user, role=roles.EDITOR)
-        allowed = queryset.filter(campaign__organization_id__in=editable)
-        if allowed.count() < queryset.count():  # a viewer's organisation among the selection
-            raise PermissionDenied
+        allowed = self.rows_for(request, queryset, role=roles.NEEDS["message_hide"])  # a viewer's row: 403
         changed = donation_messages_hide(donations=list(allowed.select_related(None).only("pk")), hidden=hidden)
         verb = "hidden from" if hidden else "shown again on"
         self.message_user(request, f"{changed} message(s) {verb} the supporters wall.", messages.SUCCESS)
@@ -322,7 +319,7 @@ class DonationAdmin(OrganizationScopedAdmin):
     def export_csv(self, request):
         """The donations the change list shows with the same filters and search, as CSV: owners only, and
         only their own organisations' donations (donor e-mails leave the app here)."""
-        owned = roles.organizations_with_role(user=request.user, role=roles.OWNER)
+        owned = roles.organizations_with_role(user=request.user, role=roles.NEEDS["donations_export"])
         if not self.has_view_permission(request) or not owned.exists():
             raise PermissionDenied
         rows = self.get_changelist_instance(request).get_queryset(request)

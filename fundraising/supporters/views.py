@@ -13,6 +13,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fundraising.core import money
@@ -93,6 +94,7 @@ def _link_or_page(request, campaign, token):
     return None, page
 
 
+@never_cache  # a supporter's address and gifts: no browser or proxy keeps a copy (Cache-Control: no-store)
 @require_http_methods(["GET", "HEAD"])
 @in_campaign_language
 def manage(request, campaign, token):
@@ -116,6 +118,7 @@ def _years(campaign, email):
     return list(range(this_year, this_year - 5, -1))
 
 
+@never_cache  # a supporter's address and gifts: no browser or proxy keeps a copy (Cache-Control: no-store)
 @require_POST
 @in_campaign_language
 def gift_change(request, campaign, token, subscription_id):
@@ -172,6 +175,7 @@ def _amount_question(query, gifts_shown):
     return None
 
 
+@never_cache  # a supporter's address and gifts: no browser or proxy keeps a copy (Cache-Control: no-store)
 @require_http_methods(["GET", "HEAD"])
 @in_campaign_language
 def statement(request, campaign, token, year):

@@ -219,7 +219,7 @@ def test_an_erasure_takes_the_name_and_message_off_the_wall(client, lights):
 
     give(lights, public_name="Ada Lovelace", message="Counting on you", donor_email="ada@example.org")
     assert b"Lovelace" in client.get(WALL).content
-    donor_erase(email="ada@example.org")
+    donor_erase(organization_id=lights.organization_id, email="ada@example.org")
     body = client.get(WALL).content
     assert b"Lovelace" not in body and b"Counting on you" not in body
     assert json.loads(body)["supporters"][0]["anonymous"] is True
