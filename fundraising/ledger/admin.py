@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from fundraising.campaigns import roles
-from fundraising.campaigns.admin import CampaignFilter, OrganizationScopedAdmin
+from fundraising.campaigns.admin import CampaignFilter, OrganizationScopedAdmin, money_question
+from fundraising.core import money
 
 from . import offline, selectors
 from .models import Donation
@@ -110,8 +111,18 @@ class OfflineGiftForm(forms.Form):
             data.update(offline.offline_gift_clean(campaign=data["campaign"], **{f: data.get(f, "") for f in fields}))
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
-                self.add_error(field, errors)
+                self.add_error(field, (field == "amount" and self.amount_question(data)) or errors)
         return data
+
+    @staticmethod
+    def amount_question(data):
+        """The amount's error with the admin's one-click answer when it asks "Did you mean ...?"."""
+        campaign, typed = data["campaign"], str(data.get("amount", ""))
+        try:
+            campaign.parse(typed)
+        except money.MoneyError as exc:
+            return money_question(campaign, exc, typed)
+        return ""
 
 
 class ReversalForm(forms.Form):

@@ -62,8 +62,7 @@ def offline_gift_clean(*, campaign, amount, date="", method="", name="", email="
     try:
         cleaned["amount"] = campaign.parse(str(amount))
     except money.MoneyError as exc:
-        answer = money.money_typed(exc.suggestion, campaign.currency, campaign.locale) if exc.suggestion else None
-        errors["amount"] = money.suggestion_choice(exc, str(amount), answer)
+        errors["amount"] = str(exc)
     today = campaign_today(campaign, now)
     if isinstance(date, datetime.date):
         day = date
