@@ -9,9 +9,10 @@ DEMO_ENV := DEBUG=$${DEBUG:-1} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-w
 .PHONY: demo test test-operator lint worker serve migrate clean axe mutants embed
 
 # `make demo` needs only what running needs (requirements.txt); tests, lint and mutants add the dev set.
+# --no-compile: Python compiles what it imports on first use, instead of every file of every package up front.
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --no-compile --disable-pip-version-check -r requirements.txt
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
