@@ -3,8 +3,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The demo's e-mails are kept for /mailbox/ (fundraising/ops/mailbox.py), each one named on the console.
 DEMO_ENV := DEBUG=$${DEBUG:-1} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-whsec_demo_local_only} \
-	STRIPE_DEMO_CHECKOUT=$${STRIPE_DEMO_CHECKOUT:-1}
+	STRIPE_DEMO_CHECKOUT=$${STRIPE_DEMO_CHECKOUT:-1} EMAIL_BACKEND=$${EMAIL_BACKEND:-fundraising.ops.mailbox.MailboxBackend}
 
 .PHONY: demo test test-operator lint worker serve migrate clean axe mutants embed
 

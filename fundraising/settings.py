@@ -299,6 +299,8 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fundraising@localhost")
+# Where the demo's mailbox backend (EMAIL_BACKEND=fundraising.ops.mailbox.MailboxBackend) keeps messages.
+MAILBOX_DIR = BASE_DIR / "var" / "mailbox"
 
 # Production hardening: on by default when DEBUG is off, each switchable.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
