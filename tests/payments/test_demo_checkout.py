@@ -127,6 +127,6 @@ def test_it_shows_the_donation_form_enabled_without_stripe(demo_on, campaign, cl
 
 
 def test_it_cancels_back_to_the_campaign(demo_on, campaign, client):
-    _, url = donation_checkout_start(campaign=campaign, amount=2500, kind=Donation.Kind.ONE_TIME)
+    donation, url = donation_checkout_start(campaign=campaign, amount=2500, kind=Donation.Kind.ONE_TIME)
     html = client.get(url.split("127.0.0.1:8000")[-1]).content.decode()
-    assert 'href="http://127.0.0.1:8000/c/lights/" id="cancel"' in html
+    assert f'href="http://127.0.0.1:8000/c/lights/?cancelled={donation.id}" id="cancel"' in html
