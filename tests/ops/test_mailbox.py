@@ -38,3 +38,12 @@ def test_it_answers_404_without_debug_or_for_another_file(client, mailbox, setti
     settings.DEBUG = False
     assert client.get("/mailbox/").status_code == 404
     assert client.get(f"/mailbox/{name}/").status_code == 404
+
+
+def test_it_is_linked_from_the_admin_under_debug_only(client, db, mailbox, settings):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    assert 'href="/mailbox/"' in client.get("/admin/").content.decode()
+    settings.DEBUG = False
+    assert 'href="/mailbox/"' not in client.get("/admin/").content.decode()
