@@ -10,6 +10,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from tests.axe import axe_report, axe_required, axe_violations
 from tests.browser import ARTIFACTS, chromium_browser, in_thread
 
 pytestmark = pytest.mark.browser
@@ -28,8 +29,11 @@ def demo(live_server, settings, widget_root, tmp_path):
     return live_server.url
 
 
-def shot(page, name):
+def shot(page, name, *, accessible=False):
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    if accessible:  # the pages this issue added: no WCAG 2.1 A/AA violation axe-core can find
+        violations = axe_violations(page)
+        assert not violations, axe_report(name, violations)
 
 
 def checkout(page, demo, email=None):
@@ -51,6 +55,7 @@ def mail_open(page, demo, subject):
 
 
 def test_it_walks_every_journey_of_the_demo(demo, chromium):
+    axe_required()
     with chromium_browser(chromium) as browser:
         page = browser.new_page(viewport={"width": 480, "height": 900})
         outside = []
@@ -59,7 +64,7 @@ def test_it_walks_every_journey_of_the_demo(demo, chromium):
         # The landing page: the campaign with its bar.
         page.goto(f"{demo}/")
         assert "100 $" in page.locator(".fr-bar-raised").inner_text()
-        shot(page, "demo-landing")
+        shot(page, "demo-landing", accessible=True)
         page.get_by_role("link", name="Give to Keep the lights on").click()
         page.wait_for_url(f"{demo}/c/demo/")
 
@@ -93,7 +98,7 @@ def test_it_walks_every_journey_of_the_demo(demo, chromium):
         # The receipt in the demo's mailbox, and its manage link.
         mail_open(page, demo, "Receipt: 10 $ to Keep the lights on")
         assert "grace@example.com" in page.locator(".fr-lede").inner_text()
-        shot(page, "supporter-receipt")
+        shot(page, "supporter-receipt", accessible=True)
         page.locator("#text a[href*='/manage/']").first.click()
         page.wait_for_url(f"{demo}/c/demo/manage/*/", timeout=10000)
         manage = page.url
@@ -112,7 +117,7 @@ def test_it_walks_every_journey_of_the_demo(demo, chromium):
         page.get_by_role("button", name="Update card").click()
         page.wait_for_url(f"{demo}/demo-portal/bps_test_*/", timeout=10000)
         assert page.locator("#test-mode").inner_text().startswith("LOCAL TEST CARD UPDATE: NOT STRIPE")
-        shot(page, "demo-portal")
+        shot(page, "demo-portal", accessible=True)
         page.get_by_role("button", name="Save the test card").click()
         page.wait_for_url(manage, timeout=10000)
 
@@ -150,7 +155,7 @@ def test_it_walks_every_journey_of_the_demo(demo, chromium):
         mail_open(owner, demo, re.compile(r"Keep the lights on: .* closed at"))
         assert "owner@example.com" in owner.locator(".fr-lede").inner_text()
         assert "175 $" in owner.locator("#text").inner_text()  # 100 seeded + 25 + 10 + 40 offline
-        shot(owner, "demo-month-summary")
+        shot(owner, "demo-month-summary", accessible=True)
         page.goto(f"{demo}/")
         assert page.locator(".fr-bar-raised").inner_text().startswith("0 $")
 
