@@ -271,6 +271,11 @@ if MANAGE_LINK_MAX_AGE <= 0:
     raise ImproperlyConfigured(f"MANAGE_LINK_MAX_AGE must be a positive number of seconds, not {MANAGE_LINK_MAX_AGE}")
 MANAGE_LINK_RATE_LIMIT_IP = env_rate("MANAGE_LINK_RATE_LIMIT_IP", "10/3600")
 MANAGE_LINK_RATE_LIMIT_ADDRESS = env_rate("MANAGE_LINK_RATE_LIMIT_ADDRESS", "3/3600")
+# Every rate limit's count is multiplied by this (core/ratelimit.py): a person exploring the demo (DEBUG) gives,
+# cancels and asks for links far more often than a donor does.
+RATE_LIMIT_MULTIPLIER = env_int("RATE_LIMIT_MULTIPLIER", 20 if DEBUG else 1)
+if RATE_LIMIT_MULTIPLIER <= 0:
+    raise ImproperlyConfigured(f"RATE_LIMIT_MULTIPLIER must be a positive whole number, not {RATE_LIMIT_MULTIPLIER}")
 # How many reverse proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For;
 # 0 trusts only the socket's address. Behind deploy/nginx.conf this is 1.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
@@ -295,6 +300,8 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fundraising@localhost")
+# Where the demo's mailbox backend (EMAIL_BACKEND=fundraising.ops.mailbox.MailboxBackend) keeps messages.
+MAILBOX_DIR = BASE_DIR / "var" / "mailbox"
 
 # Production hardening: on by default when DEBUG is off, each switchable.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

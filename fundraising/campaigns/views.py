@@ -7,12 +7,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from . import invitations
-from .models import Campaign
-
-
-def index(request):
-    campaigns = Campaign.objects.filter(active=True).order_by("title")
-    return render(request, "fundraising/index.html", {"campaigns": campaigns})
 
 
 def _invitation_page(request, context, status=200):

@@ -9,4 +9,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}fundraising/favicon.svg", permanent=True),
          name="favicon"),
     path("healthz", views.healthz, name="healthz"),
+    # 404 unless DEBUG: the demo's mailbox (EMAIL_BACKEND=fundraising.ops.mailbox.MailboxBackend)
+    path("mailbox/", views.mailbox, name="mailbox"),
+    path("mailbox/<str:name>/", views.mailbox_read, name="mailbox-message"),
 ]

@@ -4,9 +4,10 @@ the printable poster /c/<slug>/poster/."""
 
 from django.urls import path
 
-from . import views
+from . import landing, views
 
 urlpatterns = [
+    path("", landing.landing, name="index"),  # the active campaigns with their bars
     path("w/<slug:slug>.json", views.widget_json, name="widget_json"),
     path("w/<slug:slug>.js", views.widget_script, name="widget_script"),
     path("w/<slug:slug>.svg", views.widget_svg, name="widget_svg"),

@@ -73,3 +73,17 @@ def test_the_monthly_gifts_page_lists_the_seeded_subscriptions(client, db, setti
     client.force_login(get_user_model().objects.get(username="owner"))
     page = client.get("/admin/supporters/monthlygift/").content.decode()
     assert f"{states.count()} monthly gifts" in page and "payment failed" in page
+
+
+def test_it_gives_the_demo_owner_an_address_for_milestones_and_summaries(db, settings):
+    from django.contrib.auth import get_user_model
+
+    from fundraising.campaigns.summaries import owner_emails
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    organization = Campaign.objects.get(slug="demo").organization
+    assert owner_emails(organization) == ["owner@example.com"]
+    get_user_model().objects.filter(username="owner").update(email="")  # seeded before owners had one
+    call_command("seed_demo")
+    assert owner_emails(organization) == ["owner@example.com"]
