@@ -123,3 +123,18 @@ def test_a_row_loaded_without_every_field_moves_the_figures_from_what_it_stored(
         donation_settle(donation=partial)
     assert period_tally_sum(period_id=gift.period_id) == ledger_totals(period_id=gift.period_id) == (600, 1)
     assert verify.periods_verify() == 0
+
+
+def test_the_repair_counter_adds_up_across_runs(db, campaign):
+    # The counter is what an operator watches between runs: a second repair must not replace the first.
+    first = DonationFactory(campaign=campaign, amount=500, donor_email="ada@example.com")
+    second = DonationFactory(campaign=campaign, amount=700, donor_email="grace@example.com")
+    Donation.objects.filter(pk=first.pk).update(amount=900)
+    assert verify.periods_verify() == 1
+    assert verify.periods_verify() == 0  # nothing left to repair: the total stays
+    report = verify.verify_report()
+    assert (report["repaired_last_run"], report["repaired_total"]) == (0, 1)
+    Donation.objects.filter(pk=second.pk).update(amount=100)
+    assert verify.periods_verify() == 1
+    report = verify.verify_report()
+    assert (report["repaired_last_run"], report["repaired_total"], report["periods_checked"]) == (1, 2, 1)
