@@ -69,3 +69,13 @@ def test_it_refuses_floats():
 def test_it_labels_months_like_the_seed():
     assert format_month(datetime.date(2023, 6, 1)) == "JUNE 2023"
     assert format_month(datetime.date(2026, 11, 1), "fr_FR") == "NOVEMBRE 2026"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "text"),
+    [(1500, "kwd", "KWD1.500"), (1, "kwd", "KWD0.001"), (1000, "kwd", "KWD1"), (2050, "bhd", "BHD2.050")],
+)
+def test_it_formats_three_decimal_currencies_exactly(amount, currency, text):
+    # 1500 fils are 1.500 KWD: a whole-hundred amount is whole only in two-decimal currencies.
+    assert format_money(amount, currency) == text
+    assert format_money(amount, currency, trim=False) == text if amount % 1000 else text + ".000"
