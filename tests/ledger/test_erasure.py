@@ -27,3 +27,10 @@ def test_two_gifts_from_one_address_stay_one_donor_after_erasure(db, campaign):
     assert period_recompute(period_id=period_id).donors == 2
     erased = set(Donation.objects.exclude(donor_email="grace@example.com").values_list("donor_email", flat=True))
     assert len(erased) == 1 and erased.pop().endswith(f"@{ERASED_DOMAIN}")
+
+
+def test_an_empty_address_erases_nothing(db, campaign):
+    # Gifts without an e-mail share the empty address: "erase ''" must not anonymise all of them.
+    DonationFactory(campaign=campaign, amount=100, donor_email="", public_name="Grace")
+    assert donor_erase(email="") == 0
+    assert Donation.objects.get().public_name == "Grace"
