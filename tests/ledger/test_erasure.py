@@ -34,3 +34,13 @@ def test_an_empty_address_erases_nothing(db, campaign):
     DonationFactory(campaign=campaign, amount=100, donor_email="", public_name="Grace")
     assert donor_erase(email="") == 0
     assert Donation.objects.get().public_name == "Grace"
+
+
+def test_erasure_blanks_every_personal_field(db, campaign):
+    DonationFactory(campaign=campaign, amount=100, donor_email="ada@example.com", public_name="Ada Lovelace",
+                    message="For my daughter", anonymous=False, stripe_charge_id="ch_secret")  # fmt: skip
+    with transaction.atomic():
+        donor_erase(email="ada@example.com")
+    gift = Donation.objects.get()
+    assert (gift.public_name, gift.message, gift.anonymous, gift.stripe_charge_id) == ("", "", True, "")
+    assert gift.stripe_payment_intent_id is None and gift.stripe_checkout_session_id is None

@@ -250,3 +250,17 @@ def test_it_checks_many_periods_in_one_batch_of_queries(db, organization):
 
     assert queries_for(1) == queries_for(5)
 
+
+
+def test_a_rebuild_counts_each_gift_without_an_email_and_no_unpaid_row(db, campaign, organization):
+    from tests.factories import CampaignFactory
+
+    paid = DonationFactory(campaign=campaign, amount=300, donor_email="")
+    DonationFactory(campaign=campaign, amount=200, donor_email="")
+    DonationFactory(campaign=campaign, amount=900, paid_at=None, status=Donation.Status.PENDING, period=paid.period)
+    elsewhere = DonationFactory(campaign=CampaignFactory(organization=organization, slug="other"), amount=700)
+    PeriodTally.objects.all().delete()
+    verify.tallies_rebuild(period_ids=[paid.period_id])
+    assert period_tally_sum(period_id=paid.period_id) == (500, 2)
+    assert period_tally_sum(period_id=elsewhere.period_id) == (0, 0)  # not named: left for the verification
+    assert verify.periods_verify() == 1
