@@ -198,3 +198,23 @@ def test_it_adds_a_goal_column_when_the_goal_is_not_money(client, alice, organiz
     client.force_login(alice)
     page = client.get(f"/admin/campaigns/campaign/{people.pk}/dashboard/").content.decode()
     assert '<th scope="col">Goal</th>' in page
+
+
+def test_it_shows_only_its_own_campaigns_figures_when_months_overlap(organization, alice):
+    """Two campaigns of one organisation, the same months: each dashboard reads its own periods and crossings."""
+    mine = CampaignFactory(organization=organization, slug="mine", monthly_target=40000)
+    theirs = CampaignFactory(organization=organization, slug="theirs", monthly_target=90000)
+    MilestoneFactory(campaign=theirs, amount=1000, label="Theirs reached")
+    with time_machine.travel(NOW, tick=False):
+        for index in (22, 23):
+            DonationFactory(campaign=mine, amount=1500, paid_at=on(index), donor_email="m@x.org")
+            DonationFactory(campaign=theirs, amount=70000, paid_at=on(index, hour=13), donor_email="t@x.org")
+        for period in Period.objects.filter(campaign__in=[mine, theirs]):
+            milestones.crossings_record(period=period_recompute(period_id=period.pk))
+            period_breakdown_store(period_id=period.pk)
+        board = campaign_dashboard(campaign=mine, months=12)
+    months = by_label(board)
+    assert [months[month_start(i)].raised for i in (22, 23)] == [1500, 1500]
+    assert [months[month_start(i)].target for i in (22, 23)] == [40000, 40000]
+    assert sum(m.raised for m in board.months) == 3000
+    assert board.crossings == [] and board.timeline == []

@@ -87,3 +87,13 @@ def test_it_gives_the_text_that_reads_back_to_the_amount(amount, currency, local
     assert money_typed(amount, currency, locale) == typed
     if typed is not None:
         assert parse_money(typed, currency, locale) == amount
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "text"),
+    [(1500, "kwd", "KWD1.500"), (1, "kwd", "KWD0.001"), (1000, "kwd", "KWD1"), (2050, "bhd", "BHD2.050")],
+)
+def test_it_formats_three_decimal_currencies_exactly(amount, currency, text):
+    # 1500 fils are 1.500 KWD: a whole-hundred amount is whole only in two-decimal currencies.
+    assert format_money(amount, currency) == text
+    assert format_money(amount, currency, trim=False) == text if amount % 1000 else text + ".000"
