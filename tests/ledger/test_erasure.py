@@ -21,7 +21,7 @@ def test_two_gifts_from_one_address_stay_one_donor_after_erasure(db, campaign):
     assert ledger_totals(period_id=period_id) == (1500, 2)
 
     with transaction.atomic():
-        assert donor_erase(email="ada@example.com") == 2
+        assert donor_erase(organization_id=campaign.organization_id, email="ada@example.com") == 2
 
     assert ledger_totals(period_id=period_id) == period_tally_sum(period_id=period_id) == (1500, 2)
     assert period_recompute(period_id=period_id).donors == 2
@@ -32,7 +32,7 @@ def test_two_gifts_from_one_address_stay_one_donor_after_erasure(db, campaign):
 def test_an_empty_address_erases_nothing(db, campaign):
     # Gifts without an e-mail share the empty address: "erase ''" must not anonymise all of them.
     DonationFactory(campaign=campaign, amount=100, donor_email="", public_name="Grace")
-    assert donor_erase(email="") == 0
+    assert donor_erase(organization_id=campaign.organization_id, email="") == 0
     assert Donation.objects.get().public_name == "Grace"
 
 
@@ -40,7 +40,7 @@ def test_erasure_blanks_every_personal_field(db, campaign):
     DonationFactory(campaign=campaign, amount=100, donor_email="ada@example.com", public_name="Ada Lovelace",
                     message="For my daughter", anonymous=False, stripe_charge_id="ch_secret")  # fmt: skip
     with transaction.atomic():
-        donor_erase(email="ada@example.com")
+        donor_erase(organization_id=campaign.organization_id, email="ada@example.com")
     gift = Donation.objects.get()
     assert (gift.public_name, gift.message, gift.anonymous, gift.stripe_charge_id) == ("", "", True, "")
     assert gift.stripe_payment_intent_id is None and gift.stripe_checkout_session_id is None
