@@ -1,5 +1,6 @@
 """Public pages that belong to no other app."""
 
+from django.contrib import admin
 from django.contrib.auth import login
 from django.contrib.auth.forms import UserCreationForm
 from django.db import transaction
@@ -10,7 +11,9 @@ from . import invitations
 
 
 def _invitation_page(request, context, status=200):
-    return render(request, "fundraising/invitation.html", context, status=status)
+    """In the admin's look (its header and themes need the admin site's context): new members enter there."""
+    return render(request, "fundraising/invitation.html", {**admin.site.each_context(request), **context},
+                  status=status)  # fmt: skip
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
