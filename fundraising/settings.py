@@ -150,6 +150,8 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport with a channel that survives a Redis restart (fundraising/celery.py).
+    CELERY_BROKER_TRANSPORT = "fundraising.celery:RedisTransport"
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     # One cache every process shares (gunicorn workers, manage.py commands): a table in the
