@@ -60,8 +60,9 @@ def wrk(url, seconds, connections):
 
 
 def deploy_conf(*, port, app_port, widget_root, static_root, cache_dir):
-    """deploy/nginx.conf with this run's paths and ports; everything else exactly as shipped."""
-    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    """deploy/nginx-behind-lb.conf (deploy/nginx.conf's locations over plain HTTP) with this run's paths and
+    ports; everything else exactly as shipped."""
+    text = (ROOT / "deploy" / "nginx-behind-lb.conf").read_text()
     for old, new in (
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
         ("listen 80;", f"listen 127.0.0.1:{port};"),

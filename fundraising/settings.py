@@ -273,7 +273,8 @@ if MANAGE_LINK_MAX_AGE <= 0:
 MANAGE_LINK_RATE_LIMIT_IP = env_rate("MANAGE_LINK_RATE_LIMIT_IP", "10/3600")
 MANAGE_LINK_RATE_LIMIT_ADDRESS = env_rate("MANAGE_LINK_RATE_LIMIT_ADDRESS", "3/3600")
 # How many reverse proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For;
-# 0 trusts only the socket's address. Behind deploy/nginx.conf this is 1.
+# 0 trusts only the socket's address. Behind deploy/nginx.conf this is 1; behind a load balancer and
+# deploy/nginx-behind-lb.conf, 2.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # Outgoing HTTP to owners' URLs (fundraising/core/outgoing.py) reaches public addresses only, unless this is a
 # local setup (the demo, tests). MILESTONE_WEBHOOK_ALLOW_PRIVATE, its name from before, is read when it is unset
