@@ -236,8 +236,8 @@ STORAGES = {
 }
 WIDGET_ROOT = Path(env.str("WIDGET_ROOT", default=str(BASE_DIR / "var" / "widgets")))
 # Whether this machine keeps widget files in WIDGET_ROOT (for nginx, and as the fallback when the cache is down).
-# Off on web machines that share one worker and no disk: a file there would only be as fresh as the last time
-# this machine wrote it, so they read the shared cache, then the database (docs/operations.md).
+# Off on every machine when several web machines share one worker and no disk: a file would only be as fresh as
+# the last time its machine wrote it, so they read the shared cache, then the database (docs/operations.md).
 WIDGET_FILES = env_bool("WIDGET_FILES", True)
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
