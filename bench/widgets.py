@@ -6,6 +6,8 @@ creates and drops:
   (b) gunicorn (gthread) serving /w/demo.json and /w/demo.svg
   (c) the same through deploy/nginx.conf (snapshot files, proxy cache for the rest)
   (d) (b) again with 1,000,000 donations in the ledger
+  (e) a web machine without the worker (WIDGET_FILES=0, docs/operations.md): the same nginx file over an empty
+      WIDGET_ROOT, so every widget comes from nginx's proxy cache (the app behind it, every 5 s per URL)
 Aims: (b) >= 8% of (a), (c) >= 80% of (a), (d) within 10% of (b).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/2 \
@@ -60,8 +62,9 @@ def wrk(url, seconds, connections):
 
 
 def deploy_conf(*, port, app_port, widget_root, static_root, cache_dir):
-    """deploy/nginx.conf with this run's paths and ports; everything else exactly as shipped."""
-    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    """deploy/nginx-behind-lb.conf (deploy/nginx.conf's locations over plain HTTP) with this run's paths and
+    ports; everything else exactly as shipped."""
+    text = (ROOT / "deploy" / "nginx-behind-lb.conf").read_text()
     for old, new in (
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
         ("listen 80;", f"listen 127.0.0.1:{port};"),
@@ -215,7 +218,17 @@ def main():
         )
         http = NGINX_HTTP.format(tmp=tmp, static_port=static_port, deploy=deploy)
         processes.append(servers.nginx(prefix=tmp, http=http, workers=2, connections=1024))
+        # (e) a second nginx, as on a web machine that keeps no widget files: nothing under its WIDGET_ROOT.
+        web_port, web_prefix = servers.free_port(), tmp / "web-machine"
+        (web_prefix / "widgets").mkdir(parents=True)
+        web_deploy = deploy_conf(
+            port=web_port, app_port=app_port, widget_root=web_prefix / "widgets", static_root=static_root,
+            cache_dir=web_prefix / "proxy-cache",
+        )
+        processes.append(servers.nginx(prefix=web_prefix, http=f"sendfile on;\n    keepalive_requests 100000;\n"
+                                       f"    {web_deploy}", workers=2, connections=1024))  # fmt: skip
         app, static, proxied = (f"http://127.0.0.1:{p}" for p in (app_port, static_port, deploy_port))
+        web = f"http://127.0.0.1:{web_port}"
         servers.wait_http(f"{app}/w/demo.json")
         servers.wait_http(f"{static}/same-size.json")
         assert servers.wait_http(f"{proxied}/w/demo.json") == (widget_root / "current" / "demo.json").read_bytes()
@@ -241,6 +254,9 @@ def main():
         measure("(c) deploy/nginx.conf /w/demo.json", f"{proxied}/w/demo.json")
         measure("(c) deploy/nginx.conf /w/demo.svg", f"{proxied}/w/demo.svg")
         measure("(c) deploy/nginx.conf /w/demo.svg?theme=dark", f"{proxied}/w/demo.svg?theme=dark")
+        assert servers.wait_http(f"{web}/w/demo.json") == (widget_root / "current" / "demo.json").read_bytes()
+        measure("(e) web machine, proxy cache /w/demo.json", f"{web}/w/demo.json")
+        measure("(e) web machine, proxy cache /w/demo.svg", f"{web}/w/demo.svg")
 
         started = time.monotonic()
         period_id = donations_insert(args.donations)
@@ -271,8 +287,9 @@ def main():
             b = runs[f"(b) gunicorn /w/demo.{fmt}"][0]
             c = runs[f"(c) deploy/nginx.conf /w/demo.{fmt}"][0]
             d = runs[f"(d) gunicorn /w/demo.{fmt}, 1M donations"][0]
+            e = runs[f"(e) web machine, proxy cache /w/demo.{fmt}"][0]
             print(f"  {fmt}: (b)/(a) = {b / a:6.1%} (aim >= 8%)   (c)/(a) = {c / a:6.1%} (aim >= 80%)   "
-                  f"(d)/(b) = {d / b:6.1%} (aim within 10%: 90%..110%)")
+                  f"(d)/(b) = {d / b:6.1%} (aim within 10%: 90%..110%)   (e)/(a) = {e / a:6.1%} (aim >= 80%)")
     finally:
         bench_stop(processes=processes, admin_url=admin_url, db_name=db_name, tmp=tmp)
 

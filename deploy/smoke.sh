@@ -5,7 +5,13 @@
 # on the embedded default (SQLite, no Redis). Bounded in time; stops everything it started.
 #
 #   deploy/smoke.sh                       # both stages
-#   SMOKE_STAGES=sqlite deploy/smoke.sh   # one stage (postgres, sqlite)
+#   SMOKE_STAGES=sqlite deploy/smoke.sh   # one stage (postgres, sqlite, tls, redis-restart)
+#
+# tls: deploy/nginx.conf (self-signed certificate) and deploy/nginx-behind-lb.conf in front of gunicorn with
+# DEBUG=0 and SECURE_SSL_REDIRECT on: HTTP to HTTPS once, no redirect loop, HSTS on the files nginx serves.
+# redis-restart: a worker on a redis-server of its own holds a delayed task while that Redis restarts empty;
+# it must reconnect and run the next task. The rest of issue 24's operator checks are marked pytest tests
+# that `make test` runs (an emptied Redis losing no receipt, two app nodes agreeing, the rate limit's address).
 #
 # The PostgreSQL stage creates and drops its own database on SMOKE_PG (default the local server)
 # and flushes Redis db SMOKE_REDIS_DB (default 15) of SMOKE_REDIS.
@@ -16,8 +22,8 @@ PYTHON=${PYTHON:-python3}
 SMOKE_PG=${SMOKE_PG:-postgres://postgres@127.0.0.1:5432}
 SMOKE_REDIS=${SMOKE_REDIS:-redis://127.0.0.1:6379}
 SMOKE_REDIS_DB=${SMOKE_REDIS_DB:-15}
-SMOKE_STAGES=${SMOKE_STAGES:-postgres sqlite}
-SMOKE_TIMEOUT=${SMOKE_TIMEOUT:-420}
+SMOKE_STAGES=${SMOKE_STAGES:-postgres sqlite tls redis-restart}
+SMOKE_TIMEOUT=${SMOKE_TIMEOUT:-540}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fundraising-smoke.XXXXXX")
 DB_NAME="fr_smoke_$$"
 PIDS=()
@@ -157,6 +163,116 @@ EOF
   stop_all
 }
 
+nginx_conf() {  # nginx_conf FILE HTTP_PORT HTTPS_PORT APP_PORT: the shipped file with this run's ports and paths
+  sed -e "s|server 127.0.0.1:8000;|server 127.0.0.1:$4;|" -e "s|listen 443 ssl;|listen 127.0.0.1:$3 ssl;|" \
+      -e "s|listen 80;|listen 127.0.0.1:$2;|" -e "s|/etc/ssl/fundraising/fullchain.pem|$WORK/tls/cert.pem|" \
+      -e "s|/etc/ssl/fundraising/privkey.pem|$WORK/tls/key.pem|" -e "s|/srv/fundraising/var/widgets|$WIDGET_ROOT|" \
+      -e "s|/srv/fundraising/staticfiles/|$ROOT/staticfiles/|" -e "s|/var/cache/nginx/fundraising|$WORK/tls/cache-$2|" "$1"
+}
+
+tls_stage() {  # both nginx files in one nginx (the balancer's renamed apart), gunicorn with DEBUG=0
+  local nginx=/usr/sbin/nginx app_port http_port https_port lb_port conf="$WORK/tls/nginx.conf"
+  [ -x "$nginx" ] && command -v openssl >/dev/null || fail "the tls stage needs nginx and openssl (apt-get install nginx)"
+  mkdir -p "$WORK/tls/logs"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout "$WORK/tls/key.pem" \
+    -out "$WORK/tls/cert.pem" >/dev/null 2>&1 || fail "openssl could not make a certificate"
+  export DATABASE_URL="sqlite:///$WORK/tls.sqlite3" WIDGET_ROOT="$WORK/widgets-tls" SECURE_SSL_REDIRECT=1
+  export SITE_URL="https://localhost" ALLOWED_HOSTS=localhost,127.0.0.1
+  manage migrate --noinput
+  manage seed_demo
+  manage widgets_refresh
+  app_port=$(free_port) http_port=$(free_port) https_port=$(free_port) lb_port=$(free_port)
+  start gunicorn-tls "$BIN/gunicorn" fundraising.wsgi -k gthread -w 2 --threads 4 -b "127.0.0.1:$app_port"
+  { echo "pid $WORK/tls/nginx.pid; error_log $WORK/tls/nginx-error.log warn; events { worker_connections 64; }"
+    echo "http { include /etc/nginx/mime.types; access_log off;"
+    nginx_conf deploy/nginx.conf "$http_port" "$https_port" "$app_port"
+    nginx_conf deploy/nginx-behind-lb.conf "$lb_port" 0 "$app_port" | sed \
+      -e 's/^map \$http_x_forwarded_proto \$fundraising_proto/map $http_x_forwarded_proto $lb_proto/' \
+      -e 's/^map \$fundraising_proto \$fundraising_hsts/map $lb_proto $lb_hsts/' \
+      -e 's/\$fundraising_proto;/$lb_proto;/; s/\$fundraising_hsts always;/$lb_hsts always;/' \
+      -e 's/upstream fundraising_app/upstream lb_app/; s|http://fundraising_app;|http://lb_app;|' \
+      -e 's/keys_zone=fundraising_widgets/keys_zone=lb_widgets/; s/proxy_cache fundraising_widgets;/proxy_cache lb_widgets;/' \
+      -e '/^open_file_cache/d'
+    echo "}"; } > "$conf"
+  start nginx-tls "$nginx" -p "$WORK/tls" -c "$conf" -g "daemon off; user root;"
+  http_wait "http://127.0.0.1:$app_port/healthz"
+  "$PY" - "$http_port" "$https_port" "$lb_port" <<'EOF' || fail "nginx with TLS: a check failed (above)"
+import http.client, ssl, sys, time
+http_port, https_port, lb_port = (int(p) for p in sys.argv[1:])
+context = ssl.create_default_context()
+context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # self-signed
+
+
+def get(port, path, tls=False, **headers):
+    for _ in range(100):  # nginx may still be starting
+        try:
+            conn = (http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context) if tls
+                    else http.client.HTTPConnection("127.0.0.1", port, timeout=10))
+            conn.request("GET", path, headers={"Host": "localhost", "Accept-Encoding": "gzip", **headers})
+            response = conn.getresponse()
+            response.read()
+            return response
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"smoke: tls: nothing answers on {port}")
+
+
+checks = []
+r = get(http_port, "/c/demo/")
+checks.append(("http -> https", r.status == 301 and r.getheader("Location") == "https://localhost/c/demo/"))
+r = get(https_port, "/c/demo/", tls=True)
+checks.append(("https page, no redirect loop", r.status == 200 and bool(r.getheader("Strict-Transport-Security"))))
+r = get(https_port, "/w/demo.svg", tls=True)
+checks.append(("https widget file: HSTS and Vary", r.status == 200 and r.getheader("Vary") == "Accept-Encoding"
+               and r.getheader("Strict-Transport-Security") == "max-age=31536000"))
+r = get(lb_port, "/c/demo/", **{"X-Forwarded-Proto": "https"})
+checks.append(("behind a balancer, https: no redirect loop", r.status == 200))
+r = get(lb_port, "/c/demo/", **{"X-Forwarded-Proto": "http"})
+checks.append(("behind a balancer, http -> https", r.status == 301))
+for name, ok in checks:
+    print(f"smoke: tls: {name}: {'ok' if ok else 'FAILED'}")
+sys.exit(0 if all(ok for _, ok in checks) else 1)
+EOF
+  stop_all
+  unset DATABASE_URL
+  export SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=127.0.0.1
+}
+
+redis_restart_stage() {  # a worker on a redis-server of its own, holding a delayed task, while it restarts empty
+  local port worker_pid redis_pid
+  command -v redis-server >/dev/null || fail "the redis-restart stage needs redis-server"
+  port=$(free_port)
+  start redis-own redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no
+  redis_pid=$!
+  psql "$SMOKE_PG/postgres" -qc "CREATE DATABASE $DB_NAME" >/dev/null 2>&1 || true
+  export DATABASE_URL="$SMOKE_PG/$DB_NAME" REDIS_URL="redis://127.0.0.1:$port/0" WIDGET_ROOT="$WORK/widgets-redis"
+  manage migrate --noinput
+  start worker-restart "$BIN/celery" -A fundraising worker -c 1 --without-gossip --without-mingle --loglevel=INFO
+  worker_pid=$!
+  for _ in $(seq 100); do grep -q " ready." "$WORK/worker-restart.log" && break; sleep 0.3; done
+  "$PY" manage.py shell -c "from fundraising.ops.tasks import beat_heartbeat; beat_heartbeat.apply_async(countdown=300)" \
+    >> "$WORK/manage.log" 2>&1 || fail "could not queue a delayed task"
+  for _ in $(seq 50); do grep -q "beat_heartbeat.*received" "$WORK/worker-restart.log" && break; sleep 0.2; done
+  kill -TERM "$redis_pid"
+  wait "$redis_pid" 2>/dev/null || true
+  start redis-own-again redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no
+  for _ in $(seq 100); do
+    [ "$(grep -c "Connected to" "$WORK/worker-restart.log")" -ge 2 ] && break
+    kill -0 "$worker_pid" 2>/dev/null || break
+    sleep 0.3
+  done
+  kill -0 "$worker_pid" 2>/dev/null || fail "the worker died when Redis restarted"
+  "$PY" manage.py shell -c "from fundraising.ops.tasks import beat_heartbeat; beat_heartbeat.delay()" \
+    >> "$WORK/manage.log" 2>&1 || fail "could not queue a task after the restart"
+  for _ in $(seq 100); do grep -q "beat_heartbeat.*succeeded" "$WORK/worker-restart.log" && break; sleep 0.3; done
+  grep -q "beat_heartbeat.*succeeded" "$WORK/worker-restart.log" || fail "the worker took no task after the restart"
+  kill -0 "$worker_pid" 2>/dev/null || fail "the worker died after the restart"
+  echo "smoke: redis-restart: the worker reconnected and ran the next task"
+  stop_all
+  psql "$SMOKE_PG/postgres" -qc "DROP DATABASE IF EXISTS $DB_NAME" >/dev/null 2>&1 || true
+  unset DATABASE_URL REDIS_URL
+}
+
 export DEBUG=0 SECRET_KEY=smoke-test-secret-key-not-for-production ALLOWED_HOSTS=127.0.0.1
 export SECURE_SSL_REDIRECT=0 STRIPE_WEBHOOK_SECRET=whsec_smoke_local_only FUNDRAISING_IGNORE_DOTENV=1
 # Anonymous callers get only ok/fail from /healthz; the operator's token gets each check's details.
@@ -182,7 +298,15 @@ for stage in $SMOKE_STAGES; do
       run_stage "$(free_port)"
       unset DATABASE_URL
       ;;
-    *) fail "unknown stage $stage (postgres, sqlite)" ;;
+    tls)
+      say "TLS: deploy/nginx.conf and deploy/nginx-behind-lb.conf, gunicorn with DEBUG=0"
+      tls_stage
+      ;;
+    redis-restart)
+      say "a worker holding a delayed task survives a Redis restart"
+      redis_restart_stage
+      ;;
+    *) fail "unknown stage $stage (postgres, sqlite, tls, redis-restart)" ;;
   esac
 done
 say "passed: ${SMOKE_STAGES}"

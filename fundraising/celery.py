@@ -1,11 +1,33 @@
-"""The Celery app, configured from Django settings under the CELERY_ namespace."""
+"""The Celery app, configured from Django settings under the CELERY_ namespace; its Redis transport."""
 
 import os
 
 from celery import Celery
 from kombu import Queue
+from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundraising.settings")
+
+
+class RedisChannel(kombu_redis.Channel):
+    """kombu's Redis channel, closable after its connection is gone.
+
+    When Redis restarts, Celery 5.7 collects the lost connection (which drops the transport's client) and then
+    closes it; closing a channel that holds unacknowledged messages (a delayed task, one being run) tries to
+    put them back through a new pool built from that client, and `None.hostname` killed the worker
+    ("Unrecoverable error: AttributeError"). Saying "the broker is unreachable" instead is what the close
+    already ignores; the messages stay in Redis's unacked set, which the next connection restores after the
+    visibility timeout (and when Redis lost them, the database's sweeps queue the work again)."""
+
+    def _connparams(self, asynchronous=False):
+        if self.connection.client is None:
+            raise kombu_redis.redis.exceptions.ConnectionError("the broker connection is closed")
+        return super()._connparams(asynchronous=asynchronous)
+
+
+class RedisTransport(kombu_redis.Transport):
+    Channel = RedisChannel
+
 
 app = Celery("fundraising")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -150,6 +150,8 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport with a channel that survives a Redis restart (fundraising/celery.py).
+    CELERY_BROKER_TRANSPORT = "fundraising.celery:RedisTransport"
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     # One cache every process shares (gunicorn workers, manage.py commands): a table in the
@@ -234,6 +236,10 @@ STORAGES = {
     },
 }
 WIDGET_ROOT = Path(env.str("WIDGET_ROOT", default=str(BASE_DIR / "var" / "widgets")))
+# Whether this machine keeps widget files in WIDGET_ROOT (for nginx, and as the fallback when the cache is down).
+# Off on every machine when several web machines share one worker and no disk: a file would only be as fresh as
+# the last time its machine wrote it, so they read the shared cache, then the database (docs/operations.md).
+WIDGET_FILES = env_bool("WIDGET_FILES", True)
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
@@ -277,7 +283,8 @@ RATE_LIMIT_MULTIPLIER = env_int("RATE_LIMIT_MULTIPLIER", 20 if DEBUG else 1)
 if RATE_LIMIT_MULTIPLIER <= 0:
     raise ImproperlyConfigured(f"RATE_LIMIT_MULTIPLIER must be a positive whole number, not {RATE_LIMIT_MULTIPLIER}")
 # How many reverse proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For;
-# 0 trusts only the socket's address. Behind deploy/nginx.conf this is 1.
+# 0 trusts only the socket's address. Behind deploy/nginx.conf this is 1; behind a load balancer and
+# deploy/nginx-behind-lb.conf, 2.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # Outgoing HTTP to owners' URLs (fundraising/core/outgoing.py) reaches public addresses only, unless this is a
 # local setup (the demo, tests). MILESTONE_WEBHOOK_ALLOW_PRIVATE, its name from before, is read when it is unset

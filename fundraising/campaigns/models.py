@@ -209,6 +209,8 @@ class Period(models.Model):
     disputed = models.BigIntegerField(default=0, help_text="Held or lost in open or lost disputes.")
     closed_at = models.DateTimeField(null=True, blank=True)
     recomputed_at = models.DateTimeField(null=True, blank=True)
+    # When the stored breakdown last read the ledger: one older than the totals after a while was lost.
+    breakdown_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-start"]

@@ -99,7 +99,21 @@ def period_breakdown_store(*, period_id: int) -> None:
 
 def periods_breakdown_store(*, period_ids) -> None:
     """period_breakdown_store for many periods at once (the months the rollover closed), in a few queries."""
-    rows_update(Period, periods_breakdown(period_ids=period_ids, net=donation_net_expression()))
+    started = timezone.now()  # before reading: a change folded after this is not in the breakdown
+    breakdowns = periods_breakdown(period_ids=period_ids, net=donation_net_expression())
+    rows_update(Period, breakdowns, same={"breakdown_at": started})
+
+
+def periods_breakdown_lost(*, grace, now=None, limit=500) -> list[int]:
+    """Open months whose totals moved more than `grace` ago and whose breakdown is older than that move: the
+    debounced breakdown task was lost (the broker down, Redis emptied), since it runs within its debounce."""
+    now = now or timezone.now()
+    return list(
+        Period.objects.filter(closed_at__isnull=True, recomputed_at__lte=now - grace)
+        .filter(Q(breakdown_at__isnull=True) | Q(breakdown_at__lt=F("recomputed_at")))
+        .order_by("recomputed_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def periods_stale() -> list[int]:

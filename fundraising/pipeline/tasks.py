@@ -18,7 +18,12 @@ from kombu.exceptions import OperationalError
 from fundraising.campaigns import milestones, summaries
 from fundraising.campaigns.models import MilestoneCrossing, Period
 from fundraising.ledger import rollover, verify
-from fundraising.ledger.services import period_breakdown_store, periods_breakdown_store, periods_stale
+from fundraising.ledger.services import (
+    period_breakdown_store,
+    periods_breakdown_lost,
+    periods_breakdown_store,
+    periods_stale,
+)
 from fundraising.widgets.services import snapshots_refresh
 
 from . import refresh
@@ -134,16 +139,21 @@ def period_summary(period_id):
     summaries.period_summary_send(period_id=period_id)
 
 
+# A breakdown runs BREAKDOWN_DEBOUNCE_SECONDS after the change that queued it; one still missing after this was lost.
+BREAKDOWN_GRACE = datetime.timedelta(seconds=refresh.BREAKDOWN_DEBOUNCE_SECONDS * 3)
+
 # A crossing's e-mail is queued when the crossing is journalled; one still unsent after this was lost.
 CROSSING_EMAIL_GRACE = datetime.timedelta(minutes=5)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def periods_sweep():
-    """Beat, every minute: periods whose refresh never ran (broker was down) are queued again, and so are
-    the owners' e-mails of crossings whose queued task was lost (crossing_email sends each once)."""
+    """Beat, every minute: periods whose refresh or breakdown never ran (broker down, Redis emptied) are queued
+    again, and so are the owners' e-mails of crossings whose queued task was lost (crossing_email sends each once)."""
     for period_id in periods_stale():
         period_refresh_enqueue(period_id=period_id)
+    for period_id in periods_breakdown_lost(grace=BREAKDOWN_GRACE):
+        period_breakdown_enqueue(period_id=period_id)
     lost = MilestoneCrossing.objects.filter(
         notified_at__isnull=True, crossed_at__lte=timezone.now() - CROSSING_EMAIL_GRACE
     ).values_list("pk", flat=True)

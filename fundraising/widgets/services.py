@@ -113,6 +113,8 @@ def current_link_update():
 
 
 def files_write(*, slug, entry, link=True):
+    if not settings.WIDGET_FILES:
+        return
     files_dir().mkdir(parents=True, exist_ok=True)
     # JSON last: its presence is what readers take as "a snapshot exists".
     wall = entry["renditions"].get(WALL_FORMAT)
@@ -127,13 +129,18 @@ def files_write(*, slug, entry, link=True):
 
 
 def files_remove(*, slug):
+    if not settings.WIDGET_FILES:
+        return
     for fmt in [*FORMATS, WALL_FORMAT]:
         file_path(slug, fmt).unlink(missing_ok=True)
 
 
 def files_read(*, slug):
     """The entry rebuilt from this release's files alone (after a cache flush, or with the cache
-    down), or None. Files of another VERSION live elsewhere and are never read."""
+    down), or None. Files of another VERSION live elsewhere and are never read, and none on a machine that
+    keeps no files (WIDGET_FILES=0), where any left over would be stale."""
+    if not settings.WIDGET_FILES:
+        return None
     try:
         bodies = {fmt: file_path(slug, fmt).read_bytes() for fmt in FORMATS}
     except OSError:  # missing, or a name the file system refuses
@@ -206,7 +213,7 @@ def entries_store(*, campaign_ids) -> dict[int, SnapshotEntry]:
         )
         files_write(slug=campaign.slug, entry=entry, link=False)
         entries[campaign.pk] = entry
-    if entries:
+    if entries and settings.WIDGET_FILES:
         current_link_update()
         cache_set_many({entry_key(campaign.slug): entries[campaign.pk] for campaign in active}, timeout=None)
     return entries

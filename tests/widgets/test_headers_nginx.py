@@ -8,40 +8,11 @@ import pytest
 
 from fundraising.widgets.services import snapshot_refresh
 from tests.factories import SeedCampaignFactory
+from tests.nginx_helpers import blocks, tokens
 
 CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
 # Headers that differ by nature: validators and lengths are per file; HSTS comes from the TLS terminator.
 PER_RESPONSE = {"etag", "content-length", "vary", "strict-transport-security"}
-TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[{};]|[^\s{};]+')
-
-
-def tokens(text):
-    # Comments go, except on location lines, whose regexes may hold a "#".
-    lines = (line if line.strip().startswith("location") else line.split("#", 1)[0] for line in text.splitlines())
-    text = "\n".join(lines)
-    return [t[1:-1] if t[0] in "\"'" else t for t in TOKEN.findall(text)]
-
-
-def blocks(items, start=0):
-    """[(directive words, children or None)] of an nginx config, recursively."""
-    out, words, index = [], [], start
-    while index < len(items):
-        item = items[index]
-        if item == ";":
-            out.append((words, None))
-            words = []
-        elif item == "{":
-            children, index = blocks(items, index + 1)
-            out.append((words, children))
-            words = []
-        elif item == "}":
-            return out, index
-        else:
-            words.append(item)
-        index += 1
-    return out, index
-
-
 def location_for(path, conf):
     """The regex location of the server block that nginx would pick for `path` (first match wins)."""
     parsed, _ = blocks(tokens(conf.read_text()))
@@ -56,7 +27,11 @@ def nginx_headers(path, conf=CONF):
     """What nginx adds to a file it serves from that location: add_header lines and the content type."""
     location = location_for(path, conf)
     # An empty value removes the header (nginx sends Last-Modified of its own unless told not to).
-    headers = {words[1].lower(): words[2] for words, _ in location if words[:1] == ["add_header"] and words[2]}
+    headers = {
+        words[1].lower(): words[2]
+        for words, _ in location
+        if words[:1] == ["add_header"] and words[2] and words[1].lower() not in PER_RESPONSE
+    }
     default_type = [words[1] for words, _ in location if words[:1] == ["default_type"]]
     headers["content-type"] = default_type[0] if default_type else None
     return headers
