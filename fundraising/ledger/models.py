@@ -68,11 +68,13 @@ class Donation(models.Model):
     # A gift in someone's honour or memory (the first payment of a monthly gift only; docs/supporters.md).
     # The name shows on the thanks page and the receipt, on the wall only when the donor allowed it; the
     # notify address gets one notice (Notice key tribute:<id>), with the amount only when allowed.
-    tribute_kind = models.CharField(max_length=6, choices=Tribute.choices, default="", db_default="", blank=True)
-    tribute_name = models.CharField(max_length=100, blank=True, default="", db_default="")
-    tribute_on_wall = models.BooleanField(default=False, db_default=False)
-    tribute_notify_email = models.EmailField(blank=True, default="", db_default="")
-    tribute_notify_amount = models.BooleanField(default=False, db_default=False)
+    tribute_kind = models.CharField(
+        "dedication", max_length=6, choices=Tribute.choices, default="", db_default="", blank=True
+    )
+    tribute_name = models.CharField("dedicated to", max_length=100, blank=True, default="", db_default="")
+    tribute_on_wall = models.BooleanField("dedication on the wall", default=False, db_default=False)
+    tribute_notify_email = models.EmailField("notify of the dedication", blank=True, default="", db_default="")
+    tribute_notify_amount = models.BooleanField("amount in that notice", default=False, db_default=False)
     stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     stripe_charge_id = models.CharField(max_length=255, blank=True, default="")
