@@ -87,6 +87,11 @@ def tribute_stands(donation):
     )
 
 
+def tribute_sendable(donation):
+    """Still to announce: the gift stands and its dedication still names an address (an erasure empties it)."""
+    return donation is not None and bool(donation.tribute_notify_email) and tribute_stands(donation)
+
+
 def _context(notice):
     campaign = notice.campaign
     context = {
@@ -182,8 +187,8 @@ def notice_deliver(*, notice_id):
     if not notice_claim(notice_id=notice_id):
         return None
     notice = Notice.objects.select_related("campaign__organization", "donation").get(pk=notice_id)
-    if notice.kind == Notice.Kind.TRIBUTE and not (notice.donation and tribute_stands(notice.donation)):
-        notice_give_up(notice_id=notice.pk, error="Not sent: the gift was refunded, disputed or reversed first.")
+    if notice.kind == Notice.Kind.TRIBUTE and not tribute_sendable(notice.donation):
+        notice_give_up(notice_id=notice.pk, error="Not sent: the gift was refunded, disputed, reversed or erased.")
         return None
     subject, text, html = notice_render(notice)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notice.email])

@@ -68,3 +68,17 @@ def test_another_organisations_dedications_are_out_of_reach(client, campaign):
     assert theirs.tribute_notify_email == "grace@example.org"
     mine = supporter_export(organization=other.organization, email=theirs.donor_email)["donations"]
     assert mine[0]["tribute_name"] == "Ada Lovelace"
+
+
+def test_a_notice_sent_again_after_an_erasure_does_not_go(client, campaign):
+    from fundraising.supporters.notices import notice_deliver, notice_resend
+
+    dedicated_and_paid(client, campaign)
+    row = Notice.objects.get(kind="tribute")
+    supporter_erase(organization=campaign.organization, email="grace@example.org")
+    notice_resend(notice_id=row.pk)  # an owner's "Send again"
+    sent = len(mail.outbox)
+    assert notice_deliver(notice_id=row.pk) is None
+    assert len(mail.outbox) == sent
+    row.refresh_from_db()
+    assert row.status == "failed" and "erased" in row.last_error
