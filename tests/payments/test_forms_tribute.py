@@ -92,3 +92,16 @@ def test_a_whole_dedication_is_cleaned(campaign):
 )
 def test_name_cleaning_keeps_letters_and_drops_hidden_characters(typed, kept):
     assert tribute_name_clean(typed) == kept
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [("fr_FR", ["Dédier ce don", "En mémoire de", "Son nom"]),
+     ("de_DE", ["Diese Spende widmen", "In Erinnerung an", "Name der Person"]),
+     ("es_ES", ["Dedicar este donativo", "En memoria de", "Su nombre"])],
+)  # fmt: skip
+def test_the_group_speaks_the_campaigns_language(client, campaign, locale, words):
+    campaign.locale = locale
+    campaign.save()
+    html = client.get("/c/lights/").content.decode()
+    assert all(word in html for word in words), [word for word in words if word not in html]
