@@ -34,7 +34,8 @@ def campaigns(live_server, settings, widget_root, organization):
     for campaign, amounts in ((lights, False), (phares, True)):  # the supporters wall, with and without amounts
         campaign.supporters_wall, campaign.supporters_wall_amounts = True, amounts
         campaign.save()
-        DonationFactory(campaign=campaign, public_name="Ada", message="Merci pour tout, continuez !")
+        DonationFactory(campaign=campaign, public_name="Ada", message="Merci pour tout, continuez !",
+                        tribute_kind="memory", tribute_name="Grace", tribute_on_wall=True)  # fmt: skip
         DonationFactory(campaign=campaign, anonymous=True, kind="monthly")
         snapshot_refresh(campaign_id=campaign.pk)
     return lights, phares
@@ -63,6 +64,16 @@ def test_it_finds_no_violation_on_the_donation_pages(live_server, campaigns, bro
     page.locator("button[type=submit]").click()
     page.locator("#error-summary").wait_for()
     assert_no_violations(page, "donate_error")
+    page.goto(f"{live_server.url}/c/lights/")  # "Dedicate this gift" opened, then its errors
+    page.get_by_text("Dedicate this gift").click()
+    assert_no_violations(page, "donate_tribute")
+    page.get_by_label("25 $").check()
+    page.get_by_label("E-mail someone about it (optional)").fill("not an address")
+    page.get_by_label("Include the amount in that e-mail").check()
+    page.locator("button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    assert page.locator("#tribute").get_attribute("open") is not None
+    assert_no_violations(page, "donate_tribute_error")
     page.goto(f"{live_server.url}/c/lights/thanks/")
     assert_no_violations(page, "thanks")
 

@@ -15,8 +15,8 @@ def stand_in_address():
 
 
 def donations_anonymise(*, donations):
-    """Blank the name, message, e-mail and Stripe links of these (locked) gifts; amounts, dates, statuses and
-    periods stay, so every total and widget stays identical. One stand-in address per address as stored:
+    """Blank the name, message, dedication, e-mail and Stripe links of these (locked) gifts; amounts, dates,
+    statuses and periods stay, so every total and widget stays identical. One stand-in address per address as stored:
     donors are counted by exact address, so "Grace@x" and "grace@x" stay two donors if they were two.
     Each row goes through donation_settle, so the periods' running figures move with it and the change is
     journalled (the pipeline rebuilds the wall)."""
@@ -24,6 +24,8 @@ def donations_anonymise(*, donations):
     for donation in donations:
         donation.donor_email = stand_ins[donation.donor_email] if donation.donor_email else ""
         donation.public_name, donation.message, donation.anonymous = "", "", True
+        donation.tribute_kind = donation.tribute_name = donation.tribute_notify_email = ""
+        donation.tribute_on_wall = donation.tribute_notify_amount = False
         donation.stripe_checkout_session_id = donation.stripe_payment_intent_id = donation.stripe_invoice_id = None
         donation.stripe_charge_id = donation.stripe_subscription_id = ""
         donation_settle(donation=donation)

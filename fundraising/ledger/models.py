@@ -35,6 +35,11 @@ class Donation(models.Model):
         CASH = "cash", "Cash"
         OTHER = "other", "Other"
 
+    class Tribute(models.TextChoices):
+        NONE = "", "—"
+        HONOUR = "honour", "In honour of"
+        MEMORY = "memory", "In memory of"
+
     class Dispute(models.TextChoices):
         NONE = "", "None"
         OPEN = "open", "Open"
@@ -60,6 +65,16 @@ class Donation(models.Model):
         default=False, db_default=False, help_text="An owner or editor took the message off the supporters wall."
     )
     donor_email = models.EmailField(blank=True)
+    # A gift in someone's honour or memory (the first payment of a monthly gift only; docs/supporters.md).
+    # The name shows on the thanks page and the receipt, on the wall only when the donor allowed it; the
+    # notify address gets one notice (Notice key tribute:<id>), with the amount only when allowed.
+    tribute_kind = models.CharField(
+        "dedication", max_length=6, choices=Tribute.choices, default="", db_default="", blank=True
+    )
+    tribute_name = models.CharField("dedicated to", max_length=100, blank=True, default="", db_default="")
+    tribute_on_wall = models.BooleanField("dedication on the wall", default=False, db_default=False)
+    tribute_notify_email = models.EmailField("notify of the dedication", blank=True, default="", db_default="")
+    tribute_notify_amount = models.BooleanField("amount in that notice", default=False, db_default=False)
     stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     stripe_charge_id = models.CharField(max_length=255, blank=True, default="")
@@ -124,6 +139,13 @@ class Donation(models.Model):
                 name="donation_offline_shape",
             ),
             models.CheckConstraint(condition=~Q(reverses=F("id")), name="donation_not_self_reversing"),
+            # A dedication has both its kind and its name; without one there is nothing else of it.
+            models.CheckConstraint(
+                condition=Q(tribute_kind="", tribute_name="", tribute_on_wall=False, tribute_notify_email="",
+                            tribute_notify_amount=False)
+                | (~Q(tribute_kind="") & ~Q(tribute_name="")),
+                name="donation_tribute_whole",
+            ),
         ]
 
     def __str__(self):

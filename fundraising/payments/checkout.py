@@ -110,8 +110,10 @@ def checkout_session_params(*, donation):
     return params
 
 
-def donation_checkout_start(*, campaign, amount, kind, public_name="", message="", anonymous=False):
+def donation_checkout_start(*, campaign, amount, kind, public_name="", message="", anonymous=False, tribute=None):
     """Record the pending gift, then open its Checkout Session; returns (donation, session_url).
+    `tribute`: the dedication's Donation fields (DonationForm's cleaned "tribute"); it stays on this row,
+    nothing of it goes to Stripe (the metadata's donation id already leads back here).
 
     The donation row is saved first and kept whatever Stripe answers, so an abandoned or failed
     attempt stays visible to the owner as pending; the idempotency key makes a retry reuse the session."""
@@ -123,6 +125,7 @@ def donation_checkout_start(*, campaign, amount, kind, public_name="", message="
         public_name=public_name,
         message=message,
         anonymous=anonymous,
+        **(tribute or {}),
     )
     session = stripe_api.checkout_session_create(
         params=checkout_session_params(donation=donation), idempotency_key=f"donation-{donation.id}-checkout"
@@ -148,4 +151,9 @@ def checkout_cancelled_choices(*, campaign, query):
         return {}
     initial = donation_prefill(campaign=campaign, query={"amount": str(donation.amount), "kind": donation.kind})
     initial.update(public_name=donation.public_name, message=donation.message, anonymous=donation.anonymous)
+    if donation.tribute_name:
+        initial.update({field: getattr(donation, field) for field in TRIBUTE_FIELDS})
     return initial
+
+
+TRIBUTE_FIELDS = ("tribute_kind", "tribute_name", "tribute_on_wall", "tribute_notify_email", "tribute_notify_amount")

@@ -1,6 +1,7 @@
 """The donation form: turns what a supporter typed into integer minor units, or a clear message."""
 
 import re
+import unicodedata
 
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
@@ -63,7 +64,71 @@ def suggestion_text(campaign, amount):
     return money.format_money(amount, campaign.currency, campaign.locale, campaign.amount_pattern, trim=False)
 
 
-class DonationForm(forms.Form):
+def tribute_name_clean(text):
+    """A dedication's name as typed, without what could disguise it where it is shown: control, format
+    (bidi overrides and isolates, zero-width joiners and spaces) and unassigned characters; runs of white
+    space become one space."""
+    text = unicodedata.normalize("NFC", text or "")
+    kept = "".join(" " if char.isspace() else char for char in text if unicodedata.category(char) not in
+                   {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"} or char.isspace())  # fmt: skip
+    return " ".join(kept.split())
+
+
+class TributeFields(forms.Form):
+    """The "Dedicate this gift" block (in honour or in memory of someone): its own block, so other changes to the
+    donation form merge without touching it. The name decides: without one there is no dedication."""
+
+    tribute_kind = forms.ChoiceField(
+        required=False,
+        choices=[(Donation.Tribute.HONOUR, gettext_lazy("In honour of")),
+                 (Donation.Tribute.MEMORY, gettext_lazy("In memory of"))],  # fmt: skip
+        initial=Donation.Tribute.HONOUR,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Dedication"),
+    )
+    tribute_name = forms.CharField(required=False, max_length=100, label=gettext_lazy("Their name"))
+    tribute_on_wall = forms.BooleanField(
+        required=False, label=gettext_lazy("Show the dedication on the supporters wall")
+    )
+    tribute_notify_email = forms.EmailField(
+        required=False, max_length=254, label=gettext_lazy("E-mail someone about it (optional)")
+    )
+    tribute_notify_amount = forms.BooleanField(required=False, label=gettext_lazy("Include the amount in that e-mail"))
+
+    def tribute_clean(self, data):
+        """Fills data["tribute"] (the Donation fields, empty when no dedication), or adds the fields' errors."""
+        raw = data.get("tribute_name") or ""
+        name = tribute_name_clean(raw)
+        if raw.strip() and not name:
+            self.add_error("tribute_name", gettext_lazy("Enter a name with letters we can show."))
+            return
+        kind = data.get("tribute_kind") or ""
+        email = data.get("tribute_notify_email") or ""
+        if not name:
+            self._tribute_options_without_name(data, email)
+            data["tribute"] = {}
+            return
+        if not kind:
+            self.add_error("tribute_kind", gettext_lazy("Choose in honour of or in memory of."))
+            return
+        if data.get("tribute_notify_amount") and not email and "tribute_notify_email" not in self.errors:
+            self.add_error("tribute_notify_amount",
+                           gettext_lazy("Enter an address to e-mail, or untick including the amount."))  # fmt: skip
+            return
+        data["tribute"] = {
+            "tribute_kind": kind, "tribute_name": name, "tribute_on_wall": bool(data.get("tribute_on_wall")),
+            "tribute_notify_email": email.strip().lower() if email else "",
+            "tribute_notify_amount": bool(email and data.get("tribute_notify_amount")),
+        }  # fmt: skip
+
+    def _tribute_options_without_name(self, data, email):
+        if email or data.get("tribute_on_wall") or data.get("tribute_notify_amount"):
+            self.add_error("tribute_name",
+                           gettext_lazy("Enter the name of the person this gift is dedicated to, or leave the "
+                                        "dedication's other choices empty."))  # fmt: skip
+
+
+class DonationForm(TributeFields, forms.Form):
     preset = forms.ChoiceField(required=False, widget=forms.RadioSelect, label=gettext_lazy("Amount"))
     custom_amount = forms.CharField(required=False, max_length=30, label=gettext_lazy("Other amount"))
     kind = forms.ChoiceField(
@@ -91,6 +156,7 @@ class DonationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        self.tribute_clean(data)
         if "preset" not in data:  # the field already has its error
             return data
         preset = data.get("preset")

@@ -113,6 +113,7 @@ def donate(request, campaign):
             public_name=data["public_name"],
             message=data["message"],
             anonymous=data["anonymous"],
+            tribute=data["tribute"],
         )
     except stripe_api.StripeUnavailable as exc:
         log.error("checkout session for %s failed: %s", campaign.slug, exc)

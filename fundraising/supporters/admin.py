@@ -313,7 +313,8 @@ class SupporterToolsAdmin(admin.ModelAdmin):
             messages.error(request, str(exc))
             return
         summary = (
-            f"Erased: {result['donations']} gift(s), {result['emails_sent']} e-mail record(s), "
+            f"Erased: {result['donations']} gift(s), {result['dedications']} dedication address(es), "
+            f"{result['emails_sent']} e-mail record(s), "
             f"{result['stripe_events']} stored Stripe event(s). Amounts are kept."
         )
         messages.success(request, summary)

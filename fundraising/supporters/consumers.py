@@ -7,7 +7,7 @@ from fundraising.journal import kinds
 from fundraising.ledger.models import Donation
 
 from .models import Notice
-from .notices import notice_create
+from .notices import notice_create, tribute_stands
 
 
 def _queue(notice, created):
@@ -31,6 +31,19 @@ def receipts_send(entries):
             continue
         _queue(*notice_create(key=f"receipt:{donation.pk}", kind=Notice.Kind.RECEIPT, campaign=donation.campaign,
                               email=donation.donor_email, donation=donation, amount=donation.amount))  # fmt: skip
+
+
+def tribute_notices_send(entries):
+    """donation.counted: the one notice to the person the donor named in a dedication, for a gift that
+    still stands (paid, not refunded, disputed or reversed); the amount only when the donor allowed it."""
+    donations = _donations(entries)
+    for entry in entries:
+        donation = donations.get(entry.donation_id)
+        if donation is None or not donation.tribute_notify_email or not tribute_stands(donation):
+            continue
+        _queue(*notice_create(key=f"tribute:{donation.pk}", kind=Notice.Kind.TRIBUTE, campaign=donation.campaign,
+                              email=donation.tribute_notify_email, donation=donation,
+                              amount=donation.amount if donation.tribute_notify_amount else 0))  # fmt: skip
 
 
 def refund_notices_send(entries):
@@ -70,6 +83,7 @@ def renewal_failures_send(entries):
 
 REGISTRY = [
     (kinds.DONATION_COUNTED, receipts_send),
+    (kinds.DONATION_COUNTED, tribute_notices_send),
     (kinds.DONATION_REFUNDED, refund_notices_send),
     (kinds.RENEWAL_FAILED, renewal_failures_send),
 ]

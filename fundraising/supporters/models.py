@@ -13,8 +13,8 @@ from fundraising.payments.models import SubscriptionState
 
 class Notice(models.Model):
     """One e-mail to a supporter. `key` names what it is about (receipt:<donation>, refund:<donation>:<total>,
-    renewal-failed:<invoice>:<attempt>, statement:<org>:<year>:<address>), so a payment settled twice, or an
-    event delivered twice, finds the row already there and sends nothing more."""
+    renewal-failed:<invoice>:<attempt>, statement:<org>:<year>:<address>, tribute:<donation>), so a payment
+    settled twice, or an event delivered twice, finds the row already there and sends nothing more."""
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", "Receipt"
@@ -22,6 +22,7 @@ class Notice(models.Model):
         RENEWAL_FAILED = "renewal_failed", "Failed renewal"
         STATEMENT = "statement", "Yearly statement"
         MANAGE_LINK = "manage_link", "Manage link"
+        TRIBUTE = "tribute", "Dedication notice"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

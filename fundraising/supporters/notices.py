@@ -1,4 +1,5 @@
-"""E-mails to supporters: receipts, refund notices, failed renewals, yearly statements and manage links.
+"""E-mails to supporters: receipts, refund notices, failed renewals, yearly statements and manage links; and
+the one notice to the person a donor named in a dedication (tribute).
 
 A Notice row is created once per thing to say (its unique key), then a task renders it in the campaign's
 language (plain text and HTML) and sends it; a failed send is retried and stays visible to the owner."""
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from fundraising.core import due
 from fundraising.core.language import language_override
+from fundraising.ledger.models import Donation
 from fundraising.payments.models import SubscriptionState
 
 from . import links, statements
@@ -65,6 +67,31 @@ def donation_reference(donation):
     return donation.stripe_invoice_id or donation.stripe_payment_intent_id or str(donation.pk)
 
 
+def tribute_text(donation):
+    """The dedication ("In memory of Ada Lovelace") in the active language, or "" for a gift without a dedication."""
+    if not donation.tribute_name:
+        return ""
+    if donation.tribute_kind == "memory":
+        return _("In memory of %(name)s") % {"name": donation.tribute_name}
+    return _("In honour of %(name)s") % {"name": donation.tribute_name}
+
+
+def tribute_stands(donation):
+    """A dedication's notice goes only for a gift that counts and still stands: paid, not fully refunded,
+    no open or lost dispute, not reversed (a refund before the notice went stops it)."""
+    return (
+        donation.paid_at is not None
+        and donation.status in (Donation.Status.SUCCEEDED, Donation.Status.PARTIALLY_REFUNDED)
+        and not donation.reverses_id
+        and not Donation.objects.filter(reverses=donation.pk).exists()
+    )
+
+
+def tribute_sendable(donation):
+    """Still to announce: the gift stands and its dedication still names an address (an erasure empties it)."""
+    return donation is not None and bool(donation.tribute_notify_email) and tribute_stands(donation)
+
+
 def _context(notice):
     campaign = notice.campaign
     context = {
@@ -83,7 +110,12 @@ def _context(notice):
             reference=donation_reference(donation),
             monthly=donation.kind == "monthly",
             next_payment=next_payment_date(donation) if donation.kind == "monthly" and donation.paid_at else "",
+            tribute=tribute_text(donation),
+            donor_name="" if donation.anonymous else donation.public_name.strip(),
+            campaign_url=f"{settings.SITE_URL}/c/{campaign.slug}/",
         )
+    if notice.kind == Notice.Kind.TRIBUTE and not notice.amount:
+        context["amount"] = ""  # the donor did not allow it: the template has nothing to show
     if notice.kind == Notice.Kind.REFUND:
         context["refunded"] = campaign.format(notice.amount)
     if notice.kind == Notice.Kind.STATEMENT:
@@ -103,6 +135,8 @@ def _subject(notice, context):
         return _("Refund: %(amount)s from %(title)s") % {"amount": context["refunded"], "title": campaign.title}
     if notice.kind == Notice.Kind.RENEWAL_FAILED:
         return _("Your monthly gift to %(title)s could not be charged") % {"title": campaign.title}
+    if notice.kind == Notice.Kind.TRIBUTE:
+        return _("A gift to %(title)s: %(tribute)s") % {"title": campaign.title, "tribute": context["tribute"]}
     if notice.kind == Notice.Kind.STATEMENT:
         return _("Your %(year)s gifts to %(name)s") % {"year": notice.year, "name": campaign.organization.name}
     return _("Manage your gifts to %(name)s") % {"name": campaign.organization.name}
@@ -153,6 +187,9 @@ def notice_deliver(*, notice_id):
     if not notice_claim(notice_id=notice_id):
         return None
     notice = Notice.objects.select_related("campaign__organization", "donation").get(pk=notice_id)
+    if notice.kind == Notice.Kind.TRIBUTE and not tribute_sendable(notice.donation):
+        notice_give_up(notice_id=notice.pk, error="Not sent: the gift was refunded, disputed, reversed or erased.")
+        return None
     subject, text, html = notice_render(notice)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notice.email])
     message.attach_alternative(html, "text/html")

@@ -23,7 +23,8 @@ from .models import GiftChange, Notice
 
 DONATION_FIELDS = [
     "id", "campaign_id", "amount", "currency", "kind", "status", "amount_refunded", "amount_disputed",
-    "dispute_status", "public_name", "anonymous", "message", "donor_email", "stripe_checkout_session_id",
+    "dispute_status", "public_name", "anonymous", "message", "tribute_kind", "tribute_name", "tribute_on_wall",
+    "tribute_notify_email", "tribute_notify_amount", "donor_email", "stripe_checkout_session_id",
     "stripe_payment_intent_id", "stripe_charge_id", "stripe_subscription_id", "stripe_invoice_id",
     "subscription_ended_at", "paid_at", "created_at", "updated_at",
 ]  # fmt: skip
@@ -54,6 +55,17 @@ def _donations(*, organization, email):
     if not email:
         return Donation.objects.none()
     return Donation.objects.filter(campaign__organization=organization, donor_email__iexact=email)
+
+
+def _tributes_notified(*, organization, email):
+    """The organisation's gifts whose dedication names exactly this address to notify."""
+    if not email:
+        return Donation.objects.none()
+    return (
+        Donation.objects.filter(campaign__organization=organization, tribute_notify_email__iexact=email)
+        .select_related("campaign")
+        .order_by("created_at")
+    )
 
 
 def _plain(value):
@@ -105,6 +117,12 @@ def supporter_export(*, organization, email):
             }
             for c in GiftChange.objects.filter(subscription_id__in=subscription_ids)
         ],
+        # Gifts someone else dedicated and asked us to tell this address about: only what concerns it.
+        "dedications_notified": [
+            {"campaign": d.campaign.slug, "tribute_kind": d.tribute_kind, "tribute_name": d.tribute_name,
+             "paid_at": _plain(d.paid_at)}
+            for d in _tributes_notified(organization=organization, email=email)
+        ],  # fmt: skip
         "emails_sent": [
             {
                 "kind": n.kind,
@@ -144,6 +162,8 @@ def supporter_erase(*, organization, email):
         if waiting:  # arrived since, or failing: scrubbing it would drop a payment nobody recorded
             raise ErasureRefused(_waiting_message(len(waiting)))
         donations_anonymise(donations=donations)
+        # As the person a donor asked us to notify: the address leaves the dedication (the gift is not theirs).
+        tributes = _tributes_notified(organization=organization, email=email).update(tribute_notify_email="")
         SubscriptionState.objects.filter(subscription_id__in=ids["subscriptions"]).delete()
         GiftChange.objects.filter(subscription_id__in=ids["subscriptions"]).delete()
         PaymentState.objects.filter(
@@ -158,7 +178,8 @@ def supporter_erase(*, organization, email):
         journal_scrub(organization_id=organization.pk, email=email, stand_in=stand_in)
         for event in events:
             _event_scrub(event)
-    return {"donations": len(donations), "emails_sent": erased_notices, "stripe_events": len(events)}
+    return {"donations": len(donations), "dedications": tributes, "emails_sent": erased_notices,
+            "stripe_events": len(events)}  # fmt: skip
 
 
 def _waiting_message(count):

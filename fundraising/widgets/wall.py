@@ -6,7 +6,8 @@ served from there like every other widget format: never queried per request.
 
 What is public, and nothing else (docs/privacy.md): the public name unless the gift is anonymous, the
 message unless an owner or editor hid it, the day it was paid, one-time or monthly, and the amount only
-when the owner opted in (Campaign.supporters_wall_amounts). Never an e-mail, a Stripe id or a row's id.
+when the owner opted in (Campaign.supporters_wall_amounts), and a dedication ("in memory of Ada") only when
+the donor allowed it. Never an e-mail, a Stripe id or a row's id.
 """
 
 import json
@@ -32,6 +33,12 @@ class WallGift(TypedDict):
     amount: int | None  # minor units; None unless the campaign shows amounts
     date: str  # ISO date the gift was paid, in the campaign's time zone
     kind: str  # "one_time" or "monthly"
+    tribute: "WallTribute | None"  # None: no dedication, or the donor kept it off the wall
+
+
+class WallTribute(TypedDict):
+    kind: str  # "honour" or "memory"
+    name: str
 
 
 class Wall(TypedDict):
@@ -48,7 +55,8 @@ def wall_build(*, campaign) -> Wall | None:
             campaign=campaign, paid_at__isnull=False, status__in=WALL_STATUSES, reversed_by__isnull=True
         )
         .order_by("-paid_at")
-        .values("public_name", "anonymous", "message", "message_hidden", "amount", "paid_at", "kind")[:WALL_SIZE]
+        .values("public_name", "anonymous", "message", "message_hidden", "amount", "paid_at", "kind",
+                "tribute_kind", "tribute_name", "tribute_on_wall")[:WALL_SIZE]
     )
     amounts = campaign.supporters_wall_amounts
     return {
@@ -60,10 +68,26 @@ def wall_build(*, campaign) -> Wall | None:
                 "amount": row["amount"] if amounts else None,
                 "date": timezone.localtime(row["paid_at"], campaign.tz).date().isoformat(),
                 "kind": row["kind"],
+                "tribute": wall_tribute(row),
             }
             for row in rows
         ],
     }
+
+
+def wall_tribute(row) -> WallTribute | None:
+    """A row's dedication when its donor allowed it on the wall."""
+    name = row["tribute_name"].strip()
+    if not row["tribute_on_wall"] or not name or row["tribute_kind"] not in ("honour", "memory"):
+        return None
+    return {"kind": row["tribute_kind"], "name": name}
+
+
+def wall_tribute_display(tribute: WallTribute) -> str:
+    """The dedication ("In memory of Ada") in the active language (the same words as the receipt)."""
+    if tribute["kind"] == "memory":
+        return gettext("In memory of %(name)s") % {"name": tribute["name"]}
+    return gettext("In honour of %(name)s") % {"name": tribute["name"]}
 
 
 def wall_phrases():
@@ -87,6 +111,10 @@ def wall_document(*, snapshot, wall: Wall) -> dict:
                 "date_display": format_skeleton("MMMd", day, locale=locale), "kind": gift["kind"]}  # fmt: skip
         if gift["message"] is not None:
             item["message"] = gift["message"]
+        if gift.get("tribute"):
+            item["tribute"] = gift["tribute"]
+            with language_override(locale):
+                item["tribute_display"] = wall_tribute_display(gift["tribute"])
         if wall["amounts"] and gift["amount"] is not None:
             item["amount"] = gift["amount"]
             item["amount_display"] = money.format_money(
@@ -116,7 +144,13 @@ def wall_from_document(document: dict) -> Wall:
         "amounts": bool(document.get("amounts")),
         "gifts": [
             {"name": item.get("name"), "message": item.get("message"), "amount": item.get("amount"),
-             "date": item["date"], "kind": item["kind"]}  # fmt: skip
+             "date": item["date"], "kind": item["kind"], "tribute": _tribute_read(item.get("tribute"))}  # fmt: skip
             for item in document.get("supporters", [])
         ],
     }
+
+
+def _tribute_read(value) -> WallTribute | None:
+    if not isinstance(value, dict) or value.get("kind") not in ("honour", "memory") or not value.get("name"):
+        return None
+    return {"kind": value["kind"], "name": str(value["name"])}

@@ -25,6 +25,7 @@ class Command(BaseCommand):
         except ErasureRefused as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
-            f"Erased {result['donations']} gift(s), {result['emails_sent']} e-mail record(s), "
+            f"Erased {result['donations']} gift(s), {result['dedications']} dedication address(es), "
+            f"{result['emails_sent']} e-mail record(s), "
             f"{result['stripe_events']} stored Stripe event(s); amounts kept."
         )
