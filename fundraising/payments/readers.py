@@ -9,6 +9,40 @@ import uuid
 EARLIEST, LATEST = 946_684_800, 32_503_680_000  # 2000-01-01, 3000-01-01
 
 
+# Stripe's largest amount in minor units: eight digits (99999999, $999,999.99); IDR allows twelve. Anything
+# above is not a payment Stripe made, and refusing it keeps every month's total far inside a bigint.
+AMOUNT_MAX = 99_999_999
+AMOUNT_MAX_BY_CURRENCY = {"idr": 999_999_999_999}
+
+
+def amount_max(currency):
+    return AMOUNT_MAX_BY_CURRENCY.get(currency.lower() if isinstance(currency, str) else "", AMOUNT_MAX)
+
+
+def amount_refusal(event):
+    """Why a signed event is beyond Stripe's own bounds ("" when it is not): an amount field (amount,
+    amount_total, unit_amount ...) above the maximum for the currency its object names."""
+    stack = [(event, "")]
+    while stack:
+        node, currency = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, currency) for item in node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        currency = node.get("currency") or node.get("source_currency") or currency
+        for key, value in node.items():
+            if isinstance(value, dict | list):
+                stack.append((value, currency))
+            elif _is_amount_key(key) and _amount(value) > amount_max(currency):
+                return f"{key} {value} is above Stripe's maximum of {amount_max(currency)}"
+    return ""
+
+
+def _is_amount_key(key):
+    return isinstance(key, str) and (key.startswith("amount") or key.endswith("_amount"))
+
+
 def timestamp_read(value):
     """A Stripe timestamp (unix seconds) as an aware datetime, or None when it is not a plausible one."""
     if isinstance(value, bool) or not isinstance(value, int) or not EARLIEST <= value <= LATEST:
