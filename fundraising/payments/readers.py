@@ -5,6 +5,9 @@ and copes with the older shapes Stripe sent before the API version the app pins.
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
 # Unix seconds Stripe can send: from its founding to far in the future; anything else is not a time.
 EARLIEST, LATEST = 946_684_800, 32_503_680_000  # 2000-01-01, 3000-01-01
 
@@ -20,27 +23,44 @@ def amount_max(currency):
 
 
 def amount_refusal(event):
-    """Why a signed event is beyond Stripe's own bounds ("" when it is not): an amount field (amount,
-    amount_total, unit_amount ...) above the maximum for the currency its object names."""
-    stack = [(event, "")]
-    while stack:
-        node, currency = stack.pop()
-        if isinstance(node, list):
-            stack.extend((item, currency) for item in node)
-            continue
-        if not isinstance(node, dict):
-            continue
-        currency = node.get("currency") or node.get("source_currency") or currency
-        for key, value in node.items():
-            if isinstance(value, dict | list):
-                stack.append((value, currency))
-            elif _is_amount_key(key) and _amount(value) > amount_max(currency):
-                return f"{key} {value} is above Stripe's maximum of {amount_max(currency)}"
+    """Why a signed event is beyond Stripe's own bounds ("" when it is not): an amount the readers count
+    (AMOUNT_FIELDS of the object, its currency conversion, subscription items and refunds) above the maximum
+    for the currency it is in."""
+    obj = (event.get("data") or {}).get("object")
+    for part, currency in _counted_parts(obj):
+        for key in AMOUNT_FIELDS.intersection(part):
+            if _amount(part[key]) > amount_max(currency):
+                return f"{key} {part[key]} is above Stripe's maximum of {amount_max(currency)}"
     return ""
 
 
+def _counted_parts(obj):
+    """(dict, its currency) for each part of an event's object that an amount is read from."""
+    if not isinstance(obj, dict):
+        return
+    currency = obj.get("currency")
+    yield obj, currency
+    conversion = obj.get("currency_conversion")
+    if isinstance(conversion, dict):
+        yield conversion, conversion.get("source_currency")
+    for listing in ("items", "refunds"):
+        data = obj.get(listing).get("data") if isinstance(obj.get(listing), dict) else None
+        for entry in data if isinstance(data, list) else []:
+            if isinstance(entry, dict):
+                yield entry, entry.get("currency") or currency
+                for price in (entry.get("price"), entry.get("plan")):
+                    if isinstance(price, dict):
+                        yield price, price.get("currency") or currency
+
+
+# The amount fields the readers below count from (Stripe's other figures, such as amount_overpaid, are not read).
+AMOUNT_FIELDS = frozenset(
+    ["amount", "amount_total", "amount_received", "amount_paid", "amount_captured", "amount_refunded", "unit_amount"]
+)
+
+
 def _is_amount_key(key):
-    return isinstance(key, str) and (key.startswith("amount") or key.endswith("_amount"))
+    return key in AMOUNT_FIELDS
 
 
 def timestamp_read(value):
@@ -100,7 +120,26 @@ def session_conversion(session):
 
 def session_email(session):
     details = session.get("customer_details") or {}
-    return details.get("email") or session.get("customer_email") or ""
+    return email_read(details.get("email")) or email_read(session.get("customer_email"))
+
+
+# Separators and header syntax: an address with any of these is a list, a display name or an injected header.
+EMAIL_FORBIDDEN = frozenset(',;<>"()[]\\ \t\r\n')
+
+
+def email_read(value):
+    """One plain address, or "" for anything else (a list like "a@x,b@y", a display name, header syntax):
+    receipts and notices are mailed to what this returns, so a payload never gets two people mailed."""
+    if not isinstance(value, str):
+        return ""
+    value = value.strip()
+    if not value or len(value) > 254 or EMAIL_FORBIDDEN.intersection(value):
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value
 
 
 def intent_amount(intent):
