@@ -59,6 +59,9 @@ class Donation(models.Model):
     message_hidden = models.BooleanField(
         default=False, db_default=False, help_text="An owner or editor took the message off the supporters wall."
     )
+    name_hidden = models.BooleanField(
+        default=False, db_default=False, help_text="An owner or editor took the name off the supporters wall."
+    )
     donor_email = models.EmailField(blank=True)
     stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
