@@ -44,7 +44,8 @@ DENIED_NETWORKS = tuple(
         "100::/64",  # discard
         "2001::/23",  # IETF protocol assignments, Teredo among them
         "2001:db8::/32",  # documentation
-        "3fff::/20",
+        "3fff::/20",  # documentation (RFC 9637)
+        "5f00::/16",  # segment routing (SRv6) SIDs (RFC 9602): never a web server's address
         "2002::/16",  # 6to4
         "fc00::/7",  # unique local
         "fe80::/10",  # link-local
