@@ -133,7 +133,7 @@
     ol.setAttribute("aria-labelledby", "wh");
     w.supporters.forEach(function (g) {
       var li = el(ol, "li"), p = el(li, "p");
-      el(p, "b", "", g.anonymous ? t.anonymous : g.name);
+      el(el(p, "b"), "bdi", "", g.anonymous ? t.anonymous : g.name);  // a name's direction stays its own
       el(p, "span", "", [" ", g.amount_display, t[g.kind], g.date_display].filter(Boolean).join(" · "));
       if (g.tribute_display) el(li, "p", "", g.tribute_display);  // the donor allowed it; textContent, never markup
       if (g.message) el(li, "p", "", g.message);

@@ -13,7 +13,6 @@ import urllib.parse
 
 from django.conf import settings
 
-TIMEOUT_SECONDS = 10  # the whole attempt: connect, TLS, send, status line, headers, body
 MAX_BODY_BYTES = 64 * 1024  # of the answer's body; the rest is never read
 MAX_HEAD_BYTES = 64 * 1024  # status line and headers, and whatever arrives with them
 
@@ -45,7 +44,8 @@ DENIED_NETWORKS = tuple(
         "100::/64",  # discard
         "2001::/23",  # IETF protocol assignments, Teredo among them
         "2001:db8::/32",  # documentation
-        "3fff::/20",
+        "3fff::/20",  # documentation (RFC 9637)
+        "5f00::/16",  # segment routing (SRv6) SIDs (RFC 9602): never a web server's address
         "2002::/16",  # 6to4
         "fc00::/7",  # unique local
         "fe80::/10",  # link-local
@@ -238,13 +238,13 @@ def exchange(target, method, *, body, headers, deadline, max_body):
         sock.close()
 
 
-def post(url, *, body, headers, timeout=TIMEOUT_SECONDS, max_body=MAX_BODY_BYTES):
+def post(url, *, body, headers, timeout=None, max_body=MAX_BODY_BYTES):
     """POST `body` once to the URL's checked address: its answer, with no redirect followed (a 3xx is an
-    answer). The attempt ends within `timeout` seconds of the call, name resolution aside (the system
-    resolver's own timeouts bound that, and the time it takes counts against the rest).
+    answer). The attempt ends within `timeout` seconds (OUTGOING_TIMEOUT_SECONDS) of the call, name resolution
+    aside (the system resolver's own timeouts bound that, and the time it takes counts against the rest).
 
     Raises OutgoingRefused for a URL that must never be tried, OSError for a failure worth retrying
     (TimeoutError at the deadline, AnswerUnreadable for what is not HTTP)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + (timeout or settings.OUTGOING_TIMEOUT_SECONDS)
     target = url_check(url)
     return exchange(target, "POST", body=body, headers=headers, deadline=deadline, max_body=max_body)

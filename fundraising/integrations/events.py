@@ -72,7 +72,8 @@ def for_endpoint(endpoint, data):
 
 def event_publish(*, campaign, event_type, key, data, endpoints=None):
     """One Delivery per subscribed active endpoint (once per event key), each sent by its own task after
-    commit. Returns the new deliveries' ids."""
+    commit (without a broker, by beat's sweep: never inside the request that made the event). Returns the new
+    deliveries' ids."""
     if endpoints is None:
         endpoints = [e for e in Endpoint.objects.filter(campaign=campaign, active=True) if event_type in e.events]
     created = []
@@ -95,7 +96,7 @@ def event_publish(*, campaign, event_type, key, data, endpoints=None):
                 )
         except IntegrityError:  # the same event again (a re-sent signal): already delivered or on its way
             continue
-        tasks.event_deliver.delay_on_commit(delivery.pk)
+        tasks.delivery_queue(delivery.pk)
         created.append(delivery.pk)
     return created
 

@@ -39,6 +39,12 @@ class Endpoint(models.Model):
     )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Failed tries in a row (reset by a delivery, and when the endpoint is disabled for them): an endpoint that
+    # keeps failing is switched off, and its owners are told once (owners_notified_at; the sweep retries).
+    failures = models.PositiveIntegerField(default=0, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(max_length=300, blank=True, editable=False)
+    owners_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self):
         return self.url

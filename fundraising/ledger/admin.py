@@ -23,7 +23,7 @@ from fundraising.core import money
 
 from . import offline, selectors
 from .models import Donation
-from .services import donation_messages_hide
+from .services import donation_messages_hide, donation_names_hide
 
 EXPORT_FIELDS = [
     "id",
@@ -148,7 +148,7 @@ class DonationAdmin(OrganizationScopedAdmin):
     list_filter = [
         "status", "kind", "source", "message_hidden", CampaignFilter, ("period", admin.RelatedOnlyFieldListFilter)
     ]  # fmt: skip
-    actions = ["message_hide", "message_show"]
+    actions = ["message_hide", "message_show", "name_hide", "name_show"]
     search_fields = [
         "public_name",
         "donor_email",
@@ -181,6 +181,7 @@ class DonationAdmin(OrganizationScopedAdmin):
         "method",
         "note",
         "message_hidden",
+        "name_hidden",
         "recorded_by",
         "reverses",
         "reversed_by",
@@ -199,11 +200,11 @@ class DonationAdmin(OrganizationScopedAdmin):
         """Owners and editors take messages off the supporters wall; viewers only read."""
         return roles.organizations_with_role(user=request.user, role=roles.NEEDS["message_hide"]).exists()
 
-    def _messages_hide(self, request, queryset, hidden):
+    def _messages_hide(self, request, queryset, hidden, service=donation_messages_hide, what="message(s)"):
         allowed = self.rows_for(request, queryset, role=roles.NEEDS["message_hide"])  # a viewer's row: 403
-        changed = donation_messages_hide(donations=list(allowed.select_related(None).only("pk")), hidden=hidden)
+        changed = service(donations=list(allowed.select_related(None).only("pk")), hidden=hidden)
         verb = "hidden from" if hidden else "shown again on"
-        self.message_user(request, f"{changed} message(s) {verb} the supporters wall.", messages.SUCCESS)
+        self.message_user(request, f"{changed} {what} {verb} the supporters wall.", messages.SUCCESS)
 
     @admin.action(description="Hide the message on the supporters wall", permissions=["hide_message"])
     def message_hide(self, request, queryset):
@@ -212,6 +213,14 @@ class DonationAdmin(OrganizationScopedAdmin):
     @admin.action(description="Show the message on the supporters wall again", permissions=["hide_message"])
     def message_show(self, request, queryset):
         self._messages_hide(request, queryset, False)
+
+    @admin.action(description="Hide the name on the supporters wall", permissions=["hide_message"])
+    def name_hide(self, request, queryset):
+        self._messages_hide(request, queryset, True, service=donation_names_hide, what="name(s)")
+
+    @admin.action(description="Show the name on the supporters wall again", permissions=["hide_message"])
+    def name_show(self, request, queryset):
+        self._messages_hide(request, queryset, False, service=donation_names_hide, what="name(s)")
 
     def has_delete_permission(self, request, obj=None):
         return False

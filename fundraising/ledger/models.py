@@ -64,6 +64,9 @@ class Donation(models.Model):
     message_hidden = models.BooleanField(
         default=False, db_default=False, help_text="An owner or editor took the message off the supporters wall."
     )
+    name_hidden = models.BooleanField(
+        default=False, db_default=False, help_text="An owner or editor took the name off the supporters wall."
+    )
     donor_email = models.EmailField(blank=True)
     # A gift in someone's honour or memory (the first payment of a monthly gift only; docs/supporters.md).
     # The name shows on the thanks page and the receipt, on the wall only when the donor allowed it; the

@@ -213,14 +213,25 @@ def donation_journal(*, donation, before, was_counted, old_period_id=None):
 def donation_messages_hide(*, donations, hidden: bool = True) -> int:
     """Take these gifts' messages off the supporters wall (hidden=False puts them back); the message itself
     stays in the ledger. Each changed row is journalled, so the pipeline rebuilds the wall after commit."""
+    return _wall_hide(donations=donations, field="message_hidden", hidden=hidden)
+
+
+def donation_names_hide(*, donations, hidden: bool = True) -> int:
+    """Take these gifts' public names off the supporters wall, as for a message: the gift shows as anonymous,
+    the name stays in the ledger, and the journal entry has the wall rebuilt in every format."""
+    return _wall_hide(donations=donations, field="name_hidden", hidden=hidden)
+
+
+def _wall_hide(*, donations, field, hidden):
+    """Set `field` (message_hidden or name_hidden) on the rows where it differs: the count of changed rows."""
     with transaction.atomic():
         rows = list(
             Donation.objects.filter(pk__in=[d.pk for d in donations])
-            .exclude(message_hidden=hidden)
+            .exclude(**{field: hidden})
             .select_related("campaign")
             .only("pk", "status", "campaign_id", "period_id", "campaign__organization_id")
         )
-        changed = Donation.objects.filter(pk__in=[row.pk for row in rows]).update(message_hidden=hidden)
+        changed = Donation.objects.filter(pk__in=[row.pk for row in rows]).update(**{field: hidden})
         entries_write(
             Happening(
                 kind=kinds.DONATION_CHANGED,
@@ -228,7 +239,7 @@ def donation_messages_hide(*, donations, hidden: bool = True) -> int:
                 campaign_id=row.campaign_id,
                 period_id=row.period_id,
                 donation_id=row.pk,
-                data={"before": row.status, "after": row.status, "message_hidden": hidden},
+                data={"before": row.status, "after": row.status, field: hidden},
             )
             for row in rows
         )

@@ -5,8 +5,62 @@ and copes with the older shapes Stripe sent before the API version the app pins.
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
 # Unix seconds Stripe can send: from its founding to far in the future; anything else is not a time.
 EARLIEST, LATEST = 946_684_800, 32_503_680_000  # 2000-01-01, 3000-01-01
+
+
+# Stripe's largest amount in minor units: eight digits (99999999, $999,999.99); IDR allows twelve. Anything
+# above is not a payment Stripe made, and refusing it keeps every month's total far inside a bigint.
+AMOUNT_MAX = 99_999_999
+AMOUNT_MAX_BY_CURRENCY = {"idr": 999_999_999_999}
+
+
+def amount_max(currency):
+    return AMOUNT_MAX_BY_CURRENCY.get(currency.lower() if isinstance(currency, str) else "", AMOUNT_MAX)
+
+
+def amount_refusal(event):
+    """Why a signed event is beyond Stripe's own bounds ("" when it is not): an amount the readers count
+    (AMOUNT_FIELDS of the object, its currency conversion, subscription items and refunds) above the maximum
+    for the currency it is in."""
+    obj = (event.get("data") or {}).get("object")
+    for part, currency in _counted_parts(obj):
+        for key in AMOUNT_FIELDS.intersection(part):
+            if _amount(part[key]) > amount_max(currency):
+                return f"{key} {part[key]} is above Stripe's maximum of {amount_max(currency)}"
+    return ""
+
+
+def _counted_parts(obj):
+    """(dict, its currency) for each part of an event's object that an amount is read from."""
+    if not isinstance(obj, dict):
+        return
+    currency = obj.get("currency")
+    yield obj, currency
+    conversion = obj.get("currency_conversion")
+    if isinstance(conversion, dict):
+        yield conversion, conversion.get("source_currency")
+    for listing in ("items", "refunds"):
+        data = obj.get(listing).get("data") if isinstance(obj.get(listing), dict) else None
+        for entry in data if isinstance(data, list) else []:
+            if isinstance(entry, dict):
+                yield entry, entry.get("currency") or currency
+                for price in (entry.get("price"), entry.get("plan")):
+                    if isinstance(price, dict):
+                        yield price, price.get("currency") or currency
+
+
+# The amount fields the readers below count from (Stripe's other figures, such as amount_overpaid, are not read).
+AMOUNT_FIELDS = frozenset(
+    ["amount", "amount_total", "amount_received", "amount_paid", "amount_captured", "amount_refunded", "unit_amount"]
+)
+
+
+def _is_amount_key(key):
+    return key in AMOUNT_FIELDS
 
 
 def timestamp_read(value):
@@ -66,7 +120,26 @@ def session_conversion(session):
 
 def session_email(session):
     details = session.get("customer_details") or {}
-    return details.get("email") or session.get("customer_email") or ""
+    return email_read(details.get("email")) or email_read(session.get("customer_email"))
+
+
+# Separators and header syntax: an address with any of these is a list, a display name or an injected header.
+EMAIL_FORBIDDEN = frozenset(',;<>"()[]\\ \t\r\n')
+
+
+def email_read(value):
+    """One plain address, or "" for anything else (a list like "a@x,b@y", a display name, header syntax):
+    receipts and notices are mailed to what this returns, so a payload never gets two people mailed."""
+    if not isinstance(value, str):
+        return ""
+    value = value.strip()
+    if not value or len(value) > 254 or EMAIL_FORBIDDEN.intersection(value):
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value
 
 
 def intent_amount(intent):

@@ -258,7 +258,7 @@ def invoice_paid_record(*, invoice, paid_at):
     donation.kind = Donation.Kind.MONTHLY if subscription_id else Donation.Kind.ONE_TIME
     donation.stripe_invoice_id = invoice_id
     donation.stripe_subscription_id = donation.stripe_subscription_id or subscription_id
-    donation.donor_email = donation.donor_email or invoice.get("customer_email") or ""
+    donation.donor_email = donation.donor_email or readers.email_read(invoice.get("customer_email"))
     donation_paid_mark(donation=donation, paid_at=paid_at)
     donation_state_apply(donation=donation, state=state)
     return donation_settle(donation=donation, old_period_id=old_period_id)

@@ -1,6 +1,8 @@
 """The one module that talks to Stripe; the rest of the project calls these functions (and tests patch them)."""
 
 import json
+import math
+import time
 
 import stripe
 from django.conf import settings
@@ -113,23 +115,43 @@ def webhook_event_verify(*, payload, signature):
         )
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
         raise SignatureInvalid(str(exc)) from None
+    signed_at = signature_timestamp(signature)
+    if signed_at - time.time() > WEBHOOK_TOLERANCE_SECONDS:  # the SDK only refuses old ones
+        raise SignatureInvalid(f"signed {int(signed_at - time.time())} s in the future")
     event = json_event_parse(payload)
     if not isinstance(event, dict) or not event.get("id") or not isinstance(event.get("data"), dict):
         raise SignatureInvalid("not a Stripe event")
     return event
 
 
+def signature_timestamp(signature):
+    """The t= of a Stripe-Signature header the SDK has verified (so it is there and a whole number)."""
+    for part in signature.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t":
+            return int(value)
+    raise SignatureInvalid("no timestamp in the signature")
+
+
 def _constant_refuse(name):
     raise ValueError(f"{name} is not JSON")
 
 
+def _float_finite(text):
+    """A JSON number with a fraction or exponent; one that overflows (1e400 is Infinity) is refused."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is beyond any float")
+    return value
+
+
 def json_event_parse(payload):
-    """A JSON body as plain data PostgreSQL's jsonb can store: no NaN or Infinity, no NUL or unpaired
+    """A JSON body as plain data PostgreSQL's jsonb can store: no NaN or Infinity (nor 1e400), no NUL or unpaired
     surrogate in any string, at most EVENT_MAX_DEPTH levels. Raises SignatureInvalid otherwise."""
     if _nesting_of(payload) > EVENT_MAX_DEPTH:
         raise SignatureInvalid(f"nested deeper than {EVENT_MAX_DEPTH} levels")
     try:
-        event = json.loads(payload, parse_constant=_constant_refuse)
+        event = json.loads(payload, parse_constant=_constant_refuse, parse_float=_float_finite)
     except (ValueError, RecursionError) as exc:
         raise SignatureInvalid(f"not JSON: {exc}"[:200]) from None
     stack = [event]

@@ -36,10 +36,16 @@ SWEEP_WITHIN_DAYS = 7
 EVENT_MAX_ATTEMPTS = 20
 
 
+class EventOutOfBounds(ValueError):
+    """A verified event that Stripe cannot have sent (an amount above its maximum): refused, never stored."""
+
+
 def stripe_event_store(*, payload, signature):
     """Verify a webhook body and store its event: (StripeEvent, created).
-    Raises stripe_api.SignatureInvalid / stripe_api.StripeNotConfigured."""
+    Raises stripe_api.SignatureInvalid / stripe_api.StripeNotConfigured / EventOutOfBounds."""
     event = stripe_api.webhook_event_verify(payload=payload, signature=signature)
+    if reason := readers.amount_refusal(event):
+        raise EventOutOfBounds(reason)
     return stripe_event_record(event=event)
 
 

@@ -72,7 +72,7 @@ def renewal_failure_record(*, invoice, when):
         metadata=readers.invoice_metadata(invoice), subscription_id=subscription_id
     )
     state.save()
-    email = invoice.get("customer_email") if isinstance(invoice.get("customer_email"), str) else ""
+    email = readers.email_read(invoice.get("customer_email"))
     attempt = readers.invoice_attempt(invoice)
     campaign = Campaign.objects.filter(pk=state.campaign_id).only("organization_id").first()
     entry_write(

@@ -153,6 +153,9 @@ def stripe_webhook(request):
     except stripe_api.SignatureInvalid as exc:
         log.warning("rejected webhook: %s", exc)
         return HttpResponse("Signature does not verify.\n", status=400, content_type="text/plain")
+    except stripe_events.EventOutOfBounds as exc:
+        log.warning("refused webhook: %s", exc)
+        return HttpResponse(f"Refused: {exc}.\n", status=400, content_type="text/plain")
     if created:
         transaction.on_commit(tasks.stripe_events_drain_enqueue)
     return JsonResponse({"received": True, "event": record.stripe_id})

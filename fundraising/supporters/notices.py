@@ -190,6 +190,9 @@ def notice_deliver(*, notice_id):
     if notice.kind == Notice.Kind.TRIBUTE and not tribute_sendable(notice.donation):
         notice_give_up(notice_id=notice.pk, error="Not sent: the gift was refunded, disputed, reversed or erased.")
         return None
+    if notice.kind == Notice.Kind.MANAGE_LINK and not address_gave(notice):
+        Notice.objects.filter(pk=notice.pk).delete()  # a stranger's address, asked on the public form: no trace
+        return None
     subject, text, html = notice_render(notice)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notice.email])
     message.attach_alternative(html, "text/html")
@@ -210,6 +213,12 @@ def notice_deliver(*, notice_id):
         attempts=F("attempts") + 1, status=Notice.Status.SENT, sent_at=timezone.now(), last_error="", claimed_until=None
     )
     return notice
+
+
+def address_gave(notice):
+    """Whether the notice's address gave to the campaign's organisation (a manage link is only for them)."""
+    organization_id = notice.campaign.organization_id
+    return Donation.objects.filter(campaign__organization_id=organization_id, donor_email__iexact=notice.email).exists()
 
 
 def notices_due(*, now=None, grace=datetime.timedelta(seconds=60), limit=500):

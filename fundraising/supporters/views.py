@@ -56,13 +56,30 @@ def manage_request(request, campaign):
         response = render(request, "supporters/manage_limited.html", {"campaign": campaign}, status=429)
         response["Retry-After"] = str(settings.MANAGE_LINK_RATE_LIMIT_IP[1])
         return response
-    manage_link_send(campaign=campaign, email=form.cleaned_data["email"])
+    manage_link_request(campaign=campaign, email=form.cleaned_data["email"])
     return render(request, "supporters/manage_sent.html", {"campaign": campaign})
+
+
+def manage_link_request(*, campaign, email):
+    """The public form's request: the same work whatever the address, so its timing tells no one who gave. A
+    notice is queued for any address within its rate limit; whether the address gave is looked up when the
+    notice is sent (notices.notice_deliver), which mails nothing to a stranger and leaves no row. Without a
+    broker, beat's notices sweep sends it, never this request."""
+    from .tasks import notice_send, notices_brokerless
+
+    email = links.email_normalise(email)
+    if not links.link_request_allowed_for_address(organization_id=campaign.organization_id, email=email):
+        return None
+    notice, _created = notice_create(key=f"manage-link:{campaign.organization_id}:{email}:{uuid.uuid4()}",
+                                     kind=Notice.Kind.MANAGE_LINK, campaign=campaign, email=email)  # fmt: skip
+    if not notices_brokerless():
+        notice_send.delay_on_commit(str(notice.pk))
+    return notice
 
 
 def manage_link_send(*, campaign, email, limited=True):
     """Queue the link if the address gave to the organisation and has not asked too often; else nothing.
-    Owners resending from the admin are not limited."""
+    Owners resending from the admin are not limited (the public form calls manage_link_request)."""
     from .tasks import notice_send
 
     email = links.email_normalise(email)

@@ -4,13 +4,14 @@ Opt-in per campaign (Campaign.supporters_wall). Built by the pipeline with the s
 most WALL_SIZE rows, on the (campaign, -paid_at) index), stored in the cache entry and as a file, and
 served from there like every other widget format: never queried per request.
 
-What is public, and nothing else (docs/privacy.md): the public name unless the gift is anonymous, the
-message unless an owner or editor hid it, the day it was paid, one-time or monthly, and the amount only
-when the owner opted in (Campaign.supporters_wall_amounts), and a dedication ("in memory of Ada") only when
-the donor allowed it. Never an e-mail, a Stripe id or a row's id.
+What is public, and nothing else (docs/privacy.md): the public name unless the gift is anonymous or an owner
+or editor hid it, the message unless they hid it (both without invisible or bidi control characters), the day
+it was paid, one-time or monthly, the amount only when the owner opted in (Campaign.supporters_wall_amounts),
+and a dedication ("in memory of Ada") only when the donor allowed it. Never an e-mail, a Stripe id or a row's id.
 """
 
 import json
+import unicodedata
 from typing import TypedDict
 
 from babel.dates import format_skeleton
@@ -46,6 +47,18 @@ class Wall(TypedDict):
     gifts: list[WallGift]  # newest first, at most WALL_SIZE
 
 
+# Format characters kept: the zero-width non-joiner and joiner are how Persian and Indic names and emoji
+# sequences are written. Every other control or format character (bidi overrides and isolates, marks,
+# zero-width spaces, byte-order marks) is taken out of what the wall shows.
+FORMAT_KEPT = frozenset("\u200c\u200d\n")
+
+
+def text_public(value):
+    """A name or message as the wall shows it: no bidi control, zero-width or other invisible character that
+    could reorder the text around it or make two names look alike; trimmed."""
+    return "".join(c for c in value if c in FORMAT_KEPT or unicodedata.category(c) not in ("Cc", "Cf")).strip()
+
+
 def wall_build(*, campaign) -> Wall | None:
     """The campaign's wall from the ledger, or None when it has not opted in."""
     if not campaign.supporters_wall:
@@ -55,7 +68,7 @@ def wall_build(*, campaign) -> Wall | None:
             campaign=campaign, paid_at__isnull=False, status__in=WALL_STATUSES, reversed_by__isnull=True
         )
         .order_by("-paid_at")
-        .values("public_name", "anonymous", "message", "message_hidden", "amount", "paid_at", "kind",
+        .values("public_name", "anonymous", "name_hidden", "message", "message_hidden", "amount", "paid_at", "kind",
                 "tribute_kind", "tribute_name", "tribute_on_wall")[:WALL_SIZE]
     )
     amounts = campaign.supporters_wall_amounts
@@ -63,8 +76,8 @@ def wall_build(*, campaign) -> Wall | None:
         "amounts": amounts,
         "gifts": [
             {
-                "name": None if row["anonymous"] or not row["public_name"].strip() else row["public_name"].strip(),
-                "message": None if row["message_hidden"] or not row["message"].strip() else row["message"].strip(),
+                "name": None if row["anonymous"] or row["name_hidden"] else text_public(row["public_name"]) or None,
+                "message": None if row["message_hidden"] else text_public(row["message"]) or None,
                 "amount": row["amount"] if amounts else None,
                 "date": timezone.localtime(row["paid_at"], campaign.tz).date().isoformat(),
                 "kind": row["kind"],
@@ -77,7 +90,7 @@ def wall_build(*, campaign) -> Wall | None:
 
 def wall_tribute(row) -> WallTribute | None:
     """A row's dedication when its donor allowed it on the wall."""
-    name = row["tribute_name"].strip()
+    name = (text_public(row["tribute_name"]) or "").strip()  # the same cleaning as public names
     if not row["tribute_on_wall"] or not name or row["tribute_kind"] not in ("honour", "memory"):
         return None
     return {"kind": row["tribute_kind"], "name": name}

@@ -77,6 +77,8 @@ CUSTOM = {
 ACTIONS = {
     ("ledger.donation", "message_hide"): "OE",
     ("ledger.donation", "message_show"): "OE",
+    ("ledger.donation", "name_hide"): "OE",
+    ("ledger.donation", "name_show"): "OE",
     ("supporters.notice", "send_again"): "OE",
     ("supporters.monthlygift", "send_manage_link"): "OE",
     ("axes.accessattempt", "cleanup_expired_attempts"): "",
@@ -315,8 +317,8 @@ def test_the_pages_of_no_organisation(client, mia, rows):
 def action_took(client, label, action, rows, letter):
     row = rows[letter][label]
     model = type(row)
-    if action == "message_show":
-        Donation.objects.filter(pk=row.pk).update(message_hidden=True)
+    if action in ("message_show", "name_show"):  # something to show again
+        Donation.objects.filter(pk=row.pk).update(**{action.replace("_show", "_hidden"): True})
     if label == "axes.accessattempt":
         import datetime
 
@@ -333,6 +335,8 @@ def action_took(client, label, action, rows, letter):
         return not model.objects.filter(pk=row.pk).exists()
     if action in ("message_hide", "message_show"):
         return Donation.objects.get(pk=row.pk).message_hidden is (action == "message_hide")
+    if action in ("name_hide", "name_show"):
+        return Donation.objects.get(pk=row.pk).name_hidden is (action == "name_hide")
     return any(f"zz{ROLES[letter]}zz" in " ".join(message.to) for message in mail.outbox)
 
 

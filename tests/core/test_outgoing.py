@@ -160,6 +160,13 @@ REFUSED = [
     "2002:808:808::1",  # 6to4 of a public one
     "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
     "2001:db8::1",
+    "3fff::1",  # documentation
+    "5f00::1",  # SRv6 segment identifiers: Python's is_global calls it global
+    "::ffff:0:7f00:1",  # IPv4-translated 127.0.0.1
+    "64:ff9b:1::7f00:1",  # local-use NAT64 of 127.0.0.1
+    "2001:20::1",  # ORCHIDv2
+    "192.0.0.9",  # IETF protocol assignments
+    "100::1",  # discard-only
 ]
 ALLOWED = ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e"]
 

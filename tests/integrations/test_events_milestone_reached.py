@@ -8,6 +8,7 @@ from django.db import transaction
 from fundraising.campaigns import services
 from fundraising.integrations.models import Delivery, Endpoint
 from fundraising.ledger import services as ledger
+from tests.delivery_helpers import deliveries_drain
 from tests.factories import DonationFactory, MilestoneFactory
 
 
@@ -25,12 +26,14 @@ def halfway(campaign):
 
 
 def give(campaign, amount):
+    """A gift, then beat's sweeps until its events are delivered or given up."""
     with transaction.atomic():
         donation = DonationFactory(campaign=campaign, amount=amount)
         ledger.ledger_changed(period_id=donation.period_id)
+    deliveries_drain()
 
 
-def test_it_posts_a_signed_milestone_and_retries_on_errors(endpoint, halfway, receiver, eager_retries):
+def test_it_posts_a_signed_milestone_and_retries_on_errors(endpoint, halfway, receiver):
     receiver.failures = 2
 
     give(endpoint.campaign, 300000)
@@ -66,7 +69,7 @@ def test_it_refuses_to_post_to_a_private_address_in_production(endpoint, receive
     assert delivery.status == "failed" and "127.0.0.1" in delivery.last_error  # never retried
 
 
-def test_it_does_not_follow_a_redirect(endpoint, receiver, eager_retries):
+def test_it_does_not_follow_a_redirect(endpoint, receiver):
     receiver.redirect = f"{receiver.url}-target"  # stands for an internal address the check would refuse
 
     give(endpoint.campaign, 500000)

@@ -10,6 +10,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from fundraising.campaigns import services
 from fundraising.integrations.models import Endpoint
 from fundraising.ledger import services as ledger
+from tests.delivery_helpers import deliveries_drain
 from tests.factories import DonationFactory
 
 BEFORE = [("campaigns", "0006_supporters_wall"), ("integrations", "0001_initial")]
@@ -94,6 +95,7 @@ def test_a_migrated_webhook_signs_the_next_milestone_with_its_old_secret(old_cam
     with transaction.atomic():
         donation = DonationFactory(campaign=campaign, amount=500000)
         ledger.ledger_changed(period_id=donation.period_id)
+    deliveries_drain()
 
     [post] = receiver.posts
     assert post.event == "milestone.reached" and post.signed_with("mwsec_kept")

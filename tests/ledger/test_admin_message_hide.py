@@ -62,3 +62,20 @@ def test_the_list_says_how_many_messages_left_or_came_back(client, wall, alice):
     shown = hide(client, alice, wall["spam"], action="message_show")
     page = client.get(shown["Location"]).content.decode()
     assert '<li class="success">1 message(s) shown again on the supporters wall.</li>' in page
+
+
+@pytest.mark.parametrize("name", ["alice", "bob"])
+def test_owners_and_editors_hide_a_name_and_the_wall_follows(client, wall, name, alice, bob):
+    user = {"alice": alice, "bob": bob}[name]
+    assert hide(client, user, wall["spam"], action="name_hide").status_code == 302
+    document = json.loads(client.get("/w/lights/supporters.json").content)
+    assert [(s["name"], s["anonymous"], s["message"]) for s in document["supporters"]] == [
+        (None, True, "Buy cheap pills")
+    ]
+    hide(client, user, wall["spam"], action="name_show")
+    assert b"Mallory" in client.get("/w/lights/supporters.json").content
+
+
+def test_a_viewer_cannot_hide_a_name(client, wall):
+    hide(client, wall["victor"], wall["spam"], action="name_hide")
+    assert not Donation.objects.get(pk=wall["spam"].pk).name_hidden

@@ -181,4 +181,7 @@ def test_it_manages_a_monthly_gift_without_an_account(live_server, demo, mailbox
         page.screenshot(path=ARTIFACTS / "supporter_link_requested.png", full_page=True)
         accessible(page, "link_requested")
         assert errors == []
+    from fundraising.supporters.tasks import notices_sweep
+
+    in_thread(lambda: notices_sweep())  # no broker here: beat's sweep sends the link, never the request
     assert in_thread(lambda: messages_in(mailbox))[-1][1] == "Manage your gifts to Demo organisation"
