@@ -180,6 +180,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 10,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No task holds a worker process forever (a hung SMTP or Stripe connection): past the soft limit the task
+# gets SoftTimeLimitExceeded (it is retried or swept like any failure), 30 s later the process is replaced.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 900)
+if not 60 <= CELERY_TASK_TIME_LIMIT <= 86400:
+    raise ImproperlyConfigured(f"CELERY_TASK_TIME_LIMIT must be 60 to 86400 seconds, not {CELERY_TASK_TIME_LIMIT}")
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # With the broker down, a web request gives up enqueueing within about a second (the sweeps catch up).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = "UTC"
@@ -287,13 +293,48 @@ CORS_URLS_REGEX = r"^/w/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 
-EMAIL_BACKEND = env.str(
+# --- Mail (docs/configuration.md, "Mail") ---
+# EMAIL_URL names the server in django-environ's form; console:// is accepted for consolemail://.
+EMAIL_SCHEMES = ("smtp", "smtp+tls", "smtp+ssl", "smtps", "console", "consolemail")
+
+
+def env_email_url(name):
+    raw = env.str(name, default="")
+    if not raw:
+        return {}
+    if raw.split("://", 1)[0] not in EMAIL_SCHEMES or "://" not in raw:
+        raise ImproperlyConfigured(f"{name} must be a URL starting with one of {', '.join(EMAIL_SCHEMES)}")
+    if raw.startswith("console://"):
+        raw = "consolemail://" + raw[len("console://") :]
+    config = env.email_url_config(raw)
+    if config["EMAIL_BACKEND"].endswith("smtp.EmailBackend") and not config.get("EMAIL_HOST"):
+        raise ImproperlyConfigured(f"{name} names no host: {raw.split('@')[-1]!r}")
+    config.pop("EMAIL_FILE_PATH", None)
+    return config
+
+
+_email = env_email_url("EMAIL_URL")
+if _email and env.str("EMAIL_BACKEND", default=""):
+    raise ImproperlyConfigured("EMAIL_URL and EMAIL_BACKEND are both set: keep one")
+EMAIL_BACKEND = _email.pop("EMAIL_BACKEND", None) or env.str(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+# A hung mail server gives up after this many seconds (the notice is retried) instead of holding a worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+if not 1 <= EMAIL_TIMEOUT <= 300:
+    raise ImproperlyConfigured(f"EMAIL_TIMEOUT must be between 1 and 300 seconds, not {EMAIL_TIMEOUT}")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fundraising@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# --- end of Mail ---
 
 # Production hardening: on by default when DEBUG is off, each switchable.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

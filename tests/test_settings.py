@@ -57,3 +57,44 @@ def test_it_warns_when_production_hardening_is_switched_off():
     result = run_manage({**PRODUCTION, "SECURE_SSL_REDIRECT": "0"}, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
     assert "security.W008" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp+tls://us%40er:p%40ss@mail.example.org:587", "smtp mail.example.org 587 us@er p@ss True False 10"),
+        ("smtp+ssl://u:p@mail.example.org:465", "smtp mail.example.org 465 u p False True 10"),
+        ("smtp://mail.example.org", "smtp mail.example.org 25 - - False False 10"),
+        ("console://", "console localhost 25 - - False False 10"),
+    ],
+)
+def test_it_reads_the_mail_server_from_email_url(url, expected):
+    script = (
+        "from django.conf import settings as s; print(s.EMAIL_BACKEND.split('.')[-2], s.EMAIL_HOST, s.EMAIL_PORT,"
+        " s.EMAIL_HOST_USER or '-', s.EMAIL_HOST_PASSWORD or '-', s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.EMAIL_TIMEOUT)"
+    )
+    result = run_manage({"DEBUG": "1", "EMAIL_URL": url}, "shell", "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"EMAIL_URL": "imap://mail.example.org"}, "EMAIL_URL"),
+        ({"EMAIL_URL": "smtp://"}, "EMAIL_URL"),
+        ({"EMAIL_URL": "smtp://m.example.org", "EMAIL_BACKEND": "x.y"}, "EMAIL_BACKEND"),
+        ({"EMAIL_TIMEOUT": "0"}, "EMAIL_TIMEOUT"),
+        ({"CELERY_TASK_TIME_LIMIT": "10"}, "CELERY_TASK_TIME_LIMIT"),
+    ],
+)
+def test_it_refuses_a_bad_mail_or_task_setting(overrides, named):
+    result = run_manage({"DEBUG": "1", **overrides}, "check")
+    assert result.returncode != 0
+    assert named in result.stderr.splitlines()[-1]
+
+
+def test_it_bounds_every_task_so_a_hung_server_cannot_hold_a_worker():
+    script = "from fundraising.celery import app; print(app.conf.task_soft_time_limit, app.conf.task_time_limit)"
+    result = run_manage({"DEBUG": "1"}, "shell", "-c", script)
+    assert result.stdout.split()[-2:] == ["870", "900"]

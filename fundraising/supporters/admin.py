@@ -3,6 +3,7 @@ and per-supporter export, erasure and manage-link resend."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -18,6 +19,27 @@ from fundraising.payments.models import SubscriptionState
 
 from . import links, privacy, statements
 from .models import MonthlyGift, Notice, StatementRun, SupporterTools
+
+
+def manage_link_unsent_warn(request, notice):
+    """After the commit (in-process tasks have tried the send by then): when the mail failed, say so and give
+    the owner the link to pass on. With a worker the send is still queued and the Notices list shows it."""
+
+    def check():
+        notice.refresh_from_db(fields=["status", "last_error"])
+        if notice.status in (Notice.Status.RETRYING, Notice.Status.FAILED):
+            url = links.manage_url(campaign=notice.campaign, email=notice.email)
+            messages.warning(
+                request,
+                format_html(
+                    "The manage link could not be e-mailed ({}). Send {} this link yourself: <code>{}</code>",
+                    notice.last_error,
+                    notice.email,
+                    url,
+                ),
+            )
+
+    transaction.on_commit(check)
 
 
 @admin.register(Notice)
@@ -124,8 +146,12 @@ class MonthlyGiftAdmin(OrganizationScopedAdmin):
         sent = 0
         for state in queryset.select_related("campaign"):
             email = self.supporter(state)
-            if state.campaign and email != "—":
-                sent += manage_link_send(campaign=state.campaign, email=email, limited=False) is not None
+            if not state.campaign or email == "—":
+                continue
+            notice = manage_link_send(campaign=state.campaign, email=email, limited=False)
+            if notice is not None:
+                sent += 1
+                manage_link_unsent_warn(request, notice)
         self.message_user(request, f"{sent} manage link(s) queued.")
 
 
@@ -252,6 +278,8 @@ class SupporterToolsAdmin(admin.ModelAdmin):
             campaign = organization.campaigns.order_by("-active", "pk").first()
             queued = campaign and manage_link_send(campaign=campaign, email=email, limited=False)
             messages.info(request, "Manage link queued." if queued else "No gift from that address: nothing sent.")
+            if queued:
+                manage_link_unsent_warn(request, queued)
         elif action == "erase" and request.POST.get("confirm") == email:
             result = privacy.supporter_erase(organization=organization, email=email)
             summary = (
