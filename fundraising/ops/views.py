@@ -1,4 +1,5 @@
-"""/healthz for load balancers (status only) and operators (details: staff, or the HEALTHZ_TOKEN)."""
+"""/healthz for monitoring (status only) and operators (details: superusers, or the HEALTHZ_TOKEN).
+Load balancers probe /livez and /readyz (fundraising/ops/probes.py) instead: they are about one node."""
 
 import secrets
 
@@ -10,8 +11,9 @@ from .health import health_report, health_status
 
 
 def may_see_details(request):
-    """Staff signed in to the admin, or a caller with `Authorization: Bearer <HEALTHZ_TOKEN>`."""
-    if request.user.is_authenticated and request.user.is_staff:
+    """Superusers signed in to the admin (every organisation member is staff: not them), or a caller with
+    `Authorization: Bearer <HEALTHZ_TOKEN>`."""
+    if request.user.is_authenticated and request.user.is_superuser:
         return True
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return bool(settings.HEALTHZ_TOKEN) and scheme.lower() == "bearer" and secrets.compare_digest(
