@@ -157,7 +157,8 @@ EOF
   stop_all
 }
 
-export DEBUG=0 SECRET_KEY=smoke-test-secret-key-not-for-production ALLOWED_HOSTS=127.0.0.1
+# A fresh key each run: production settings refuse short, low-entropy or published keys.
+export DEBUG=0 SECRET_KEY="smoke-$(python3 -c "import secrets; print(secrets.token_urlsafe(50))")" ALLOWED_HOSTS=127.0.0.1
 export SECURE_SSL_REDIRECT=0 STRIPE_WEBHOOK_SECRET=whsec_smoke_local_only FUNDRAISING_IGNORE_DOTENV=1
 # Anonymous callers get only ok/fail from /healthz; the operator's token gets each check's details.
 export HEALTHZ_TOKEN=smoke-healthz-token

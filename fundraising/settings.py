@@ -60,11 +60,34 @@ def env_database(name, default):
 
 
 DEBUG = env_bool("DEBUG", False)
+# --- Secrets (docs/configuration.md, "Secrets") ---
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+# Keys this repository has printed (development, tests, examples): whoever reads it could forge links with them.
+KNOWN_SECRET_KEYS = {DEV_SECRET_KEY, "test-secret-key-not-for-production", "smoke-test-secret-key-not-for-production"}
+
+
+def secret_key_weakness(key):
+    """Why a production SECRET_KEY is refused (manage links and invitations are signed with it), or ""."""
+    if key in KNOWN_SECRET_KEYS or key.startswith("django-insecure-"):
+        return "is a published development key"
+    if len(key) < 50:
+        return f"has {len(key)} characters; use at least 50"
+    if len(set(key)) < 10:
+        return f"uses only {len(set(key))} distinct characters"
+    return ""
+
+
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is not 1")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = DEV_SECRET_KEY
+elif not DEBUG and secret_key_weakness(SECRET_KEY):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY {secret_key_weakness(SECRET_KEY)} (make one: python -c "
+        "'import secrets; print(secrets.token_urlsafe(50))')"
+    )
+# --- end of Secrets ---
 
 ALLOWED_HOSTS = [h.strip() for h in env.str("ALLOWED_HOSTS", default="localhost,127.0.0.1").split(",") if h.strip()]
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", ("http", "https")).rstrip("/")
@@ -252,6 +275,10 @@ STRIPE_EVENT_DRAINS = env_int("STRIPE_EVENT_DRAINS", 2)
 for _name, _prefix in (("STRIPE_SECRET_KEY", ("sk_", "rk_")), ("STRIPE_WEBHOOK_SECRET", ("whsec_",))):
     if globals()[_name] and not globals()[_name].startswith(_prefix):
         raise ImproperlyConfigured(f"{_name} must start with {' or '.join(_prefix)}")
+    # A placeholder ("whsec_", "sk_live_") would let anyone who guesses it sign webhooks: refused outside DEBUG.
+    _body = globals()[_name].split("_", 2)[-1] if _name == "STRIPE_SECRET_KEY" else globals()[_name][len("whsec_") :]
+    if globals()[_name] and not DEBUG and len(_body) < 8:
+        raise ImproperlyConfigured(f"{_name} looks like a placeholder: paste the whole secret from Stripe's dashboard")
 # `make demo` without a Stripe account: a local test checkout page (fundraising/payments/demo_checkout.py)
 # answers for Stripe Checkout and posts signed events to the webhook. Local development only; a real
 # STRIPE_SECRET_KEY wins over it.

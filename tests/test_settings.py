@@ -98,3 +98,28 @@ def test_it_bounds_every_task_so_a_hung_server_cannot_hold_a_worker():
     script = "from fundraising.celery import app; print(app.conf.task_soft_time_limit, app.conf.task_time_limit)"
     result = run_manage({"DEBUG": "1"}, "shell", "-c", script)
     assert result.stdout.split()[-2:] == ["870", "900"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "says"),
+    [
+        ({"SECRET_KEY": "x"}, "has 1 characters"),
+        ({"SECRET_KEY": "ab" * 40}, "distinct characters"),
+        ({"SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production"}, "published development key"),
+        ({"SECRET_KEY": "django-insecure-" + "k3y" * 20}, "published development key"),
+        ({"STRIPE_WEBHOOK_SECRET": "whsec_"}, "placeholder"),
+        ({"STRIPE_SECRET_KEY": "sk_live_"}, "placeholder"),
+        ({"STRIPE_SECRET_KEY": "sk_live_xxx"}, "placeholder"),
+    ],
+)
+def test_it_refuses_weak_or_placeholder_secrets_in_production(overrides, says):
+    result = run_manage({**PRODUCTION, **overrides}, "check")
+    assert result.returncode != 0
+    last = result.stderr.splitlines()[-1]
+    assert next(iter(overrides)) in last and says in last
+
+
+def test_it_takes_real_looking_secrets_in_production():
+    secrets = {"STRIPE_WEBHOOK_SECRET": "whsec_" + "a1B2" * 8, "STRIPE_SECRET_KEY": "sk_live_" + "Z9y8" * 20}
+    result = run_manage({**PRODUCTION, **secrets}, "check")
+    assert result.returncode == 0, result.stderr
