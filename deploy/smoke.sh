@@ -132,7 +132,7 @@ run_stage() {  # the operator's steps against whatever DATABASE_URL / REDIS_URL 
   export SITE_URL="http://127.0.0.1:$port"
   manage migrate --noinput
   manage collectstatic --noinput
-  manage seed_demo
+  manage seed_demo --force  # production settings: seed_demo refuses DEBUG=0 without it
   manage widgets_refresh
   start gunicorn "$BIN/gunicorn" fundraising.wsgi -k gthread -w 2 --threads 8 -b "127.0.0.1:$port" --timeout 30
   http_wait "$SITE_URL/healthz"
