@@ -24,14 +24,18 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name} must be 1 or 0, not {raw!r}")
 
 
-def env_int(name, default):
+def env_int(name, default, low, high):
+    """A whole number within [low, high]: every numeric setting has a range, so a typo stops start-up."""
     raw = env.str(name, default="")
     if raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name} must be between {low} and {high}, not {value}")
+    return value
 
 
 def env_choice(name, default, choices):
@@ -150,7 +154,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, 0, 86400)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default behind gunicorn -w 2: readers never wait for the writer (WAL), and a
@@ -160,7 +164,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, 1, 600),
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -196,7 +200,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "fundraising"
 # A task a dead worker had taken comes back to the queue after this many seconds (acks_late).
-CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300, 10, 86400)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     # Look for abandoned messages often enough that a low timeout actually takes effect.
@@ -208,9 +212,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # No task holds a worker process forever (a hung SMTP or Stripe connection): past the soft limit the task
 # gets SoftTimeLimitExceeded (it is retried or swept like any failure), 30 s later the process is replaced.
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 900)
-if not 60 <= CELERY_TASK_TIME_LIMIT <= 86400:
-    raise ImproperlyConfigured(f"CELERY_TASK_TIME_LIMIT must be 60 to 86400 seconds, not {CELERY_TASK_TIME_LIMIT}")
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 900, 60, 86400)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # With the broker down, a web request gives up enqueueing within about a second (the sweeps catch up).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
@@ -231,8 +233,8 @@ CELERY_BEAT_SCHEDULE = {
 # from one address, that pair waits AXES_COOLOFF_MINUTES (429). Locking the pair, not the address or the
 # username alone, means one address cannot lock every owner out, nor can anyone lock out a given owner.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, 1, 1000)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, 1, 7 * 24 * 60))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "fundraising.payments.views.client_ip"  # the NUM_PROXIES rule, as for donations
@@ -271,7 +273,7 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env_url("STRIPE_API_BASE", "", ("http", "https"))
 # How many workers may drain a backlog of webhook events at once (about the worker processes serving it).
-STRIPE_EVENT_DRAINS = env_int("STRIPE_EVENT_DRAINS", 2)
+STRIPE_EVENT_DRAINS = env_int("STRIPE_EVENT_DRAINS", 2, 1, 64)
 for _name, _prefix in (("STRIPE_SECRET_KEY", ("sk_", "rk_")), ("STRIPE_WEBHOOK_SECRET", ("whsec_",))):
     if globals()[_name] and not globals()[_name].startswith(_prefix):
         raise ImproperlyConfigured(f"{_name} must start with {' or '.join(_prefix)}")
@@ -301,14 +303,12 @@ def env_rate(name, default):
 # Card-testing defence: Checkout Sessions one client IP may create per window.
 DONATION_RATE_LIMIT = env_rate("DONATION_RATE_LIMIT", "5/60")
 # Manage links (/c/<slug>/manage/): how long an e-mailed link works, and how often one may be asked for.
-MANAGE_LINK_MAX_AGE = env_int("MANAGE_LINK_MAX_AGE", 14 * 24 * 3600)
-if MANAGE_LINK_MAX_AGE <= 0:
-    raise ImproperlyConfigured(f"MANAGE_LINK_MAX_AGE must be a positive number of seconds, not {MANAGE_LINK_MAX_AGE}")
+MANAGE_LINK_MAX_AGE = env_int("MANAGE_LINK_MAX_AGE", 14 * 24 * 3600, 60, 366 * 24 * 3600)
 MANAGE_LINK_RATE_LIMIT_IP = env_rate("MANAGE_LINK_RATE_LIMIT_IP", "10/3600")
 MANAGE_LINK_RATE_LIMIT_ADDRESS = env_rate("MANAGE_LINK_RATE_LIMIT_ADDRESS", "3/3600")
 # How many reverse proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For;
 # 0 trusts only the socket's address. Behind deploy/nginx.conf this is 1.
-NUM_PROXIES = env_int("NUM_PROXIES", 0)
+NUM_PROXIES = env_int("NUM_PROXIES", 0, 0, 10)
 # Outgoing HTTP to owners' URLs (fundraising/core/outgoing.py) reaches public addresses only, unless this is a
 # local setup (the demo, tests). MILESTONE_WEBHOOK_ALLOW_PRIVATE, its name from before, is read when it is unset
 # (deprecated: configuration that still sets it keeps working).
@@ -359,9 +359,7 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 # A hung mail server gives up after this many seconds (the notice is retried) instead of holding a worker.
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
-if not 1 <= EMAIL_TIMEOUT <= 300:
-    raise ImproperlyConfigured(f"EMAIL_TIMEOUT must be between 1 and 300 seconds, not {EMAIL_TIMEOUT}")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, 1, 300)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fundraising@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- end of Mail ---
@@ -369,9 +367,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Production hardening: on by default when DEBUG is off, each switchable.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, 0, 2 * 31536000)
+# Opt-in: both bind every subdomain of the site's domain (preload for years, in browsers' lists), which only
+# the domain's owner can decide.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# check --deploy's advice to turn those on is a choice made here, not an oversight.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -48,9 +48,52 @@ def test_it_runs_on_embedded_defaults_in_debug():
     assert "no issues" in result.stdout
 
 
+# What a production deployment adds to PRODUCTION's minimum (check --deploy connects to none of them).
+SERVICES = {
+    "DATABASE_URL": "postgres://fundraising@127.0.0.1:5432/fundraising",
+    "REDIS_URL": "redis://127.0.0.1:6379/4",
+    "STRIPE_SECRET_KEY": "sk_live_" + "Z9y8" * 20,
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + "a1B2" * 8,
+    "STRIPE_API_BASE": "http://127.0.0.1:1",  # the endpoint check asks Stripe: here it fails at once (W101)
+}
+
+
 def test_it_passes_check_deploy_with_production_values():
-    result = run_manage(PRODUCTION, "check", "--deploy", "--fail-level", "WARNING")
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_manage({**PRODUCTION, **SERVICES}, "check", "--deploy")
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert "fundraising.W11" not in out and "security.W" not in out, out  # W101 (Stripe unreachable) may remain
+
+
+@pytest.mark.parametrize(
+    ("overrides", "warning"),
+    [
+        ({"DATABASE_URL": PRODUCTION["DATABASE_URL"]}, "fundraising.W110"),
+        ({"REDIS_URL": ""}, "fundraising.W111"),
+        ({"SITE_URL": "http://fund.example.org"}, "fundraising.W112"),
+        ({"STRIPE_WEBHOOK_SECRET": ""}, "fundraising.W113"),
+    ],
+)
+def test_it_warns_on_a_deployment_that_should_not_face_donors(overrides, warning):
+    result = run_manage({**PRODUCTION, **SERVICES, **overrides}, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert warning in result.stdout + result.stderr
+
+
+def test_it_leaves_hsts_preload_and_subdomains_to_the_operator():
+    script = "from django.conf import settings as s; print(s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_INCLUDE_SUBDOMAINS)"
+    assert run_manage(PRODUCTION, "shell", "-c", script).stdout.split()[-2:] == ["False", "False"]
+    on = {**PRODUCTION, "SECURE_HSTS_PRELOAD": "1", "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1"}
+    assert run_manage(on, "shell", "-c", script).stdout.split()[-2:] == ["True", "True"]
+
+
+@pytest.mark.parametrize(
+    "name", ["NUM_PROXIES", "CONN_MAX_AGE", "STRIPE_EVENT_DRAINS", "AXES_FAILURE_LIMIT", "SECURE_HSTS_SECONDS"]
+)
+def test_it_refuses_a_number_out_of_range(name):
+    result = run_manage({"DEBUG": "1", name: "-1"}, "check")
+    assert result.returncode != 0
+    assert name in result.stderr.splitlines()[-1] and "between" in result.stderr.splitlines()[-1]
 
 
 def test_it_warns_when_production_hardening_is_switched_off():
