@@ -2,10 +2,18 @@
 
 import datetime
 import os
+import sys
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+# pyproject.toml's requires-python: older Pythons install and pass `check`, then crash (datetime.UTC is 3.11+).
+OLDEST_PYTHON = (3, 11)
+if tuple(sys.version_info[:2]) < OLDEST_PYTHON:
+    raise ImproperlyConfigured(
+        f"Python {'.'.join(map(str, sys.version_info[:3]))} is too old: this app needs Python 3.11 or newer"
+    )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -381,9 +389,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# --- Logs (docs/operations.md, "Logs") ---
+# Every line says when, how bad and from where; LOG_FORMAT=json writes one JSON object a line for machines.
+LOG_FORMAT = env_choice("LOG_FORMAT", "TEXT", ("TEXT", "JSON"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "fundraising.core.logformat.JsonFormatter"},
+    },
+    "filters": {"redact": {"()": "fundraising.core.logformat.TokenRedactFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT.lower(), "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
+    # Django's own lines (a 500's traceback, 404 warnings) in the same format, not through its default handler.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
+# The worker and beat log through LOGGING too, in the same format, instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# --- end of Logs ---

@@ -1,7 +1,7 @@
 """Start-up refuses bad configuration and names the variable; production settings pass check --deploy."""
 import pytest
 
-from tests.manage_run import PRODUCTION, run_manage
+from tests.manage_run import PRODUCTION, run_manage, run_python
 
 
 @pytest.mark.parametrize(
@@ -166,3 +166,14 @@ def test_it_takes_real_looking_secrets_in_production():
     secrets = {"STRIPE_WEBHOOK_SECRET": "whsec_" + "a1B2" * 8, "STRIPE_SECRET_KEY": "sk_live_" + "Z9y8" * 20}
     result = run_manage({**PRODUCTION, **secrets}, "check")
     assert result.returncode == 0, result.stderr
+
+
+def test_it_refuses_a_python_older_than_3_11():
+    code = (
+        "import sys; sys.version_info = (3, 10, 12, 'final', 0)\n"
+        "import django; from django.conf import settings; settings.INSTALLED_APPS"
+    )
+    env = {**PRODUCTION, "DJANGO_SETTINGS_MODULE": "fundraising.settings"}
+    result = run_python(env, code)
+    assert result.returncode != 0
+    assert "Python 3.10.12 is too old" in result.stderr.splitlines()[-1]
