@@ -409,4 +409,22 @@ LOGGING = {
 }
 # The worker and beat log through LOGGING too, in the same format, instead of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Errors to Sentry (or a compatible service such as GlitchTip) when SENTRY_DSN is set: web requests and Celery
+# tasks. send_default_pii=False: no user, cookies, client IP or request bodies leave (donors' addresses stay).
+SENTRY_DSN = env_url("SENTRY_DSN", "", ("http", "https"))
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from fundraising import __version__
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        release=f"fundraising@{__version__}",
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=0.0,
+    )
 # --- end of Logs ---

@@ -1,6 +1,10 @@
 """Start-up refuses bad configuration and names the variable; production settings pass check --deploy."""
+import gzip
+import json
+
 import pytest
 
+from tests.loopback import QuietHandler, serving
 from tests.manage_run import PRODUCTION, run_manage, run_python
 
 
@@ -177,3 +181,53 @@ def test_it_refuses_a_python_older_than_3_11():
     result = run_python(env, code)
     assert result.returncode != 0
     assert "Python 3.10.12 is too old" in result.stderr.splitlines()[-1]
+
+
+
+
+FAIL_A_REQUEST = """
+import sentry_sdk
+from wsgiref.util import setup_testing_defaults
+from django.urls import path
+from fundraising import urls
+from fundraising.wsgi import application
+
+def broken(request):
+    raise RuntimeError("boom")
+
+urls.urlpatterns.insert(0, path("broken/", broken))
+environ = {"PATH_INFO": "/broken/", "QUERY_STRING": "email=donor@example.org", "HTTP_HOST": "fund.example.org",
+           "REMOTE_ADDR": "203.0.113.77", "HTTP_COOKIE": "sessionid=secret-session", "wsgi.url_scheme": "https"}
+setup_testing_defaults(environ)
+status = []
+b"".join(application(environ, lambda s, h, e=None: status.append(s)))
+print(status[0].split()[0])
+sentry_sdk.flush(timeout=5)
+"""
+
+
+def test_it_reports_a_failing_request_without_personal_data():
+    received = []
+
+    class Sentry(QuietHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            received.append(body.decode())
+            self.send_response(200)
+            self.end_headers()
+
+    with serving(Sentry) as base:
+        dsn = base.replace("http://", "http://publickey@") + "/1"
+        result = run_manage({**PRODUCTION, "SENTRY_DSN": dsn}, "shell", "-c", FAIL_A_REQUEST)
+    assert result.stdout.split()[-1] == "500", result.stderr
+    events = [json.loads(line) for body in received for line in body.splitlines() if '"exception"' in line]
+    assert events, received
+    [event] = events
+    assert event["release"].startswith("fundraising@")
+    assert event["exception"]["values"][-1]["value"].startswith("boom")
+    request = json.dumps(event["request"])  # the script's own source shows in stack frames: look at the request
+    assert event["request"]["url"] == "https://fund.example.org/broken/"
+    assert "203.0.113.77" not in request and "secret-session" not in request
+    assert "ip_address" not in event.get("user", {})
