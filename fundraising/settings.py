@@ -325,6 +325,8 @@ OUTGOING_ALLOW_PRIVATE = env_bool("OUTGOING_ALLOW_PRIVATE", env_bool("MILESTONE_
 # /healthz shows each check's details to staff and to callers sending "Authorization: Bearer <token>";
 # everyone else gets the status only. Empty: staff only.
 HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+# /metrics (Prometheus) answers callers sending "Authorization: Bearer <token>"; empty: /metrics is off (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # The /w/ widget endpoints are public data; CORS is opened there only.
 CORS_URLS_REGEX = r"^/w/.*$"

@@ -12,6 +12,7 @@ import time
 from django.http import JsonResponse
 
 from .health import _cache, _check, _database
+from .metrics import METRICS_PATH, metrics_response
 
 LIVE_PATH, READY_PATH = "/livez", "/readyz"
 READY_SECONDS = 1.0
@@ -35,7 +36,8 @@ def _answer(ok):
 
 
 class ProbeMiddleware:
-    """First in MIDDLEWARE: answers the two probe paths (GET or HEAD) and passes everything else on."""
+    """First in MIDDLEWARE: answers the two probe paths and /metrics (GET or HEAD; a scraper too may send an IP
+    as Host, /metrics checks its token instead) and passes everything else on."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -43,4 +45,6 @@ class ProbeMiddleware:
     def __call__(self, request):
         if request.method in ("GET", "HEAD") and request.path_info in (LIVE_PATH, READY_PATH):
             return _answer(True if request.path_info == LIVE_PATH else node_ready())
+        if request.method in ("GET", "HEAD") and request.path_info == METRICS_PATH:
+            return metrics_response(request)
         return self.get_response(request)
