@@ -237,14 +237,19 @@ CELERY_BEAT_SCHEDULE = {
     "periods-verify": {"task": "fundraising.pipeline.tasks.periods_verify_task", "schedule": 3600.0},
 }
 
-# Admin sign-in is throttled by django-axes: after AXES_FAILURE_LIMIT wrong passwords for one username
-# from one address, that pair waits AXES_COOLOFF_MINUTES (429). Locking the pair, not the address or the
-# username alone, means one address cannot lock every owner out, nor can anyone lock out a given owner.
+# Admin sign-in is throttled by django-axes (answers 429): AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address lock that pair; AXES_USERNAME_FAILURE_LIMIT across all addresses lock the username, except
+# from addresses it signed in from lately (fundraising/ops/signin.py), so guessing from many addresses stops
+# and a stranger cannot lock an owner out of their usual place. Attempts refused during a lock do not count
+# (else one address could push a username over the cross-address limit). Unlock: manage.py axes_reset_username.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, 1, 1000)
+AXES_PAIR_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, 1, 1000)
+AXES_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 10, 1, 10000)
+AXES_FAILURE_LIMIT = "fundraising.ops.signin.failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, 1, 7 * 24 * 60))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "fundraising.payments.views.client_ip"  # the NUM_PROXIES rule, as for donations
 
 AUTH_PASSWORD_VALIDATORS = [
