@@ -3,27 +3,34 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The demo's e-mails are kept for /mailbox/ (fundraising/ops/mailbox.py), each one named on the console.
 DEMO_ENV := DEBUG=$${DEBUG:-1} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-whsec_demo_local_only} \
-	STRIPE_DEMO_CHECKOUT=$${STRIPE_DEMO_CHECKOUT:-1}
+	STRIPE_DEMO_CHECKOUT=$${STRIPE_DEMO_CHECKOUT:-1} EMAIL_BACKEND=$${EMAIL_BACKEND:-fundraising.ops.mailbox.MailboxBackend}
 
 .PHONY: demo test test-operator lint worker serve migrate clean axe mutants embed requirements
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+# `make demo` needs only what running needs (requirements.txt); tests, lint and mutants add the dev set.
+# --no-compile: Python compiles what it imports on first use, instead of every file of every package up front.
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --no-compile --disable-pip-version-check -r requirements.txt
 	touch $@
 
-migrate: $(VENV)/.installed
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+migrate: $(VENV)/.runtime
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 
 # Web only on embedded defaults (SQLite, in-process tasks); with REDIS_URL set, web + worker + beat.
+# honcho (web + worker + beat) is a development tool: installed only when REDIS_URL asks for it.
 demo: migrate
-	@if [ -n "$$REDIS_URL" ]; then PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(DEMO_ENV) $(VENV)/bin/honcho start; \
+	@if [ -n "$$REDIS_URL" ]; then $(MAKE) --no-print-directory $(VENV)/.installed && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(DEMO_ENV) $(VENV)/bin/honcho start; \
 	else $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000; fi
 
-worker: $(VENV)/.installed
+worker: $(VENV)/.runtime
 	$(DEMO_ENV) $(VENV)/bin/celery -A fundraising worker --beat --loglevel=INFO --concurrency=2
 
 lint: $(VENV)/.installed
@@ -54,7 +61,7 @@ test: lint axe
 test-operator:
 	deploy/smoke.sh
 
-# Mutation testing (README, "Mutation testing"); not part of `make test`. On SQLite, tasks in-process;
+# Mutation testing (docs/development.md, "Mutation testing"); not part of `make test`. On SQLite, tasks in-process;
 # ONLY='fundraising.payments.recording*' limits the run. Fails when a mutant survives that
 # mutants-accepted.txt does not explain.
 ONLY ?=
@@ -76,4 +83,4 @@ requirements: $(VENV)/.installed
 	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles node_modules mutants
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles node_modules mutants

@@ -251,6 +251,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "fundraising.payments.views.client_ip"  # the NUM_PROXIES rule, as for donations
+AXES_VERBOSE = False  # no "AXES: BEGIN ..." banner on every manage.py command and process start
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -319,6 +320,9 @@ DONATION_RATE_LIMIT = env_rate("DONATION_RATE_LIMIT", "5/60")
 MANAGE_LINK_MAX_AGE = env_int("MANAGE_LINK_MAX_AGE", 14 * 24 * 3600, 60, 366 * 24 * 3600)
 MANAGE_LINK_RATE_LIMIT_IP = env_rate("MANAGE_LINK_RATE_LIMIT_IP", "10/3600")
 MANAGE_LINK_RATE_LIMIT_ADDRESS = env_rate("MANAGE_LINK_RATE_LIMIT_ADDRESS", "3/3600")
+# Every rate limit's count is multiplied by this (core/ratelimit.py): a person exploring the demo (DEBUG) gives,
+# cancels and asks for links far more often than a donor does.
+RATE_LIMIT_MULTIPLIER = env_int("RATE_LIMIT_MULTIPLIER", 20 if DEBUG else 1, 1, 1000)
 # How many reverse proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For;
 # 0 trusts only the socket's address. Behind deploy/nginx.conf this is 1.
 NUM_PROXIES = env_int("NUM_PROXIES", 0, 0, 10)
@@ -330,7 +334,7 @@ OUTGOING_ALLOW_PRIVATE = env_bool("OUTGOING_ALLOW_PRIVATE", env_bool("MILESTONE_
 # /healthz shows each check's details to staff and to callers sending "Authorization: Bearer <token>";
 # everyone else gets the status only. Empty: staff only.
 HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
-# /metrics (Prometheus) answers callers sending "Authorization: Bearer <token>"; empty: /metrics is off (404).
+# /metrics (Prometheus) answers callers sending "Authorization: Bearer <token>"; empty: /metrics is off (403).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # The /w/ widget endpoints are public data; CORS is opened there only.
@@ -376,6 +380,8 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 # A hung mail server gives up after this many seconds (the notice is retried) instead of holding a worker.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, 1, 300)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fundraising@localhost")
+# Where the demo's mailbox backend (EMAIL_BACKEND=fundraising.ops.mailbox.MailboxBackend) keeps messages.
+MAILBOX_DIR = BASE_DIR / "var" / "mailbox"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- end of Mail ---
 

@@ -3,7 +3,7 @@
 - /c/<slug>/ donation and thanks pages, /stripe/webhook/: fundraising/payments/urls.py
 - /w/<slug>.json|.svg|/ widgets: fundraising/widgets/urls.py (drawn by fundraising/widgets/render.py)
 - /c/<slug>/manage/... a supporter's gifts, without an account: fundraising/supporters/urls.py
-- /healthz: fundraising/ops/urls.py; / (index): fundraising/campaigns/urls.py
+- /healthz, /mailbox/: fundraising/ops/urls.py; / (the campaigns with their bars): fundraising/widgets/urls.py
 """
 
 from django.contrib import admin

@@ -79,10 +79,12 @@ class Post:
 
 class Receiver:
     """An owner's endpoint: records each POST in `posts`, answers a 500 to the first `failures` of them,
-    and a 303 to `redirect` when set; a request that followed a redirect lands in `followed`."""
+    and a `redirect_status` (303 unless set) to `redirect` when set; a request that followed a redirect lands
+    in `followed`."""
 
     def __init__(self):
         self.posts, self.followed, self.failures, self.redirect = [], [], 0, None
+        self.redirect_status = 303
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}/hook"
@@ -97,7 +99,7 @@ class Receiver:
                     receiver.followed.append(("POST", self.path))
                 receiver.posts.append(Post(self.headers["Host"], self.path, dict(self.headers), body))
                 if receiver.redirect and not self.path.endswith("-target"):
-                    self.send_response(303)  # urllib would follow this one with a GET
+                    self.send_response(receiver.redirect_status)  # urllib would follow a 303 with a GET
                     self.send_header("Location", receiver.redirect)
                     self.end_headers()
                     return

@@ -1,13 +1,13 @@
 """axe-core in Chromium finds no WCAG 2.1 A/AA violation on any page a donor, a publisher's reader
 or an owner sees: the donation page (fresh and after an error), the thanks page, the iframe widget,
 the script embed on another origin (light, dark, English, French), both with the supporters wall, and the
-admin's list and Embed page."""
+admin's list and Embed page, and the invitation page."""
 
 import pytest
 
 from fundraising.widgets.services import snapshot_refresh
 from tests.axe import axe_report, axe_required, axe_violations
-from tests.browser import ARTIFACTS, chromium_browser
+from tests.browser import ARTIFACTS, chromium_browser, in_thread
 from tests.factories import DonationFactory, SeedCampaignFactory
 
 pytestmark = pytest.mark.browser
@@ -105,3 +105,19 @@ def test_it_finds_no_violation_in_the_admin(live_server, campaigns, browser):
     page.goto(f"{live_server.url}/admin/campaigns/campaign/{lights.pk}/embed/")
     page.wait_for_function("() => document.querySelector('fundraising-progress').shadowRoot?.querySelector('.c')")
     assert_no_violations(page, "admin_embed")
+
+
+def test_it_finds_no_violation_on_the_invitation_page(live_server, campaigns, browser):
+    from fundraising.campaigns.invitations import invitation_token
+    from fundraising.campaigns.models import Invitation
+
+    lights, _ = campaigns
+    invitation = in_thread(
+        lambda: Invitation.objects.create(organization=lights.organization, email="new@example.org", role="editor")
+    )
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(f"{live_server.url}/invitations/{invitation_token(invitation)}/")
+    assert page.locator("#site-name").inner_text() == "Fundraising"  # the admin's header: same look as the admin
+    page.click("button[value=signup]")  # nothing typed: the errors show in the admin's style
+    page.wait_for_selector(".errorlist")
+    assert_no_violations(page, "invitation")

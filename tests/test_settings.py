@@ -21,6 +21,7 @@ from tests.manage_run import PRODUCTION, run_manage, run_python
         ({"DEBUG": "1", "SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS"),
         ({"DEBUG": "1", "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
         ({"DEBUG": "1", "OUTGOING_ALLOW_PRIVATE": "sometimes"}, "OUTGOING_ALLOW_PRIVATE"),
+        ({"DEBUG": "1", "RATE_LIMIT_MULTIPLIER": "0"}, "RATE_LIMIT_MULTIPLIER"),
     ],
 )
 def test_it_refuses_to_start_and_names_the_variable(overrides, named):
@@ -44,6 +45,18 @@ def test_it_reads_outgoing_allow_private_then_its_deprecated_name(overrides, all
     result = run_manage(overrides, "shell", "-c", script)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == allowed
+
+
+@pytest.mark.parametrize(
+    ("overrides", "multiplier"),
+    [({"DEBUG": "1"}, "20"), ({"DEBUG": "0", "SECRET_KEY": PRODUCTION["SECRET_KEY"]}, "1"),
+     ({"DEBUG": "1", "RATE_LIMIT_MULTIPLIER": "3"}, "3")],
+)  # fmt: skip
+def test_it_lets_a_person_explore_the_demo_past_production_rate_limits(overrides, multiplier):
+    script = "from django.conf import settings; print(settings.RATE_LIMIT_MULTIPLIER)"
+    result = run_manage(overrides, "shell", "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == multiplier
 
 
 def test_it_runs_on_embedded_defaults_in_debug():

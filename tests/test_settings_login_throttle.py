@@ -69,3 +69,11 @@ def test_it_unlocks_a_username_with_axes_reset_username(sign_in, settings):
     assert sign_in("alice", "alice-real-password")[0] == 429
     call_command("axes_reset_username", "alice")
     assert sign_in("alice", "alice-real-password") == (302, True)
+
+
+def test_it_prints_no_banner_on_every_command():
+    from tests.manage_run import run_manage
+
+    result = run_manage({"DEBUG": "1"}, "check")
+    assert result.returncode == 0, result.stderr
+    assert "AXES" not in result.stdout + result.stderr

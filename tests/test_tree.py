@@ -10,10 +10,12 @@ CODE = TESTS.parent / "fundraising"
 ROOT_TESTS = {
     "test_layers.py": "the layer contract and import cycles of all of fundraising/",
     "test_docs_layers.py": "docs/layers.md against every module",
+    "test_docs.py": "docs/*.md and README.md against the URLconf, commands, Makefile and settings.py",
     "test_settings.py": "fundraising/settings.py, in no app: start-up refuses bad configuration",
     "test_settings_login_throttle.py": "the admin's sign-in throttle, configured in settings.py only",
     "test_accessibility_axe.py": "axe-core on pages of several apps (donation, widgets, admin)",
     "test_accessibility_forced_colors.py": "forced colours on the donation page and every widget format",
+    "test_manage.py": "manage.py, in no app: a command without its configuration fails in one line",
     "test_tree.py": "this layout",
 }
 

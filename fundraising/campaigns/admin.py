@@ -3,7 +3,6 @@ there (fundraising/campaigns/roles.py: viewer reads, editor edits campaigns, own
 
 import re
 import zoneinfo
-from decimal import Decimal
 
 from babel import Locale
 from babel.numbers import get_currency_name, get_decimal_symbol, get_group_symbol
@@ -34,11 +33,14 @@ UNIT_SUFFIX = {"supporters": " monthly supporters", "recurring": " per month"}
 
 
 class OrganizationScopedAdmin(admin.ModelAdmin):
-    """Limits every list, change page, export and foreign-key choice to the user's organisations."""
+    """Limits every list, change page, action and foreign-key choice to the organisations where the user
+    holds the role it needs (roles.NEEDS): `view_role` to see a row, `change_role` to change, delete or
+    create one. `scope(user=, role=)` is the selector of the model's rows."""
 
     scope = staticmethod(selectors.campaigns_for_user)
     organization_field = "organization_id"  # how an object names its organisation
-    change_role = roles.EDITOR  # the role that may change an object (model permissions come from its group)
+    view_role = roles.NEEDS["read"]
+    change_role = roles.NEEDS["campaign_edit"]  # model permissions come from the user's highest role's group
 
     def organization_of(self, obj):
         value = obj
@@ -51,6 +53,9 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
             user=request.user, organization_id=self.organization_of(obj), role=role
         )
 
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.role_allows(request, obj, self.view_role)
+
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self.role_allows(request, obj, self.change_role)
 
@@ -58,7 +63,16 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and self.role_allows(request, obj, self.change_role)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(pk__in=self.scope(user=request.user).values("pk"))
+        mine = self.scope(user=request.user, role=self.view_role).values("pk")
+        return super().get_queryset(request).filter(pk__in=mine)
+
+    def rows_for(self, request, queryset, *, role):
+        """The selected rows an action may touch: all of them, or PermissionDenied when one belongs to an
+        organisation where the user's role is below `role` (nothing is done to any)."""
+        allowed = queryset.filter(pk__in=self.scope(user=request.user, role=role).values("pk"))
+        if allowed.count() < queryset.count():
+            raise PermissionDenied
+        return allowed
 
     def get_object(self, request, object_id, from_field=None):
         """Another organisation's object is simply not found: 404, not a redirect that confirms it exists."""
@@ -68,11 +82,11 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         return found
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organization":  # where the user may create things: where their role allows it
-            mine = roles.organizations_with_role(user=request.user, role=self.change_role)
-            kwargs["queryset"] = Organization.objects.filter(pk__in=mine)
+        # Where the user may create things: where their role allows changing them.
+        if db_field.name == "organization":
+            kwargs["queryset"] = selectors.organizations_for_user(user=request.user, role=self.change_role)
         elif db_field.name == "campaign":
-            kwargs["queryset"] = selectors.campaigns_for_user(user=request.user)
+            kwargs["queryset"] = selectors.campaigns_for_user(user=request.user, role=self.change_role)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -83,7 +97,8 @@ class CampaignFilter(admin.SimpleListFilter):
     parameter_name = "campaign__id__exact"
 
     def lookups(self, request, model_admin):
-        return list(selectors.campaigns_for_user(user=request.user).order_by("title").values_list("pk", "title"))
+        campaigns = selectors.campaigns_for_user(user=request.user, role=model_admin.view_role)
+        return list(campaigns.order_by("title").values_list("pk", "title"))
 
     def queryset(self, request, queryset):
         return queryset.filter(campaign_id=self.value()) if self.value() else queryset
@@ -92,7 +107,7 @@ class CampaignFilter(admin.SimpleListFilter):
 class RoleInline(admin.TabularInline):
     """An inline its parent's organisation role decides: `role` may add, change and delete rows."""
 
-    role = roles.EDITOR
+    role = roles.NEEDS["campaign_edit"]
 
     def _allowed(self, request, obj):
         organization_id = getattr(obj, "organization_id", None) or getattr(obj, "pk", None)
@@ -133,7 +148,7 @@ class MembershipInline(RoleInline):
 
     model = Membership
     formset = MembershipFormSet
-    role = roles.OWNER
+    role = roles.NEEDS["members_manage"]
     extra = 0
     fields = ["member", "role"]
     readonly_fields = ["member"]
@@ -150,7 +165,7 @@ class MembershipInline(RoleInline):
 class OrganizationAdmin(OrganizationScopedAdmin):
     scope = staticmethod(selectors.organizations_for_user)
     organization_field = "pk"
-    change_role = roles.OWNER
+    change_role = roles.NEEDS["members_manage"]
     list_display = ["name", "created_at"]
     inlines = [MembershipInline]
 
@@ -169,20 +184,16 @@ class OrganizationAdmin(OrganizationScopedAdmin):
 class InvitationAdmin(OrganizationScopedAdmin):
     """Owners invite members by e-mail; the invitation mails a signed link that expires."""
 
-    scope = staticmethod(selectors.organizations_for_user)
-    change_role = roles.OWNER
+    scope = staticmethod(selectors.invitations_for_user)
+    view_role = change_role = roles.NEEDS["members_manage"]
     list_display = ["email", "organization", "role", "created_at", "accepted_at"]
     fields = ["organization", "email", "role"]
 
     def get_queryset(self, request):
-        owned = roles.organizations_with_role(user=request.user, role=roles.OWNER)
-        return Invitation.objects.filter(organization_id__in=owned).select_related("organization")
+        return super().get_queryset(request).select_related("organization")
 
     def has_change_permission(self, request, obj=None):
         return False  # withdraw (delete) and invite again instead
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self.role_allows(request, obj, roles.OWNER)
 
     def save_model(self, request, obj, form, change):
         obj.invited_by = request.user
@@ -228,10 +239,14 @@ def goal_shown(campaign, value, money_only=False):
     """A stored value as an owner types it: major units the locale's way ("5000", "12,50"), or a count."""
     if campaign.goal_kind == GoalKind.SUPPORTERS and not money_only:
         return str(value)
-    digits = money.currency_digits(campaign.currency)
-    major = Decimal(value).scaleb(-digits)
-    text = f"{major.quantize(Decimal(1)):f}" if value % 10**digits == 0 else f"{major:f}"
-    return text.replace(".", get_decimal_symbol(campaign.locale))
+    return money.money_plain(value, campaign.currency, campaign.locale)
+
+
+def money_question(campaign, exc, text):
+    """A MoneyError for a form: with a one-click answer when it asks "Did you mean ...?"."""
+    if exc.suggestion is None:
+        return str(exc)
+    return money.suggestion_choice(exc, text, money.money_typed(exc.suggestion, campaign.currency, campaign.locale))
 
 
 def goal_parse(campaign, text, money_only=False):
@@ -244,7 +259,7 @@ def goal_parse(campaign, text, money_only=False):
     try:
         return campaign.parse(text)
     except money.MoneyError as exc:
-        raise forms.ValidationError(str(exc)) from None
+        raise forms.ValidationError(money_question(campaign, exc, text)) from None
 
 
 def presets_separator(locale):
@@ -391,7 +406,7 @@ class CampaignAdminForm(forms.ModelForm):
             try:
                 amounts.append(goal_parse(campaign, item, money_only=True))
             except forms.ValidationError as exc:
-                problems.append(f"“{item}”: {' '.join(exc.messages)}")
+                problems.append(format_html("“{}”: {}", item, exc.messages[0]))
         if problems:
             raise forms.ValidationError(problems)
         return amounts

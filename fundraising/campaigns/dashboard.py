@@ -79,6 +79,11 @@ class Dashboard:
         return self.months[-1] if self.months else None
 
     @property
+    def goal_column(self):
+        """Whether the table needs a Goal column: for an amount goal it would repeat Raised."""
+        return any(month.goal_kind != GoalKind.AMOUNT for month in self.months)
+
+    @property
     def previous(self):
         return self.months[-2] if len(self.months) > 1 else None
 

@@ -1,5 +1,7 @@
 """Members join by invitation: an owner names an e-mail address and a role, the app mails a signed link
-that expires, and whoever opens it signed in (or signs up there) joins. Nobody picks from all users."""
+that expires, and its addressee joins, signed in with an account of that address or signing up there (the
+new account gets the invited address). Nobody picks from all users; a forwarded link is no key for anyone
+else, and accepting never lowers a role the member already holds."""
 
 import logging
 import smtplib
@@ -13,7 +15,7 @@ from django.utils import timezone
 from fundraising.core.mail import mail_error_describe
 
 from .models import Invitation, Membership
-from .roles import member_access_sync
+from .roles import RANK, member_access_sync
 
 SALT = "fundraising.invitation"
 MAX_AGE_SECONDS = 7 * 24 * 3600
@@ -23,6 +25,20 @@ log = logging.getLogger(__name__)
 
 class InvitationInvalid(Exception):
     """The link is forged, expired, revoked or already used; the message is for the visitor."""
+
+
+class InvitationNotYours(InvitationInvalid):
+    """The signed-in account's address is not the invited one."""
+
+
+def invitation_for_user(*, invitation, user):
+    """Raises InvitationNotYours unless the account's address is the one the invitation was mailed to."""
+    if (user.email or "").strip().lower() != invitation.email.strip().lower():
+        raise InvitationNotYours(
+            f"This invitation was sent to another e-mail address than your account's ({user.email or 'none'}). "
+            "Sign out and open the link again to join with the invited address, or ask the owner to invite "
+            "your account's address."
+        )
 
 
 def invitation_token(invitation):
@@ -64,16 +80,20 @@ def invitation_from_token(token):
 
 
 def invitation_accept(*, token, user):
-    """Join the invited organisation with the invited role (an existing membership takes that role)."""
+    """Join the invited organisation with the invited role, if the user is the invited address; a member
+    already holding that role or a higher one keeps theirs."""
     with transaction.atomic():
         invitation = invitation_from_token(token)
+        invitation_for_user(invitation=invitation, user=user)
         claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
             accepted_at=timezone.now(), accepted_by=user
         )
         if not claimed:
             raise InvitationInvalid("This invitation was withdrawn or has already been used.")
-        Membership.objects.update_or_create(
+        membership, created = Membership.objects.select_for_update().get_or_create(
             organization=invitation.organization, user=user, defaults={"role": invitation.role}
         )
+        if not created and RANK[invitation.role] > RANK[membership.role]:
+            Membership.objects.filter(pk=membership.pk).update(role=invitation.role)
         member_access_sync(user=user)
     return invitation

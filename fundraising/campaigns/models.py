@@ -42,6 +42,8 @@ def validate_presets(value):
 
 
 class Organization(models.Model):
+    """The British spelling is the one the UI and docs use; the code keeps Django's `organization`."""
+
     name = models.CharField(max_length=200)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organizations")
     notify_email = models.BooleanField(default=True, help_text="E-mail owners when a milestone is reached.")
@@ -56,6 +58,10 @@ class Organization(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = "organisation"
+        verbose_name_plural = "organisations"
+
     def __str__(self):
         return self.name
 
@@ -66,7 +72,9 @@ class Membership(models.Model):
         EDITOR = "editor", "Editor"
         VIEWER = "viewer", "Viewer"
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name="organisation"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.OWNER)
 
@@ -86,7 +94,9 @@ class GoalKind(models.TextChoices):
 
 
 class Campaign(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="campaigns")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="campaigns", verbose_name="organisation"
+    )
     slug = models.SlugField(max_length=60, unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -260,7 +270,9 @@ class MilestoneCrossing(models.Model):
 class Invitation(models.Model):
     """An owner's invitation to join an organisation with a role, sent by e-mail as a signed, expiring link."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations", verbose_name="organisation"
+    )
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=Membership.Role.choices, default=Membership.Role.VIEWER)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -44,6 +44,23 @@ _OWNER = {
 }
 PERMISSIONS = {VIEWER: _VIEWER, EDITOR: _EDITOR, OWNER: _OWNER}
 
+# The role each kind of admin action needs in the organisation of the rows it touches: the one place that
+# says it. The admin's querysets, choices, views and actions ask the selectors for rows with this role
+# (fundraising/campaigns/selectors.py), so a member with several roles gets each organisation's own;
+# tests/campaigns/test_roles_table.py walks every admin URL and action against it.
+NEEDS = {
+    "read": VIEWER,  # lists, read-only pages, dashboards, the Embed page
+    "campaign_edit": EDITOR,  # campaigns and their milestones
+    "gift_record": EDITOR,  # offline gifts and their reversal
+    "message_hide": EDITOR,  # a message on the supporters wall
+    "email_send": EDITOR,  # "Send again" on an e-mail, "E-mail the supporter a manage link"
+    "members_manage": OWNER,  # the organisation, its members, invitations
+    "integrations": OWNER,  # endpoints (donor e-mails leave, secrets), their delivery payloads
+    "donations_export": OWNER,  # the CSV with donors' addresses
+    "supporter_tools": OWNER,  # one supporter's export, erasure and manage link
+    "statements_send": OWNER,  # every supporter's yearly statement
+}
+
 
 def role_group_ensure(role):
     group, _ = Group.objects.get_or_create(name=GROUPS[role])
@@ -67,9 +84,11 @@ def role_at_least(*, user, organization_id, role):
 
 
 def organizations_with_role(*, user, role):
-    """Ids of the organisations where the user has `role` or a higher one."""
+    """Ids of the organisations where the user has `role` or a higher one (nothing for an inactive user)."""
     from .models import Organization
 
+    if not user.is_active:
+        return Organization.objects.none().values("pk")
     if user.is_superuser:
         return Organization.objects.values("pk")
     roles = [r for r, rank in RANK.items() if rank >= RANK[role]]

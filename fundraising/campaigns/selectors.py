@@ -1,22 +1,26 @@
-"""Reads: what a user may see, and the figures pages show."""
+"""Reads: what a user may see or do, and the figures pages show.
 
-from .models import Campaign, Organization, Period
+Tenant data is read through a selector that takes the acting user and the role the action needs
+(roles.NEEDS): the rows of the organisations where the user holds that role or a higher one."""
 
-
-def organizations_for_user(*, user):
-    if user.is_superuser:
-        return Organization.objects.all()
-    return Organization.objects.filter(memberships__user=user).distinct()
+from .models import Campaign, Invitation, Organization, Period
+from .roles import NEEDS, VIEWER, organizations_with_role
 
 
-def campaigns_for_user(*, user):
-    if user.is_superuser:
-        return Campaign.objects.all()
-    return Campaign.objects.filter(organization__memberships__user=user).distinct()
+def organizations_for_user(*, user, role=VIEWER):
+    return Organization.objects.filter(pk__in=organizations_with_role(user=user, role=role))
 
 
-def periods_for_user(*, user):
-    return Period.objects.filter(campaign__in=campaigns_for_user(user=user))
+def campaigns_for_user(*, user, role=VIEWER):
+    return Campaign.objects.filter(organization_id__in=organizations_with_role(user=user, role=role))
+
+
+def periods_for_user(*, user, role=VIEWER):
+    return Period.objects.filter(campaign__organization_id__in=organizations_with_role(user=user, role=role))
+
+
+def invitations_for_user(*, user, role=NEEDS["members_manage"]):
+    return Invitation.objects.filter(organization_id__in=organizations_with_role(user=user, role=role))
 
 
 def campaign_by_slug(*, slug, active_only=True):

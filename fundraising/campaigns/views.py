@@ -1,5 +1,6 @@
 """Public pages that belong to no other app."""
 
+from django.contrib import admin
 from django.contrib.auth import login
 from django.contrib.auth.forms import UserCreationForm
 from django.db import transaction
@@ -7,16 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from . import invitations
-from .models import Campaign
-
-
-def index(request):
-    campaigns = Campaign.objects.filter(active=True).order_by("title")
-    return render(request, "fundraising/index.html", {"campaigns": campaigns})
 
 
 def _invitation_page(request, context, status=200):
-    return render(request, "fundraising/invitation.html", context, status=status)
+    """In the admin's look (its header and themes need the admin site's context): new members enter there."""
+    return render(request, "fundraising/invitation.html", {**admin.site.each_context(request), **context},
+                  status=status)  # fmt: skip
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -26,6 +23,11 @@ def invitation_open(request, token):
         invitation = invitations.invitation_from_token(token)
     except invitations.InvitationInvalid as exc:
         return _invitation_page(request, {"problem": str(exc)}, status=400)
+    if request.user.is_authenticated:
+        try:
+            invitations.invitation_for_user(invitation=invitation, user=request.user)
+        except invitations.InvitationNotYours as exc:
+            return _invitation_page(request, {"problem": str(exc)}, status=403)
     signing_up = request.method == "POST" and not request.user.is_authenticated
     form = UserCreationForm(request.POST if signing_up else None)
     if request.method != "POST":
@@ -40,6 +42,8 @@ def invitation_open(request, token):
                 user.email = invitation.email
                 user.save()
             invitations.invitation_accept(token=token, user=user)
+    except invitations.InvitationNotYours as exc:
+        return _invitation_page(request, {"problem": str(exc)}, status=403)
     except invitations.InvitationInvalid as exc:
         return _invitation_page(request, {"problem": str(exc)}, status=400)
     if signing_up:

@@ -16,6 +16,7 @@ from babel.numbers import (
     list_currencies,
     parse_pattern,
 )
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 # Beyond this many major units an amount is a typo or an attack, whatever the currency.
@@ -95,6 +96,50 @@ def parse_money(text, currency, locale="en_US", pattern=""):
     )
     error.suggestion = minor
     raise error
+
+
+def money_plain(amount, currency, locale="en_US"):
+    """Minor units as a person types them into a form: major units, the locale's decimal mark, no grouping
+    ("5000", "25.50", "12,50")."""
+    digits = currency_digits(currency)
+    major = Decimal(amount).scaleb(-digits)
+    text = f"{major.quantize(Decimal(1)):f}" if amount % 10**digits == 0 else f"{major:f}"
+    return text.replace(".", get_decimal_symbol(locale))
+
+
+def money_typed(amount, currency, locale="en_US"):
+    """Text a person can type back for `amount` and be read once: money_plain's, or the same without trailing
+    zeros ("1.5" for 1.500 KWD), or with one more ("1.2340": "1.234" KWD may be 1,234, four decimals cannot
+    be a group), or None."""
+    plain = money_plain(amount, currency, locale)
+    decimal = get_decimal_symbol(locale)
+    short = plain.rstrip("0").rstrip(decimal) if decimal in plain else plain
+    longer = plain + "0" if decimal in plain else plain
+    for text in dict.fromkeys((plain, short, longer)):
+        try:
+            if parse_money(text, currency, locale) == amount:
+                return text
+        except MoneyError:
+            continue
+    return None
+
+
+def suggestion_choice(error, typed, answer):
+    """The question of `error` with a button that replaces what was typed (`typed`) by `answer` in its field
+    (static/fundraising/admin-suggest.js), for forms where a person types money: the admin's one click."""
+    if answer is None:
+        return str(error)
+    return format_html(
+        '{} <button type="button" class="button fr-suggest" data-from="{}" data-to="{}">{}</button>',
+        str(error), typed.strip(), answer, gettext("Use %(amount)s") % {"amount": answer},
+    )
+
+
+def command_question(error, currency, locale):
+    """A MoneyError for the command line: the question and, when it has one, the exact text to run again
+    with (the terminal's one click)."""
+    answer = money_typed(error.suggestion, currency, locale) if error.suggestion is not None else None
+    return f"{error} Run it again with {answer}." if answer else str(error)
 
 
 # The marks people type between digits, after _mark_normalise: no-break spaces become spaces and

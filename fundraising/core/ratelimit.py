@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 from .bounded import BoundedMemo
@@ -53,11 +54,7 @@ def _shared_take(key, count, seconds):
     return used <= count
 
 
-def rate_take(*, key, limit):
-    """Count one use of `key`; False once `limit` = (count, seconds) is used up in the current window.
-
-    The window starts with the first use (cache.add is a no-op while one is open)."""
-    count, seconds = limit
+def _take(key, count, seconds):
     try:
         return _shared_take(key, count, seconds)
     except Exception as exc:  # any cache failure (ConnectionError, TimeoutError, ...): degrade, never 500
@@ -65,9 +62,18 @@ def rate_take(*, key, limit):
         return _fallback_take(key, count, seconds)
 
 
+def rate_take(*, key, limit):
+    """Count one use of `key`; False once `limit` = (count, seconds) is used up in the current window.
+
+    The window starts with the first use (cache.add is a no-op while one is open). RATE_LIMIT_MULTIPLIER
+    (20 under DEBUG) multiplies every count."""
+    count, seconds = limit
+    return _take(key, count * settings.RATE_LIMIT_MULTIPLIER, seconds)
+
+
 def once_take(*, key, seconds):
     """True for the first caller in a window of `seconds` (a marker in the shared cache), False after."""
-    return rate_take(key=key, limit=(1, seconds))
+    return _take(key, 1, seconds)
 
 
 def once_taken(*, key):

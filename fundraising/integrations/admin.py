@@ -9,19 +9,19 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
 from fundraising.campaigns import roles
-from fundraising.campaigns.admin import OrganizationScopedAdmin
+from fundraising.campaigns.admin import CampaignFilter, OrganizationScopedAdmin
 from fundraising.campaigns.selectors import campaigns_for_user
 
 from . import events
 from .models import EVENT_TYPES, Delivery, Endpoint
 
 
-def endpoints_for_user(*, user):
-    return Endpoint.objects.filter(campaign__in=campaigns_for_user(user=user))
+def endpoints_for_user(*, user, role=roles.NEEDS["integrations"]):
+    return Endpoint.objects.filter(campaign__in=campaigns_for_user(user=user, role=role))
 
 
-def deliveries_for_user(*, user):
-    return Delivery.objects.filter(endpoint__in=endpoints_for_user(user=user))
+def deliveries_for_user(*, user, role=roles.NEEDS["integrations"]):
+    return Delivery.objects.filter(endpoint__in=endpoints_for_user(user=user, role=role))
 
 
 class EndpointForm(forms.ModelForm):
@@ -48,11 +48,13 @@ class DeliveryInline(admin.TabularInline):
 class EndpointAdmin(OrganizationScopedAdmin):
     scope = staticmethod(endpoints_for_user)
     organization_field = "campaign__organization_id"
-    change_role = roles.OWNER  # events go to owners' URLs, signed with a secret only owners see
+    # Events (donors' addresses among them) go to owners' URLs, signed with a secret only owners see: in an
+    # organisation where the user is not an owner, its endpoints are neither listed nor offered.
+    view_role = change_role = roles.NEEDS["integrations"]
     form = EndpointForm
     change_form_template = "admin/integrations/endpoint/change_form.html"
     list_display = ["url", "campaign", "event_list", "include_donor_email", "active"]
-    list_filter = ["active", "campaign"]
+    list_filter = ["active", CampaignFilter]  # only campaigns whose endpoints the user may see
     readonly_fields = ["secret", "created_at"]
 
     @admin.display(description="Events")
@@ -65,6 +67,12 @@ class EndpointAdmin(OrganizationScopedAdmin):
 
     def get_inlines(self, request, obj):
         return [DeliveryInline] if obj else []
+
+    def get_deleted_objects(self, objs, request):
+        """An owner deletes an endpoint with its delivery log (nobody edits or deletes deliveries one by one)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(Delivery._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
 
     def get_urls(self):
         send = path(
@@ -87,7 +95,7 @@ class EndpointAdmin(OrganizationScopedAdmin):
 class DeliveryAdmin(OrganizationScopedAdmin):
     scope = staticmethod(deliveries_for_user)
     organization_field = "endpoint__campaign__organization_id"
-    change_role = roles.OWNER
+    view_role = change_role = roles.NEEDS["integrations"]  # payloads carry donors' addresses
     list_display = ["created_at", "event_type", "endpoint", "status", "attempts", "last_status_code", "delivered_at"]
     list_filter = ["status", "event_type"]
     readonly_fields = [

@@ -30,15 +30,17 @@ def donations_anonymise(*, donations):
     return len(donations)
 
 
-def donor_erase(*, email):
-    """Anonymise every gift from `email` (any case), in every organisation; returns how many."""
-    if not email:
+def donor_erase(*, organization_id, email):
+    """Anonymise every gift from exactly `email` (any case) to one organisation; returns how many. Another
+    organisation's gifts from the same address are its own to erase (supporters.privacy does the rest)."""
+    email = (email or "").strip()
+    if "@" not in email.strip("@"):
         return 0
     with transaction.atomic():
         gifts = list(
             Donation.objects.select_for_update(of=("self",))
             .select_related("campaign")
-            .filter(donor_email__iexact=email)
+            .filter(campaign__organization_id=organization_id, donor_email__iexact=email)
             .order_by("pk")
         )
         return donations_anonymise(donations=gifts)

@@ -14,15 +14,14 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fundraising.campaigns.models import Membership, Period
+from fundraising.campaigns.models import Period
+from fundraising.campaigns.roles import NEEDS, role_at_least
 from fundraising.campaigns.services import period_for
 from fundraising.core import money
 
 from .models import Donation
 from .services import donation_settle
 
-# Members who may write to the ledger; viewers only read it.
-RECORDING_ROLES = (Membership.Role.OWNER, Membership.Role.EDITOR)
 # A gift is booked at local noon of its day: never ambiguous, even where DST moves midnight.
 BOOKING_TIME = datetime.time(12, 0)
 EARLIEST_DATE = datetime.date(2000, 1, 1)
@@ -47,11 +46,7 @@ class OfflineEntry:
 def member_can_record(*, user, campaign):
     if user is None or not user.is_active:
         return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(
-        organization_id=campaign.organization_id, user=user, role__in=RECORDING_ROLES
-    ).exists()
+    return role_at_least(user=user, organization_id=campaign.organization_id, role=NEEDS["gift_record"])
 
 
 def campaign_today(campaign, now=None):

@@ -225,6 +225,8 @@ def subscriptions_seed(*, campaign, donations, now):
                 subscription_id=subscription_id,
                 customer_id=subscription_id.replace("sub_", "cus_"),
                 campaign=campaign,
+                item_id=subscription_id.replace("sub_", "si_"),  # what a change of amount names
+                product_id=subscription_id.replace("sub_", "prod_"),
                 status="canceled" if ended else "past_due" if risky else "active",
                 amount=last.amount,
                 currency=campaign.currency,

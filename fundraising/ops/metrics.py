@@ -90,9 +90,9 @@ def metrics_text():
 
 
 def metrics_response(request):
-    """404 unless METRICS_TOKEN is set (nothing exposed by default); 401 without `Authorization: Bearer` it."""
+    """403 while METRICS_TOKEN is unset (nothing exposed by default); 401 without `Authorization: Bearer` it."""
     if not settings.METRICS_TOKEN:
-        return HttpResponse(status=404)
+        return HttpResponse("/metrics is off: set METRICS_TOKEN.\n", status=403, content_type="text/plain")
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     expected = settings.METRICS_TOKEN.encode()
     if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), expected):

@@ -1,6 +1,10 @@
 """Starting a gift: a pending Donation, then a Stripe Checkout Session for it, and the per-IP rate limit."""
 
+import datetime
+import uuid
+
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fundraising.core.language import locale_language
@@ -8,6 +12,10 @@ from fundraising.core.ratelimit import rate_take
 from fundraising.ledger.models import Donation
 
 from . import stripe_api
+from .forms import donation_prefill
+
+# Cancel on Checkout's page brings the donor back with their choices for this long after they left.
+CANCELLED_KEPT = datetime.timedelta(days=1)
 
 
 class RateLimited(Exception):
@@ -87,7 +95,8 @@ def checkout_session_params(*, donation):
         "line_items": [{"price_data": price_data, "quantity": 1}],
         "success_url": f"{settings.SITE_URL}/c/{campaign.slug}/thanks/?session_id={{CHECKOUT_SESSION_ID}}"
         + (f"&{lang}" if lang else ""),
-        "cancel_url": f"{settings.SITE_URL}/c/{campaign.slug}/" + (f"?{lang}" if lang else ""),
+        # Back on the donation page with the choices made (checkout_cancelled_choices): only the id travels.
+        "cancel_url": f"{settings.SITE_URL}/c/{campaign.slug}/?cancelled={donation.id}" + (f"&{lang}" if lang else ""),
         "client_reference_id": str(donation.id),
         "locale": checkout_locale(campaign),
         "metadata": metadata,
@@ -121,3 +130,22 @@ def donation_checkout_start(*, campaign, amount, kind, public_name="", message="
     Donation.objects.filter(pk=donation.pk).update(stripe_checkout_session_id=session["id"])
     donation.stripe_checkout_session_id = session["id"]
     return donation, session["url"]
+
+
+def checkout_cancelled_choices(*, campaign, query):
+    """The form's initial values from a checkout the donor cancelled (?cancelled=<donation id>, Checkout's
+    cancel_url): amount, frequency, name, message. Only a gift still pending, of this campaign, started within
+    CANCELLED_KEPT; anything else gives the plain form."""
+    try:
+        donation_id = uuid.UUID(query.get("cancelled", "")[:36])
+    except ValueError:
+        return {}
+    donation = Donation.objects.filter(
+        pk=donation_id, campaign=campaign, status=Donation.Status.PENDING,
+        created_at__gte=timezone.now() - CANCELLED_KEPT,
+    ).first()  # fmt: skip
+    if donation is None:
+        return {}
+    initial = donation_prefill(campaign=campaign, query={"amount": str(donation.amount), "kind": donation.kind})
+    initial.update(public_name=donation.public_name, message=donation.message, anonymous=donation.anonymous)
+    return initial

@@ -4,13 +4,28 @@ stripe_api.py hands it Checkout Session creation and retrieval when it is on, so
 and the thanks page run unchanged. Sessions live in the cache for a day, as Stripe's expire. Paying
 turns a session into what Stripe would then hold and returns the events Stripe would send, in Stripe's
 shapes (API version 2026-10-28.endive); fundraising/payments/demo_views.py signs and POSTs them to the
-real webhook. No card, no network: nothing here talks to Stripe."""
+real webhook. No card, no network: nothing here talks to Stripe.
 
+Monthly gifts' later changes (the manage page: new amount, stop, a new card through a stand-in of the
+Customer Portal) are answered here too, each confirmed by the signed customer.subscription.updated or
+.deleted event Stripe would send, POSTed to the real webhook before the call returns."""
+
+import hashlib
+import hmac
+import json
+import logging
 import secrets
 import time
+import urllib.error
+import urllib.request
 
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
+
+from .models import SubscriptionState
+
+log = logging.getLogger(__name__)
 
 API_VERSION = "2026-10-28.endive"
 SESSION_SECONDS = 24 * 60 * 60
@@ -100,24 +115,28 @@ def session_pay(*, session_id, email=DEMO_EMAIL):
     now = int(time.time())
     session.update(status="complete", payment_status="paid")
     session["customer_details"] = {"email": email, "name": None, "phone": None, "address": None, "tax_exempt": "none"}
+    follow = []
     if session["mode"] == "subscription":
-        session["subscription"], session["invoice"] = demo_id("sub"), demo_id("in")
-        follow = event_wrap("invoice.paid", invoice_paid(session=session, now=now), now)
+        session["subscription"], session["invoice"], session["customer"] = demo_id("sub"), demo_id("in"), demo_id("cus")
+        subscription = subscription_new(session=session, now=now)
+        subscription_store(subscription)
+        follow.append(event_wrap("customer.subscription.created", subscription, now))
+        follow.append(event_wrap("invoice.paid", invoice_paid(session=session, now=now), now))
     else:
         session["payment_intent"] = demo_id("pi")
-        follow = event_wrap("payment_intent.succeeded", payment_intent(session=session), now)
-    session["_events"] = [event_wrap("checkout.session.completed", session_public(session), now), follow]
+        follow.append(event_wrap("payment_intent.succeeded", payment_intent(session=session), now))
+    session["_events"] = [event_wrap("checkout.session.completed", session_public(session), now), *follow]
     cache.set(_session_key(session_id), session, SESSION_SECONDS)
     return session, session["_events"]
 
 
-def event_wrap(type_, obj, now):
+def event_wrap(type_, obj, now, previous_attributes=None):
     return {
         "id": demo_id("evt"),
         "object": "event",
         "api_version": API_VERSION,
         "created": now,
-        "data": {"object": obj, "previous_attributes": None},
+        "data": {"object": obj, "previous_attributes": previous_attributes},
         "livemode": False,
         "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None},
@@ -152,7 +171,7 @@ def invoice_paid(*, session, now):
         "amount_remaining": 0,
         "billing_reason": "subscription_create",
         "currency": session["currency"],
-        "customer": demo_id("cus"),
+        "customer": session["customer"],
         "customer_email": session["customer_details"]["email"],
         "livemode": False,
         "metadata": {},
@@ -164,3 +183,200 @@ def invoice_paid(*, session, now):
         "status": "paid",
         "status_transitions": {"finalized_at": now, "marked_uncollectible_at": None, "paid_at": now, "voided_at": None},
     }
+
+
+# --- monthly gifts after Checkout: the subscription, its changes, the Customer Portal's card update --------
+
+
+def _subscription_key(subscription_id):
+    return f"demo-checkout:subscription:{subscription_id}"
+
+
+def subscription_object(*, subscription_id, customer, amount, currency, metadata, item_id, product_id, period_end,
+                        now, status="active"):  # fmt: skip
+    """A Subscription as customer.subscription.* events carry it on the pinned API version: the amount and
+    the paid month's end live on its one item (basil and later)."""
+    price = {
+        "id": demo_id("price"), "object": "price", "active": True, "currency": currency, "product": product_id,
+        "recurring": {"interval": "month", "interval_count": 1, "meter": None, "trial_period_days": None,
+                      "usage_type": "licensed"},
+        "type": "recurring", "unit_amount": amount, "unit_amount_decimal": str(amount),
+    }  # fmt: skip
+    item = {"id": item_id, "object": "subscription_item", "current_period_start": period_end - 30 * 86400,
+            "current_period_end": period_end, "metadata": {}, "price": price, "quantity": 1,
+            "subscription": subscription_id}  # fmt: skip
+    return {
+        "id": subscription_id,
+        "object": "subscription",
+        "billing_cycle_anchor": period_end - 30 * 86400,
+        "cancel_at": None,
+        "cancel_at_period_end": False,
+        "canceled_at": None,
+        "collection_method": "charge_automatically",
+        "created": now,
+        "currency": currency,
+        "customer": customer,
+        "default_payment_method": demo_id("pm"),
+        "ended_at": None,
+        "items": {"object": "list", "data": [item], "has_more": False,
+                  "url": f"/v1/subscription_items?subscription={subscription_id}"},  # fmt: skip
+        "latest_invoice": None,
+        "livemode": False,
+        "metadata": metadata,
+        "start_date": now,
+        "status": status,
+    }
+
+
+def subscription_new(*, session, now):
+    """The subscription a paid subscription-mode session starts (its first month paid)."""
+    return subscription_object(
+        subscription_id=session["subscription"], customer=session["customer"], amount=session["amount_total"],
+        currency=session["currency"], metadata=session["_payment_metadata"], item_id=demo_id("si"),
+        product_id=demo_id("prod"), period_end=now + 30 * 86400, now=now,
+    )  # fmt: skip
+
+
+def subscription_store(subscription):
+    cache.set(_subscription_key(subscription["id"]), subscription, SESSION_SECONDS * 90)
+
+
+def subscription_retrieve(*, subscription_id):
+    """The subscription as this stand-in holds it; one it no longer (or never) held, such as the demo's
+    seeded history, is rebuilt from what its webhooks recorded. None when neither knows it."""
+    subscription = cache.get(_subscription_key(subscription_id))
+    if subscription is not None:
+        return subscription
+    state = SubscriptionState.objects.filter(subscription_id=subscription_id).select_related("campaign").first()
+    if state is None or not state.amount:
+        return None
+    now = int(time.time())
+    period_end = int(state.current_period_end.timestamp()) if state.current_period_end else now + 30 * 86400
+    subscription = subscription_object(
+        subscription_id=subscription_id, customer=state.customer_id or demo_id("cus"), amount=state.amount,
+        currency=state.currency, metadata={"fundraising_campaign": state.campaign.slug} if state.campaign else {},
+        item_id=state.item_id or demo_id("si"), product_id=state.product_id or demo_id("prod"),
+        period_end=period_end, now=now, status=state.status or "active",
+    )  # fmt: skip
+    if state.cancel_at_period_end:
+        subscription.update(cancel_at_period_end=True, cancel_at=period_end, canceled_at=now)
+    subscription_store(subscription)
+    return subscription
+
+
+def _changed(subscription, type_, previous):
+    now = int(time.time())
+    subscription_store(subscription)
+    events_deliver([event_wrap(type_, json.loads(json.dumps(subscription)), now, previous)])
+    return subscription
+
+
+def subscription_modify(*, subscription_id, items=None, cancel_at_period_end=None):
+    """Stripe's POST /v1/subscriptions/<id> for what the manage page asks: a new price on the one item
+    (price_data), or cancel_at_period_end; answers with the subscription once its event is delivered."""
+    subscription = subscription_retrieve(subscription_id=subscription_id)
+    if subscription is None or subscription["status"] == "canceled":
+        return None
+    previous = {}
+    item = subscription["items"]["data"][0]
+    for change in items or []:
+        if change.get("id") != item["id"] or change["price_data"]["product"] != item["price"]["product"]:
+            return None  # Stripe answers 400: not this subscription's item or product
+        previous["items"] = json.loads(json.dumps(subscription["items"]))
+        amount = int(change["price_data"]["unit_amount"])
+        item["price"] = dict(item["price"], id=demo_id("price"), unit_amount=amount, unit_amount_decimal=str(amount))
+    if cancel_at_period_end is not None:
+        previous.update({key: subscription[key] for key in ("cancel_at", "cancel_at_period_end", "canceled_at")})
+        subscription["cancel_at_period_end"] = cancel_at_period_end
+        subscription["cancel_at"] = item["current_period_end"] if cancel_at_period_end else None
+        subscription["canceled_at"] = int(time.time()) if cancel_at_period_end else None
+    return _changed(subscription, "customer.subscription.updated", previous)
+
+
+def subscription_cancel(*, subscription_id):
+    """Stripe's DELETE /v1/subscriptions/<id>: stopped now; customer.subscription.deleted follows."""
+    subscription = subscription_retrieve(subscription_id=subscription_id)
+    if subscription is None or subscription["status"] == "canceled":
+        return None
+    now = int(time.time())
+    subscription.update(status="canceled", canceled_at=now, ended_at=now)
+    return _changed(subscription, "customer.subscription.deleted", None)
+
+
+def _portal_key(session_id):
+    return f"demo-checkout:portal:{session_id}"
+
+
+def portal_session_create(*, customer, return_url, locale, site_url):
+    """A billing_portal.session opening on "update payment method", its url the local stand-in page."""
+    session_id = demo_id("bps_test")
+    session = {
+        "id": session_id,
+        "object": "billing_portal.session",
+        "configuration": demo_id("bpc"),
+        "created": int(time.time()),
+        "customer": customer,
+        "flow": {"type": "payment_method_update"},
+        "livemode": False,
+        "locale": locale,
+        "on_behalf_of": None,
+        "return_url": return_url,
+        "url": site_url + reverse("demo-portal", args=[session_id]),
+    }
+    cache.set(_portal_key(session_id), session, SESSION_SECONDS)
+    return session
+
+
+def portal_session_retrieve(*, session_id):
+    return cache.get(_portal_key(session_id))
+
+
+def portal_card_update(*, session_id):
+    """The supporter saved a new (test) card in the portal: each of the customer's running subscriptions
+    pays with it from now on, which Stripe announces with customer.subscription.updated."""
+    session = portal_session_retrieve(session_id=session_id)
+    if session is None:
+        return None
+    method = demo_id("pm")
+    running = SubscriptionState.objects.filter(customer_id=session["customer"]).exclude(status="canceled")
+    for subscription_id in running.values_list("subscription_id", flat=True):
+        subscription = subscription_retrieve(subscription_id=subscription_id)
+        if subscription is not None and subscription["status"] != "canceled":
+            previous = {"default_payment_method": subscription["default_payment_method"]}
+            subscription["default_payment_method"] = method
+            if subscription["status"] == "past_due":  # Stripe retries the open invoice with the new card
+                subscription["status"], previous["status"] = "active", "past_due"
+            _changed(subscription, "customer.subscription.updated", previous)
+    return session
+
+
+def signature_header(*, payload, secret, timestamp=None):
+    """A Stripe-Signature header for `payload` (str), as Stripe computes it (v1: HMAC-SHA256 of "t.payload")."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def events_deliver(events):
+    """POST each event to SITE_URL/stripe/webhook/, signed as Stripe signs it; returns the HTTP statuses.
+    A failure is logged, not raised: Stripe too would retry later, and the pages say what is confirmed."""
+    return [event_post(event) for event in events]
+
+
+def event_post(event):
+    url = settings.SITE_URL + reverse("stripe-webhook")
+    body = json.dumps(event)
+    header = signature_header(payload=body, secret=settings.STRIPE_WEBHOOK_SECRET)
+    request = urllib.request.Request(  # noqa: S310 - SITE_URL is http(s), checked by settings
+        url, data=body.encode(), method="POST",
+        headers={"Content-Type": "application/json", "Stripe-Signature": header},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as exc:
+        log.error("demo checkout: %s %s answered %s", event["type"], url, exc.code)
+        return exc.code
+    except urllib.error.URLError as exc:
+        log.error("demo checkout: could not POST %s to %s (is SITE_URL this server?): %s", event["type"], url, exc)
+        return None

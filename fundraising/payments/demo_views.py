@@ -1,19 +1,14 @@
 """The local test checkout page of `make demo` (fundraising/payments/demo_checkout.py): show, pay, cancel.
 
-Every view answers 404 unless stripe_api.demo_checkout_active() (DEBUG on, STRIPE_DEMO_CHECKOUT on, no
+And the stand-in of the Customer Portal's "update payment method" page that the manage page's Update card
+opens. Every view answers 404 unless stripe_api.demo_checkout_active() (DEBUG on, STRIPE_DEMO_CHECKOUT on, no
 STRIPE_SECRET_KEY). Paying POSTs the events, signed with STRIPE_WEBHOOK_SECRET, to this site's own
 /stripe/webhook/ over HTTP, so they take the production path: verify, store, drain, ledger."""
-
-import json
-import logging
-import urllib.error
-import urllib.request
 
 from django import forms
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fundraising.campaigns import selectors
@@ -21,8 +16,6 @@ from fundraising.core import money
 from fundraising.core.language import language_override
 
 from . import demo_checkout, stripe_api
-
-log = logging.getLogger(__name__)
 
 
 class PayForm(forms.Form):
@@ -82,21 +75,35 @@ def checkout_pay(request, session_id):
 
 
 def event_post(event):
-    """POST one event to SITE_URL/stripe/webhook/, signed as Stripe signs it; returns the HTTP status.
-    A failure is logged, not raised: the thanks page still counts a one-time gift from the session."""
-    url = settings.SITE_URL + reverse("stripe-webhook")
-    body = json.dumps(event)
-    header = stripe_api.webhook_signature_header(payload=body, secret=settings.STRIPE_WEBHOOK_SECRET)
-    request = urllib.request.Request(  # noqa: S310 - SITE_URL is http(s), checked by settings
-        url, data=body.encode(), method="POST",
-        headers={"Content-Type": "application/json", "Stripe-Signature": header},
-    )  # fmt: skip
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status
-    except urllib.error.HTTPError as exc:
-        log.error("demo checkout: %s %s answered %s", event["type"], url, exc.code)
-        return exc.code
-    except urllib.error.URLError as exc:
-        log.error("demo checkout: could not POST %s to %s (is SITE_URL this server?): %s", event["type"], url, exc)
-        return None
+    """POST one event, signed, to this site's webhook (demo_checkout.event_post); returns the HTTP status."""
+    return demo_checkout.event_post(event)
+
+
+def _portal_or_404(session_id):
+    if not stripe_api.demo_checkout_active():
+        raise Http404("The local test checkout is off")
+    session = demo_checkout.portal_session_retrieve(session_id=session_id)
+    if session is None:
+        raise Http404("No such portal session")
+    return session
+
+
+@require_http_methods(["GET", "HEAD"])
+def portal_page(request, session_id):
+    """The stand-in of Stripe's Customer Portal, opened on "update payment method"."""
+    session = _portal_or_404(session_id)
+    with language_override(_portal_locale(session)):
+        return render(request, "fundraising/demo_portal.html", {"session": session})
+
+
+@require_POST
+def portal_card_save(request, session_id):
+    session = _portal_or_404(session_id)
+    demo_checkout.portal_card_update(session_id=session_id)
+    return HttpResponseRedirect(session["return_url"], status=303)
+
+
+def _portal_locale(session):
+    """The portal's locale as the manage page asked for it ("fr", "de", "auto"...), as a Django locale."""
+    locale = session.get("locale") or ""
+    return locale if locale and locale != "auto" else settings.LANGUAGE_CODE

@@ -2,7 +2,6 @@
 
 import re
 
-from babel.numbers import get_decimal_symbol
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
@@ -142,14 +141,10 @@ def donation_prefill(*, campaign, query):
         return initial
     low, high = amount_range(campaign)
     if low <= amount <= high:
-        initial["preset"], initial["custom_amount"] = CUSTOM, amount_typed(amount, campaign)
+        # Text that reads back once on submit, even 1.234 KWD ("1.2340").
+        typed = money.money_typed(amount, campaign.currency, campaign.locale)
+        initial["preset"], initial["custom_amount"] = CUSTOM, typed or money.money_plain(
+            amount, campaign.currency, campaign.locale
+        )
     return initial
 
-
-def amount_typed(amount, campaign):
-    """Minor units as a person would type them in the campaign's locale: 1234 -> "12.34", "12,34"; 2500 -> "25"."""
-    digits = money.currency_digits(campaign.currency)
-    major, minor = divmod(amount, 10**digits)
-    if not minor:
-        return str(major)
-    return f"{major}{get_decimal_symbol(campaign.locale)}{minor:0{digits}d}"

@@ -17,7 +17,18 @@ class StripeNotConfigured(Exception):
 
 
 class StripeUnavailable(Exception):
-    """Stripe could not be reached or refused the request; the message is safe to log, not to show."""
+    """Stripe could not be reached or refused the request; the message is safe to log, not to show.
+    `retryable` is False when Stripe refused it (trying again gives the same answer), True when it could
+    not answer (network, rate limit, its own error)."""
+
+    def __init__(self, message, *, retryable=True):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+# Stripe's answers that a second try would not change: a bad request, a card refused, a key without the right.
+REFUSALS = (stripe.InvalidRequestError, stripe.CardError, stripe.PermissionError, stripe.AuthenticationError,
+            stripe.IdempotencyError)  # fmt: skip
 
 
 class SignatureInvalid(Exception):
@@ -39,7 +50,15 @@ def _call(function, **params):
     try:
         return function(**params).to_dict()
     except stripe.StripeError as exc:
-        raise StripeUnavailable(f"{type(exc).__name__}: {exc.user_message or exc}") from exc
+        message = f"{type(exc).__name__}: {exc.user_message or exc}"
+        raise StripeUnavailable(message, retryable=not isinstance(exc, REFUSALS)) from exc
+
+
+def _demo_answer(answer, what):
+    """What the demo's stand-in answered, or the refusal Stripe would give (no such object, already ended)."""
+    if answer is None:
+        raise StripeUnavailable(f"InvalidRequestError: the demo checkout refused {what}", retryable=False)
+    return answer
 
 
 def demo_checkout_active():
@@ -210,6 +229,9 @@ def object_list(*, kind, created_gte, limit=100, starting_after=None):
 
 
 def subscription_retrieve(*, subscription_id):
+    if demo_checkout_active():
+        found = demo_checkout.subscription_retrieve(subscription_id=subscription_id)
+        return _demo_answer(found, f"retrieving {subscription_id}")
     return _call(lambda: stripe.Subscription.retrieve(subscription_id))
 
 
@@ -218,6 +240,9 @@ def subscription_amount_change(*, subscription_id, item_id, product_id, currency
     recurring = {"interval": "month"}
     price_data = {"currency": currency, "product": product_id, "unit_amount": amount, "recurring": recurring}
     items = [{"id": item_id, "price_data": price_data}]
+    if demo_checkout_active():
+        changed = demo_checkout.subscription_modify(subscription_id=subscription_id, items=items)
+        return _demo_answer(changed, f"changing {subscription_id}")
     return _call(
         lambda: stripe.Subscription.modify(
             subscription_id, items=items, proration_behavior="none", idempotency_key=idempotency_key
@@ -227,15 +252,25 @@ def subscription_amount_change(*, subscription_id, item_id, product_id, currency
 
 def subscription_cancel_at_period_end(*, subscription_id, cancel=True):
     """Stop after the month already paid (or undo that with cancel=False)."""
+    if demo_checkout_active():
+        changed = demo_checkout.subscription_modify(subscription_id=subscription_id, cancel_at_period_end=cancel)
+        return _demo_answer(changed, f"stopping {subscription_id}")
     return _call(lambda: stripe.Subscription.modify(subscription_id, cancel_at_period_end=cancel))
 
 
 def subscription_cancel_now(*, subscription_id):
+    if demo_checkout_active():
+        ended = demo_checkout.subscription_cancel(subscription_id=subscription_id)
+        return _demo_answer(ended, f"ending {subscription_id}")
     return _call(lambda: stripe.Subscription.cancel(subscription_id))
 
 
 def billing_portal_card_update(*, customer_id, return_url, locale="auto"):
-    """A Customer Portal session that opens straight on "update payment method"; returns it (id, url)."""
+    """A Customer Portal session that opens straight on "update payment method"; returns it (id, url).
+    In the demo, a local stand-in page (marked as a test) whose Save sends customer.subscription.updated."""
+    if demo_checkout_active():
+        return demo_checkout.portal_session_create(customer=customer_id, return_url=return_url, locale=locale,
+                                                   site_url=settings.SITE_URL)  # fmt: skip
     return _call(
         stripe.billing_portal.Session.create,
         customer=customer_id,

@@ -11,4 +11,6 @@ urlpatterns = [
     # 404 unless DEBUG=1 and STRIPE_DEMO_CHECKOUT=1 without STRIPE_SECRET_KEY (fundraising/payments/demo_views.py)
     path("demo-checkout/<slug:session_id>/", demo_views.checkout_page, name="demo-checkout"),
     path("demo-checkout/<slug:session_id>/pay/", demo_views.checkout_pay, name="demo-checkout-pay"),
+    path("demo-portal/<slug:session_id>/", demo_views.portal_page, name="demo-portal"),
+    path("demo-portal/<slug:session_id>/card/", demo_views.portal_card_save, name="demo-portal-card"),
 ]

@@ -90,6 +90,7 @@ def client_ip(request):
 def donate(request, campaign):
     if request.method != "POST":
         initial = donation_prefill(campaign=campaign, query=request.GET)
+        initial |= checkout.checkout_cancelled_choices(campaign=campaign, query=request.GET)
         return _donate_page(request, campaign, DonationForm(campaign=campaign, initial=initial))
     form = DonationForm(request.POST, campaign=campaign)
     if not form.is_valid():

@@ -3,6 +3,7 @@ and per-supporter export, erasure and manage-link resend."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect, JsonResponse
@@ -12,9 +13,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from fundraising.campaigns.admin import OrganizationScopedAdmin
-from fundraising.campaigns.models import Organization
-from fundraising.campaigns.roles import OWNER, organizations_with_role
-from fundraising.campaigns.selectors import campaigns_for_user
+from fundraising.campaigns.roles import NEEDS, VIEWER, organizations_with_role
+from fundraising.campaigns.selectors import campaigns_for_user, organizations_for_user
 from fundraising.payments.models import SubscriptionState
 
 from . import links, privacy, statements
@@ -42,9 +42,23 @@ def manage_link_unsent_warn(request, notice):
     transaction.on_commit(check)
 
 
+def notices_for_user(*, user, role=VIEWER):
+    return Notice.objects.filter(campaign__in=campaigns_for_user(user=user, role=role))
+
+
+def monthly_gifts_for_user(*, user, role=VIEWER):
+    return SubscriptionState.objects.filter(campaign__in=campaigns_for_user(user=user, role=role))
+
+
+def may_send_email(request):
+    """Viewers read; only a member who may send e-mails somewhere is offered the actions that send them."""
+    return organizations_with_role(user=request.user, role=NEEDS["email_send"]).exists()
+
+
 @admin.register(Notice)
 class NoticeAdmin(OrganizationScopedAdmin):
-    scope = staticmethod(lambda *, user: Notice.objects.filter(campaign__in=campaigns_for_user(user=user)))
+    scope = staticmethod(notices_for_user)
+    organization_field = "campaign__organization_id"
     list_display = ["created_at", "kind", "email", "campaign", "status", "attempts", "last_error_short"]
     list_filter = ["status", "kind"]
     search_fields = ["email", "key"]
@@ -58,11 +72,15 @@ class NoticeAdmin(OrganizationScopedAdmin):
     def last_error_short(self, notice):
         return notice.last_error[:80]
 
-    @admin.action(description="Send again")
+    def has_send_email_permission(self, request):
+        return may_send_email(request)
+
+    @admin.action(description="Send again", permissions=["send_email"])
     def send_again(self, request, queryset):
         from .notices import notice_resend
         from .tasks import notice_send
 
+        queryset = self.rows_for(request, queryset, role=NEEDS["email_send"])  # a viewer's e-mail: 403
         for notice in queryset:
             notice_resend(notice_id=notice.pk)
             notice_send.delay_on_commit(str(notice.pk))
@@ -88,8 +106,11 @@ class AtRiskFilter(admin.SimpleListFilter):
 
 @admin.register(MonthlyGift)
 class MonthlyGiftAdmin(OrganizationScopedAdmin):
-    scope = staticmethod(lambda *, user: SubscriptionState.objects.filter(campaign__in=campaigns_for_user(user=user)))
-    list_display = ["subscription_id", "campaign", "supporter", "monthly", "status", "renews", "risk"]
+    scope = staticmethod(monthly_gifts_for_user)
+    organization_field = "campaign__organization_id"
+    # The supporter is the link (the subscription id is on the page and searchable): fits 1280 px.
+    list_display = ["supporter", "campaign", "monthly", "standing", "risk"]
+    list_display_links = ["supporter"]
     list_filter = [AtRiskFilter, "status", "cancel_at_period_end"]
     search_fields = ["subscription_id", "customer_id"]
     actions = ["send_manage_link"]
@@ -116,12 +137,12 @@ class MonthlyGiftAdmin(OrganizationScopedAdmin):
     def monthly(self, state):
         return state.campaign.format(state.amount) if state.campaign and state.amount else "—"
 
-    @admin.display(description="renews / ends")
-    def renews(self, state):
+    @admin.display(description="status", ordering="status")
+    def standing(self, state):
         if state.status == "canceled":
             return "stopped"
         when = state.current_period_end.date().isoformat() if state.current_period_end else "?"
-        return f"ends {when}" if state.cancel_at_period_end else when
+        return f"{state.status}, {'ends' if state.cancel_at_period_end else 'renews'} {when}"
 
     @admin.display(description="at risk")
     def risk(self, state):
@@ -139,27 +160,45 @@ class MonthlyGiftAdmin(OrganizationScopedAdmin):
         extra_context["recurring"] = recurring_totals(user=request.user)
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="E-mail the supporter a manage link")
-    def send_manage_link(self, request, queryset):
-        from .views import manage_link_send
+    def has_send_email_permission(self, request):
+        return may_send_email(request)
 
-        sent = 0
-        for state in queryset.select_related("campaign"):
+    @admin.action(description="E-mail the supporter a manage link", permissions=["send_email"])
+    def send_manage_link(self, request, queryset):
+        sent = limited = 0
+        for state in self.rows_for(request, queryset, role=NEEDS["email_send"]).select_related("campaign"):
             email = self.supporter(state)
-            if not state.campaign or email == "—":
-                continue
-            notice = manage_link_send(campaign=state.campaign, email=email, limited=False)
-            if notice is not None:
-                sent += 1
-                manage_link_unsent_warn(request, notice)
+            if state.campaign and email != "—":
+                queued = manage_link_send_limited(campaign=state.campaign, email=email)
+                sent, limited = sent + bool(queued), limited + (queued is None)
+                if queued:
+                    manage_link_unsent_warn(request, queued)
         self.message_user(request, f"{sent} manage link(s) queued.")
+        if limited:
+            self.message_user(request, limited_message(limited), messages.WARNING)
+
+
+def manage_link_send_limited(*, campaign, email):
+    """A manage link from the admin, within the same limit per address as the public form (nobody's inbox
+    is flooded from the admin either): the queued notice, False if the address gave nothing, None if limited."""
+    from .views import manage_link_send
+
+    if not links.link_request_allowed_for_address(organization_id=campaign.organization_id, email=email):
+        return None
+    return manage_link_send(campaign=campaign, email=email, limited=False) or False
+
+
+def limited_message(count):
+    return (
+        f"{count} address(es) already got the most manage links allowed for now "
+        "(MANAGE_LINK_RATE_LIMIT_ADDRESS): nothing more was sent to them. Try again later."
+    )
 
 
 def recurring_totals(*, user):
     """Per campaign: what active monthly gifts bring each month, as Stripe last confirmed them."""
     totals = {}
-    active = SubscriptionState.objects.filter(
-        campaign__in=campaigns_for_user(user=user),
+    active = monthly_gifts_for_user(user=user).filter(
         status__in=["active", "trialing", "past_due"],
         cancel_at_period_end=False,
     ).select_related("campaign")
@@ -170,9 +209,9 @@ def recurring_totals(*, user):
     return [{"campaign": c, "amount": c.format(a), "count": n} for c, a, n in totals.values()]
 
 
-def owned(user):
-    """Organisations where the user is an owner: only owners send statements, export or erase supporters."""
-    return Organization.objects.filter(pk__in=organizations_with_role(user=user, role=OWNER))
+def owned(user, need="supporter_tools"):
+    """Organisations where the user may send statements, export or erase supporters: owners."""
+    return organizations_for_user(user=user, role=NEEDS[need])
 
 
 class StatementRunForm(forms.ModelForm):
@@ -207,11 +246,11 @@ class StatementRunAdmin(admin.ModelAdmin):
     fields = ["organization", "year", "confirm"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(organization__in=owned(request.user))
+        return super().get_queryset(request).filter(organization__in=owned(request.user, "statements_send"))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "organization":
-            kwargs["queryset"] = owned(request.user)
+            kwargs["queryset"] = owned(request.user, "statements_send")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
@@ -255,16 +294,19 @@ class SupporterToolsAdmin(admin.ModelAdmin):
         return [path("", self.admin_site.admin_view(self.tools_view), name="supporters_supportertools_changelist")]
 
     def tools_view(self, request):
+        """admin_view sends it with Cache-Control: no-store (never_cache), like every admin page."""
         organizations = owned(request.user)
+        if not organizations.exists():
+            raise PermissionDenied
         context = {**self.admin_site.each_context(request), "title": "Supporters", "organizations": organizations,
                    "opts": self.model._meta}  # fmt: skip
         if request.method != "POST":
             return render(request, "admin/supporters/tools.html", context)
-        email = links.email_normalise(request.POST.get("email", ""))
+        email = privacy.address_exact(request.POST.get("email", ""))
         organization = organizations.filter(pk=request.POST.get("organization") or 0).first()
         back = reverse("admin:supporters_supportertools_changelist")
-        if organization is None or "@" not in email:
-            messages.error(request, "Choose an organisation and enter an e-mail address.")
+        if organization is None or not email:
+            messages.error(request, "Choose an organisation and enter one complete e-mail address (name@example.org).")
             return HttpResponseRedirect(back)
         action = request.POST.get("action")
         if action == "export":
@@ -273,20 +315,31 @@ class SupporterToolsAdmin(admin.ModelAdmin):
             response["Content-Disposition"] = 'attachment; filename="supporter-export.json"'
             return response
         if action == "link":
-            from .views import manage_link_send
-
-            campaign = organization.campaigns.order_by("-active", "pk").first()
-            queued = campaign and manage_link_send(campaign=campaign, email=email, limited=False)
-            messages.info(request, "Manage link queued." if queued else "No gift from that address: nothing sent.")
-            if queued:
-                manage_link_unsent_warn(request, queued)
-        elif action == "erase" and request.POST.get("confirm") == email:
-            result = privacy.supporter_erase(organization=organization, email=email)
-            summary = (
-                f"Erased: {result['donations']} gift(s), {result['emails_sent']} e-mail record(s), "
-                f"{result['stripe_events']} stored Stripe event(s). Amounts are kept."
-            )
-            messages.success(request, summary)
+            self.link_send(request, organization, email)
+        elif action == "erase" and privacy.address_exact(request.POST.get("confirm", "")) == email:
+            self.erase(request, organization, email)
         elif action == "erase":
             messages.error(request, "To erase, type the address again in the confirmation box.")
         return HttpResponseRedirect(back)
+
+    def link_send(self, request, organization, email):
+        campaign = organization.campaigns.order_by("-active", "pk").first()
+        queued = manage_link_send_limited(campaign=campaign, email=email) if campaign else False
+        if queued is None:
+            messages.warning(request, limited_message(1))
+        else:
+            messages.info(request, "Manage link queued." if queued else "No gift from that address: nothing sent.")
+            if queued:
+                manage_link_unsent_warn(request, queued)
+
+    def erase(self, request, organization, email):
+        try:
+            result = privacy.supporter_erase(organization=organization, email=email)
+        except privacy.ErasureRefused as exc:
+            messages.error(request, str(exc))
+            return
+        summary = (
+            f"Erased: {result['donations']} gift(s), {result['emails_sent']} e-mail record(s), "
+            f"{result['stripe_events']} stored Stripe event(s). Amounts are kept."
+        )
+        messages.success(request, summary)

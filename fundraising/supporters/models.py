@@ -89,7 +89,9 @@ class GiftChange(models.Model):
 class StatementRun(models.Model):
     """An owner's "send everyone's statement for a year": a task works through it, counting as it goes."""
 
-    organization = models.ForeignKey("campaigns.Organization", on_delete=models.CASCADE, related_name="statement_runs")
+    organization = models.ForeignKey(
+        "campaigns.Organization", on_delete=models.CASCADE, related_name="statement_runs", verbose_name="organisation"
+    )
     year = models.PositiveSmallIntegerField()
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     total = models.PositiveIntegerField(default=0)

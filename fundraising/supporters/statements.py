@@ -27,6 +27,15 @@ def _in_year(donation, year):
     return timezone.localtime(donation.paid_at, donation.campaign.tz).year == year
 
 
+def statement_years(*, organization, email):
+    """The years (newest first, in each campaign's time zone) in which the address gave to the organisation:
+    the manage page offers a statement for these only."""
+    rows = Donation.objects.filter(
+        campaign__organization=organization, donor_email__iexact=email, paid_at__isnull=False
+    ).select_related("campaign")
+    return sorted({timezone.localtime(d.paid_at, d.campaign.tz).year for d in rows.iterator()}, reverse=True)
+
+
 def statement_build(*, organization, email, year):
     """{year, organization, lines: [{date, campaign, kind, amount, refunded, net}], totals: [text per currency]}."""
     rows = _year_rows(organization=organization, year=year).filter(donor_email__iexact=email).order_by("paid_at")

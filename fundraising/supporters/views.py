@@ -11,8 +11,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fundraising.core import money
@@ -93,6 +93,7 @@ def _link_or_page(request, campaign, token):
     return None, page
 
 
+@never_cache  # a supporter's address and gifts: no browser or proxy keeps a copy (Cache-Control: no-store)
 @require_http_methods(["GET", "HEAD"])
 @in_campaign_language
 def manage(request, campaign, token):
@@ -106,16 +107,12 @@ def manage(request, campaign, token):
         "token": token,
         "gifts": shown,
         "asked": _amount_question(request.GET, shown),
-        "years": _years(campaign, email),
+        "years": statements.statement_years(organization=campaign.organization, email=email),
     }
     return render(request, "supporters/manage.html", context)
 
 
-def _years(campaign, email):
-    this_year = timezone.localtime(timezone.now(), campaign.tz).year
-    return list(range(this_year, this_year - 5, -1))
-
-
+@never_cache  # a supporter's address and gifts: no browser or proxy keeps a copy (Cache-Control: no-store)
 @require_POST
 @in_campaign_language
 def gift_change(request, campaign, token, subscription_id):
@@ -150,10 +147,18 @@ def gift_change(request, campaign, token, subscription_id):
             return HttpResponseRedirect(f"{back}?{query}#gift-{subscription_id}", status=303)
     except (stripe_api.StripeUnavailable, stripe_api.StripeNotConfigured) as exc:
         log.error("gift change %s on %s failed: %s", action, subscription_id, exc)
-        messages.error(request, _("Stripe could not make that change just now. Nothing was changed; please try again."))
+        messages.error(request, _refusal_text(exc))
     else:
         messages.success(request, _("Asked. Stripe confirms changes within a few seconds; this page shows them then."))
     return HttpResponseRedirect(back, status=303)
+
+
+def _refusal_text(exc):
+    """Only a failure a second try may cure invites one; Stripe's refusal says to ask the organisation."""
+    if getattr(exc, "retryable", False):
+        return _("Stripe could not make that change just now. Nothing was changed; please try again.")
+    return _("Stripe did not accept that change, and trying again will not help. Nothing was changed; "
+             "please write to the organisation.")  # fmt: skip
 
 
 def _amount_question(query, gifts_shown):
@@ -172,6 +177,7 @@ def _amount_question(query, gifts_shown):
     return None
 
 
+@never_cache  # a supporter's address and gifts: no browser or proxy keeps a copy (Cache-Control: no-store)
 @require_http_methods(["GET", "HEAD"])
 @in_campaign_language
 def statement(request, campaign, token, year):

@@ -1,18 +1,28 @@
 """The owners' "Embed" page of a campaign: live previews and copy-ready snippets with options."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import escape
+from django.utils import timezone
+from django.utils.html import escape, strip_tags
 
-from fundraising.campaigns.admin import CampaignAdmin
-from fundraising.campaigns.models import Campaign
+from fundraising.campaigns.admin import CampaignAdmin, goal_parse
+from fundraising.campaigns.models import Campaign, Period
+from fundraising.campaigns.services import period_bounds
 
 from .options import LAYOUTS, THEMES, OptionError, WidgetOptions, options_parse
+from .render import svg_render
 from .services import snapshot_entry_get
+from .snapshots import snapshot_of
+
+# The campaign form's preview reads at most this many milestone rows of a submitted form (the inline's own
+# limit is far lower; this only bounds the work of a hand-made POST).
+PREVIEW_MILESTONES_MAX = 50
 
 # The iframe's documented height: the full layout at 360 px in French (longest words we ship), title
 # on two lines, month on its own line. Measured in tests/widgets/test_render_small_screens.py.
@@ -71,8 +81,48 @@ def embed_snippets(*, campaign, options):
     }
 
 
+def preview_milestones(campaign, data):
+    """The milestone rows of a submitted campaign form that read as amounts ({amount, label}), deleted ones
+    and ones still being typed left out."""
+    try:
+        total = min(int(data.get("milestones-TOTAL_FORMS", 0)), PREVIEW_MILESTONES_MAX)
+    except ValueError:
+        return []
+    rows = []
+    for index in range(total):
+        text = data.get(f"milestones-{index}-amount", "").strip()
+        if not text or data.get(f"milestones-{index}-DELETE"):
+            continue
+        try:
+            amount = goal_parse(campaign, text)
+        except forms.ValidationError:
+            continue
+        rows.append({"amount": amount, "label": data.get(f"milestones-{index}-label", "")[:100]})
+    return rows
+
+
+def preview_svg(*, form, data, stored=None):
+    """The bar as the campaign form now describes it (cleaned fields, else what is stored), over this month's
+    stored figures when the campaign exists: SVG bytes, or the reason there is none yet (ValueError)."""
+    cleaned = form.cleaned_data
+    if "monthly_target" not in cleaned:
+        raise ValueError(" ".join(strip_tags(str(e)) for e in form.errors.get("monthly_target", ["Type a target."])))
+    base = stored or Campaign()
+    fields = ("title", "slug", "currency", "locale", "time_zone", "goal_kind", "amount_pattern", "preset_amounts")
+    campaign = Campaign(**{name: cleaned.get(name, getattr(base, name)) for name in fields})
+    campaign.monthly_target = cleaned["monthly_target"]
+    campaign.slug = campaign.slug or "preview"
+    campaign.title = campaign.title or "Your campaign"
+    start, end = period_bounds(campaign=campaign, when=timezone.now())
+    period = (stored and Period.objects.filter(campaign=stored, start=start).first()) or Period(start=start, end=end)
+    period.campaign, period.goal_kind, period.target = campaign, campaign.goal_kind, campaign.monthly_target
+    period.milestones = preview_milestones(campaign, data)
+    return svg_render(snapshot=snapshot_of(campaign=campaign, period=period))
+
+
 class CampaignEmbedMixin:
-    """Adds /admin/campaigns/campaign/<id>/embed/ to the campaign admin, scoped like its change page."""
+    """Adds /admin/campaigns/campaign/<id>/embed/ to the campaign admin, scoped like its change page, and the
+    campaign form's live preview of the bar (POST .../preview/ with the form as it stands)."""
 
     def get_urls(self):
         embed = path(
@@ -80,7 +130,32 @@ class CampaignEmbedMixin:
             self.admin_site.admin_view(self.embed_view),
             name="campaigns_campaign_embed",
         )
-        return [embed, *super().get_urls()]
+        preview_new = path("preview/", self.admin_site.admin_view(self.preview_view), name="campaigns_campaign_preview")
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="campaigns_campaign_preview",
+        )
+        return [preview_new, embed, preview, *super().get_urls()]
+
+    def preview_view(self, request, object_id=None):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        stored = None
+        if object_id is not None:
+            stored = self.get_object(request, unquote(object_id))  # another organisation's: 404
+            if stored is None:
+                raise Http404
+        allowed = self.has_change_permission(request, stored) if stored else self.has_add_permission(request)
+        if not allowed:
+            raise PermissionDenied
+        form = self.get_form(request, stored)(request.POST, instance=stored or Campaign())
+        form.is_valid()  # the fields that read well are in cleaned_data; the page shows the others' errors
+        try:
+            body = preview_svg(form=form, data=request.POST, stored=stored)
+        except ValueError as exc:
+            return HttpResponse(str(exc), content_type="text/plain; charset=utf-8", status=422)
+        return HttpResponse(body, content_type="image/svg+xml")  # admin_view adds no-store
 
     def embed_view(self, request, object_id):
         campaign = self.get_object(request, unquote(object_id))  # another organisation's: 404

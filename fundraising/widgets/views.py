@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from .headers import CONTENT_TYPES, public_headers
 from .options import OptionError, options_parse
+from .poster import poster_render
 from .services import SCRIPT_FORMAT, WALL_FORMAT, snapshot_entry_get, variant_get, wall_of
 
 
@@ -67,3 +68,13 @@ def widget_script(request, slug):
 @require_safe
 def widget_supporters(request, slug):
     return widget_response(request, slug, WALL_FORMAT)
+
+
+@require_safe
+def campaign_poster(request, slug):
+    """/c/<slug>/poster/: the printable poster, from the stored snapshot like every widget (no aggregate)."""
+    entry = snapshot_entry_get(slug=slug)
+    if entry is None:
+        raise Http404("No such campaign")
+    body = poster_render(entry=entry, paper=request.GET.get("paper", ""))
+    return HttpResponse(body, headers={"Cache-Control": "public, max-age=60"})

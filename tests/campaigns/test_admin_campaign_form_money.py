@@ -79,6 +79,8 @@ def test_it_asks_when_the_target_has_two_readings(client, alice, organization):
     response = client.post(ADD, new_campaign(organization, monthly_target="12,50"))
     assert response.status_code == 200
     assert "Did you mean $12.50?" in errors(response)
+    assert 'data-from="12,50" data-to="12.50">Use 12.50</button>' in errors(response)
+    assert "fundraising/admin-suggest.js" in response.content.decode()
     assert not Campaign.objects.filter(slug="serveurs").exists()
 
 
@@ -88,6 +90,14 @@ def test_it_names_the_preset_it_cannot_read(client, alice, organization):
     assert response.status_code == 200
     assert "“ten”: Enter the amount as a number, like 25 or 25.50." in errors(response)
     assert not Campaign.objects.filter(slug="serveurs").exists()
+
+
+def test_it_offers_the_reading_of_one_preset_to_put_back_in_place(client, alice, organization):
+    client.force_login(alice)
+    response = client.post(ADD, new_campaign(organization, preset_amounts="5; 12,50; 20"))
+    page = response.content.decode()  # the question is escaped once, the button is markup
+    assert "“12,50”: Did you mean $12.50? " in html.unescape(page)
+    assert '<button type="button" class="button fr-suggest" data-from="12,50" data-to="12.50">' in page
 
 
 def test_it_says_in_words_when_the_largest_gift_is_below_the_smallest(client, alice, organization):

@@ -11,6 +11,21 @@ from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
 
 pytestmark = pytest.mark.browser
 
+# The SVG the form's preview image shows now ("" before it is drawn).
+PREVIEW_SVG = """async () => {
+  const img = document.querySelector('#fr-preview-img');
+  return img && !img.hidden && img.src ? await (await fetch(img.src)).text() : '';
+}"""
+
+
+def preview_says(page, texts, seconds=10):
+    """Whether the preview comes to hold every text within `seconds` (it redraws 400 ms after a change)."""
+    for _ in range(seconds * 5):
+        if all(text in page.evaluate(PREVIEW_SVG) for text in texts):
+            return True
+        page.wait_for_timeout(200)
+    return False
+
 
 def spaced(text):
     return text.replace("\u202f", " ").replace("\xa0", " ")
@@ -49,6 +64,8 @@ def test_a_new_owner_sets_up_a_euro_campaign_in_money(live_server, standin, chro
         page.click("text=Add another Milestone")
         page.fill("#id_milestones-1-amount", "1500")
         page.fill("#id_milestones-1-label", "Trois quarts")
+        # The form's live preview: the server's own bar, in French and euros, with both milestones.
+        assert preview_says(page, ["2\u202f000\u00a0€", "500\u00a0€", "1\u202f500\u00a0€"])
         page.screenshot(path=ARTIFACTS / "new_owner_form.png", full_page=True)
         with page.expect_navigation():
             page.click("input[name=_save]")
@@ -96,3 +113,31 @@ def test_a_donor_typing_the_other_decimal_mark_is_asked(live_server, standin, ch
         [session] = standin.sessions.values()
         expected = 2550 if locale == "en_US" else 1250
         assert int(session["_params"]["line_items"][0]["price_data"]["unit_amount"]) == expected
+
+
+def test_an_owner_answers_the_forms_question_in_one_click(live_server, chromium, organization, alice, widget_root):
+    with chromium_browser(chromium) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", "alice")
+        page.fill("#id_password", "password")
+        with page.expect_navigation():
+            page.click("input[type=submit]")
+        page.goto(f"{live_server.url}/admin/campaigns/campaign/add/")
+        page.select_option("#id_organization", str(organization.pk))
+        page.fill("#id_title", "Servers")
+        page.fill("#id_monthly_target", "12,50")  # en_US and dollars: 12.50 or 1,250?
+        page.fill("#id_preset_amounts", "5; 7,50; 20")
+        with page.expect_navigation():
+            page.click("input[name=_save]")
+        buttons = page.locator("button.fr-suggest")
+        assert buttons.all_inner_texts() == ["Use 12.50", "Use 7.50"]
+        buttons.nth(0).click()
+        buttons.nth(1).click()
+        assert page.input_value("#id_monthly_target") == "12.50"
+        assert page.input_value("#id_preset_amounts") == "5; 7.50; 20"
+        page.screenshot(path=ARTIFACTS / "owner_question_answered.png", full_page=True)
+        with page.expect_navigation():
+            page.click("input[name=_save]")
+        campaign = in_thread(lambda: Campaign.objects.get(slug="servers"))
+        assert (campaign.monthly_target, campaign.preset_amounts) == (1250, [500, 750, 2000])

@@ -60,7 +60,7 @@ def test_the_command_refuses_what_it_cannot_read(live):
         call_command("campaign_update", "nope", "--deactivate")
     with pytest.raises(CommandError, match="--target"):
         call_command("campaign_update", "lights", "--target", "lots")
-    with pytest.raises(CommandError, match=r"--target: Did you mean 2\.50 \$\?"):
+    with pytest.raises(CommandError, match=r"--target: Did you mean 2\.50 \$\? Run it again with 2\.50\.$"):
         call_command("campaign_update", "lights", "--target", "2,5")
     with pytest.raises(CommandError, match="Nothing to change"):
         call_command("campaign_update", "lights")

@@ -138,7 +138,8 @@ def test_it_renders_the_chart_and_the_table(client, alice, history):
         twelve = client.get(f"/admin/campaigns/campaign/{history.pk}/dashboard/?months=12").content.decode()
     assert page.count('<rect class="bar') == 24 and twelve.count('<rect class="bar') == 12
     assert '<th scope="row">JUNE 2026</th>' in page
-    assert "<td>260 $</td><td>400 $</td><td>65%</td>" in page  # June 2026: goal, target, percent
+    assert "<td>400 $</td><td>65%</td>" in page and "<td>260 $</td>" in page  # June 2026: target, %, raised
+    assert '<th scope="col">Goal</th>' not in page  # an amount goal's figure is Raised: no repeated column
     assert "10 days left" in page and "on track" in page and "Needs 11 $ a day." in page
     assert "Monthly recurring run-rate" in page and "50 $" in page
 
@@ -190,3 +191,30 @@ def test_it_loads_in_a_fixed_number_of_queries(client, alice, campaign, postgres
 # Session, user, the campaign (scoped to the user), the user's role, the user's and groups' permissions
 # (admin sidebar), the 24 periods, their milestone crossings: the same at any ledger size.
 QUERIES = 9
+
+
+def test_it_adds_a_goal_column_when_the_goal_is_not_money(client, alice, organization):
+    people = CampaignFactory(organization=organization, slug="people", goal_kind="supporters", monthly_target=50)
+    client.force_login(alice)
+    page = client.get(f"/admin/campaigns/campaign/{people.pk}/dashboard/").content.decode()
+    assert '<th scope="col">Goal</th>' in page
+
+
+def test_it_shows_only_its_own_campaigns_figures_when_months_overlap(organization, alice):
+    """Two campaigns of one organisation, the same months: each dashboard reads its own periods and crossings."""
+    mine = CampaignFactory(organization=organization, slug="mine", monthly_target=40000)
+    theirs = CampaignFactory(organization=organization, slug="theirs", monthly_target=90000)
+    MilestoneFactory(campaign=theirs, amount=1000, label="Theirs reached")
+    with time_machine.travel(NOW, tick=False):
+        for index in (22, 23):
+            DonationFactory(campaign=mine, amount=1500, paid_at=on(index), donor_email="m@x.org")
+            DonationFactory(campaign=theirs, amount=70000, paid_at=on(index, hour=13), donor_email="t@x.org")
+        for period in Period.objects.filter(campaign__in=[mine, theirs]):
+            milestones.crossings_record(period=period_recompute(period_id=period.pk))
+            period_breakdown_store(period_id=period.pk)
+        board = campaign_dashboard(campaign=mine, months=12)
+    months = by_label(board)
+    assert [months[month_start(i)].raised for i in (22, 23)] == [1500, 1500]
+    assert [months[month_start(i)].target for i in (22, 23)] == [40000, 40000]
+    assert sum(m.raised for m in board.months) == 3000
+    assert board.crossings == [] and board.timeline == []

@@ -46,14 +46,14 @@ def test_it_mails_a_link_that_a_new_user_accepts_by_signing_up(client, invite, o
 
 
 def test_it_lets_a_signed_in_user_accept(client, invite, charlie, organization):
-    path = invite(role="viewer")
+    path = invite(email="Charlie@Example.org", role="viewer")  # the account's address, any case
     client.force_login(charlie)
     assert client.post(path, {"action": "accept"}).status_code == 302
     assert Membership.objects.get(user=charlie, organization=organization).role == "viewer"
 
 
 def test_it_accepts_a_link_once(client, invite, charlie):
-    path = invite()
+    path = invite(email=charlie.email)
     client.force_login(charlie)
     client.post(path)
     response = client.post(path)
@@ -101,3 +101,28 @@ def test_it_lets_owners_invite_only_to_their_own_organisations(client, alice, or
         "/admin/campaigns/invitation/add/", {"organization": organization.pk, "email": "y@example.org"}
     )
     assert response.status_code == 403
+
+
+def test_it_refuses_a_signed_in_user_of_another_address(client, invite, charlie, organization):
+    """A forwarded (or intercepted) link is no key: charlie@ cannot take dora@'s place."""
+    path = invite(email="dora@example.org", role="owner")
+    client.force_login(charlie)
+    page = client.get(path)
+    assert page.status_code == 403 and "another e-mail address" in page.content.decode()
+    response = client.post(path, {"action": "accept"})
+    assert response.status_code == 403 and "another e-mail address" in response.content.decode()
+    assert not Membership.objects.filter(user=charlie).exists()
+    assert Invitation.objects.get().accepted_at is None  # dora can still accept it
+
+
+@pytest.mark.parametrize(("held", "invited", "kept"), [("owner", "viewer", "owner"), ("editor", "viewer", "editor"),
+                                                       ("viewer", "editor", "editor")])  # fmt: skip
+def test_accepting_never_lowers_a_role(client, invite, charlie, organization, held, invited, kept):
+    from fundraising.campaigns.services import owner_add
+
+    owner_add(organization=organization, user=charlie, role=held)
+    path = invite(email=charlie.email, role=invited)
+    client.force_login(charlie)
+    assert client.post(path, {"action": "accept"}).status_code == 302
+    assert Membership.objects.get(user=charlie, organization=organization).role == kept
+    assert charlie.groups.filter(name={"owner": "Owners", "editor": "Editors"}[kept]).exists()

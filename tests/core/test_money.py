@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from fundraising.core.money import MoneyError, format_money, format_month, parse_money
+from fundraising.core.money import MoneyError, format_money, format_month, money_typed, parse_money
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,31 @@ def test_it_refuses_floats():
 def test_it_labels_months_like_the_seed():
     assert format_month(datetime.date(2023, 6, 1)) == "JUNE 2023"
     assert format_month(datetime.date(2026, 11, 1), "fr_FR") == "NOVEMBRE 2026"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "locale", "typed"),
+    [
+        (2550, "usd", "en_US", "25.50"),
+        (500000, "usd", "en_US", "5000"),
+        (1250, "eur", "de_DE", "12,50"),
+        (1500, "jpy", "ja_JP", "1500"),
+        (1234, "kwd", "en_US", "1.2340"),  # "1.234" could be 1,234 KWD; four decimals cannot be a group
+        (1234, "kwd", "de_DE", "1,2340"),
+        (1500, "kwd", "en_US", "1.5"),
+    ],
+)
+def test_it_gives_the_text_that_reads_back_to_the_amount(amount, currency, locale, typed):
+    assert money_typed(amount, currency, locale) == typed
+    if typed is not None:
+        assert parse_money(typed, currency, locale) == amount
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "text"),
+    [(1500, "kwd", "KWD1.500"), (1, "kwd", "KWD0.001"), (1000, "kwd", "KWD1"), (2050, "bhd", "BHD2.050")],
+)
+def test_it_formats_three_decimal_currencies_exactly(amount, currency, text):
+    # 1500 fils are 1.500 KWD: a whole-hundred amount is whole only in two-decimal currencies.
+    assert format_money(amount, currency) == text
+    assert format_money(amount, currency, trim=False) == text if amount % 1000 else text + ".000"

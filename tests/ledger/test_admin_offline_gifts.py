@@ -159,7 +159,11 @@ def test_it_offers_to_reverse_only_a_standing_offline_gift_to_its_recorders(clie
 def test_it_asks_about_an_amount_with_two_readings(client, bob, campaign):
     client.force_login(bob)
     response = client.post(URL, form(campaign, amount="25,50"))
-    assert "Did you mean 25.50 $?" in response.content.decode()
+    page = response.content.decode()
+    assert "Did you mean 25.50 $?" in page
+    # One click puts the reading into the field (static/fundraising/admin-suggest.js).
+    assert 'class="button fr-suggest" data-from="25,50" data-to="25.50">Use 25.50</button>' in page
+    assert "fundraising/admin-suggest.js" in page
     assert not Donation.objects.exists()
 
 

@@ -164,3 +164,17 @@ def test_it_stores_the_breakdown_through_the_pipeline(client, campaign, widget_r
     events.post_event(client, events.event("checkout.session.completed", events.checkout_session(amount=4200)))
     period = Period.objects.get(campaign=campaign)
     assert (period.raised, period.one_time_raised) == (4200, 4200)
+
+
+def test_the_last_local_day_of_a_month_belongs_to_that_month(paris):
+    # 30 November 23:00 in Paris is 22:00 UTC: still November, however the window's end is computed.
+    last_evening = utc(2026, 11, 30, 22)
+    for paid in (utc(2026, 10, 30), utc(2026, 11, 2)):  # ends that evening (every row of it is marked)
+        monthly(paris, "sub_e", 1800, paid, subscription_ended_at=last_evening)
+    monthly(paris, "sub_f", 1200, utc(2026, 11, 30, 21))  # paid that evening, still running
+    with time_machine.travel(utc(2026, 12, 5), tick=False):
+        november = figures(paris, datetime.date(2026, 11, 1))
+        assert Period.objects.get(campaign=paris, start=datetime.date(2026, 11, 1)).end == datetime.date(2026, 11, 30)
+    assert november["cancelled_monthly"] == 1  # sub_e
+    assert november["recurring"] == 1200  # sub_f; sub_e ended before the month's end
+    assert november["monthly_supporters"] == 2

@@ -90,6 +90,6 @@ def test_it_says_when_the_month_had_closed(campaign):
 
 
 def test_it_asks_about_an_amount_with_two_readings(campaign):
-    with pytest.raises(CommandError, match=r"amount: Did you mean 25\.50 \$\?"):
+    with pytest.raises(CommandError, match=r"amount: Did you mean 25\.50 \$\? Run it again with 25\.50\."):
         run("lights", "25,50")
     assert not Donation.objects.exists()

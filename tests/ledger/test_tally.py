@@ -55,7 +55,7 @@ def apply(step, campaign):
             evidence = events.dispute(amount=amount, payment_intent=f"pi_{index}", charge_id=f"ch_{index}")
             facts.dispute_record(dispute=dict(evidence, status=status), closed=status != "open")
         else:
-            donor_erase(email=EMAILS[args[0]])
+            donor_erase(organization_id=campaign.organization_id, email=EMAILS[args[0]])
 
 
 def donor_nets_from_ledger(period_id):

@@ -123,3 +123,144 @@ def test_a_row_loaded_without_every_field_moves_the_figures_from_what_it_stored(
         donation_settle(donation=partial)
     assert period_tally_sum(period_id=gift.period_id) == ledger_totals(period_id=gift.period_id) == (600, 1)
     assert verify.periods_verify() == 0
+
+
+def test_the_repair_counter_adds_up_across_runs(db, campaign):
+    # The counter is what an operator watches between runs: a second repair must not replace the first.
+    first = DonationFactory(campaign=campaign, amount=500, donor_email="ada@example.com")
+    second = DonationFactory(campaign=campaign, amount=700, donor_email="grace@example.com")
+    Donation.objects.filter(pk=first.pk).update(amount=900)
+    assert verify.periods_verify() == 1
+    assert verify.periods_verify() == 0  # nothing left to repair: the total stays
+    report = verify.verify_report()
+    assert (report["repaired_last_run"], report["repaired_total"]) == (0, 1)
+    Donation.objects.filter(pk=second.pk).update(amount=100)
+    assert verify.periods_verify() == 1
+    report = verify.verify_report()
+    assert (report["repaired_last_run"], report["repaired_total"], report["periods_checked"]) == (1, 2, 1)
+
+
+def test_a_fully_refunded_gift_sums_to_nothing(db, campaign):
+    gift = DonationFactory(campaign=campaign, amount=500, donor_email="ada@example.com")
+    with transaction.atomic():
+        from fundraising.ledger.services import donation_settle
+
+        gift = Donation.objects.select_for_update().get(pk=gift.pk)
+        gift.amount_refunded = 500
+        donation_settle(donation=gift)
+    assert verify.ledger_totals_by_period(period_ids=[gift.period_id]) == {gift.period_id: (0, 0)}
+    assert verify.periods_verify() == 0
+    assert period_tally_sum(period_id=gift.period_id) == (0, 0)
+
+
+def test_it_checks_and_repairs_only_the_periods_it_is_given(db, campaign, organization):
+    """The same donor in two campaigns' months: repairing one month leaves the other's figures alone."""
+    from tests.factories import CampaignFactory
+
+    other = CampaignFactory(organization=organization, slug="other")
+    here = DonationFactory(campaign=campaign, amount=500, donor_email="ada@example.com")
+    there = DonationFactory(campaign=other, amount=700, donor_email="ada@example.com")
+    PeriodDonorNet.objects.filter(period_id=here.period_id).update(net=1)
+    assert set(verify.ledger_totals_by_period(period_ids=[here.period_id])) == {here.period_id}
+    assert verify.donor_net_differences(period_ids=[here.period_id]) == [(here.period_id, "ada@example.com", 499)]
+
+    assert verify.periods_verify(period_ids=[here.period_id]) == 1
+    nets = dict(PeriodDonorNet.objects.values_list("period_id", "net"))
+    assert nets == {here.period_id: 500, there.period_id: 700}
+    assert period_tally_sum(period_id=there.period_id) == (700, 1)
+    assert verify.periods_verify() == 0
+
+
+def test_a_donor_in_two_months_of_one_campaign_is_checked_month_by_month(db, campaign):
+    import datetime
+
+    from django.utils import timezone
+
+    earlier = DonationFactory(campaign=campaign, amount=400, donor_email="ada@example.com",
+                              paid_at=timezone.now() - datetime.timedelta(days=40))  # fmt: skip
+    later = DonationFactory(campaign=campaign, amount=600, donor_email="ada@example.com")
+    assert earlier.period_id != later.period_id
+    PeriodDonorNet.objects.filter(period_id=earlier.period_id).update(net=600)
+    PeriodDonorNet.objects.filter(period_id=later.period_id).update(net=400)  # the same total, both wrong
+    ids = [earlier.period_id, later.period_id]
+    assert sorted(verify.donor_net_differences(period_ids=ids)) == sorted(
+        [(earlier.period_id, "ada@example.com", -200), (later.period_id, "ada@example.com", 200)]
+    )
+
+
+def test_each_repair_is_logged_with_what_differed(db, campaign, caplog):
+    gift = DonationFactory(campaign=campaign, amount=500, donor_email="ada@example.com")
+    Donation.objects.filter(pk=gift.pk).update(amount=800)  # the ledger says 800, the running figures 500
+    with caplog.at_level(logging.ERROR, logger="fundraising.ledger.verify"):
+        assert verify.periods_verify() == 1
+    assert caplog.messages == [
+        f"period {gift.period_id}: running figures repaired: figures (500, 1) but the ledger sums (800, 1)"
+    ]
+    caplog.clear()
+    PeriodDonorNet.objects.update(net=1)
+    with caplog.at_level(logging.ERROR, logger="fundraising.ledger.verify"):
+        assert verify.periods_verify() == 1
+    assert caplog.messages == [
+        f"period {gift.period_id}: running figures repaired: donor nets differ ('ada@example.com' by 799)"
+    ]
+
+
+def test_a_repair_reaches_the_widget(client, db, campaign, widget_root, django_capture_on_commit_callbacks):
+    from fundraising.ledger.services import ledger_changed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gift = DonationFactory(campaign=campaign, amount=500)
+        ledger_changed(period_id=gift.period_id)
+    assert client.get(f"/w/{campaign.slug}.json").json()["raised"] == 500
+    Donation.objects.filter(pk=gift.pk).update(amount=900)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert verify.periods_verify() == 1
+    assert Period.objects.get().raised == 900
+    assert client.get(f"/w/{campaign.slug}.json").json()["raised"] == 900
+
+
+def test_one_run_counts_every_period_it_repaired_and_when(db, campaign, organization, time_machine):
+    from tests.factories import CampaignFactory
+
+    time_machine.move_to("2026-11-20T12:00:00Z", tick=False)
+    other = CampaignFactory(organization=organization, slug="other")
+    broken = [DonationFactory(campaign=c, amount=500) for c in (campaign, other)]
+    Donation.objects.filter(pk__in=[gift.pk for gift in broken]).update(amount=600)
+    assert verify.periods_verify() == 2
+    report = verify.verify_report()
+    assert (report["repaired_last_run"], report["repaired_total"], report["periods_checked"]) == (2, 2, 2)
+    assert report["last_run"] == "2026-11-20T12:00:00+00:00"
+    time_machine.move_to("2026-12-20T12:00:00Z", tick=False)  # the report outlives any cache expiry
+    assert verify.verify_report()["repaired_total"] == 2
+
+
+def test_it_checks_many_periods_in_one_batch_of_queries(db, organization):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CampaignFactory
+
+    def queries_for(count):
+        for index in range(count):
+            DonationFactory(campaign=CampaignFactory(organization=organization, slug=f"c{count}-{index}"), amount=100)
+        ids = list(Period.objects.order_by("pk").values_list("pk", flat=True))[-count:]
+        with CaptureQueriesContext(connection) as queries:
+            verify.periods_verify(period_ids=ids)
+        return len(queries)
+
+    assert queries_for(1) == queries_for(5)
+
+
+
+def test_a_rebuild_counts_each_gift_without_an_email_and_no_unpaid_row(db, campaign, organization):
+    from tests.factories import CampaignFactory
+
+    paid = DonationFactory(campaign=campaign, amount=300, donor_email="")
+    DonationFactory(campaign=campaign, amount=200, donor_email="")
+    DonationFactory(campaign=campaign, amount=900, paid_at=None, status=Donation.Status.PENDING, period=paid.period)
+    elsewhere = DonationFactory(campaign=CampaignFactory(organization=organization, slug="other"), amount=700)
+    PeriodTally.objects.all().delete()
+    verify.tallies_rebuild(period_ids=[paid.period_id])
+    assert period_tally_sum(period_id=paid.period_id) == (500, 2)
+    assert period_tally_sum(period_id=elsewhere.period_id) == (0, 0)  # not named: left for the verification
+    assert verify.periods_verify() == 1

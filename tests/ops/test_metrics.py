@@ -43,7 +43,7 @@ def test_it_counts_events_notices_and_the_widget_lag(client, campaign):
     assert 85 <= scrape(client)["fundraising_widget_refresh_lag_seconds"] <= 95
 
 
-@pytest.mark.parametrize(("token", "status"), [("", 404), ("wrong", 401)])
+@pytest.mark.parametrize(("token", "status"), [("", 403), ("wrong", 401)])
 def test_it_answers_only_the_token(client, db, settings, token, status):
     if not token:
         settings.METRICS_TOKEN = ""

@@ -84,3 +84,17 @@ def test_it_refuses_production_settings_unless_forced(db, settings):
     assert not Campaign.objects.exists()
     call_command("seed_demo", force=True)
     assert Campaign.objects.filter(slug="demo").exists()
+
+
+def test_it_gives_the_demo_owner_an_address_for_milestones_and_summaries(db, settings):
+    from django.contrib.auth import get_user_model
+
+    from fundraising.campaigns.summaries import owner_emails
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    organization = Campaign.objects.get(slug="demo").organization
+    assert owner_emails(organization) == ["owner@example.com"]
+    get_user_model().objects.filter(username="owner").update(email="")  # seeded before owners had one
+    call_command("seed_demo")
+    assert owner_emails(organization) == ["owner@example.com"]

@@ -42,7 +42,7 @@ def test_it_opens_a_one_time_session(client, campaign, stripe_calls):
     assert params["metadata"] == metadata
     assert params["payment_intent_data"] == {"metadata": metadata}
     assert params["success_url"] == "http://127.0.0.1:8000/c/lights/thanks/?session_id={CHECKOUT_SESSION_ID}"
-    assert params["cancel_url"] == "http://127.0.0.1:8000/c/lights/"
+    assert params["cancel_url"] == f"http://127.0.0.1:8000/c/lights/?cancelled={donation.id}"
     assert call["idempotency_key"] == f"donation-{donation.id}-checkout"
     assert params["locale"] == "en"
     assert params["line_items"][0]["price_data"]["product_data"]["name"] == "Donation: Keep the lights on"

@@ -69,8 +69,11 @@ def test_it_pays_a_monthly_session_with_a_first_invoice(demo_on, campaign):
     donation, _ = donation_checkout_start(campaign=campaign, amount=1000, kind=Donation.Kind.MONTHLY)
     session_id = Donation.objects.get(pk=donation.pk).stripe_checkout_session_id
     session, events = demo_checkout.session_pay(session_id=session_id)
-    assert [event["type"] for event in events] == ["checkout.session.completed", "invoice.paid"]
-    invoice = events[1]["data"]["object"]
+    types = ["checkout.session.completed", "customer.subscription.created", "invoice.paid"]
+    assert [event["type"] for event in events] == types
+    invoice, subscription = events[2]["data"]["object"], events[1]["data"]["object"]
+    assert subscription["id"] == session["subscription"] and subscription["customer"] == invoice["customer"]
+    assert subscription["items"]["data"][0]["price"]["unit_amount"] == 1000
     details = invoice["parent"]["subscription_details"]
     assert details["subscription"] == session["subscription"] == events[0]["data"]["object"]["subscription"]
     assert details["metadata"]["fundraising_donation"] == str(donation.id)
@@ -80,7 +83,7 @@ def test_it_pays_a_monthly_session_with_a_first_invoice(demo_on, campaign):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("kind", "types"), [
     ("one_time", ["checkout.session.completed", "payment_intent.succeeded"]),
-    ("monthly", ["checkout.session.completed", "invoice.paid"]),
+    ("monthly", ["checkout.session.completed", "customer.subscription.created", "invoice.paid"]),
 ])  # fmt: skip
 def test_it_pays_through_the_real_webhook(live_server, demo_on, settings, kind, types, client):
     from django.core.management import call_command
@@ -101,7 +104,7 @@ def test_it_pays_through_the_real_webhook(live_server, demo_on, settings, kind, 
     donation = Donation.objects.get(public_name="Hedy")
     assert (donation.status, donation.amount, donation.donor_email) == ("succeeded", 2500, "hedy@example.com")
     client.post(f"/demo-checkout/{session_id}/pay/")  # pressed twice: same events, no second gift
-    assert StripeEvent.objects.count() == 2
+    assert StripeEvent.objects.count() == len(types)
     thanks = client.get(f"/c/demo/thanks/?session_id={session_id}").content.decode()
     assert "125 $" in thanks
 
@@ -124,6 +127,6 @@ def test_it_shows_the_donation_form_enabled_without_stripe(demo_on, campaign, cl
 
 
 def test_it_cancels_back_to_the_campaign(demo_on, campaign, client):
-    _, url = donation_checkout_start(campaign=campaign, amount=2500, kind=Donation.Kind.ONE_TIME)
+    donation, url = donation_checkout_start(campaign=campaign, amount=2500, kind=Donation.Kind.ONE_TIME)
     html = client.get(url.split("127.0.0.1:8000")[-1]).content.decode()
-    assert 'href="http://127.0.0.1:8000/c/lights/" id="cancel"' in html
+    assert f'href="http://127.0.0.1:8000/c/lights/?cancelled={donation.id}" id="cancel"' in html

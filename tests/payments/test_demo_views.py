@@ -1,6 +1,6 @@
 """In Chromium, as `make demo` runs (DEBUG=1, STRIPE_DEMO_CHECKOUT=1, no Stripe key, no network): choose
 25 $, pass the local test checkout page, Pay, see the bar move on the thanks page; and Cancel.
-Screenshots land in tests/artifacts/ (docs/demo-*.png are copies of them)."""
+Screenshots land in tests/artifacts/ (docs/demo-*.png come from tests/ops/test_seed_demo_journeys.py)."""
 
 import pytest
 from django.core.management import call_command

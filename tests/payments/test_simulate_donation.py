@@ -31,7 +31,7 @@ def test_it_fails_clearly(live_server, campaign, settings):
         call_command("simulate_donation", "nope", "5")
     with pytest.raises(CommandError, match="at most 2 decimal places"):
         call_command("simulate_donation", "lights", "5.0001")
-    with pytest.raises(CommandError, match=r"Did you mean 25\.50 \$\?"):
+    with pytest.raises(CommandError, match=r"Did you mean 25\.50 \$\? Run it again with 25\.50\.$"):
         call_command("simulate_donation", "lights", "25,50")
     with pytest.raises(CommandError, match="Is the app running"):
         call_command("simulate_donation", "lights", "5", url=f"http://127.0.0.1:{free_port()}/stripe/webhook/")

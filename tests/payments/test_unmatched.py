@@ -171,3 +171,36 @@ def test_it_forgets_a_charge_once_it_counts_after_all(client, campaign):
     events.post_event(client, objects.at(objects.PRE_INTENT, "charge.succeeded", paid))
     assert Donation.objects.get().stripe_charge_id == paid["id"]
     assert not UnmatchedPayment.objects.exists()
+
+
+def test_reconciliation_prunes_only_waiting_invoices_past_their_waiting_period(client, campaign, monkeypatch):
+    from fundraising.payments.unmatched import WAITING_DAYS
+
+    monkeypatch.setattr(stripe_api, "event_list", lambda **kwargs: {"data": [], "has_more": False})
+    monkeypatch.setattr(stripe_api, "object_list", lambda **kwargs: {"data": [], "has_more": False})
+    fresh, stale = events.sid("sub"), events.sid("sub")
+    for sub in (fresh, stale):
+        invoice = objects.invoice(amount=1500, subscription=sub)
+        events.post_event(client, objects.at(objects.BASIL, "invoice.paid", invoice))
+    events.post_event(client, link_payment(currency="eur", amount=460))  # another reason: reported, never pruned
+    now = timezone.now()
+    UnmatchedPayment.objects.filter(subscription_id=fresh).update(
+        created_at=now - datetime.timedelta(days=WAITING_DAYS) + datetime.timedelta(hours=1)
+    )
+    UnmatchedPayment.objects.exclude(subscription_id=fresh).update(
+        created_at=now - datetime.timedelta(days=WAITING_DAYS, hours=1)
+    )
+    with pytest.raises(Exception, match="differ"):
+        call_command("reconcile_stripe")
+    assert sorted(UnmatchedPayment.objects.values_list("reason", "amount")) == [
+        ("currency", 460),
+        ("subscription_unlinked", 1500),
+    ]
+    assert UnmatchedPayment.objects.get(reason="subscription_unlinked").subscription_id == fresh
+
+    # Its session comes late, within the waiting period: the invoice it waited for counts.
+    session = objects.session(amount=1500, mode="subscription", subscription=fresh)
+    events.post_event(client, objects.at(objects.BASIL, "checkout.session.completed", session))
+    gift = Donation.objects.get(stripe_subscription_id=fresh)
+    assert (gift.amount, gift.status, gift.period.raised) == (1500, "succeeded", 1500)
+    assert not UnmatchedPayment.objects.filter(reason="subscription_unlinked").exists()

@@ -145,3 +145,15 @@ def test_an_amount_change_outside_the_range_asks_stripe_nothing(client, campaign
         with pytest.raises(MoneyError):
             gifts.gift_amount_change(gift=gift, amount=amount)
     assert stripe_calls == []
+
+
+def test_each_amount_change_reaches_stripe_with_its_own_idempotency_key(client, campaign, stripe_calls):
+    # Stripe answers a repeated key with the first request's result: a shared key would drop the second change.
+    sub = monthly_gift(client, campaign)
+    url = page_of(client, campaign)
+    for amount in ("20", "25"):
+        assert client.post(f"{url}gift/{sub}/", {"action": "amount", "amount": amount}).status_code == 303
+    changes = [kwargs for name, kwargs in stripe_calls if name == "subscription_amount_change"]
+    assert [kwargs["amount"] for kwargs in changes] == [2000, 2500]
+    keys = [kwargs["idempotency_key"] for kwargs in changes]
+    assert all(keys) and keys[0] != keys[1]

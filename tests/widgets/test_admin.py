@@ -30,6 +30,7 @@ def test_it_shows_previews_and_snippets_of_every_format(client, alice, campaign,
     assert "[![Keep the lights on](https://fund.example.org/w/lights.svg)](https://fund.example.org/c/lights/)" in page
     assert "https://fund.example.org/w/lights.json" in page
     assert "&quot;raised&quot;:0" in page  # the JSON preview
+    assert 'href="/c/lights/poster/?paper=a4"' in page and 'href="/c/lights/poster/?paper=letter"' in page
 
 
 def test_it_puts_the_chosen_options_in_every_snippet(client, alice, campaign, embed_url, widget_root):
@@ -41,6 +42,15 @@ def test_it_puts_the_chosen_options_in_every_snippet(client, alice, campaign, em
     )
     assert "/w/lights/?theme=dark&amp;accent=f59e0b&amp;layout=compact" in page
     assert "/w/lights.svg?theme=dark&amp;accent=f59e0b&amp;layout=compact)" in page
+
+
+def test_it_previews_the_script_with_exactly_the_snippets_options(client, alice, campaign, embed_url, widget_root):
+    client.force_login(alice)
+    page = client.get(embed_url, {"amounts": "1", "supporters": "1", "locale": "fr_FR"}).content.decode()
+    assert '<fundraising-progress campaign="lights" locale="fr_FR" amounts="1" supporters="1">' in page
+    assert "data-amounts=&quot;1&quot; data-supporters=&quot;1&quot;" in page
+    plain = client.get(embed_url).content.decode()
+    assert '<fundraising-progress campaign="lights"></fundraising-progress>' in plain
 
 
 def test_it_puts_the_locale_in_the_script_url_and_the_rest_in_attributes(db, campaign, settings):

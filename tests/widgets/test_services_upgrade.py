@@ -71,3 +71,18 @@ def test_it_refreshes_every_active_campaign_idempotently(upgraded, capsys):
     assert {p.name: p.read_bytes() for p in services.files_dir().iterdir()} == first
     assert set(first) == {"lights.json", "lights.svg", "lights.html"}
     assert (Path(services.files_dir().parent) / "current").resolve() == services.files_dir().resolve()
+
+
+@pytest.mark.parametrize("release", [-1, +1])
+def test_an_entry_written_by_a_release_of_another_version_is_never_served(client, upgraded, monkeypatch, release):
+    from tests.wsgi_call import wsgi_get
+
+    cache.clear()
+    with monkeypatch.context() as other_release:
+        other_release.setattr(services, "VERSION", services.VERSION + release)
+        renditions = {f: (b"Old title", '"old"') for f in "json svg html".split()}
+        stale = {"snapshot": OLD_JSON, "version": '"old"', "renditions": renditions, "ends_at": None, "wall": None}
+        cache.set(services.entry_key("lights"), stale, timeout=None)
+    assert client.get("/w/lights.json").json()["raised"] == 10000
+    status, _, body = wsgi_get("/w/lights.json")  # the fast path, after Django stored this release's entry
+    assert status == 200 and json.loads(body)["raised"] == 10000 and b"Old title" not in body

@@ -219,7 +219,7 @@ def test_an_erasure_takes_the_name_and_message_off_the_wall(client, lights):
 
     give(lights, public_name="Ada Lovelace", message="Counting on you", donor_email="ada@example.org")
     assert b"Lovelace" in client.get(WALL).content
-    donor_erase(email="ada@example.org")
+    donor_erase(organization_id=lights.organization_id, email="ada@example.org")
     body = client.get(WALL).content
     assert b"Lovelace" not in body and b"Counting on you" not in body
     assert json.loads(body)["supporters"][0]["anonymous"] is True
@@ -235,3 +235,22 @@ def test_the_month_end_batch_keeps_the_wall(client, lights):
     assert list(lights_files(lights, "*.supporters.json"))  # nginx still has the file
     status, _, body = wsgi_get(WALL)
     assert status == 200 and b"Ada" in body
+
+
+def test_a_reversed_offline_gift_leaves_the_wall_with_its_name_and_message(client, lights):
+    import datetime
+
+    from fundraising.ledger import offline
+
+    entry = offline.offline_gift_record(campaign=lights, amount=4000, received_on=timezone.localdate(),
+                                        method="cheque", recorded_by=None, name="Ada Offline")  # fmt: skip
+    Donation.objects.filter(pk=entry.donation.pk).update(message="Typed by mistake")
+    with transaction.atomic():
+        ledger_changed(period_id=entry.period.pk)
+    give(lights, public_name="Grace", paid_at=timezone.now() - datetime.timedelta(days=1))
+    assert [s["name"] for s in wall(client)[1]["supporters"]] == ["Ada Offline", "Grace"]
+
+    offline.offline_gift_reverse(donation=entry.donation, recorded_by=None)
+    body = client.get(WALL).content
+    assert b"Ada Offline" not in body and b"Typed by mistake" not in body
+    assert [s["name"] for s in json.loads(body)["supporters"]] == ["Grace"]

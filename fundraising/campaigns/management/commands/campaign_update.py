@@ -37,7 +37,8 @@ class Command(BaseCommand):
             try:
                 changes["monthly_target"] = campaign.parse(target)
             except money.MoneyError as exc:
-                raise CommandError(f"--target: {exc}") from None
+                question = money.command_question(exc, campaign.currency, campaign.locale)
+                raise CommandError(f"--target: {question}") from None
         if deactivate or activate:
             changes["active"] = activate
         if not changes:

@@ -4,7 +4,16 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from fundraising.campaigns.models import Campaign
+from fundraising.core import money
 from fundraising.ledger import offline
+
+
+def amount_question(campaign, typed):
+    try:
+        campaign.parse(typed)
+    except money.MoneyError as exc:
+        return money.command_question(exc, campaign.currency, campaign.locale)
+    return ""
 
 
 class Command(BaseCommand):
@@ -33,7 +42,10 @@ class Command(BaseCommand):
                 campaign=campaign, amount=amount, date=date, method=method, name=name, email=email, note=note
             )
         except ValidationError as exc:
-            problems = (f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+            problems = [f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items() if field != "amount"]
+            if "amount" in exc.message_dict:  # with the terminal's one click: the exact text to run again with
+                said = amount_question(campaign, amount) or " ".join(exc.message_dict["amount"])
+                problems.insert(0, f"amount: {said}")
             raise CommandError("; ".join(problems)) from None
         try:
             entry = offline.offline_gift_record(

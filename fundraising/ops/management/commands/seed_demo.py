@@ -16,6 +16,8 @@ from fundraising.ops.demo_history import MONTHS, history_seed
 from fundraising.widgets.services import snapshot_refresh
 
 DEMO_OWNER = ("owner", "demo-owner-password")
+# The owner's milestone and month-end e-mails go here (the demo's mailbox shows them).
+DEMO_OWNER_EMAIL = "owner@example.com"
 # Three gifts that add up to the 100 USD of the seed picture.
 # (public name, amount, message): the supporters wall shows them (the demo campaign opts in).
 DEMO_GIFTS = [("Ada", 5000, "For the servers, with thanks."), ("", 3000, ""), ("Grace", 2000, "Keep the lights on!")]
@@ -101,6 +103,11 @@ class Command(BaseCommand):
         username, password = DEMO_OWNER
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            user = get_user_model().objects.create_user(username=username, password=password)
+            user = get_user_model().objects.create_user(username=username, password=password, email=DEMO_OWNER_EMAIL)
+        elif not user.email:  # seeded before owners had an address
+            user.email = DEMO_OWNER_EMAIL
+            user.save(update_fields=["email"])
         services.owner_add(organization=organization, user=user)
         self.stdout.write(f"Owner login (DEBUG only): {settings.SITE_URL}/admin/  user {username}  password {password}")
+        if settings.EMAIL_BACKEND.endswith("MailboxBackend"):
+            self.stdout.write(f"E-mails (receipts, the owner's milestones and summaries): {settings.SITE_URL}/mailbox/")

@@ -115,7 +115,7 @@ class Command(BaseCommand):
         try:
             minor = campaign.parse(amount)
         except money.MoneyError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(money.command_question(exc, campaign.currency, campaign.locale)) from None
         now, url = int(time.time()), url or f"{settings.SITE_URL}/stripe/webhook/"
         if monthly:
             subscription, customer = _sid("sub"), _sid("cus")

@@ -1,8 +1,8 @@
 """Erase one supporter of one organisation (GDPR article 17); amounts stay so totals do not move."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from fundraising.supporters.privacy import supporter_erase
+from fundraising.supporters.privacy import ErasureRefused, supporter_erase
 
 from .supporter_export import organization_get
 
@@ -20,7 +20,10 @@ class Command(BaseCommand):
         if not yes and input(f"Erase {email} at {org.name}? This cannot be undone. Type yes: ").strip() != "yes":
             self.stdout.write("Nothing erased.")
             return
-        result = supporter_erase(organization=org, email=email)
+        try:
+            result = supporter_erase(organization=org, email=email)
+        except ErasureRefused as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(
             f"Erased {result['donations']} gift(s), {result['emails_sent']} e-mail record(s), "
             f"{result['stripe_events']} stored Stripe event(s); amounts kept."
