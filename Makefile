@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DEMO_ENV := DEBUG=$${DEBUG:-1} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-whsec_demo_local_only} \
 	STRIPE_DEMO_CHECKOUT=$${STRIPE_DEMO_CHECKOUT:-1} EMAIL_BACKEND=$${EMAIL_BACKEND:-fundraising.ops.mailbox.MailboxBackend}
 
-.PHONY: demo test test-operator lint worker serve migrate clean axe mutants embed
+.PHONY: demo test test-operator lint worker serve migrate clean axe mutants embed requirements
 
 # `make demo` needs only what running needs (requirements.txt); tests, lint and mutants add the dev set.
 # --no-compile: Python compiles what it imports on first use, instead of every file of every package up front.
@@ -73,6 +73,14 @@ mutants: $(VENV)/.installed
 	@echo "killed $$($(VENV)/bin/mutmut results --all true | grep -c ': killed$$'), alive $$(wc -l < mutants/alive.txt)"
 	@if [ -s mutants/unexplained.txt ]; then echo "Survivors not in mutants-accepted.txt:"; \
 		cat mutants/unexplained.txt; exit 1; fi
+
+# requirements*.txt: every transitive dependency pinned with its hashes, compiled from requirements*.in by
+# pip-tools (docs/operations.md, "Dependencies"). Add --upgrade-package NAME (PIP_COMPILE_ARGS) to move one.
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links $(PIP_COMPILE_ARGS)
+requirements: $(VENV)/.installed
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles node_modules mutants

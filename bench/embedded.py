@@ -77,7 +77,7 @@ def run(*, senders=12, unique=150, duplicates=75, settle_seconds=10, database_ur
     env["SITE_URL"] = base
     procs = []
     try:
-        for command in (["migrate", "--noinput"], ["seed_demo"]):
+        for command in (["migrate", "--noinput"], ["seed_demo", "--force"]):
             subprocess.run(
                 [sys.executable, "manage.py", *command], cwd=servers.ROOT, env=env, check=True, capture_output=True
             )

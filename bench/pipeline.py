@@ -34,7 +34,7 @@ def service_env(widget_root):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "fundraising.settings",
         "FUNDRAISING_IGNORE_DOTENV": "1",
-        "SECRET_KEY": "bench-secret-key-not-for-production",
+        "SECRET_KEY": "bench-secret-key-not-for-production-" + "0123456789abcdefghijklmnop",
         "DEBUG": "0",
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",

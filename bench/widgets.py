@@ -116,7 +116,7 @@ def bench_seed():
 
     celery_app.conf.task_always_eager = True  # the bench's own set-up runs its tasks in-process
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def bench_stop(*, processes, admin_url, db_name, tmp=None):

@@ -138,7 +138,7 @@ run_stage() {  # the operator's steps against whatever DATABASE_URL / REDIS_URL 
   export SITE_URL="http://127.0.0.1:$port"
   manage migrate --noinput
   manage collectstatic --noinput
-  manage seed_demo
+  manage seed_demo --force  # production settings: seed_demo refuses DEBUG=0 without it
   manage widgets_refresh
   start gunicorn "$BIN/gunicorn" fundraising.wsgi -k gthread -w 2 --threads 8 -b "127.0.0.1:$port" --timeout 30
   http_wait "$SITE_URL/healthz"
@@ -179,7 +179,7 @@ tls_stage() {  # both nginx files in one nginx (the balancer's renamed apart), g
   export DATABASE_URL="sqlite:///$WORK/tls.sqlite3" WIDGET_ROOT="$WORK/widgets-tls" SECURE_SSL_REDIRECT=1
   export SITE_URL="https://localhost" ALLOWED_HOSTS=localhost,127.0.0.1
   manage migrate --noinput
-  manage seed_demo
+  manage seed_demo --force  # production settings: seed_demo refuses DEBUG=0 without it
   manage widgets_refresh
   app_port=$(free_port) http_port=$(free_port) https_port=$(free_port) lb_port=$(free_port)
   start gunicorn-tls "$BIN/gunicorn" fundraising.wsgi -k gthread -w 2 --threads 4 -b "127.0.0.1:$app_port"
@@ -273,7 +273,8 @@ redis_restart_stage() {  # a worker on a redis-server of its own, holding a dela
   unset DATABASE_URL REDIS_URL
 }
 
-export DEBUG=0 SECRET_KEY=smoke-test-secret-key-not-for-production ALLOWED_HOSTS=127.0.0.1
+# A fresh key each run: production settings refuse short, low-entropy or published keys.
+export DEBUG=0 SECRET_KEY="smoke-$(python3 -c "import secrets; print(secrets.token_urlsafe(50))")" ALLOWED_HOSTS=127.0.0.1
 export SECURE_SSL_REDIRECT=0 STRIPE_WEBHOOK_SECRET=whsec_smoke_local_only FUNDRAISING_IGNORE_DOTENV=1
 # Anonymous callers get only ok/fail from /healthz; the operator's token gets each check's details.
 export HEALTHZ_TOKEN=smoke-healthz-token

@@ -16,12 +16,25 @@ PRODUCTION = {
 }
 
 
-def run_manage(env_overrides, *args):
+def _environment(env_overrides):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",) and not k.startswith("SECURE_")}
     unset = ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
     for key in (*unset, "OUTGOING_ALLOW_PRIVATE", "MILESTONE_WEBHOOK_ALLOW_PRIVATE"):
         env.pop(key, None)
     env.update({"FUNDRAISING_IGNORE_DOTENV": "1", **env_overrides})
+    return env
+
+
+def run_manage(env_overrides, *args):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=_environment(env_overrides), capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+
+
+def run_python(env_overrides, code):
+    """`python -c code` in the project directory, with the same environment as run_manage."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=_environment(env_overrides), capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip

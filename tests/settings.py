@@ -4,7 +4,7 @@ import os
 import tempfile
 
 os.environ["FUNDRAISING_IGNORE_DOTENV"] = "1"
-os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_test_secret")

@@ -8,7 +8,7 @@ from babel import Locale
 from babel.numbers import get_currency_name, get_decimal_symbol, get_group_symbol
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -198,7 +198,22 @@ class InvitationAdmin(OrganizationScopedAdmin):
     def save_model(self, request, obj, form, change):
         obj.invited_by = request.user
         super().save_model(request, obj, form, change)
-        transaction.on_commit(lambda: invitations.invitation_send(invitation=obj))
+        transaction.on_commit(lambda: self.invitation_mail(request, obj))
+
+    def invitation_mail(self, request, invitation):
+        """Mail the link; when that fails the invitation is kept and the owner gets the link to pass on."""
+        error = invitations.invitation_send(invitation=invitation)
+        if error:
+            messages.warning(
+                request,
+                format_html(
+                    "The invitation is saved, but its e-mail could not be sent ({}). Send {} this link yourself: "
+                    "<code>{}</code>",
+                    error,
+                    invitation.email,
+                    invitations.invitation_url(invitation),
+                ),
+            )
 
 
 # The currencies Stripe Checkout takes that owners are likely to want, stored lower case like the model.

@@ -3,17 +3,24 @@ that expires, and its addressee joins, signed in with an account of that address
 new account gets the invited address). Nobody picks from all users; a forwarded link is no key for anyone
 else, and accepting never lowers a role the member already holds."""
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from fundraising.core.mail import mail_error_describe
+
 from .models import Invitation, Membership
 from .roles import RANK, member_access_sync
 
 SALT = "fundraising.invitation"
 MAX_AGE_SECONDS = 7 * 24 * 3600
+
+log = logging.getLogger(__name__)
 
 
 class InvitationInvalid(Exception):
@@ -43,12 +50,19 @@ def invitation_url(invitation):
 
 
 def invitation_send(*, invitation):
+    """Mail the link; None when the mail server took it, else what went wrong (naming no address)."""
     org = invitation.organization
     body = (
         f"You are invited to help run {org.name}'s fundraising as {invitation.get_role_display().lower()}.\n\n"
         f"Open this link within {MAX_AGE_SECONDS // 86400} days to accept:\n{invitation_url(invitation)}\n"
     )
-    send_mail(f"Invitation to {org.name}", body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    try:
+        send_mail(f"Invitation to {org.name}", body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    except (smtplib.SMTPException, OSError) as exc:  # the row stays; the owner copies the link instead
+        error = mail_error_describe(exc)
+        log.warning("invitation %s not mailed: %s", invitation.pk, error)
+        return error
+    return None
 
 
 def invitation_from_token(token):

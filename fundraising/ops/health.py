@@ -14,7 +14,10 @@ from django.db import connection
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from fundraising import __version__
+
 BEAT_KEY = "beat:last-run"
+BEAT_FIRST_CHECK_KEY = "beat:first-check"
 # Beat ticks every minute; a few missed ticks mean it is not running.
 BEAT_STALE_SECONDS = 600
 # The sweep re-enqueues events after a few minutes; one still waiting after this is stuck.
@@ -56,11 +59,18 @@ def _cache():
 
 
 def _broker(app):
+    """The broker answers; with Redis, how many tasks wait in each queue and how many workers hold unacked."""
     if app.conf.task_always_eager:
         return {"mode": "in-process"}
     with app.connection_for_read() as conn:
         conn.ensure_connection(max_retries=0, timeout=CHECK_TIMEOUT_SECONDS)
-    return {"mode": app.conf.broker_url.split("://", 1)[0]}
+        report = {"mode": app.conf.broker_url.split("://", 1)[0]}
+        channel = conn.default_channel
+        if hasattr(channel, "unacked_key"):  # kombu's Redis transport
+            names = {queue.name for queue in app.conf.task_queues or ()} | {app.conf.task_default_queue}
+            report["queued"] = {name: channel._size(name) for name in sorted(names)}
+            report["unacked"] = channel.client.hlen(channel.unacked_key)
+    return report
 
 
 def _events(now):
@@ -73,10 +83,20 @@ def _events(now):
     return {"oldest_unprocessed_seconds": age}
 
 
+def _beat_waited(now):
+    """Seconds since /healthz first saw no beat record (a fresh install, or Redis emptied): beat gets
+    BEAT_STALE_SECONDS to run before that counts as a fault, so a fresh start is not unhealthy."""
+    cache.add(BEAT_FIRST_CHECK_KEY, now.isoformat(), timeout=None)
+    first = datetime.datetime.fromisoformat(cache.get(BEAT_FIRST_CHECK_KEY) or now.isoformat())
+    return (now - first).total_seconds()
+
+
 def _beat(app, now):
     raw = cache.get(BEAT_KEY)
     last = datetime.datetime.fromisoformat(raw) if raw else None
     age = int((now - last).total_seconds()) if last else None
+    if last is None and not app.conf.task_always_eager and _beat_waited(now) <= BEAT_STALE_SECONDS:
+        return {"last_run": None, "age_seconds": None, "note": "starting: beat has not run yet"}
     # Without a broker there is no beat (rollover happens on demand), so its absence is not a fault.
     if not app.conf.task_always_eager and (age is None or age > BEAT_STALE_SECONDS):
         raise RuntimeError("beat has not run recently" if last else "beat has never run")
@@ -117,6 +137,7 @@ def _journal(now):
         "undispatched": waiting["count"],
         "oldest_undispatched_seconds": int((now - first).total_seconds()) if first else None,
         "notices_overdue": overdue.count(),
+        "notices_failed": Notice.objects.filter(status="failed").count(),  # owners see and resend these
     }
     if (report["oldest_undispatched_seconds"] or 0) > EVENT_STALE_SECONDS or report["notices_overdue"]:
         report["warning"] = "side effects of committed writes are waiting: is beat running?"
@@ -139,7 +160,7 @@ def health_report():
         "journal": _check(lambda: _journal(now)),
     }
     healthy = all(part["ok"] for part in report.values())
-    return {"status": "ok" if healthy else "fail", **report}, healthy
+    return {"status": "ok" if healthy else "fail", "version": __version__, **report}, healthy
 
 
 def health_status():

@@ -1,5 +1,5 @@
-"""/healthz for load balancers (status only) and operators (details: staff, or the HEALTHZ_TOKEN); the demo's
-mailbox (DEBUG only)."""
+"""/healthz for monitoring (status only) and operators (details: superusers, or the HEALTHZ_TOKEN); the demo's
+mailbox (DEBUG only). Load balancers probe /livez and /readyz (fundraising/ops/probes.py): they are about one node."""
 
 import secrets
 
@@ -14,8 +14,9 @@ from .mailbox import mailbox_list, mailbox_message
 
 
 def may_see_details(request):
-    """Staff signed in to the admin, or a caller with `Authorization: Bearer <HEALTHZ_TOKEN>`."""
-    if request.user.is_authenticated and request.user.is_staff:
+    """Superusers signed in to the admin (every organisation member is staff: not them), or a caller with
+    `Authorization: Bearer <HEALTHZ_TOKEN>`."""
+    if request.user.is_authenticated and request.user.is_superuser:
         return True
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return bool(settings.HEALTHZ_TOKEN) and scheme.lower() == "bearer" and secrets.compare_digest(

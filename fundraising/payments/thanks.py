@@ -7,10 +7,9 @@ is on its way and the webhook counts it."""
 
 import logging
 
-from django.core.cache import cache
 from django.db import transaction
 
-from fundraising.core.ratelimit import rate_take
+from fundraising.core.ratelimit import once_take, once_taken, rate_take
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import period_recompute
 
@@ -34,7 +33,8 @@ def thanks_donation(*, campaign, session_id, client_ip):
     if donation is None or donation.paid_at is not None:  # not ours, or already counted: nothing to ask
         return donation
     marker = f"thanks-lookup:{donation.pk}"
-    if cache.get(marker) or not _ip_allows(client_ip) or not cache.add(marker, 1, timeout=LOOKUP_SECONDS):
+    # Both limits degrade to per-process counters while the cache is down (core/ratelimit.py): never a 500.
+    if once_taken(key=marker) or not _ip_allows(client_ip) or not once_take(key=marker, seconds=LOOKUP_SECONDS):
         return None
     try:
         session = stripe_api.checkout_session_retrieve(session_id=session_id)

@@ -4,6 +4,7 @@ and per-supporter export, erasure and manage-link resend."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -18,6 +19,27 @@ from fundraising.payments.models import SubscriptionState
 
 from . import links, privacy, statements
 from .models import MonthlyGift, Notice, StatementRun, SupporterTools
+
+
+def manage_link_unsent_warn(request, notice):
+    """After the commit (in-process tasks have tried the send by then): when the mail failed, say so and give
+    the owner the link to pass on. With a worker the send is still queued and the Notices list shows it."""
+
+    def check():
+        notice.refresh_from_db(fields=["status", "last_error"])
+        if notice.status in (Notice.Status.RETRYING, Notice.Status.FAILED):
+            url = links.manage_url(campaign=notice.campaign, email=notice.email)
+            messages.warning(
+                request,
+                format_html(
+                    "The manage link could not be e-mailed ({}). Send {} this link yourself: <code>{}</code>",
+                    notice.last_error,
+                    notice.email,
+                    url,
+                ),
+            )
+
+    transaction.on_commit(check)
 
 
 def notices_for_user(*, user, role=VIEWER):
@@ -148,7 +170,9 @@ class MonthlyGiftAdmin(OrganizationScopedAdmin):
             email = self.supporter(state)
             if state.campaign and email != "—":
                 queued = manage_link_send_limited(campaign=state.campaign, email=email)
-                sent, limited = sent + (queued is True), limited + (queued is None)
+                sent, limited = sent + bool(queued), limited + (queued is None)
+                if queued:
+                    manage_link_unsent_warn(request, queued)
         self.message_user(request, f"{sent} manage link(s) queued.")
         if limited:
             self.message_user(request, limited_message(limited), messages.WARNING)
@@ -156,12 +180,12 @@ class MonthlyGiftAdmin(OrganizationScopedAdmin):
 
 def manage_link_send_limited(*, campaign, email):
     """A manage link from the admin, within the same limit per address as the public form (nobody's inbox
-    is flooded from the admin either): True if queued, False if the address gave nothing, None if limited."""
+    is flooded from the admin either): the queued notice, False if the address gave nothing, None if limited."""
     from .views import manage_link_send
 
     if not links.link_request_allowed_for_address(organization_id=campaign.organization_id, email=email):
         return None
-    return manage_link_send(campaign=campaign, email=email, limited=False) is not None
+    return manage_link_send(campaign=campaign, email=email, limited=False) or False
 
 
 def limited_message(count):
@@ -305,6 +329,8 @@ class SupporterToolsAdmin(admin.ModelAdmin):
             messages.warning(request, limited_message(1))
         else:
             messages.info(request, "Manage link queued." if queued else "No gift from that address: nothing sent.")
+            if queued:
+                manage_link_unsent_warn(request, queued)
 
     def erase(self, request, organization, email):
         try:

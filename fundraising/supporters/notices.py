@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from fundraising.core import due
 from fundraising.core.language import language_override
+from fundraising.core.mail import mail_error_describe, mail_error_permanent
 from fundraising.ledger.models import Donation
 from fundraising.payments.models import SubscriptionState
 
@@ -173,11 +174,16 @@ def backoff_seconds(attempts):
 
 
 class NoticeFailed(Exception):
-    """One try failed; `attempts` so far, and in how many seconds the next one is due."""
+    """One try failed; `attempts` so far, and in how many seconds the next one is due. Its message names
+    no address (it reaches the logs through Celery's retry lines)."""
 
     def __init__(self, error, *, attempts, retry_in):
-        super().__init__(f"{type(error).__name__}: {error}")
+        super().__init__(mail_error_describe(error))
         self.attempts, self.retry_in = attempts, retry_in
+
+
+class NoticeRefused(Exception):
+    """The mail server refused the message for good (5xx): the notice is failed, never retried."""
 
 
 def notice_deliver(*, notice_id):
@@ -200,15 +206,18 @@ def notice_deliver(*, notice_id):
         message.send()
     except Exception as exc:
         attempts = notice.attempts + 1  # only the claim's holder writes it
+        if mail_error_permanent(exc):  # a 550 is refused again on every retry: the owners see it at once
+            notice_give_up(notice_id=notice.pk, error=mail_error_describe(exc), attempts=attempts)
+            raise NoticeRefused(mail_error_describe(exc)) from None
         retry_in = backoff_seconds(attempts)
         Notice.objects.filter(pk=notice.pk).update(
             attempts=attempts,
             status=Notice.Status.RETRYING,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            last_error=mail_error_describe(exc),
             claimed_until=None,
             due_at=timezone.now() + datetime.timedelta(seconds=retry_in),
         )
-        raise NoticeFailed(exc, attempts=attempts, retry_in=retry_in) from exc
+        raise NoticeFailed(exc, attempts=attempts, retry_in=retry_in) from None
     Notice.objects.filter(pk=notice.pk).update(
         attempts=F("attempts") + 1, status=Notice.Status.SENT, sent_at=timezone.now(), last_error="", claimed_until=None
     )
@@ -227,9 +236,12 @@ def notices_due(*, now=None, grace=datetime.timedelta(seconds=60), limit=500):
     return due.rows_overdue(still_to_send, grace=grace, limit=limit, now=now)
 
 
-def notice_give_up(*, notice_id, error):
+def notice_give_up(*, notice_id, error, attempts=None):
     Notice.objects.filter(pk=notice_id).exclude(status=Notice.Status.SENT).update(
-        status=Notice.Status.FAILED, last_error=str(error)[:2000], claimed_until=None
+        status=Notice.Status.FAILED,
+        last_error=str(error)[:2000],
+        claimed_until=None,
+        attempts=F("attempts") if attempts is None else attempts,
     )
 
 

@@ -25,6 +25,9 @@ def notice_send(self, notice_id):
     continues it), then marked failed for the owners."""
     try:
         notices.notice_deliver(notice_id=notice_id)
+    except notices.NoticeRefused as exc:  # marked failed already; the text names no address
+        log.warning("notice %s refused by the mail server: %s", notice_id, exc)
+        return
     except notices.NoticeFailed as exc:
         if exc.attempts >= notices.NOTICE_MAX_ATTEMPTS:
             log.error("notice %s failed for good: %s", notice_id, exc)

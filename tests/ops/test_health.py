@@ -51,7 +51,13 @@ def test_it_fails_when_an_event_waits_too_long(client, db):
     assert "waited 12" in response.json()["events"]["error"]
 
 
-def test_it_fails_until_beat_has_run(client, db, with_broker):
+def test_it_gives_a_fresh_start_time_for_beat_to_run_first(client, db, with_broker, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC), tick=False)
+    response = client.get("/healthz", headers=OPERATOR)
+    assert response.status_code == 200, response.json()
+    assert response.json()["beat"]["note"] == "starting: beat has not run yet"
+
+    time_machine.move_to(datetime.datetime(2026, 6, 1, 12, 11, tzinfo=datetime.UTC), tick=False)
     response = client.get("/healthz", headers=OPERATOR)
     assert response.status_code == 503
     assert response.json()["beat"] == {"ok": False, "error": "RuntimeError: beat has never run"}
@@ -60,6 +66,14 @@ def test_it_fails_until_beat_has_run(client, db, with_broker):
     response = client.get("/healthz", headers=OPERATOR)
     assert response.status_code == 200, response.json()
     assert response.json()["beat"]["age_seconds"] == 0
+
+
+def test_it_reports_the_version_and_failed_notices(client, db):
+    from fundraising import __version__
+
+    body = client.get("/healthz", headers=OPERATOR).json()
+    assert body["version"] == __version__
+    assert body["journal"]["notices_failed"] == 0
 
 
 def test_it_fails_when_beat_stopped(client, db, with_broker, time_machine):
@@ -90,3 +104,21 @@ def test_it_fails_when_the_cache_is_unreachable(client, db, settings):
     response = client.get("/healthz", headers=OPERATOR)
     assert response.status_code == 503
     assert response.json()["cache"]["ok"] is False
+
+
+def test_it_reports_queue_depth_on_redis(client, db, redis_url, with_broker):
+    from fundraising.ops.tasks import beat_heartbeat
+
+    url, app.conf.broker_url = app.conf.broker_url, redis_url
+    try:
+        with app.connection_for_write() as conn:
+            conn.default_channel.client.delete("fundraising")
+        beat_heartbeat.delay()  # no worker here: it waits in the queue
+        broker = client.get("/healthz", headers=OPERATOR).json()["broker"]
+        with app.connection_for_write() as conn:
+            conn.default_channel.client.delete("fundraising")
+    finally:
+        app.conf.broker_url = url
+    assert broker["ok"] is True and broker["mode"] == "redis", broker
+    assert broker["queued"]["fundraising"] == 1, broker
+    assert broker["queued"]["refresh"] == 0

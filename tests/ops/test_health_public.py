@@ -38,12 +38,18 @@ def test_it_gives_details_only_for_the_right_token(client, db, settings, header)
     assert client.get("/healthz", headers={"Authorization": header}).json() == {"status": "fail"}
 
 
-def test_it_gives_details_to_the_token_and_to_staff(client, db, settings):
+def test_it_gives_details_to_the_token_and_to_superusers(client, db, settings):
     settings.CACHES = DEAD_REDIS
     body = client.get("/healthz", headers={"Authorization": "Bearer healthz-operator-token"}).json()
     assert body["cache"]["ok"] is False and "127.0.0.1" in body["cache"]["error"]
-    client.force_login(UserFactory(username="operator", is_staff=True))
+    client.force_login(UserFactory(username="operator", is_staff=True, is_superuser=True))
     assert client.get("/healthz").json()["cache"]["ok"] is False
+
+
+def test_it_gives_organisation_members_only_the_status(client, db, settings):
+    settings.CACHES = DEAD_REDIS
+    client.force_login(UserFactory(username="member", is_staff=True))  # every organisation member is staff
+    assert client.get("/healthz").json() == {"status": "fail"}
 
 
 def test_it_gives_no_details_without_a_configured_token(client, db, settings):

@@ -1,5 +1,7 @@
 """seed_demo builds the picture in README.md and changes nothing the second time."""
+import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from fundraising.campaigns.models import Campaign, Milestone, Period
 from fundraising.campaigns.services import period_for
@@ -18,9 +20,9 @@ def snapshot():
 
 def test_it_seeds_the_demo_once(db, settings):
     settings.DEBUG = True
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     first = snapshot()
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     assert snapshot()[:-1] == first[:-1] and snapshot()[-1] == first[-1]
     campaign = Campaign.objects.get(slug="demo")
     period = period_recompute(period_id=period_for(campaign=campaign).pk)
@@ -33,7 +35,7 @@ def test_it_prints_an_owner_login_only_in_debug(db, settings, capsys):
     from django.contrib.auth import get_user_model
 
     settings.DEBUG = False
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     assert "password" not in capsys.readouterr().out
     assert not get_user_model().objects.filter(username="owner").exists()
 
@@ -41,7 +43,7 @@ def test_it_prints_an_owner_login_only_in_debug(db, settings, capsys):
 def test_it_seeds_two_years_of_history_for_the_dashboard(db, settings):
     from fundraising.campaigns.dashboard import campaign_dashboard
 
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     campaign = Campaign.objects.get(slug="demo")
     closed = Period.objects.filter(campaign=campaign, closed_at__isnull=False)
     assert closed.count() == 24
@@ -60,19 +62,28 @@ def test_the_monthly_gifts_page_lists_the_seeded_subscriptions(client, db, setti
     from fundraising.payments.models import SubscriptionState
 
     settings.DEBUG = True
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     subscriptions = set(Donation.objects.exclude(stripe_subscription_id="").values_list("stripe_subscription_id"))
     states = SubscriptionState.objects.all()
     assert states.count() == len(subscriptions) > 50
     assert states.filter(status="canceled").exists() and states.filter(status="active").exists()
     assert sum(state.at_risk for state in states) == 2
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     assert SubscriptionState.objects.count() == len(subscriptions)  # once
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="owner"))
     page = client.get("/admin/supporters/monthlygift/").content.decode()
     assert f"{states.count()} monthly gifts" in page and "payment failed" in page
+
+
+def test_it_refuses_production_settings_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo")
+    assert not Campaign.objects.exists()
+    call_command("seed_demo", force=True)
+    assert Campaign.objects.filter(slug="demo").exists()
 
 
 def test_it_gives_the_demo_owner_an_address_for_milestones_and_summaries(db, settings):

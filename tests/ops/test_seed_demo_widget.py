@@ -12,7 +12,7 @@ def test_it_shows_the_seeded_total_before_any_worker_runs(client, db, widget_roo
     saved = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url, app.conf.task_always_eager = "memory://", False  # a broker nobody consumes yet
     try:
-        call_command("seed_demo")
+        call_command("seed_demo", force=True)
     finally:
         app.conf.broker_url, app.conf.task_always_eager = saved
     assert Period.objects.get(campaign__slug="demo", closed_at__isnull=True).raised == 10000  # the history is closed

@@ -89,7 +89,7 @@ def test_it_pays_through_the_real_webhook(live_server, demo_on, settings, kind, 
     from django.core.management import call_command
 
     settings.SITE_URL = live_server.url
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
     response = client.post("/c/demo/", {"preset": "2500", "kind": kind, "public_name": "Hedy"})
     assert response.status_code == 303
     page = client.get(response["Location"].removeprefix(live_server.url))

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def demo(live_server, settings, widget_root):
     settings.SITE_URL = live_server.url
     settings.DEBUG, settings.STRIPE_DEMO_CHECKOUT, settings.STRIPE_SECRET_KEY = True, True, ""
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
     return live_server.url
 
 

@@ -17,7 +17,7 @@ def demo(live_server, settings, widget_root):
     import stripe
 
     settings.SITE_URL = live_server.url
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
     with CheckoutStandIn(webhook_url=f"{live_server.url}/stripe/webhook/") as standin:
         settings.STRIPE_SECRET_KEY = SECRET_KEY
         settings.STRIPE_API_BASE = standin.url

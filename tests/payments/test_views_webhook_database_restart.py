@@ -58,7 +58,7 @@ def test_it_loses_no_event_when_postgresql_restarts(cluster):
     base = f"http://127.0.0.1:{port}"
     env = {**service_env(tmp / "widgets"), "DATABASE_URL": database_url, "SITE_URL": base}
     env.pop("REDIS_URL", None)  # tasks in-process: the request applies its event or the sweep does
-    for command in (["migrate", "--noinput"], ["seed_demo"]):
+    for command in (["migrate", "--noinput"], ["seed_demo", "--force"]):
         subprocess.run(
             [sys.executable, "manage.py", *command], cwd=servers.ROOT, env=env, check=True, capture_output=True
         )

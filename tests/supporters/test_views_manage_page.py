@@ -64,7 +64,7 @@ def demo(live_server, settings, widget_root, mailbox):
     from django.contrib.auth import get_user_model
 
     settings.SITE_URL = live_server.url
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
     owner = get_user_model().objects.create_user("alice", password="alice-password")
     owner_add(organization=Organization.objects.get(campaigns__slug="demo"), user=owner)
     with CheckoutStandIn(webhook_url=f"{live_server.url}/stripe/webhook/") as standin:

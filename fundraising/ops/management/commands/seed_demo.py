@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,7 +30,13 @@ class Command(BaseCommand):
         "and two years of history."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="seed even with DEBUG=0 (a staging copy)")
+
     def handle(self, *args, **options):
+        # About 2,000 made-up gifts would count on a real installation's pages and reports.
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("seed_demo adds made-up gifts: it runs with DEBUG=1 only, or with --force")
         with transaction.atomic():
             campaign, period = self.seed()
             added = history_seed(campaign=campaign)

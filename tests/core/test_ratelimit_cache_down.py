@@ -1,0 +1,68 @@
+"""With Redis down, donors never see a 500: every rate limit falls back to a per-process counter and says so."""
+
+import logging
+
+import pytest
+
+from fundraising.core import ratelimit
+from fundraising.ledger.models import Donation
+from fundraising.payments import stripe_api
+
+# A Redis nobody listens on: every cache call fails with a connection error, as while Redis restarts.
+CLOSED_PORT_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/4",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    settings.CACHES = CLOSED_PORT_REDIS
+    monkeypatch.setattr(ratelimit, "_fallback", ratelimit.BoundedMemo(ratelimit.FALLBACK_KEYS))
+    monkeypatch.setitem(ratelimit._warned, "at", float("-inf"))
+
+
+@pytest.fixture
+def stripe_checkout(settings, monkeypatch):
+    settings.STRIPE_SECRET_KEY = "sk_test_redis_down"
+    monkeypatch.setattr(
+        stripe_api, "checkout_session_create", lambda **kw: {"id": f"cs_{Donation.objects.count()}", "url": "https://x/"}
+    )
+
+
+def test_it_takes_donations_and_still_limits_them_per_process(client, campaign, settings, redis_down, stripe_checkout):
+    settings.DONATION_RATE_LIMIT = (3, 60)
+    codes = [client.post("/c/lights/", {"preset": "500", "kind": "one_time"}).status_code for _ in range(5)]
+    assert codes == [303, 303, 303, 429, 429]
+    assert Donation.objects.count() == 3
+
+
+def test_it_warns_once_a_minute_not_once_a_request(client, campaign, redis_down, stripe_checkout, caplog):
+    with caplog.at_level(logging.WARNING, logger="fundraising.core.ratelimit"):
+        for _ in range(3):
+            client.post("/c/lights/", {"preset": "500", "kind": "one_time"})
+    warnings = [r for r in caplog.records if r.name == "fundraising.core.ratelimit"]
+    assert len(warnings) == 1
+    assert "per-process" in warnings[0].getMessage()
+
+
+def test_it_shows_the_thanks_page(client, campaign, redis_down):
+    Donation.objects.create(campaign=campaign, amount=2500, currency="usd", stripe_checkout_session_id="cs_test_x")
+    response = client.get("/c/lights/thanks/?session_id=cs_test_x")
+    assert response.status_code == 200
+
+
+def test_it_answers_a_manage_link_request(client, campaign, redis_down):
+    response = client.post("/c/lights/manage/", {"email": "donor@example.org"})
+    assert response.status_code == 200
+
+
+def test_it_counts_a_new_window_after_the_old_one_ends(redis_down, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: clock[0])
+    assert [ratelimit.rate_take(key="k", limit=(1, 60)) for _ in range(2)] == [True, False]
+    clock[0] += 61
+    assert ratelimit.rate_take(key="k", limit=(1, 60)) is True
