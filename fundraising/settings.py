@@ -339,13 +339,9 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0, 0, 10)
 OUTGOING_ALLOW_PRIVATE = env_bool("OUTGOING_ALLOW_PRIVATE", env_bool("MILESTONE_WEBHOOK_ALLOW_PRIVATE", DEBUG))
 # One outgoing try's whole time (connect, TLS, send, headers, body), the tries one endpoint may have under way
 # at once, and the failed tries in a row after which an endpoint is disabled (its owners are told).
-OUTGOING_TIMEOUT_SECONDS = env_int("OUTGOING_TIMEOUT_SECONDS", 10)
-OUTGOING_MAX_IN_FLIGHT = env_int("OUTGOING_MAX_IN_FLIGHT", 2)
-OUTGOING_DISABLE_AFTER = env_int("OUTGOING_DISABLE_AFTER", 50)
-if not 1 <= OUTGOING_TIMEOUT_SECONDS <= 60:
-    raise ImproperlyConfigured(f"OUTGOING_TIMEOUT_SECONDS must be 1 to 60, not {OUTGOING_TIMEOUT_SECONDS}")
-if OUTGOING_MAX_IN_FLIGHT < 1 or OUTGOING_DISABLE_AFTER < 1:
-    raise ImproperlyConfigured("OUTGOING_MAX_IN_FLIGHT and OUTGOING_DISABLE_AFTER must be at least 1")
+OUTGOING_TIMEOUT_SECONDS = env_int("OUTGOING_TIMEOUT_SECONDS", 10, 1, 60)
+OUTGOING_MAX_IN_FLIGHT = env_int("OUTGOING_MAX_IN_FLIGHT", 2, 1, 100)
+OUTGOING_DISABLE_AFTER = env_int("OUTGOING_DISABLE_AFTER", 50, 1, 100000)
 
 # /healthz shows each check's details to staff and to callers sending "Authorization: Bearer <token>";
 # everyone else gets the status only. Empty: staff only.
