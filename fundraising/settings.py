@@ -2,18 +2,12 @@
 
 import datetime
 import os
-import sys
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-# pyproject.toml's requires-python: older Pythons install and pass `check`, then crash (datetime.UTC is 3.11+).
-OLDEST_PYTHON = (3, 11)
-if tuple(sys.version_info[:2]) < OLDEST_PYTHON:
-    raise ImproperlyConfigured(
-        f"Python {'.'.join(map(str, sys.version_info[:3]))} is too old: this app needs Python 3.11 or newer"
-    )
+# The supported Pythons are checked in fundraising/__init__.py, before anything else of the app is imported.
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()

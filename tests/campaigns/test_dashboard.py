@@ -188,9 +188,10 @@ def test_it_loads_in_a_fixed_number_of_queries(client, alice, campaign, postgres
     assert f"<td>{count}</td>" in response.content.decode()  # supporters this month, from the stored row
 
 
-# Session, user, the campaign (scoped to the user), the user's role, the user's and groups' permissions
-# (admin sidebar), the 24 periods, their milestone crossings: the same at any ledger size.
-QUERIES = 9
+# Session, user, the campaign (scoped to the user), the user's and groups' permissions, the user's role, the
+# sidebar's checks of which apps the user's roles open (organisations by role), the 24 periods, their milestone
+# crossings: the same at any ledger size.
+QUERIES = 10
 
 
 def test_it_adds_a_goal_column_when_the_goal_is_not_money(client, alice, organization):

@@ -63,8 +63,9 @@ def test_it_cancels_back_to_the_campaign_without_a_gift(demo, page):
     page.get_by_role("button", name="Continue to secure payment").click()
     page.wait_for_url(f"{demo}/demo-checkout/cs_test_*/", timeout=10000)
     page.get_by_role("link", name="Cancel and go back").click()
-    page.wait_for_url(f"{demo}/c/demo/", timeout=10000)
+    page.wait_for_url(f"{demo}/c/demo/?cancelled=*", timeout=10000)  # only the pending gift's id comes back
     assert "100 $" in page.locator(".fr-bar-raised").inner_text()
+    assert page.get_by_label("10 $").is_checked()  # the donor's choice is kept
     this_month = Donation.objects.filter(status="succeeded", period__closed_at__isnull=True)  # not the history
     assert in_thread(lambda: this_month.count()) == 3  # the seeded gifts only
 
