@@ -15,7 +15,7 @@ from fundraising.journal import kinds
 from fundraising.journal.services import Happening, entries_write
 
 from . import tally
-from .breakdown import periods_breakdown
+from .breakdown import period_run_rate, periods_breakdown
 from .models import Donation
 
 # A donation counts once it is paid; what it counts for is its amount less what was taken back.
@@ -85,9 +85,11 @@ def period_recompute(*, period_id: int) -> Period:
             figures["monthly_supporters"] = streams  # the goal's figure, from the running figures too
         Period.objects.filter(pk=period_id).update(**figures)
         if locked is not None and locked.goal_kind == GoalKind.RECURRING:
-            # A goal in recurring money is drawn from the breakdown's run-rate, so it must be current:
-            # these campaigns pay a sum over the month per refresh (amount and supporters goals are flat).
-            period_breakdown_store(period_id=period_id)
+            # A goal in recurring money is drawn from the run-rate, so it must be current: these campaigns
+            # pay a read of the month's monthly gifts per refresh (amount and supporters goals are flat);
+            # the rest of the breakdown waits for its debounced task, as for the other goals.
+            period = Period.objects.select_related("campaign").get(pk=period_id)
+            Period.objects.filter(pk=period_id).update(recurring=period_run_rate(period))
     return Period.objects.select_related("campaign").get(pk=period_id)
 
 
