@@ -25,7 +25,7 @@ KINDS = [
     GoalKind.SUPPORTERS,
     pytest.param(
         GoalKind.RECURRING,
-        marks=pytest.mark.xfail(strict=True, reason="the run-rate (breakdown.period_run_rate) still sums the month"),
+        marks=pytest.mark.xfail(strict=True, reason="the run-rate (breakdown.period_run_rate) reads the month"),
     ),
 ]
 
