@@ -99,6 +99,11 @@ class Donation(models.Model):
         help_text="Who typed an offline entry in (empty: the record_offline_gift command).",
     )
     reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
+    # Stored with the reversal, in its transaction (fundraising/ledger/offline.py), so the wall and the running
+    # figures read the row alone instead of anti-joining its reversal; verify.py checks it against `reversed_by`.
+    reversed = models.BooleanField(
+        default=False, db_default=False, help_text="An offline reversal cancels this gift (set with the reversal)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,6 +115,13 @@ class Donation(models.Model):
             models.Index(fields=["period", "status"], name="campaigns_d_period__982d46_idx"),
             # The supporters wall: a campaign's latest paid gifts (fundraising/widgets/wall.py).
             models.Index(fields=["campaign", "-paid_at"], name="ledger_donation_wall"),
+            # Exactly the wall's filter (WALL_STANDING), so its query walks this index and stops at WALL_SIZE rows
+            # however many gifts the month holds (a filter the index cannot answer reads the whole month).
+            models.Index(
+                fields=["campaign", "-paid_at"],
+                condition=Q(paid_at__isnull=False, reversed=False, status__in=["succeeded", "partially_refunded"]),
+                name="ledger_donation_wall_standing",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
@@ -156,7 +168,7 @@ class Donation(models.Model):
 
     # What a row contributed to its period's figures depends on these; fundraising/ledger/tally.py
     CONTRIBUTION_FIELDS = ("period_id", "paid_at", "donor_email", "amount", "amount_refunded", "amount_disputed",
-                           "dispute_status", "reverses_id")  # fmt: skip
+                           "dispute_status", "reverses_id", "kind", "stripe_subscription_id", "reversed")  # fmt: skip
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -189,6 +201,8 @@ class PeriodTally(models.Model):
     period = models.ForeignKey("campaigns.Period", on_delete=models.CASCADE, related_name="+")
     raised = models.BigIntegerField(default=0)
     donors = models.IntegerField(default=0)
+    # Monthly supporters (streams with a standing monthly gift that nets > 0): a supporters goal's figure.
+    streams = models.IntegerField(default=0, db_default=0)
     folded = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 
@@ -200,6 +214,21 @@ class PeriodTally(models.Model):
 
     def __str__(self):
         return f"period {self.period_id}: {self.raised:+d}, {self.donors:+d} donors{' (folded)' if self.folded else ''}"
+
+
+class PeriodStreamNet(models.Model):
+    """What one monthly stream (fundraising/ledger/breakdown.py stream_key) nets in a period from its standing
+    gifts, so a ledger change knows whether the stream starts or stops counting as a monthly supporter."""
+
+    period = models.ForeignKey("campaigns.Period", on_delete=models.CASCADE, related_name="+", db_index=False)
+    key = models.CharField(max_length=255)
+    net = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "key"], name="ledger_streamnet_one_per_stream")]
+
+    def __str__(self):
+        return f"period {self.period_id}: stream {self.key} nets {self.net}"
 
 
 class PeriodDonorNet(models.Model):

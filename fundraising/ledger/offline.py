@@ -20,7 +20,7 @@ from fundraising.campaigns.services import period_for
 from fundraising.core import money
 
 from .models import Donation
-from .services import donation_settle
+from .services import donation_reversed_mark, donation_settle
 
 # A gift is booked at local noon of its day: never ambiguous, even where DST moves midnight.
 BOOKING_TIME = datetime.time(12, 0)
@@ -154,7 +154,8 @@ def offline_gift_record(
 
 
 def offline_gift_reverse(*, donation, recorded_by, note=""):
-    """Append the entry that cancels an offline gift, in the gift's own month; the gift row is untouched.
+    """Append the entry that cancels an offline gift, in the gift's own month; of the gift row only its stored
+    `reversed` state changes (what it records, and its updated_at, stay as they were).
 
     A gift is reversed at most once (the database's unique `reverses` guards two members at once)."""
     if recorded_by is not None and not member_can_record(user=recorded_by, campaign=donation.campaign):
@@ -188,4 +189,6 @@ def offline_gift_reverse(*, donation, recorded_by, note=""):
                 donation_settle(donation=reversal)
         except IntegrityError:
             raise OfflineGiftError("This gift has already been reversed.") from None
+        # The gift's stored state follows in the same transaction (the wall and the monthly figures read it).
+        donation_reversed_mark(donation=gift)
     return OfflineEntry(donation=reversal, period=gift.period)

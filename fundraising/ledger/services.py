@@ -15,7 +15,7 @@ from fundraising.journal import kinds
 from fundraising.journal.services import Happening, entries_write
 
 from . import tally
-from .breakdown import periods_breakdown
+from .breakdown import period_run_rate, periods_breakdown
 from .models import Donation
 
 # A donation counts once it is paid; what it counts for is its amount less what was taken back.
@@ -79,12 +79,17 @@ def period_recompute(*, period_id: int) -> Period:
     with transaction.atomic():
         # Two recomputes of one period run one after the other, so an older sum never overwrites a newer one.
         locked = Period.objects.select_for_update(no_key=True).filter(pk=period_id).only("goal_kind").first()
-        raised, donors = tally.period_tally_fold(period_id=period_id)
-        Period.objects.filter(pk=period_id).update(raised=raised, donors=donors, recomputed_at=timezone.now())
-        if locked is not None and locked.goal_kind != GoalKind.AMOUNT:
-            # A goal in supporters or recurring money is drawn from the breakdown, so it must be current:
-            # these campaigns pay a sum over the month per refresh (amount goals keep the flat cost).
-            period_breakdown_store(period_id=period_id)
+        raised, donors, streams = tally.period_tally_fold(period_id=period_id)
+        figures = {"raised": raised, "donors": donors, "recomputed_at": timezone.now()}
+        if locked is not None and locked.goal_kind == GoalKind.SUPPORTERS:
+            figures["monthly_supporters"] = streams  # the goal's figure, from the running figures too
+        Period.objects.filter(pk=period_id).update(**figures)
+        if locked is not None and locked.goal_kind == GoalKind.RECURRING:
+            # A goal in recurring money is drawn from the run-rate, so it must be current: these campaigns
+            # pay a read of the month's monthly gifts per refresh (amount and supporters goals are flat);
+            # the rest of the breakdown waits for its debounced task, as for the other goals.
+            period = Period.objects.select_related("campaign").get(pk=period_id)
+            Period.objects.filter(pk=period_id).update(recurring=period_run_rate(period))
     return Period.objects.select_related("campaign").get(pk=period_id)
 
 
@@ -130,25 +135,35 @@ def ledger_changed(*, period_id: int) -> None:
     entries_write([Happening(kind=kinds.PERIOD_CHANGED, period_id=period_id)])
 
 
-def donation_contribution(donation: Donation) -> tuple[int, str, int, int] | None:
-    """What a ledger row adds to its period's running figures: (period_id, donor e-mail or "", net, own),
-    where `own` is how a row without an e-mail moves the donor count by itself: a paid gift with a net is
-    a donor of its own (1), and the reversal of such a gift takes that donor away again (-1)."""
+def donation_stream(donation: Donation, net: int) -> tuple[str, int] | None:
+    """A standing monthly gift's part in the monthly supporters (fundraising/ledger/breakdown.py): its stream's
+    key (subscription, else e-mail; "" for a gift that is a stream of its own) and its net. A reversal and
+    the gift it cancels are no part of it (breakdown.STANDING)."""
+    if donation.kind != Donation.Kind.MONTHLY or donation.reverses_id is not None or donation.reversed:
+        return None
+    return donation.stripe_subscription_id or donation.donor_email or "", net
+
+
+def donation_contribution(donation: Donation) -> tuple | None:
+    """What a ledger row adds to its period's running figures: (period_id, donor e-mail or "", net, own,
+    stream), where `own` is how a row without an e-mail moves the donor count by itself: a paid gift with a
+    net is a donor of its own (1), and the reversal of such a gift takes that donor away again (-1); stream
+    is donation_stream's."""
     if donation.paid_at is None or donation.period_id is None:
         return None
     net = donation_net(donation)
     own = -1 if donation.reverses_id is not None else int(net > 0)
-    return donation.period_id, donation.donor_email or "", net, own
+    return donation.period_id, donation.donor_email or "", net, own, donation_stream(donation, net)
 
 
-def donation_contribution_stored(donation: Donation) -> tuple[int, str, int, int] | None:
+def donation_contribution_stored(donation: Donation) -> tuple | None:
     """The contribution of the row as it was loaded (under its row lock; None for a new row). A row loaded
     with deferred fields is read again, locked."""
     if donation._state.adding:
         return None
     loaded = getattr(donation, "_loaded", None)
     if loaded is None:
-        fields = [name.removesuffix("_id") for name in Donation.CONTRIBUTION_FIELDS]
+        fields = [f.name for f in Donation._meta.concrete_fields if f.attname in Donation.CONTRIBUTION_FIELDS]
         stored = Donation.objects.select_for_update().filter(pk=donation.pk).only(*fields).first()
         return donation_contribution(stored) if stored else None
     return donation_contribution(Donation(**loaded))
@@ -162,6 +177,18 @@ def donation_store(*, donation: Donation) -> Donation:
         tally.contribution_move(before=before, after=donation_contribution(donation))
         donation._loaded = {name: getattr(donation, name) for name in Donation.CONTRIBUTION_FIELDS}
     return donation
+
+
+def donation_reversed_mark(*, donation: Donation) -> None:
+    """Store that an offline reversal now cancels this gift (call in the reversal's transaction, the gift's row
+    locked): only the `reversed` column changes, and the running figures move with it (the gift leaves the
+    monthly supporters). The wall reads this state instead of joining the reversal."""
+    before = donation_contribution_stored(donation)
+    donation.reversed = True
+    Donation.objects.filter(pk=donation.pk).update(reversed=True)
+    tally.contribution_move(before=before, after=donation_contribution(donation))
+    if getattr(donation, "_loaded", None) is not None:
+        donation._loaded = {**donation._loaded, "reversed": True}
 
 
 UNCOUNTED_STATUSES = (Donation.Status.PENDING, Donation.Status.FAILED, Donation.Status.EXPIRED)

@@ -9,14 +9,15 @@ import logging
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import CharField, Count, F, Q, Sum, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from fundraising.campaigns.models import Period
 
 from . import tally
-from .models import Donation, PeriodDonorNet, PeriodTally
+from .breakdown import MONTHLY, STANDING, stream_key
+from .models import Donation, PeriodDonorNet, PeriodStreamNet, PeriodTally
 from .services import COUNTED, SUPPORTER, donation_net_expression, ledger_changed
 
 log = logging.getLogger(__name__)
@@ -86,13 +87,89 @@ def donor_net_differences(*, period_ids):
         return [tuple(row) for row in cursor.fetchall()]
 
 
+# The monthly supporters as the breakdown counts them (the stored `reversed` state plays no part here).
+STREAM_ROWS = COUNTED & MONTHLY & STANDING
+
+
+def ledger_streams_by_period(*, period_ids):
+    """{period_id: monthly supporters} by a full count, as fundraising/ledger/breakdown.py period_streams."""
+    rows = (
+        Donation.objects.filter(STREAM_ROWS, period_id__in=period_ids)
+        .annotate(net=donation_net_expression(), key=stream_key())
+        .values("period_id")
+        .annotate(streams=Count("key", distinct=True, filter=Q(net__gt=0)))
+        .values_list("period_id", "streams")
+        .order_by()
+    )
+    return dict.fromkeys(period_ids, 0) | dict(rows)
+
+
+def tally_streams_by_period(*, period_ids):
+    rows = PeriodTally.objects.filter(period_id__in=period_ids).values("period_id").annotate(streams=Sum("streams"))
+    return dict.fromkeys(period_ids, 0) | dict(rows.values_list("period_id", "streams").order_by())
+
+
+def stream_nets_ledger(period_ids=None):
+    """Each keyed monthly stream's net from the ledger (a stream key from a subscription or an e-mail)."""
+    key = Coalesce(
+        NullIf(F("stripe_subscription_id"), Value("")), NullIf(F("donor_email"), Value("")), output_field=CharField()
+    )
+    periods = Q() if period_ids is None else Q(period_id__in=period_ids)
+    return (
+        Donation.objects.filter(STREAM_ROWS, periods)
+        .annotate(stream=key)
+        .exclude(stream=None)
+        .values("period_id", "stream")
+        .annotate(net=Sum(donation_net_expression()))
+        .values_list("period_id", "stream", "net")
+        .order_by()
+    )
+
+
+def stream_net_differences(*, period_ids):
+    """[(period_id, key, ledger net - stored net)] for every keyed monthly stream whose stored net is wrong."""
+    stored = dict(
+        ((period_id, key), net)
+        for period_id, key, net in PeriodStreamNet.objects.filter(period_id__in=period_ids).values_list(
+            "period_id", "key", "net"
+        )
+    )
+    ledger = {(period_id, key): net for period_id, key, net in stream_nets_ledger(period_ids=period_ids)}
+    return sorted(
+        (period_id, key, ledger.get((period_id, key), 0) - stored.get((period_id, key), 0))
+        for period_id, key in set(stored) | set(ledger)
+        if ledger.get((period_id, key), 0) != stored.get((period_id, key), 0)
+    )
+
+
+def reversed_state_repair(*, period_ids):
+    """Ids of gifts whose stored `reversed` state disagrees with their reversal row; each is set right."""
+    reversal = Donation.objects.filter(reverses=OuterRef("pk"))
+    wrong = list(
+        Donation.objects.filter(period_id__in=period_ids)
+        .annotate(has_reversal=Exists(reversal))
+        .exclude(reversed=F("has_reversal"))
+        .values_list("pk", "has_reversal", "period_id")
+    )
+    for pk, has_reversal, _ in wrong:
+        Donation.objects.filter(pk=pk).update(reversed=has_reversal)
+    return wrong
+
+
 def periods_verify_batch(*, period_ids):
     """Check and repair a batch of periods; {period_id: description} of each difference found."""
     found = {}
-    with transaction.atomic():  # 1. each donor's net (their signs decide the donor count)
+    with transaction.atomic():  # 0. the stored reversed state (the wall reads it)
+        for pk, has_reversal, period_id in reversed_state_repair(period_ids=period_ids):
+            found[period_id] = f"gift {pk} stored reversed={not has_reversal}"
+            ledger_changed(period_id=period_id)
+    with transaction.atomic():  # 1. each donor's net (their signs decide the donor count), each stream's
         for period_id, email, delta in donor_net_differences(period_ids=period_ids):
             tally.donor_net_add(period_id=period_id, email=email, delta=delta)
             found[period_id] = f"donor nets differ ({email!r} by {delta})"
+        for period_id, key, delta in stream_net_differences(period_ids=period_ids):
+            tally.stream_net_add(period_id=period_id, key=key, delta=delta)
+            found[period_id] = f"monthly stream nets differ ({key!r} by {delta})"
     with consistent_reads():  # 2. the period's figures, against the ledger in the same snapshot
         ledger = ledger_totals_by_period(period_ids=period_ids)
         stored = tally_totals_by_period(period_ids=period_ids)
@@ -102,8 +179,15 @@ def periods_verify_batch(*, period_ids):
                 raised[period_id] = ledger[period_id][0] - stored[period_id][0]
                 donors[period_id] = ledger[period_id][1] - stored[period_id][1]
                 found[period_id] = f"figures {stored[period_id]} but the ledger sums {ledger[period_id]}"
-        tally.tally_add(raised=raised, donors=donors)
-        for period_id in raised:
+        counted = ledger_streams_by_period(period_ids=period_ids)
+        kept = tally_streams_by_period(period_ids=period_ids)
+        streams = {}
+        for period_id in period_ids:
+            if counted[period_id] != kept[period_id]:
+                streams[period_id] = counted[period_id] - kept[period_id]
+                found[period_id] = f"monthly supporters {kept[period_id]} but the ledger counts {counted[period_id]}"
+        tally.tally_add(raised=raised, donors=donors, streams=streams)
+        for period_id in set(raised) | set(streams):
             ledger_changed(period_id=period_id)  # the widget follows the repaired figures
     return found
 
@@ -144,6 +228,7 @@ def tallies_rebuild(*, period_ids=None):
     with transaction.atomic():
         PeriodTally.objects.filter(periods).delete()
         PeriodDonorNet.objects.filter(periods).delete()
+        PeriodStreamNet.objects.filter(periods).delete()
         donor_key = Coalesce(NullIf(F("donor_email"), Value("")), Cast("id", CharField()))
         figures = (
             Donation.objects.filter(COUNTED, periods)
@@ -177,3 +262,32 @@ def tallies_rebuild(*, period_ids=None):
                 f"INSERT INTO {net_table} (period_id, email, net) SELECT * FROM ({nets_sql}) n",  # noqa: S608
                 nets_params,
             )
+        streams_rebuild(periods=periods, period_ids=period_ids)
+
+
+def streams_rebuild(*, periods, period_ids):
+    """tallies_rebuild's part for the monthly supporters: the stream nets, and the count on the folded rows."""
+    counts = (
+        Donation.objects.filter(STREAM_ROWS, periods)
+        .annotate(net=donation_net_expression(), key=stream_key())
+        .values("period_id")
+        .annotate(streams=Count("key", distinct=True, filter=Q(net__gt=0)))
+        .values_list("period_id", "streams")
+        .order_by()
+    )
+    nets = stream_nets_ledger(period_ids=period_ids).filter(net__gt=0)
+    tally_table = connection.ops.quote_name(PeriodTally._meta.db_table)
+    net_table = connection.ops.quote_name(PeriodStreamNet._meta.db_table)
+    counts_sql, counts_params = counts.query.sql_with_params()
+    nets_sql, nets_params = nets.query.sql_with_params()
+    # Quoted table names and ORM-compiled queries; every value is a parameter.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {tally_table} SET streams = c.streams FROM ({counts_sql}) c "  # noqa: S608
+            f"WHERE {tally_table}.period_id = c.period_id AND {tally_table}.folded = %s",
+            [*counts_params, True],
+        )
+        cursor.execute(
+            f"INSERT INTO {net_table} (period_id, key, net) SELECT * FROM ({nets_sql}) n",  # noqa: S608
+            nets_params,
+        )

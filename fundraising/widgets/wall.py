@@ -1,8 +1,9 @@
 """The supporters wall: a campaign's latest counted gifts with what their donors chose to make public.
 
 Opt-in per campaign (Campaign.supporters_wall). Built by the pipeline with the snapshot (one query of at
-most WALL_SIZE rows, on the (campaign, -paid_at) index), stored in the cache entry and as a file, and
-served from there like every other widget format: never queried per request.
+most WALL_SIZE rows, walking the partial index ledger_donation_wall_standing, which holds exactly the rows
+WALL_STANDING keeps, so it stops after WALL_SIZE rows however large the month), stored in the cache entry
+and as a file, and served from there like every other widget format: never queried per request.
 
 What is public, and nothing else (docs/privacy.md): the public name unless the gift is anonymous or an owner
 or editor hid it, the message unless they hid it (both without invisible or bidi control characters), the day
@@ -15,6 +16,7 @@ import unicodedata
 from typing import TypedDict
 
 from babel.dates import format_skeleton
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -26,6 +28,8 @@ WALL_SIZE = 20
 # Counted and still standing: paid, not fully refunded, no open or lost dispute, not reversed. A partly
 # refunded gift stays (its donor still gave); the amount shown is then what was given, as on the receipt.
 WALL_STATUSES = (Donation.Status.SUCCEEDED, Donation.Status.PARTIALLY_REFUNDED)
+# The stored `reversed` state, not a join to the reversal: an anti-join made PostgreSQL read the whole month.
+WALL_STANDING = Q(paid_at__isnull=False, reversed=False, status__in=WALL_STATUSES)
 
 
 class WallGift(TypedDict):
@@ -64,9 +68,7 @@ def wall_build(*, campaign) -> Wall | None:
     if not campaign.supporters_wall:
         return None
     rows = (
-        Donation.objects.filter(
-            campaign=campaign, paid_at__isnull=False, status__in=WALL_STATUSES, reversed_by__isnull=True
-        )
+        Donation.objects.filter(WALL_STANDING, campaign=campaign)
         .order_by("-paid_at")
         .values("public_name", "anonymous", "name_hidden", "message", "message_hidden", "amount", "paid_at", "kind",
                 "tribute_kind", "tribute_name", "tribute_on_wall")[:WALL_SIZE]
