@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('campaigns', '0008_organisation_spelling'),
-        ('ledger', '0004_supporters_wall'),
+        ('ledger', '0006_donation_name_hidden'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
