@@ -166,3 +166,12 @@ def test_it_serves_the_pinned_widget_from_our_origin(client, campaign):
     assert filecmp.cmp(built, ROOT / "static/fundraising/altcha.js", shallow=False), "stale copy: run make altcha"
     pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]["altcha"]
     assert json.loads((ROOT / "node_modules/altcha/package.json").read_text())["version"] == pinned
+
+
+def test_it_explains_itself_in_the_campaigns_language(client, campaign, sessions):
+    campaign.locale = "fr_FR"
+    campaign.save()
+    page = client.get("/c/lights/").content.decode()
+    assert "Ce formulaire a besoin de JavaScript" in page and 'language="fr"' in page
+    refused = post(client).content.decode()
+    assert "Veuillez attendre la fin de la vérification" in refused
