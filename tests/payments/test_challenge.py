@@ -175,3 +175,20 @@ def test_it_explains_itself_in_the_campaigns_language(client, campaign, sessions
     assert "Ce formulaire a besoin de JavaScript" in page and 'language="fr"' in page
     refused = post(client).content.decode()
     assert "Veuillez attendre la fin de la vérification" in refused
+
+
+def test_a_widget_link_shows_the_form_and_opens_no_session(client, campaign, sessions):
+    page = client.get("/c/lights/?amount=2500&kind=monthly")
+    assert page.status_code == 200 and "<altcha-widget" in page.content.decode()
+    assert post(client, kind="monthly").status_code == 400
+    assert sessions == [] and Donation.objects.count() == 0
+
+
+def test_the_demo_checkout_needs_a_solution_too(client, campaign, settings):
+    settings.DEBUG, settings.STRIPE_DEMO_CHECKOUT, settings.STRIPE_SECRET_KEY = True, True, ""
+    assert stripe_api.demo_checkout_active()
+    for payload in (None, "x" * 600):
+        assert post(client, payload).status_code == 400
+    assert Donation.objects.count() == 0
+    response = post(client, challenge_solved(client, "lights"))
+    assert response.status_code == 303 and "/demo-checkout/cs_" in response["Location"]
