@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DEMO_ENV := DEBUG=$${DEBUG:-1} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-whsec_demo_local_only} \
 	STRIPE_DEMO_CHECKOUT=$${STRIPE_DEMO_CHECKOUT:-1} EMAIL_BACKEND=$${EMAIL_BACKEND:-fundraising.ops.mailbox.MailboxBackend}
 
-.PHONY: demo test test-operator lint worker serve migrate clean axe mutants embed requirements
+.PHONY: demo test test-operator lint worker serve migrate clean axe mutants embed requirements altcha
 
 # `make demo` needs only what running needs (requirements.txt); tests, lint and mutants add the dev set.
 # --no-compile: Python compiles what it imports on first use, instead of every file of every package up front.
@@ -52,6 +52,12 @@ axe:
 # a stale copy.
 embed: node_modules/.installed
 	node_modules/.bin/terser assets/embed.js --config-file assets/terser.json > static/fundraising/embed.js
+
+# What /static/fundraising/altcha.js serves: the ALTCHA widget (pinned in package.json) with its translations,
+# served from our own origin and committed, so `make demo` needs no npm. Run after changing its version;
+# tests/payments/test_challenge.py fails on a stale copy.
+altcha: node_modules/.installed
+	cp node_modules/altcha/dist/main/altcha.i18n.min.js static/fundraising/altcha.js
 
 test: lint axe
 	$(VENV)/bin/pytest

@@ -316,6 +316,19 @@ def env_rate(name, default):
 
 # Card-testing defence: Checkout Sessions one client IP may create per window.
 DONATION_RATE_LIMIT = env_rate("DONATION_RATE_LIMIT", "5/60")
+# Bots and card testing (docs/security.md): the donation form's proof-of-work challenge (ALTCHA). Its HMAC key
+# defaults to one derived from SECRET_KEY; ALTCHA_DIFFICULTY is how many key derivations a browser tries at most
+# (about half on average); a challenge works for ALTCHA_EXPIRES seconds and once.
+ALTCHA_HMAC_KEY = env.str("ALTCHA_HMAC_KEY", default="")
+ALTCHA_DIFFICULTY = env_int("ALTCHA_DIFFICULTY", 2000)
+ALTCHA_EXPIRES = env_int("ALTCHA_EXPIRES", 1200)
+if ALTCHA_DIFFICULTY < 2 or ALTCHA_EXPIRES <= 0:
+    raise ImproperlyConfigured("ALTCHA_DIFFICULTY must be at least 2 and ALTCHA_EXPIRES a positive number of seconds")
+# Velocity rules on failed (declined, expired) Checkout Sessions: past the address or campaign rate the challenge
+# costs ten times more; past the pause rate the campaign opens no session until the window ends (owners alerted).
+DONATION_VELOCITY_ADDRESS = env_rate("DONATION_VELOCITY_ADDRESS", "3/3600")
+DONATION_VELOCITY_CAMPAIGN = env_rate("DONATION_VELOCITY_CAMPAIGN", "10/3600")
+DONATION_VELOCITY_PAUSE = env_rate("DONATION_VELOCITY_PAUSE", "30/3600")
 # Manage links (/c/<slug>/manage/): how long an e-mailed link works, and how often one may be asked for.
 MANAGE_LINK_MAX_AGE = env_int("MANAGE_LINK_MAX_AGE", 14 * 24 * 3600, 60, 366 * 24 * 3600)
 MANAGE_LINK_RATE_LIMIT_IP = env_rate("MANAGE_LINK_RATE_LIMIT_IP", "10/3600")

@@ -10,6 +10,8 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_test_secret")
 os.environ.setdefault("WIDGET_ROOT", tempfile.mkdtemp(prefix="fundraising-widgets-"))
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The donation form's proof-of-work stays real but cheap: a handful of key derivations (tests/challenge_helpers.py).
+os.environ.setdefault("ALTCHA_DIFFICULTY", "4")
 
 from fundraising.settings import *  # noqa: E402,F403
 

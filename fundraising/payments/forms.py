@@ -9,6 +9,8 @@ from django.utils.translation import gettext, gettext_lazy
 from fundraising.core import money
 from fundraising.ledger.models import Donation
 
+from .challenge import ChallengeRefused, challenge_verify
+
 # Stripe's smallest charge per currency (minor units), from its "minimum and maximum charge amounts" table.
 STRIPE_MINIMUM = {
     "usd": 50, "aud": 50, "brl": 50, "cad": 50, "chf": 50, "eur": 50, "inr": 50, "nzd": 50, "sgd": 50,
@@ -188,6 +190,19 @@ class DonationForm(TributeFields, forms.Form):
         except money.MoneyError as exc:
             self.add_error(field, str(exc))
             return None
+
+    # Bots and card testing (fundraising/payments/challenge.py): the widget's solved challenge, checked last, once
+    # every other field is valid, so a mistyped amount does not spend the visitor's solution.
+    altcha = forms.CharField(required=False, widget=forms.HiddenInput, strip=True)
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            challenge_verify(payload=self.cleaned_data.get("altcha", ""))
+        except ChallengeRefused as exc:
+            self.add_error("altcha", str(exc))
 
 
 def donation_prefill(*, campaign, query):

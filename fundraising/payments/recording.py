@@ -6,7 +6,7 @@ derived from the stored facts, so any delivery order gives the same totals. Call
 
 import logging
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from fundraising.journal.services import Happening, entries_write
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import donation_settle
 
-from . import drain_memo, readers
+from . import drain_memo, readers, velocity
 from .facts import donation_state_apply, payment_state_lock
 from .models import PaymentState, SubscriptionLink, UnmatchedPayment
 from .unmatched import unmatched_clear, unmatched_record, unmatched_waiting
@@ -216,6 +216,8 @@ def checkout_session_closed(*, session, status):
     donation = _session_donation(session)
     if donation is None or donation.paid_at is not None:
         return None
+    if donation.status == Donation.Status.PENDING:  # counted once, when a pending session first closes unpaid
+        transaction.on_commit(lambda: velocity.session_failure_count(donation=donation))
     donation.status = status
     return donation_settle(donation=donation)
 

@@ -7,6 +7,7 @@ from . import demo_views, views
 urlpatterns = [
     path("c/<slug:slug>/", views.donate, name="donate"),
     path("c/<slug:slug>/thanks/", views.thanks, name="donate-thanks"),
+    path("c/<slug:slug>/challenge/", views.donate_challenge, name="donate-challenge"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),
     # 404 unless DEBUG=1 and STRIPE_DEMO_CHECKOUT=1 without STRIPE_SECRET_KEY (fundraising/payments/demo_views.py)
     path("demo-checkout/<slug:session_id>/", demo_views.checkout_page, name="demo-checkout"),

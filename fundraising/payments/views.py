@@ -9,16 +9,18 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonRespons
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fundraising.campaigns import selectors
-from fundraising.core.language import language_override
+from fundraising.core.language import language_override, locale_language
 from fundraising.widgets.options import OptionError, locale_parse
 from fundraising.widgets.render import updated_ago
 from fundraising.widgets.snapshots import snapshot_build, snapshot_localize
 
-from . import checkout, stripe_api, stripe_events, tasks
+from . import checkout, stripe_api, stripe_events, tasks, velocity
+from .challenge import challenge_create
 from .forms import DonationForm, donation_prefill
 from .thanks import thanks_donation
 
@@ -70,6 +72,7 @@ def _donate_page(request, campaign, form, *, status=200, problem=""):
         "stripe_ready": stripe_api.checkout_ready(),
         "demo_checkout": stripe_api.demo_checkout_active(),
         "problem": problem,
+        "challenge_language": locale_language(campaign.locale),
     }
     return render(request, "fundraising/donate.html", context, status=status)
 
@@ -97,6 +100,9 @@ def donate(request, campaign):
         return _donate_page(request, campaign, form, status=400)
     if not stripe_api.checkout_ready():
         return _donate_page(request, campaign, form, status=503, problem="not_configured")
+    if velocity.campaign_paused(campaign=campaign):
+        log.warning("donation page %s paused by velocity rules", campaign.slug)
+        return _donate_page(request, campaign, form, status=503, problem="paused")
     try:
         checkout.checkout_rate_take(client_ip=client_ip(request))
     except checkout.RateLimited as exc:
@@ -106,7 +112,7 @@ def donate(request, campaign):
         return response
     data = form.cleaned_data
     try:
-        _, url = checkout.donation_checkout_start(
+        donation, url = checkout.donation_checkout_start(
             campaign=campaign,
             amount=data["amount"],
             kind=data["kind"],
@@ -118,7 +124,18 @@ def donate(request, campaign):
     except stripe_api.StripeUnavailable as exc:
         log.error("checkout session for %s failed: %s", campaign.slug, exc)
         return _donate_page(request, campaign, form, status=502, problem="stripe_down")
+    velocity.session_address_remember(donation_id=donation.pk, client_ip=client_ip(request))
     return HttpResponseRedirect(url, status=303)
+
+
+@never_cache
+@require_http_methods(["GET"])
+@in_campaign_language
+def donate_challenge(request, campaign):
+    """A fresh proof-of-work challenge for the donation form's widget: per request, signed, expiring; harder for
+    an address or campaign past the velocity rules. No cookie, nothing stored."""
+    difficulty = velocity.challenge_difficulty(campaign=campaign, client_ip=client_ip(request))
+    return JsonResponse(challenge_create(difficulty=difficulty))
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -59,7 +59,7 @@ def test_it_walks_every_journey_of_the_demo(demo, chromium):
     with chromium_browser(chromium) as browser:
         page = browser.new_page(viewport={"width": 480, "height": 900})
         outside = []
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(demo) else None)
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((demo, f"blob:{demo}")) else None)
 
         # The landing page: the campaign with its bar.
         page.goto(f"{demo}/")

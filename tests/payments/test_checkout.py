@@ -4,6 +4,7 @@ import pytest
 
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
+from tests.challenge_helpers import donate_post
 
 
 @pytest.fixture
@@ -21,7 +22,8 @@ def stripe_calls(settings, monkeypatch):
 
 
 def test_it_opens_a_one_time_session(client, campaign, stripe_calls):
-    response = client.post(
+    response = donate_post(
+        client,
         "/c/lights/",
         {"preset": "2500", "kind": "one_time", "public_name": "Ada", "message": "Keep going", "anonymous": "on"},
     )
@@ -49,7 +51,7 @@ def test_it_opens_a_one_time_session(client, campaign, stripe_calls):
 
 
 def test_it_opens_a_monthly_subscription_session(client, campaign, stripe_calls):
-    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": "12.50", "kind": "monthly"})
+    response = donate_post(client, "/c/lights/", {"preset": "custom", "custom_amount": "12.50", "kind": "monthly"})
     assert response.status_code == 303
     donation = Donation.objects.get()
     assert (donation.amount, donation.kind) == (1250, "monthly")
@@ -68,7 +70,7 @@ def test_it_keeps_the_pending_donation_when_stripe_is_down(client, campaign, set
         raise stripe_api.StripeUnavailable("APIConnectionError: connection refused")
 
     monkeypatch.setattr(stripe_api, "checkout_session_create", down)
-    response = client.post("/c/lights/", {"preset": "500", "kind": "one_time"})
+    response = donate_post(client, "/c/lights/", {"preset": "500", "kind": "one_time"})
     assert response.status_code == 502
     assert "could not reach our payment provider" in response.content.decode()
     donation = Donation.objects.get()
@@ -96,7 +98,7 @@ def test_it_turns_sdk_errors_into_stripe_unavailable(campaign, settings):
 def test_it_opens_checkout_in_the_campaigns_language(client, campaign, stripe_calls):
     campaign.locale = "fr_FR"
     campaign.save()
-    assert client.post("/c/lights/", {"preset": "2500", "kind": "monthly"}).status_code == 303
+    assert donate_post(client, "/c/lights/", {"preset": "2500", "kind": "monthly"}).status_code == 303
     [call] = stripe_calls
     assert call["params"]["locale"] == "fr"
     assert call["params"]["line_items"][0]["price_data"]["product_data"]["name"] == "Don mensuel: Keep the lights on"

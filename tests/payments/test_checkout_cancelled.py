@@ -8,6 +8,7 @@ import time_machine
 
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
+from tests.challenge_helpers import donate_post
 from tests.factories import CampaignFactory
 
 CHOICES = {"preset": "", "custom_amount": "12.50", "kind": "monthly", "public_name": "Hedy",
@@ -24,7 +25,7 @@ def started(client, campaign, settings, monkeypatch):
         return {"id": "cs_1", "url": "https://x/"}
 
     monkeypatch.setattr(stripe_api, "checkout_session_create", create)
-    assert client.post("/c/lights/", CHOICES).status_code == 303
+    assert donate_post(client, "/c/lights/", CHOICES).status_code == 303
     return made["cancel_url"].removeprefix(settings.SITE_URL)
 
 

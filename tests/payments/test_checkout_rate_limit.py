@@ -5,6 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
+from tests.challenge_helpers import donate_post
 
 
 def test_it_answers_429_past_the_limit(client, campaign, settings, monkeypatch):
@@ -13,13 +14,13 @@ def test_it_answers_429_past_the_limit(client, campaign, settings, monkeypatch):
     monkeypatch.setattr(
         stripe_api, "checkout_session_create", lambda **kw: {"id": f"cs_{Donation.objects.count()}", "url": "https://x/"}
     )
-    codes = [client.post("/c/lights/", {"preset": "500", "kind": "one_time"}).status_code for _ in range(5)]
+    codes = [donate_post(client, "/c/lights/", {"preset": "500", "kind": "one_time"}).status_code for _ in range(5)]
     assert codes == [303, 303, 303, 429, 429]
-    limited = client.post("/c/lights/", {"preset": "500", "kind": "one_time"})
+    limited = donate_post(client, "/c/lights/", {"preset": "500", "kind": "one_time"})
     assert "Please wait a minute" in limited.content.decode()
     assert limited["Retry-After"] == "60"
     assert Donation.objects.count() == 3
-    other_ip = client.post("/c/lights/", {"preset": "500", "kind": "one_time"}, REMOTE_ADDR="10.0.0.9")
+    other_ip = donate_post(client, "/c/lights/", {"preset": "500", "kind": "one_time"}, REMOTE_ADDR="10.0.0.9")
     assert other_ip.status_code == 303
 
 
@@ -42,7 +43,8 @@ def test_it_limits_each_donor_behind_a_proxy_not_the_proxy(client, campaign, set
 
     def post(forwarded_for):
         data = {"preset": "500", "kind": "one_time"}
-        return client.post("/c/lights/", data, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for).status_code
+        headers = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": forwarded_for}
+        return donate_post(client, "/c/lights/", data, **headers).status_code
 
     # The first address is the donor's own claim; the proxy appended the one it saw, which counts.
     assert [post(f"6.6.6.{n}, 203.0.113.5") for n in range(3)] == [303, 303, 429]

@@ -7,6 +7,7 @@ from fundraising.ledger.models import Donation
 from fundraising.payments import demo_checkout, stripe_api
 from fundraising.payments.checkout import donation_checkout_start
 from fundraising.payments.models import StripeEvent
+from tests.challenge_helpers import donate_post
 
 
 @pytest.fixture
@@ -90,7 +91,7 @@ def test_it_pays_through_the_real_webhook(live_server, demo_on, settings, kind, 
 
     settings.SITE_URL = live_server.url
     call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    response = client.post("/c/demo/", {"preset": "2500", "kind": kind, "public_name": "Hedy"})
+    response = donate_post(client, "/c/demo/", {"preset": "2500", "kind": kind, "public_name": "Hedy"})
     assert response.status_code == 303
     page = client.get(response["Location"].removeprefix(live_server.url))
     assert page.status_code == 200

@@ -6,6 +6,7 @@ import pytest
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
 from fundraising.payments.checkout import donation_checkout_start
+from tests.challenge_helpers import donate_post
 from tests.manage_run import PRODUCTION, run_manage
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
 
@@ -49,7 +50,7 @@ def test_it_answers_404_when_debug_is_off(client, demo_session):
 def test_it_leaves_the_seam_to_stripe_when_debug_is_off(client, demo_session, campaign):
     with pytest.raises(stripe_api.StripeNotConfigured):
         donation_checkout_start(campaign=campaign, amount=2500, kind=Donation.Kind.ONE_TIME)
-    response = client.post("/c/lights/", {"preset": "2500", "kind": "one_time"})
+    response = donate_post(client, "/c/lights/", {"preset": "2500", "kind": "one_time"})
     assert response.status_code == 503  # "not set up yet", as before
     assert "not set up yet" in response.content.decode()
 

@@ -7,6 +7,7 @@ from django.test import Client
 
 from fundraising.payments.models import StripeEvent, SubscriptionState
 from fundraising.supporters.links import manage_url
+from tests.challenge_helpers import donate_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,7 +20,7 @@ def demo(live_server, settings, campaign):
 
 
 def give_monthly(client, campaign, email):
-    to_checkout = client.post(f"/c/{campaign.slug}/", {"preset": "1000", "kind": "monthly"})
+    to_checkout = donate_post(client, f"/c/{campaign.slug}/", {"preset": "1000", "kind": "monthly"})
     pay = to_checkout["Location"].split("://", 1)[1].split("/", 1)[1]
     assert client.post(f"/{pay}pay/", {"email": email}).status_code == 303
     return SubscriptionState.objects.get()

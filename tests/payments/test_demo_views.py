@@ -24,7 +24,7 @@ def page(chromium, demo):
     with chromium_browser(chromium) as browser:
         page = browser.new_page(viewport={"width": 480, "height": 900})
         outside = []
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(demo) else None)
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((demo, f"blob:{demo}")) else None)
         yield page
         assert not outside  # offline: nothing but this site
 

@@ -5,6 +5,7 @@ import pytest
 
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
+from tests.challenge_helpers import donate_post
 from tests.factories import CampaignFactory
 
 
@@ -23,7 +24,7 @@ def stripe_calls(settings, monkeypatch):
 
 
 def test_it_asks_instead_of_charging_a_hundred_times(client, campaign, stripe_calls):
-    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": "25,50", "kind": "one_time"})
+    response = donate_post(client, "/c/lights/", {"preset": "custom", "custom_amount": "25,50", "kind": "one_time"})
     assert response.status_code == 400
     page = response.content.decode()
     assert "Did you mean 25.50 $?" in page
@@ -36,7 +37,7 @@ def test_it_asks_instead_of_charging_a_hundred_times(client, campaign, stripe_ca
 
 def test_choosing_the_suggestion_opens_a_session_for_it(client, campaign, stripe_calls):
     post = {"preset": "custom", "custom_amount": "25,50", "kind": "one_time", "amount_confirmed": "2550"}
-    response = client.post("/c/lights/", post)
+    response = donate_post(client, "/c/lights/", post)
     assert response.status_code == 303
     [params] = stripe_calls
     assert params["line_items"][0]["price_data"]["unit_amount"] == 2550
@@ -45,7 +46,7 @@ def test_choosing_the_suggestion_opens_a_session_for_it(client, campaign, stripe
 
 def test_a_confirmation_for_another_amount_is_not_taken(client, campaign, stripe_calls):
     post = {"preset": "custom", "custom_amount": "25,50", "kind": "one_time", "amount_confirmed": "255000"}
-    response = client.post("/c/lights/", post)
+    response = donate_post(client, "/c/lights/", post)
     assert response.status_code == 400
     assert "Did you mean 25.50 $?" in response.content.decode()
     assert stripe_calls == [] and not Donation.objects.exists()
@@ -54,7 +55,7 @@ def test_a_confirmation_for_another_amount_is_not_taken(client, campaign, stripe
 def test_the_question_is_asked_in_the_campaigns_language(client, organization, stripe_calls):
     CampaignFactory(organization=organization, slug="berlin", currency="eur", locale="de_DE", preset_amounts=[500],
                     amount_pattern="", min_amount=None)  # fmt: skip
-    response = client.post("/c/berlin/", {"preset": "custom", "custom_amount": "12.50", "kind": "one_time"})
+    response = donate_post(client, "/c/berlin/", {"preset": "custom", "custom_amount": "12.50", "kind": "one_time"})
     assert response.status_code == 400
     assert "Meinten Sie 12,50\xa0€?" in response.content.decode()
     assert stripe_calls == [] and not Donation.objects.exists()
@@ -63,7 +64,7 @@ def test_the_question_is_asked_in_the_campaigns_language(client, organization, s
 def test_a_preset_below_the_minimum_goes_nowhere(client, campaign, stripe_calls):
     campaign.min_amount = 1000  # raised after the 5 $ button was set up
     campaign.save()
-    response = client.post("/c/lights/", {"preset": "500", "kind": "one_time"})
+    response = donate_post(client, "/c/lights/", {"preset": "500", "kind": "one_time"})
     assert response.status_code == 400
     assert "The smallest gift is 10 $." in response.content.decode()
     assert stripe_calls == [] and not Donation.objects.exists()

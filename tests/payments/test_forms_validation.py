@@ -4,6 +4,7 @@ import pytest
 
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
+from tests.challenge_helpers import donate_post
 from tests.factories import CampaignFactory
 
 
@@ -36,7 +37,7 @@ def no_stripe_calls(settings, monkeypatch):
 def test_it_refuses_bad_amounts(client, campaign, no_stripe_calls, custom, message):
     campaign.min_amount, campaign.max_amount = 100, 1000000
     campaign.save()
-    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": custom, "kind": "one_time"})
+    response = donate_post(client, "/c/lights/", {"preset": "custom", "custom_amount": custom, "kind": "one_time"})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert 'aria-invalid="true"' in response.content.decode()
@@ -51,7 +52,7 @@ def test_it_refuses_missing_fields_and_tampered_choices(client, campaign, no_str
         ({"preset": "500", "kind": "yearly"}, "Choose one-time or monthly."),
         ({"preset": "500"}, "Choose one-time or monthly."),
     ]:
-        response = client.post("/c/lights/", data)
+        response = donate_post(client, "/c/lights/", data)
         assert response.status_code == 400, data
         assert message in response.content.decode(), data
     assert not Donation.objects.exists()
@@ -60,16 +61,17 @@ def test_it_refuses_missing_fields_and_tampered_choices(client, campaign, no_str
 def test_it_knows_zero_and_three_decimal_currencies(client, organization, no_stripe_calls):
     CampaignFactory(organization=organization, slug="yen", currency="jpy", preset_amounts=[1000])
     CampaignFactory(organization=organization, slug="dinar", currency="kwd", preset_amounts=[5000])
-    yen = client.post("/c/yen/", {"preset": "custom", "custom_amount": "100.5", "kind": "one_time"})
+    yen = donate_post(client, "/c/yen/", {"preset": "custom", "custom_amount": "100.5", "kind": "one_time"})
     assert "JPY amounts have no decimal places." in yen.content.decode()
-    yen_low = client.post("/c/yen/", {"preset": "custom", "custom_amount": "10", "kind": "one_time"})
+    yen_low = donate_post(client, "/c/yen/", {"preset": "custom", "custom_amount": "10", "kind": "one_time"})
     assert "The smallest gift is 50" in yen_low.content.decode()
-    dinar = client.post("/c/dinar/", {"preset": "custom", "custom_amount": "1.2345", "kind": "one_time"})
+    dinar = donate_post(client, "/c/dinar/", {"preset": "custom", "custom_amount": "1.2345", "kind": "one_time"})
     assert "KWD amounts have at most 3 decimal places." in dinar.content.decode()
 
 
 def test_it_keeps_what_was_typed(client, campaign, no_stripe_calls):
-    response = client.post(
+    response = donate_post(
+        client,
         "/c/lights/",
         {"preset": "custom", "custom_amount": "abc", "kind": "monthly", "public_name": "<b>Ada</b>", "message": "hi"},
     )
@@ -89,7 +91,7 @@ def stripe_accepts(settings, monkeypatch):
 def test_it_keeps_stripes_minimum_when_the_campaigns_is_lower(client, campaign, no_stripe_calls):
     campaign.min_amount = 10  # 0.10 $: Stripe would refuse such a charge
     campaign.save()
-    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": "0.30", "kind": "one_time"})
+    response = donate_post(client, "/c/lights/", {"preset": "custom", "custom_amount": "0.30", "kind": "one_time"})
     assert response.status_code == 400
     assert "The smallest gift is 0.50 $" in response.content.decode()
     assert not Donation.objects.exists()
@@ -99,7 +101,7 @@ def test_it_keeps_stripes_minimum_when_the_campaigns_is_lower(client, campaign, 
 def test_it_accepts_a_gift_of_exactly_the_minimum(client, campaign, stripe_accepts, minimum, typed):
     campaign.min_amount = minimum
     campaign.save()
-    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
+    response = donate_post(client, "/c/lights/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
     assert response.status_code == 303
     assert Donation.objects.get().amount == max(minimum or 0, 50)
 
@@ -118,7 +120,7 @@ def test_it_asks_for_stripes_smallest_charge_in_each_currency(
 ):
     far = CampaignFactory(organization=organization, slug="far", currency=currency, preset_amounts=[100000],
                           min_amount=None)  # fmt: skip
-    response = client.post("/c/far/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
+    response = donate_post(client, "/c/far/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
     assert response.status_code == 400
     assert f"The smallest gift is {far.format(smallest)}." in response.content.decode()
     assert not Donation.objects.exists()
@@ -127,7 +129,7 @@ def test_it_asks_for_stripes_smallest_charge_in_each_currency(
 def test_it_reads_an_amount_as_written_in_the_campaigns_locale(client, organization, stripe_accepts):
     CampaignFactory(organization=organization, slug="paris", currency="eur", locale="fr_FR", preset_amounts=[500],
                     min_amount=None)  # fmt: skip
-    response = client.post("/c/paris/", {"preset": "custom", "custom_amount": "12,50", "kind": "one_time"})
+    response = donate_post(client, "/c/paris/", {"preset": "custom", "custom_amount": "12,50", "kind": "one_time"})
     assert response.status_code == 303
     assert Donation.objects.get().amount == 1250
 
@@ -141,7 +143,7 @@ def test_it_says_the_limits_in_the_supporters_language(client, organization, no_
     CampaignFactory(organization=organization, slug="berlin", currency="eur", locale="de_DE", preset_amounts=[500],
                     min_amount=100, max_amount=1000000)  # fmt: skip
     data = {"preset": "custom" if typed else "", "custom_amount": typed, "kind": "one_time"}
-    response = client.post("/c/berlin/", data, HTTP_ACCEPT_LANGUAGE="de")
+    response = donate_post(client, "/c/berlin/", data, HTTP_ACCEPT_LANGUAGE="de")
     assert response.status_code == 400
     assert message in response.content.decode()
 
@@ -151,7 +153,7 @@ def test_it_accepts_a_gift_of_exactly_the_maximum(client, campaign, stripe_accep
     """The campaign's own largest gift, or without one Stripe's (eight digits of minor units)."""
     campaign.max_amount = maximum
     campaign.save()
-    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
+    response = donate_post(client, "/c/lights/", {"preset": "custom", "custom_amount": typed, "kind": "one_time"})
     assert response.status_code == 303
     assert Donation.objects.get().amount == (maximum or 99_999_999)
 
@@ -163,6 +165,6 @@ def test_it_refuses_tampered_choices_in_the_supporters_language(client, organiza
         ({"preset": "500", "kind": "yearly"}, "Wählen Sie einmalig oder monatlich."),
         ({"preset": "500"}, "Wählen Sie einmalig oder monatlich."),
     ]:
-        response = client.post("/c/berlin/", data, HTTP_ACCEPT_LANGUAGE="de")
+        response = donate_post(client, "/c/berlin/", data, HTTP_ACCEPT_LANGUAGE="de")
         assert response.status_code == 400, data
         assert message in response.content.decode(), data

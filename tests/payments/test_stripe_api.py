@@ -11,6 +11,7 @@ from django.test import Client
 from fundraising.campaigns.models import Period
 from fundraising.ledger.models import Donation
 from fundraising.payments.models import StripeEvent
+from tests.challenge_helpers import donate_post
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn, LocalStripe
 
 
@@ -71,7 +72,7 @@ def wait_for(predicate, seconds=10):
 @pytest.mark.django_db(transaction=True)
 def test_it_takes_a_one_time_gift_end_to_end(campaign, stripe_world):
     client = Client()
-    response = client.post("/c/lights/", {"preset": "2500", "kind": "one_time", "public_name": "Ada"})
+    response = donate_post(client, "/c/lights/", {"preset": "2500", "kind": "one_time", "public_name": "Ada"})
     assert response.status_code == 303
     assert response["Location"].startswith(f"{stripe_world.url}/pay/cs_test_")
     success = pay(stripe_world, response["Location"])
@@ -92,7 +93,7 @@ def test_it_takes_a_one_time_gift_end_to_end(campaign, stripe_world):
 @pytest.mark.django_db(transaction=True)
 def test_it_takes_a_monthly_gift_end_to_end(campaign, stripe_world):
     client = Client()
-    response = client.post("/c/lights/", {"preset": "custom", "custom_amount": "7.50", "kind": "monthly"})
+    response = donate_post(client, "/c/lights/", {"preset": "custom", "custom_amount": "7.50", "kind": "monthly"})
     success = pay(stripe_world, response["Location"])
     client.get(success.split(campaign_url(stripe_world), 1)[1])
     sent = ["checkout.session.completed", "customer.subscription.created", "invoice.paid"]

@@ -3,6 +3,7 @@
 import pytest
 
 from fundraising.ledger.models import Donation
+from tests.challenge_helpers import donate_post
 from tests.factories import CampaignFactory, DonationFactory
 
 
@@ -46,7 +47,7 @@ def test_it_says_stripe_is_not_configured(client, campaign, settings):
     settings.STRIPE_SECRET_KEY = ""
     html = client.get("/c/lights/").content.decode()
     assert "not set up yet" in html
-    response = client.post("/c/lights/", {"preset": "500", "kind": "one_time"})
+    response = donate_post(client, "/c/lights/", {"preset": "500", "kind": "one_time"})
     assert response.status_code == 503
     assert "not set up yet" in response.content.decode()
     assert not Donation.objects.exists()

@@ -7,6 +7,7 @@ from unittest import mock
 
 from fundraising.payments import stripe_api
 from fundraising.widgets.services import snapshot_refresh
+from tests.challenge_helpers import donate_post
 
 
 def test_a_french_widget_links_to_a_french_donation_page(client, campaign, widget_root):
@@ -29,7 +30,8 @@ def test_the_page_locale_reads_the_amount_and_reaches_checkout(client, campaign,
 
     monkeypatch.setattr(stripe_api, "checkout_ready", lambda: True)
     monkeypatch.setattr(stripe_api, "checkout_session_create", create)
-    response = client.post(
+    response = donate_post(
+        client,
         f"/c/{campaign.slug}/?locale=fr_FR", {"kind": "one_time", "preset": "", "custom_amount": "12,50"}
     )
     assert response.status_code == 303, response.content.decode()[:500]
