@@ -320,10 +320,8 @@ DONATION_RATE_LIMIT = env_rate("DONATION_RATE_LIMIT", "5/60")
 # defaults to one derived from SECRET_KEY; ALTCHA_DIFFICULTY is how many key derivations a browser tries at most
 # (about half on average); a challenge works for ALTCHA_EXPIRES seconds and once.
 ALTCHA_HMAC_KEY = env.str("ALTCHA_HMAC_KEY", default="")
-ALTCHA_DIFFICULTY = env_int("ALTCHA_DIFFICULTY", 2000)
-ALTCHA_EXPIRES = env_int("ALTCHA_EXPIRES", 1200)
-if ALTCHA_DIFFICULTY < 2 or ALTCHA_EXPIRES <= 0:
-    raise ImproperlyConfigured("ALTCHA_DIFFICULTY must be at least 2 and ALTCHA_EXPIRES a positive number of seconds")
+ALTCHA_DIFFICULTY = env_int("ALTCHA_DIFFICULTY", 2000, 2, 10_000_000)
+ALTCHA_EXPIRES = env_int("ALTCHA_EXPIRES", 1200, 10, 86400)
 # Velocity rules on failed (declined, expired) Checkout Sessions: past the address or campaign rate the challenge
 # costs ten times more; past the pause rate the campaign opens no session until the window ends (owners alerted).
 DONATION_VELOCITY_ADDRESS = env_rate("DONATION_VELOCITY_ADDRESS", "3/3600")
