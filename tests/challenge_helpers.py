@@ -4,14 +4,19 @@ altcha library, and sent back through the real verification (no test switch in t
 import altcha
 
 
+def challenge_payload(document):
+    """The form field `altcha` for a challenge as /c/<slug>/challenge/ answers it (JSON, decoded), solved."""
+    challenge = altcha.Challenge.from_dict(document)
+    solution = altcha.solve_challenge(challenge, timeout=30)
+    assert solution is not None, "the challenge was not solved in 30 s"
+    return altcha.Payload(challenge, solution).to_base64()
+
+
 def challenge_solved(client, slug, **extra):
     """A payload for one POST of /c/<slug>/ (the form field `altcha`); each call solves a fresh challenge."""
     response = client.get(f"/c/{slug}/challenge/", **extra)
     assert response.status_code == 200, response.status_code
-    challenge = altcha.Challenge.from_dict(response.json())
-    solution = altcha.solve_challenge(challenge, timeout=30)
-    assert solution is not None, "the challenge was not solved in 30 s"
-    return altcha.Payload(challenge, solution).to_base64()
+    return challenge_payload(response.json())
 
 
 def with_challenge(client, slug, data, **extra):

@@ -32,7 +32,7 @@ OVERFLOW = """() => {
 @pytest.fixture
 def demo(live_server, settings, alice, widget_root):
     settings.SITE_URL = live_server.url
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     owner_add(organization=Organization.objects.get(name="Demo organisation"), user=alice)
     return Campaign.objects.get(slug="demo")
 

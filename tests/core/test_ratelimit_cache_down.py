@@ -7,6 +7,7 @@ import pytest
 from fundraising.core import ratelimit
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
+from tests.challenge_helpers import donate_post
 
 # A Redis nobody listens on: every cache call fails with a connection error, as while Redis restarts.
 CLOSED_PORT_REDIS = {
@@ -35,7 +36,7 @@ def stripe_checkout(settings, monkeypatch):
 
 def test_it_takes_donations_and_still_limits_them_per_process(client, campaign, settings, redis_down, stripe_checkout):
     settings.DONATION_RATE_LIMIT = (3, 60)
-    codes = [client.post("/c/lights/", {"preset": "500", "kind": "one_time"}).status_code for _ in range(5)]
+    codes = [donate_post(client, "/c/lights/", {"preset": "500", "kind": "one_time"}).status_code for _ in range(5)]
     assert codes == [303, 303, 303, 429, 429]
     assert Donation.objects.count() == 3
 
@@ -43,7 +44,7 @@ def test_it_takes_donations_and_still_limits_them_per_process(client, campaign, 
 def test_it_warns_once_a_minute_not_once_a_request(client, campaign, redis_down, stripe_checkout, caplog):
     with caplog.at_level(logging.WARNING, logger="fundraising.core.ratelimit"):
         for _ in range(3):
-            client.post("/c/lights/", {"preset": "500", "kind": "one_time"})
+            donate_post(client, "/c/lights/", {"preset": "500", "kind": "one_time"})
     warnings = [r for r in caplog.records if r.name == "fundraising.core.ratelimit"]
     assert len(warnings) == 1
     assert "per-process" in warnings[0].getMessage()

@@ -7,6 +7,7 @@ import pytest
 
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
+from tests.challenge_helpers import donate_post
 
 DEDICATED = {"preset": "2500", "kind": "one_time", "tribute_kind": "memory", "tribute_name": "Ada Lovelace",
              "tribute_on_wall": "on", "tribute_notify_email": "Grace@Example.org"}  # fmt: skip
@@ -26,7 +27,7 @@ def stripe_calls(settings, monkeypatch):
 
 
 def test_it_stores_the_dedication_on_the_pending_gift_and_sends_stripe_none_of_it(client, campaign, stripe_calls):
-    assert client.post("/c/lights/", DEDICATED).status_code == 303
+    assert donate_post(client, "/c/lights/", DEDICATED).status_code == 303
     donation = Donation.objects.get()
     assert donation.status == "pending"
     assert (donation.tribute_kind, donation.tribute_name, donation.tribute_on_wall) == ("memory", "Ada Lovelace", True)
@@ -36,7 +37,8 @@ def test_it_stores_the_dedication_on_the_pending_gift_and_sends_stripe_none_of_i
 
 
 def test_a_gift_without_a_dedication_stores_none(client, campaign, stripe_calls):
-    assert client.post("/c/lights/", {"preset": "2500", "kind": "monthly", "tribute_kind": "honour"}).status_code == 303
+    response = donate_post(client, "/c/lights/", {"preset": "2500", "kind": "monthly", "tribute_kind": "honour"})
+    assert response.status_code == 303
     donation = Donation.objects.get()
     assert (donation.tribute_kind, donation.tribute_name, donation.tribute_notify_email) == ("", "", "")
 
@@ -50,7 +52,7 @@ def test_the_database_refuses_half_a_dedication(campaign):
 
 
 def test_a_cancelled_checkout_brings_the_dedication_back(client, campaign, stripe_calls, settings):
-    client.post("/c/lights/", {**DEDICATED, "tribute_notify_amount": "on"})
+    donate_post(client, "/c/lights/", {**DEDICATED, "tribute_notify_amount": "on"})
     page = client.get(stripe_calls[0]["cancel_url"].removeprefix(settings.SITE_URL)).content.decode()
     assert '<details class="fr-tribute" id="tribute" open>' in page
     assert 'value="Ada Lovelace"' in page and 'value="grace@example.org"' in page

@@ -6,6 +6,7 @@ import pytest
 from fundraising.ledger.models import Donation
 from fundraising.payments import stripe_api
 from fundraising.payments.forms import DonationForm, tribute_name_clean
+from tests.challenge_helpers import challenge_solved, donate_post
 
 BASE = {"preset": "2500", "kind": "one_time", "tribute_kind": "honour"}  # a browser sends the checked radio
 
@@ -41,7 +42,7 @@ def no_stripe_calls(settings, monkeypatch):
     ],
 )  # fmt: skip
 def test_it_refuses_bad_dedications_with_the_fields_message(client, campaign, no_stripe_calls, fields, field, message):
-    response = client.post("/c/lights/", {**BASE, **fields})
+    response = donate_post(client, "/c/lights/", {**BASE, **fields})
     assert response.status_code == 400
     form = response.context["form"]
     assert any(message in error for error in form.errors[field]), form.errors
@@ -60,16 +61,18 @@ def test_the_group_is_closed_on_a_fresh_page_and_says_monthly_gifts_keep_it_on_t
     assert 'id="id_tribute_on_wall">' in html and 'id="id_tribute_notify_amount">' in html  # both unticked
 
 
-def test_without_a_name_there_is_no_dedication(campaign):
-    form = DonationForm({**BASE, "tribute_kind": "memory"}, campaign=campaign)
+def test_without_a_name_there_is_no_dedication(client, campaign):
+    form = DonationForm({**BASE, "tribute_kind": "memory", "altcha": challenge_solved(client, "lights")},
+                        campaign=campaign)  # fmt: skip
     assert form.is_valid(), form.errors
     assert form.cleaned_data["tribute"] == {}
 
 
-def test_a_whole_dedication_is_cleaned(campaign):
+def test_a_whole_dedication_is_cleaned(client, campaign):
     form = DonationForm({**BASE, "tribute_kind": "memory", "tribute_name": "  Ada\u202e \u200bLovelace\x07 ",
                          "tribute_on_wall": "on", "tribute_notify_email": " Grace@Example.ORG ",
-                         "tribute_notify_amount": "on"}, campaign=campaign)  # fmt: skip
+                         "tribute_notify_amount": "on", "altcha": challenge_solved(client, "lights")},
+                        campaign=campaign)  # fmt: skip
     assert form.is_valid(), form.errors
     assert form.cleaned_data["tribute"] == {
         "tribute_kind": "memory", "tribute_name": "Ada Lovelace", "tribute_on_wall": True,

@@ -4,6 +4,7 @@ balancer. No redirect loop, HTTP goes to HTTPS, HSTS on the files nginx serves, 
 keys on the client's address (NUM_PROXIES 1 and 2), never on one a client forged."""
 
 import http.client
+import json
 import os
 import re
 import secrets
@@ -13,10 +14,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from bench import servers
+from tests.challenge_helpers import challenge_payload
 from tests.conftest import need
 from tests.nginx_helpers import blocks, tokens
 from tests.worker import wait_for
@@ -135,7 +138,10 @@ def donate(site, *, source, forwarded_for=None):
     assert page.status == 200, page.status
     cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie")).group(1)
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body).group(1).decode()
-    body = f"csrfmiddlewaretoken={token}&preset=custom&custom_amount=25&kind=one_time"
+    challenge = request(port, "/c/lights/challenge/", tls=tls, headers={**extra, "Accept-Encoding": "identity"},
+                        source=source)  # fmt: skip
+    solution = challenge_payload(json.loads(challenge.body))  # the browser's widget solves it on submit
+    body = f"csrfmiddlewaretoken={token}&preset=custom&custom_amount=25&kind=one_time&altcha={quote(solution)}"
     return request(port, "/c/lights/", tls=tls, method="POST", body=body, source=source, headers={
         **extra, "Cookie": f"csrftoken={cookie}", "Origin": "https://localhost", "Referer": "https://localhost/c/lights/",
         "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
