@@ -27,15 +27,15 @@ def test_it_sends_a_receipt_lost_with_redis_once(celery_workers, redis_url, camp
 
     redis.Redis.from_url(redis_url).flushdb()  # Redis loses everything it held: the queued send too
     worker = celery_workers()
-    assert tasks.notices_sweep.apply().get() == 0  # within its minute the send may still be on its way
+    assert tasks.notices_sweep.apply().result == 0  # within its minute the send may still be on its way
     Notice.objects.filter(pk=notice.pk).update(due_at=timezone.now() - datetime.timedelta(minutes=2))
     notice.refresh_from_db()
     assert notice.status == Notice.Status.QUEUED  # nothing sent it: the queued task is gone
 
-    assert tasks.notices_sweep.apply().get() == 1  # what beat runs every minute
+    assert tasks.notices_sweep.apply().result == 1  # what beat runs every minute
     wait_for(lambda: Notice.objects.get(pk=notice.pk).status == Notice.Status.SENT, 30,
              f"the receipt was never sent:\n{worker.output()[-3000:]}")  # fmt: skip
-    assert tasks.notices_sweep.apply().get() == 0
+    assert tasks.notices_sweep.apply().result == 0
     notice.refresh_from_db()
     assert notice.attempts == 1
     sent = worker.output().count("To: donor@example.com")  # the worker's console mail backend
