@@ -36,3 +36,12 @@ def in_thread(query):
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(run).result(timeout=30)
+
+
+def admin_login(page, base, username="alice", password="password"):
+    """Sign in to the admin at `base` and wait for the page it lands on (tests/factories.py's password)."""
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("input[type=submit]")

@@ -19,7 +19,6 @@ from django.utils.html import format_html
 
 from fundraising.campaigns import roles
 from fundraising.campaigns.admin import CampaignFilter, OrganizationScopedAdmin, money_question
-from fundraising.core import money
 
 from . import offline, selectors
 from .models import Donation
@@ -123,11 +122,8 @@ class OfflineGiftForm(forms.Form):
     def amount_question(data):
         """The amount's error with the admin's one-click answer when it asks "Did you mean ...?"."""
         campaign, typed = data["campaign"], str(data.get("amount", ""))
-        try:
-            campaign.parse(typed)
-        except money.MoneyError as exc:
-            return money_question(campaign, exc, typed)
-        return ""
+        question = offline.amount_question(campaign=campaign, text=typed)
+        return money_question(campaign, question, typed) if question else ""
 
 
 class ReversalForm(forms.Form):

@@ -53,6 +53,16 @@ def campaign_today(campaign, now=None):
     return timezone.localtime(now or timezone.now(), campaign.tz).date()
 
 
+def amount_question(*, campaign, text):
+    """The MoneyError typed money raises ("Did you mean 25.50 $?", with its suggestion), or None: what the
+    admin's one-click button and the command's "Run it again with" answer."""
+    try:
+        campaign.parse(str(text))
+    except money.MoneyError as exc:
+        return exc
+    return None
+
+
 def offline_gift_clean(*, campaign, amount, date="", method="", name="", email="", note="", now=None):
     """Turn what a member typed into the arguments of offline_gift_record; ValidationError per field.
 

@@ -1,6 +1,8 @@
 """A campaign's printable poster: the bar, the month and a QR code to the donation page, on one A4 or Letter
 page in the campaign's language, for events and shop counters."""
 
+import functools
+
 import segno
 from babel import Locale
 from django.conf import settings
@@ -17,6 +19,7 @@ def paper_default(locale):
     return "letter" if Locale.parse(locale).territory in LETTER_TERRITORIES else "a4"
 
 
+@functools.lru_cache(maxsize=256)  # pure in its URL: anonymous requests never redraw one (bounded per process)
 def qr_svg(url):
     """The QR code of `url` as inline SVG that scales with its box (error correction M, quiet zone of 4)."""
     return segno.make(url, error="m", micro=False).svg_inline(omitsize=True, border=4, dark="#000", light="#fff")

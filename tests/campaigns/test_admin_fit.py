@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from fundraising.campaigns.models import Campaign, Organization
 from fundraising.campaigns.services import owner_add
-from tests.browser import ARTIFACTS, chromium_browser, in_thread
+from tests.browser import ARTIFACTS, admin_login, chromium_browser, in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -41,11 +41,7 @@ def test_it_fits_every_owner_list_and_the_dashboard_in_1280_px(live_server, tran
     dashboard = in_thread(lambda: f"/admin/campaigns/campaign/{demo.pk}/dashboard/")
     with chromium_browser(chromium) as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", "alice")
-        page.fill("#id_password", "password")
-        with page.expect_navigation():
-            page.click("input[type=submit]")
+        admin_login(page, live_server.url)
         too_wide = {}
         for url in [*LISTS, dashboard]:
             response = page.goto(live_server.url + url)

@@ -5,7 +5,7 @@ milestones), its preview, its donation page in French with 5 €, 10 €, 20 €
 import pytest
 
 from fundraising.campaigns.models import Campaign
-from tests.browser import ARTIFACTS, chromium_browser, in_thread
+from tests.browser import ARTIFACTS, admin_login, chromium_browser, in_thread
 from tests.factories import CampaignFactory
 from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
 
@@ -46,11 +46,7 @@ def standin(live_server, settings, widget_root):
 def test_a_new_owner_sets_up_a_euro_campaign_in_money(live_server, standin, chromium, organization, alice):
     with chromium_browser(chromium) as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", "alice")
-        page.fill("#id_password", "password")
-        with page.expect_navigation():
-            page.click("input[type=submit]")
+        admin_login(page, live_server.url)
         page.goto(f"{live_server.url}/admin/campaigns/campaign/add/")
         page.select_option("#id_organization", str(organization.pk))
         page.fill("#id_title", "Serveurs")  # the admin fills the slug from the title: "serveurs"
@@ -118,11 +114,7 @@ def test_a_donor_typing_the_other_decimal_mark_is_asked(live_server, standin, ch
 def test_an_owner_answers_the_forms_question_in_one_click(live_server, chromium, organization, alice, widget_root):
     with chromium_browser(chromium) as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", "alice")
-        page.fill("#id_password", "password")
-        with page.expect_navigation():
-            page.click("input[type=submit]")
+        admin_login(page, live_server.url)
         page.goto(f"{live_server.url}/admin/campaigns/campaign/add/")
         page.select_option("#id_organization", str(organization.pk))
         page.fill("#id_title", "Servers")

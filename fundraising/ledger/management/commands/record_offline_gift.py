@@ -8,14 +8,6 @@ from fundraising.core import money
 from fundraising.ledger import offline
 
 
-def amount_question(campaign, typed):
-    try:
-        campaign.parse(typed)
-    except money.MoneyError as exc:
-        return money.command_question(exc, campaign.currency, campaign.locale)
-    return ""
-
-
 class Command(BaseCommand):
     help = (
         "Record a gift received outside Stripe (bank transfer, cheque, cash). It counts in the month of its "
@@ -44,7 +36,9 @@ class Command(BaseCommand):
         except ValidationError as exc:
             problems = [f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items() if field != "amount"]
             if "amount" in exc.message_dict:  # with the terminal's one click: the exact text to run again with
-                said = amount_question(campaign, amount) or " ".join(exc.message_dict["amount"])
+                question = offline.amount_question(campaign=campaign, text=amount)
+                said = (money.command_question(question, campaign.currency, campaign.locale) if question
+                        else " ".join(exc.message_dict["amount"]))  # fmt: skip
                 problems.insert(0, f"amount: {said}")
             raise CommandError("; ".join(problems)) from None
         try:
