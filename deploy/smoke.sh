@@ -140,7 +140,8 @@ run_stage() {  # the operator's steps against whatever DATABASE_URL / REDIS_URL 
   manage collectstatic --noinput
   manage seed_demo --force  # production settings: seed_demo refuses DEBUG=0 without it
   manage widgets_refresh
-  start gunicorn "$BIN/gunicorn" fundraising.wsgi -k gthread -w 2 --threads 8 -b "127.0.0.1:$port" --timeout 30
+  # The Procfile's web process: deploy/gunicorn.conf.py (2 gthread workers, the redacting access log).
+  GUNICORN_BIND="127.0.0.1:$port" WEB_CONCURRENCY=2 start gunicorn "$BIN/gunicorn" -c deploy/gunicorn.conf.py fundraising.wsgi
   http_wait "$SITE_URL/healthz"
   widget_wait "$port" 10000 15
   "$PY" manage.py simulate_donation demo 25 --url "$SITE_URL/stripe/webhook/" >> "$WORK/manage.log" 2>&1 \
@@ -158,6 +159,32 @@ except urllib.error.HTTPError as exc:
 print("smoke: /healthz", json.dumps(report, sort_keys=True)[:400])
 sys.exit(0 if all(report[k]["ok"] for k in ("database", "cache", "broker", "events")) else 1)
 EOF
+  # What a load balancer and a monitor ask, and a manage link's token kept out of the access log.
+  "$PY" - "$SITE_URL" <<'EOF' || fail "probes, /metrics or the access log (above)"
+import os, sys, urllib.error, urllib.request
+site = sys.argv[1]
+
+
+def get(path, **headers):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(site + path, headers=headers), timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+checks = [("/livez", get("/livez")[0] == 200), ("/readyz", get("/readyz")[0] == 200),
+          ("/metrics without its token: 401", get("/metrics")[0] == 401)]
+status, body = get("/metrics", Authorization="Bearer " + os.environ["METRICS_TOKEN"])
+checks.append(("/metrics", status == 200 and "fundraising_stripe_events_applied" in body))
+get("/c/demo/manage/smoke-secret-token/")
+for name, ok in checks:
+    print(f"smoke: {name}: {'ok' if ok else 'FAILED'}")
+sys.exit(0 if all(ok for _, ok in checks) else 1)
+EOF
+  sleep 0.5  # the access log line of that last request
+  grep -q "/c/demo/manage/\[redacted\]/" "$WORK/gunicorn.log" || fail "gunicorn's access log has no redacted manage link"
+  if grep -q "smoke-secret-token" "$WORK/gunicorn.log"; then fail "gunicorn's access log shows a manage token"; fi
   local pid
   for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a process died (pid $pid)"; done
   stop_all
@@ -277,7 +304,7 @@ redis_restart_stage() {  # a worker on a redis-server of its own, holding a dela
 export DEBUG=0 SECRET_KEY="smoke-$(python3 -c "import secrets; print(secrets.token_urlsafe(50))")" ALLOWED_HOSTS=127.0.0.1
 export SECURE_SSL_REDIRECT=0 STRIPE_WEBHOOK_SECRET=whsec_smoke_local_only FUNDRAISING_IGNORE_DOTENV=1
 # Anonymous callers get only ok/fail from /healthz; the operator's token gets each check's details.
-export HEALTHZ_TOKEN=smoke-healthz-token
+export HEALTHZ_TOKEN=smoke-healthz-token METRICS_TOKEN=smoke-metrics-token
 export PATH="$BIN:$PATH"
 unset STRIPE_SECRET_KEY STRIPE_API_BASE DATABASE_URL REDIS_URL
 
