@@ -1,7 +1,8 @@
 """In Chromium, on `make demo` (DEBUG, the local test checkout, the seeded history): the owner offers yearly gifts,
 a supporter gives 120 $ a year through the same form and checkout, and the dashboard counts it whole in this
-month's money and as a twelfth (10 $) in the run-rate, saying so. axe-core finds no violation on the pages
-the supporter sees. Screenshots land in tests/artifacts/yearly/."""
+month's money and as a twelfth (10 $) in the run-rate, saying so; the receipt says "per year" and its manage
+link changes the yearly amount (the run-rate follows at the next payment, not before). axe-core finds no
+violation on the pages the supporter sees. Screenshots land in tests/artifacts/yearly/."""
 
 import re
 
@@ -92,3 +93,25 @@ def test_a_yearly_gift_counts_whole_this_month_and_as_a_twelfth_in_the_run_rate(
         assert dollars(row["Run-rate (yearly as 1/12)"]) == before + 10
         owner.locator("section[aria-labelledby=c-rate]").screenshot(path=SHOTS / "dashboard-run-rate.png")
         shot(owner, "dashboard-yearly")
+
+        # The receipt in the demo's mailbox: per year, the next payment a year on, the manage link.
+        page.goto(f"{demo}/mailbox/")
+        page.get_by_role("link", name="Receipt: 120 $ to Keep the lights on").first.click()
+        page.wait_for_url(f"{demo}/mailbox/*/", timeout=10000)
+        assert "120 $ per year" in page.content()
+        assert "Manage your yearly gift" in page.content()
+        shot(page, "receipt-yearly", accessible=True)
+        page.locator("#text a[href*='/manage/']").first.click()
+        page.wait_for_url(f"{demo}/c/demo/manage/*/", timeout=10000)
+        manage = page.url
+        assert page.locator(".fr-gift-amount").inner_text() == "120 $ per year"
+
+        # A new yearly amount, confirmed by the stand-in's signed event; it takes effect at the next payment.
+        page.get_by_label("New yearly amount").fill("240")
+        page.get_by_role("button", name="Change amount").click()
+        page.wait_for_url(manage, timeout=10000)
+        assert page.locator(".fr-gift-amount").inner_text() == "240 $ per year"
+        assert page.get_by_role("button", name="Stop after this year").is_visible()
+        shot(page, "manage-yearly", accessible=True)
+        owner.goto(dashboard)
+        assert run_rate(owner) == before + 10
