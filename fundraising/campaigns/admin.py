@@ -317,7 +317,7 @@ class CampaignAdminForm(forms.ModelForm):
         fields = [
             "organization", "slug", "title", "description", "currency", "locale", "time_zone", "goal_kind",
             "monthly_target", "active", "preset_amounts", "min_amount", "max_amount", "milestones_refire",
-            "supporters_wall", "supporters_wall_amounts", "amount_pattern",
+            "supporters_wall", "supporters_wall_amounts", "yearly_gifts", "amount_pattern",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):

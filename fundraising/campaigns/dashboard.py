@@ -38,7 +38,8 @@ class Month:
     def shown(self):
         """The row's figures formatted for people (money in the campaign's format, counts as numbers)."""
         period, money = self.period, self.period.campaign.format
-        figures = ("raised", "one_time_raised", "monthly_raised", "offline_raised", "recurring", "refunded", "disputed")
+        figures = ("raised", "one_time_raised", "monthly_raised", "yearly_raised", "offline_raised", "recurring",
+                   "refunded", "disputed")  # fmt: skip
         return {
             "current": period.format_goal(self.current),
             "target": period.format_goal(period.target),
@@ -86,6 +87,12 @@ class Dashboard:
     @property
     def previous(self):
         return self.months[-2] if len(self.months) > 1 else None
+
+    @property
+    def yearly(self):
+        """Whether yearly gifts play a part (offered, or paid in a month shown): the run-rate then says that it
+        counts each as a twelfth, and the table gets a Yearly column."""
+        return self.campaign.yearly_gifts or any(month.period.yearly_raised for month in self.months)
 
     @property
     def shown(self):

@@ -126,13 +126,21 @@ class Campaign(models.Model):
         default=False, help_text="Notify again when a milestone is re-crossed after a refund."
     )
     supporters_wall = models.BooleanField(
-        default=False, db_default=False,
+        default=False,
+        db_default=False,
         help_text="Publish the latest supporters' public names and messages at /w/<slug>/supporters.json "
         "and in widgets asked for it (docs/widgets.md#supporters-wall).",
     )
     supporters_wall_amounts = models.BooleanField(
         default=False, db_default=False, help_text="Show each gift's amount on the supporters wall too."
     )
+    # Off by default: an existing campaign's page, receipts and run-rate do not change under its owners, and
+    # a yearly promise is one the owners choose to offer (docs/owners.md#yearly-gifts).
+    yearly_gifts = models.BooleanField(
+        "offer yearly gifts", default=False, db_default=False,
+        help_text="Offer \"Yearly\" beside one-time and monthly on the donation page; the run-rate counts a "
+        "yearly gift as a twelfth for the year it covers.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -198,12 +206,15 @@ class Period(models.Model):
     # The month's breakdown, stored so history pages read one row per month, never the ledger.
     one_time_raised = models.BigIntegerField(default=0)
     monthly_raised = models.BigIntegerField(default=0)
+    yearly_raised = models.BigIntegerField(default=0, db_default=0, help_text="Yearly gifts paid this month, whole.")
     offline_raised = models.BigIntegerField(default=0)
     monthly_supporters = models.PositiveIntegerField(default=0)
     new_monthly = models.PositiveIntegerField(default=0, help_text="Monthly supporters whose first gift is here.")
     cancelled_monthly = models.PositiveIntegerField(default=0, help_text="Monthly gifts that ended this month.")
     recurring = models.BigIntegerField(
-        default=0, help_text="Run-rate: what the monthly gifts active at the month's end bring each month."
+        default=0,
+        help_text="Run-rate: what the monthly gifts active at the month's end bring each month, plus a twelfth of "
+        "the yearly gifts in force then.",
     )
     refunded = models.BigIntegerField(default=0, help_text="Taken back by refunds from this month's gifts.")
     disputed = models.BigIntegerField(default=0, help_text="Held or lost in open or lost disputes.")

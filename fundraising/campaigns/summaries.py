@@ -44,6 +44,8 @@ def period_summary_context(period):
         "raised": fmt(period.raised),
         "one_time": fmt(period.one_time_raised),
         "monthly": fmt(period.monthly_raised),
+        # Yearly gifts: a line of their own where the campaign offers them or one was paid this month.
+        "yearly": fmt(period.yearly_raised) if campaign.yearly_gifts or period.yearly_raised else "",
         "offline": fmt(period.offline_raised),
         "donors": period.donors,
         "monthly_supporters": period.monthly_supporters,

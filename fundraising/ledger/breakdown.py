@@ -3,7 +3,11 @@ cancelled), the recurring run-rate, refunds and disputes. period_recompute store
 history pages and goal kinds read one row per month instead of summing donations.
 
 A monthly supporter is a "stream": a Stripe subscription, or for monthly offline gifts (standing orders)
-the supporter's e-mail, or the gift itself when it has none."""
+the supporter's e-mail, or the gift itself when it has none.
+
+A yearly gift (Donation.Kind.YEARLY) counts whole in the month it is paid (raised, donors, yearly_raised) and
+is no monthly supporter; the run-rate counts it as a twelfth while it is in force: from its payment until a
+year later (period_run_rate)."""
 
 import datetime
 
@@ -17,6 +21,8 @@ from .models import Donation
 
 COUNTED = Q(paid_at__isnull=False)
 MONTHLY = Q(kind=Donation.Kind.MONTHLY)
+YEARLY = Q(kind=Donation.Kind.YEARLY)
+RECURRING = MONTHLY | YEARLY
 # Reversals and the gifts they cancel add nothing to any breakdown figure.
 STANDING = Q(reverses__isnull=True, reversed_by__isnull=True)
 HELD = [Donation.Dispute.OPEN, Donation.Dispute.LOST]
@@ -47,8 +53,9 @@ def money_sums():
     disputed = Case(When(dispute_status__in=HELD, then=F("amount_disputed")), default=Value(0))
     zero = Value(0)
     return {
-        "one_time_raised": Coalesce(Sum("net", filter=~MONTHLY), zero),
+        "one_time_raised": Coalesce(Sum("net", filter=~RECURRING), zero),
         "monthly_raised": Coalesce(Sum("net", filter=MONTHLY), zero),
+        "yearly_raised": Coalesce(Sum("net", filter=YEARLY), zero),
         "offline_raised": Coalesce(Sum("net", filter=Q(source=Donation.Source.OFFLINE)), zero),
         "refunded": Coalesce(Sum("amount_refunded"), zero),
         "disputed": Coalesce(Sum(disputed), zero),
@@ -92,24 +99,46 @@ def period_streams(period, net):
     }
 
 
+def year_before(moment, tz):
+    """The same wall-clock instant one calendar year earlier in the campaign's time zone (29 February: the 28th)."""
+    local = moment.astimezone(tz)
+    try:
+        earlier = local.replace(year=local.year - 1)
+    except ValueError:
+        earlier = local.replace(year=local.year - 1, day=28)
+    return earlier
+
+
+def _latest_by_stream(rows):
+    """{stream key: amount of its latest gift (0 when fully refunded)} from rows ordered by paid_at."""
+    latest = {}
+    for key, amount, refunded in rows.iterator(chunk_size=2000):
+        latest[key] = amount if refunded < amount else 0
+    return latest
+
+
 def period_run_rate(period, now=None):
-    """What the monthly streams still active at the period's end (or now, for the open month) bring
-    each month: the latest gift of each stream paid this month or last, not ended, not fully refunded."""
+    """What the recurring streams in force at the period's end (or now, for the open month) bring each month.
+
+    A monthly stream: its latest gift paid this month or last, not ended, not fully refunded.
+    A yearly stream: its latest gift paid less than a year before that instant (and before the period's end),
+    not ended, not fully refunded; so it counts in exactly the twelve months its payment covers when they
+    close. The yearly amounts in force are summed and floor-divided by 12 once (integer minor units: three
+    yearly gifts of 100 bring 300 // 12 = 25 a month, not 3 × 8)."""
     _, end = period_window(period)
     cutoff = min(end, now or timezone.now())
     window_start = datetime.datetime.combine(previous_start(period.start), datetime.time(), tzinfo=period.campaign.tz)
-    rows = (
-        Donation.objects.filter(COUNTED, MONTHLY, STANDING, campaign_id=period.campaign_id)
-        .filter(paid_at__gte=window_start, paid_at__lt=end)
+    standing = (
+        Donation.objects.filter(COUNTED, STANDING, campaign_id=period.campaign_id)
+        .filter(paid_at__lt=end)
         .filter(Q(subscription_ended_at__isnull=True) | Q(subscription_ended_at__gt=cutoff))
         .annotate(key=stream_key())
         .order_by("paid_at")
         .values_list("key", "amount", "amount_refunded")
     )
-    latest = {}
-    for key, amount, refunded in rows.iterator(chunk_size=2000):
-        latest[key] = amount if refunded < amount else 0
-    return sum(latest.values())
+    monthly = _latest_by_stream(standing.filter(MONTHLY, paid_at__gte=window_start))
+    yearly = _latest_by_stream(standing.filter(YEARLY, paid_at__gt=year_before(cutoff, period.campaign.tz)))
+    return sum(monthly.values()) + sum(yearly.values()) // 12
 
 
 def period_breakdown(*, period_id, net):
@@ -119,18 +148,18 @@ def period_breakdown(*, period_id, net):
     return {**period_money(period, net), **period_streams(period, net), "recurring": period_run_rate(period)}
 
 
-# What a campaign that never had a monthly gift shows in every monthly figure.
+# What a campaign that never had a monthly or yearly gift shows in every recurring figure.
 NO_MONTHLY = {"monthly_supporters": 0, "new_monthly": 0, "cancelled_monthly": 0, "recurring": 0}
 
 
 def periods_breakdown(*, period_ids, net):
     """period_breakdown of many periods (the rollover closes thousands): {period id: columns}. The money in one
-    grouped query; the monthly figures only for campaigns that have any monthly gift (without one they are 0),
-    so a batch of one-time campaigns costs three queries."""
+    grouped query; the recurring figures only for campaigns that have any monthly or yearly gift (without one
+    they are 0), so a batch of one-time campaigns costs three queries."""
     periods = list(Period.objects.select_related("campaign").filter(pk__in=period_ids))
     money = periods_money([period.pk for period in periods], net)
     with_monthly = set(
-        Donation.objects.filter(MONTHLY, campaign_id__in={period.campaign_id for period in periods})
+        Donation.objects.filter(RECURRING, campaign_id__in={period.campaign_id for period in periods})
         .order_by()
         .values_list("campaign_id", flat=True)
         .distinct()

@@ -13,6 +13,9 @@ class Donation(models.Model):
     class Kind(models.TextChoices):
         ONE_TIME = "one_time", "One-time"
         MONTHLY = "monthly", "Monthly"
+        # A subscription paid once a year: counts (raised, donors) in the month it is paid, and in the run-rate
+        # as a twelfth for the year it covers (fundraising/ledger/breakdown.py period_run_rate).
+        YEARLY = "yearly", "Yearly"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -122,6 +125,9 @@ class Donation(models.Model):
                 condition=Q(paid_at__isnull=False, reversed=False, status__in=["succeeded", "partially_refunded"]),
                 name="ledger_donation_wall_standing",
             ),
+            # The run-rate's yearly streams (fundraising/ledger/breakdown.py period_run_rate) reach a year back: this
+            # index holds the yearly rows only, so that read never walks a year of the campaign's other gifts.
+            models.Index(fields=["campaign", "paid_at"], condition=Q(kind="yearly"), name="ledger_donation_yearly"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),

@@ -77,11 +77,19 @@ def checkout_locale(campaign):
     return language if language in CHECKOUT_LOCALES else "auto"
 
 
+# A recurring gift is a subscription whose price renews every month or every year (Stripe's recurring.interval).
+CHECKOUT_INTERVAL = {Donation.Kind.MONTHLY: "month", Donation.Kind.YEARLY: "year"}
+CHECKOUT_LABEL = {
+    Donation.Kind.MONTHLY: lambda: _("Monthly donation"),
+    Donation.Kind.YEARLY: lambda: _("Yearly donation"),
+}
+
+
 def checkout_session_params(*, donation):
     """The Checkout Session for a pending donation, as docs/stripe.md's metadata contract says."""
     campaign = donation.campaign
-    monthly = donation.kind == Donation.Kind.MONTHLY
-    label = _("Monthly donation") if monthly else _("Donation")  # what Stripe's page shows as the product
+    interval = CHECKOUT_INTERVAL.get(donation.kind)
+    label = CHECKOUT_LABEL.get(donation.kind, lambda: _("Donation"))()  # what Stripe's page shows as the product
     price_data = {
         "currency": donation.currency,
         "unit_amount": donation.amount,
@@ -91,7 +99,7 @@ def checkout_session_params(*, donation):
     # A page shown in another language than the campaign's (a localized widget's link) comes back in it.
     lang = f"locale={campaign.locale}" if getattr(campaign, "own_locale", None) else ""
     params = {
-        "mode": "subscription" if monthly else "payment",
+        "mode": "subscription" if interval else "payment",
         "line_items": [{"price_data": price_data, "quantity": 1}],
         "success_url": f"{settings.SITE_URL}/c/{campaign.slug}/thanks/?session_id={{CHECKOUT_SESSION_ID}}"
         + (f"&{lang}" if lang else ""),
@@ -101,8 +109,8 @@ def checkout_session_params(*, donation):
         "locale": checkout_locale(campaign),
         "metadata": metadata,
     }
-    if monthly:
-        price_data["recurring"] = {"interval": "month"}
+    if interval:
+        price_data["recurring"] = {"interval": interval}
         params["subscription_data"] = {"metadata": metadata}
     else:
         params["submit_type"] = "donate"

@@ -85,7 +85,7 @@ def session_create(*, params, idempotency_key, site_url):
         "url": site_url + reverse("demo-checkout", args=[session_id]),
         # Not Stripe's: what the page shows and what paying needs (stripe_api.py hides "_" keys).
         "_product": price["product_data"]["name"],
-        "_interval": "month" if monthly else "",
+        "_interval": (price.get("recurring") or {}).get("interval", "month") if monthly else "",
         "_payment_metadata": _metadata(params, "subscription_data" if monthly else "payment_intent_data"),
     }
     cache.set(_session_key(session_id), session, SESSION_SECONDS)
@@ -161,8 +161,25 @@ def payment_intent(*, session):
     }
 
 
+def period_seconds(interval):
+    """The stand-in's billing period: 30 days for a monthly price, 365 for a yearly one."""
+    return (365 if interval == "year" else 30) * 86400
+
+
 def invoice_paid(*, session, now):
-    """A subscription's first invoice, metadata under parent.subscription_details (basil and later)."""
+    """A subscription's first invoice, metadata under parent.subscription_details (basil and later); its one line
+    bills the first period (fixtures3's line_item shape, trimmed), which is how a yearly invoice reads as one."""
+    line = {
+        "id": demo_id("il"), "object": "line_item", "amount": session["amount_total"],
+        "currency": session["currency"], "invoice": session["invoice"], "livemode": False, "metadata": {},
+        "parent": {"invoice_item_details": None, "subscription_item_details": {
+            "invoice_item": None, "proration": False, "proration_details": {"credited_items": None},
+            "subscription": session["subscription"], "subscription_item": None}, "type": "subscription_item_details"},
+        "period": {"start": now, "end": now + period_seconds(session.get("_interval"))},
+        "pricing": {"price_details": {"price": demo_id("price"), "product": demo_id("prod")}, "type": "price_details",
+                    "unit_amount_decimal": str(session["amount_total"])},
+        "quantity": 1,
+    }  # fmt: skip
     return {
         "id": session["invoice"],
         "object": "invoice",
@@ -173,6 +190,8 @@ def invoice_paid(*, session, now):
         "currency": session["currency"],
         "customer": session["customer"],
         "customer_email": session["customer_details"]["email"],
+        "lines": {"object": "list", "data": [line], "has_more": False,
+                  "url": f"/v1/invoices/{session['invoice']}/lines"},  # fmt: skip
         "livemode": False,
         "metadata": {},
         "parent": {
@@ -193,22 +212,23 @@ def _subscription_key(subscription_id):
 
 
 def subscription_object(*, subscription_id, customer, amount, currency, metadata, item_id, product_id, period_end,
-                        now, status="active"):  # fmt: skip
+                        now, status="active", interval="month"):  # fmt: skip
     """A Subscription as customer.subscription.* events carry it on the pinned API version: the amount and
-    the paid month's end live on its one item (basil and later)."""
+    the paid period's end live on its one item (basil and later)."""
+    period = period_seconds(interval)
     price = {
         "id": demo_id("price"), "object": "price", "active": True, "currency": currency, "product": product_id,
-        "recurring": {"interval": "month", "interval_count": 1, "meter": None, "trial_period_days": None,
+        "recurring": {"interval": interval, "interval_count": 1, "meter": None, "trial_period_days": None,
                       "usage_type": "licensed"},
         "type": "recurring", "unit_amount": amount, "unit_amount_decimal": str(amount),
     }  # fmt: skip
-    item = {"id": item_id, "object": "subscription_item", "current_period_start": period_end - 30 * 86400,
+    item = {"id": item_id, "object": "subscription_item", "current_period_start": period_end - period,
             "current_period_end": period_end, "metadata": {}, "price": price, "quantity": 1,
             "subscription": subscription_id}  # fmt: skip
     return {
         "id": subscription_id,
         "object": "subscription",
-        "billing_cycle_anchor": period_end - 30 * 86400,
+        "billing_cycle_anchor": period_end - period,
         "cancel_at": None,
         "cancel_at_period_end": False,
         "canceled_at": None,
@@ -233,7 +253,8 @@ def subscription_new(*, session, now):
     return subscription_object(
         subscription_id=session["subscription"], customer=session["customer"], amount=session["amount_total"],
         currency=session["currency"], metadata=session["_payment_metadata"], item_id=demo_id("si"),
-        product_id=demo_id("prod"), period_end=now + 30 * 86400, now=now,
+        product_id=demo_id("prod"), period_end=now + period_seconds(session.get("_interval")), now=now,
+        interval=session.get("_interval") or "month",
     )  # fmt: skip
 
 
@@ -284,7 +305,9 @@ def subscription_modify(*, subscription_id, items=None, cancel_at_period_end=Non
             return None  # Stripe answers 400: not this subscription's item or product
         previous["items"] = json.loads(json.dumps(subscription["items"]))
         amount = int(change["price_data"]["unit_amount"])
-        item["price"] = dict(item["price"], id=demo_id("price"), unit_amount=amount, unit_amount_decimal=str(amount))
+        recurring = dict(item["price"]["recurring"], **(change["price_data"].get("recurring") or {}))
+        item["price"] = dict(item["price"], id=demo_id("price"), unit_amount=amount, unit_amount_decimal=str(amount),
+                             recurring=recurring)  # fmt: skip
     if cancel_at_period_end is not None:
         previous.update({key: subscription[key] for key in ("cancel_at", "cancel_at_period_end", "canceled_at")})
         subscription["cancel_at_period_end"] = cancel_at_period_end

@@ -39,6 +39,7 @@ def _page(request, session, form, *, status=200):
             "session": session,
             "product": session["_product"],
             "monthly": session["_interval"] == "month",
+            "yearly": session["_interval"] == "year",
             "form": form,
             "amount_text": campaign.format(session["amount_total"])  # the campaign's pattern, as its page shows
             if campaign and campaign.currency == session["currency"]

@@ -153,8 +153,14 @@ class DonationForm(TributeFields, forms.Form):
         self.fields["preset"].error_messages["invalid_choice"] = gettext_lazy(
             "Choose one of the amounts shown, or Other."
         )
-        self.fields["kind"].error_messages["invalid_choice"] = gettext_lazy("Choose one-time or monthly.")
-        self.fields["kind"].error_messages["required"] = gettext_lazy("Choose one-time or monthly.")
+        self.fields["kind"].choices = kind_choices(campaign)
+        frequency = (
+            gettext_lazy("Choose one-time, monthly or yearly.")
+            if campaign.yearly_gifts
+            else gettext_lazy("Choose one-time or monthly.")
+        )
+        self.fields["kind"].error_messages["invalid_choice"] = frequency
+        self.fields["kind"].error_messages["required"] = frequency
 
     def clean(self):
         data = super().clean()
@@ -205,13 +211,22 @@ class DonationForm(TributeFields, forms.Form):
             self.add_error("altcha", str(exc))
 
 
+def kind_choices(campaign):
+    """One-time and monthly always; yearly where the campaign offers it (Campaign.yearly_gifts), so a yearly
+    gift is refused on any other campaign's form and in its links."""
+    choices = [(Donation.Kind.ONE_TIME, gettext_lazy("One-time")), (Donation.Kind.MONTHLY, gettext_lazy("Monthly"))]
+    if campaign.yearly_gifts:
+        choices.append((Donation.Kind.YEARLY, gettext_lazy("Yearly")))
+    return choices
+
+
 def donation_prefill(*, campaign, query):
     """Initial form values from a widget's link (/c/<slug>/?amount=2500&kind=monthly): a preset when the
     amount is one, else the amount typed in the campaign's locale if it could be given; anything else is
     ignored, so a hand-edited link shows the plain form, never an error page."""
     initial = {}
     kind = query.get("kind", "")
-    if kind in Donation.Kind.values:
+    if kind in {value for value, _ in kind_choices(campaign)}:
         initial["kind"] = kind
     raw = query.get("amount", "")
     if not re.fullmatch(r"[1-9][0-9]{0,8}", raw):
@@ -228,4 +243,3 @@ def donation_prefill(*, campaign, query):
             amount, campaign.currency, campaign.locale
         )
     return initial
-

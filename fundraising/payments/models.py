@@ -130,7 +130,9 @@ class SubscriptionState(models.Model):
         "campaigns.Campaign", on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
     )
     status = models.CharField(max_length=30, blank=True, help_text="Stripe's: active, past_due, canceled...")
-    amount = models.PositiveBigIntegerField(default=0, help_text="Per month, minor units.")
+    amount = models.PositiveBigIntegerField(default=0, help_text="Per interval (month or year), minor units.")
+    # The price's recurring.interval: "month" for monthly gifts, "year" for yearly ones (Donation.Kind.YEARLY).
+    interval = models.CharField(max_length=5, blank=True, default="month", db_default="month")
     currency = models.CharField(max_length=3, blank=True)
     item_id = models.CharField(max_length=255, blank=True)
     product_id = models.CharField(max_length=255, blank=True)

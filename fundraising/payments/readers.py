@@ -175,6 +175,29 @@ def invoice_payment_intent(invoice):
     return found
 
 
+# An invoice line covering this long or more bills a yearly price (a year is 365 or 366 days; a month at most 31).
+YEARLY_LINE_SECONDS = 360 * 86400
+
+
+def invoice_yearly(invoice):
+    """Whether a subscription's invoice bills a yearly price. The pinned API version names the price on each
+    line only by id (pricing.price_details.price); every version gives the line's billed `period`, and older
+    ones its price or plan with `recurring.interval` / `interval`. False when the invoice embeds no lines."""
+    for line in (invoice.get("lines") or {}).get("data") or []:
+        if not isinstance(line, dict):
+            continue
+        for price in (line.get("price"), line.get("plan")):
+            if isinstance(price, dict):
+                interval = (price.get("recurring") or {}).get("interval") or price.get("interval")
+                if interval in ("year", "month", "week", "day"):
+                    return interval == "year"
+        period = line.get("period") or {}
+        start, end = period.get("start"), period.get("end")
+        if isinstance(start, int) and isinstance(end, int) and end - start >= YEARLY_LINE_SECONDS:
+            return True
+    return False
+
+
 def invoice_paid_at(invoice):
     return timestamp_read((invoice.get("status_transitions") or {}).get("paid_at"))
 
@@ -238,6 +261,14 @@ def subscription_amount(subscription):
     return _amount(price.get("unit_amount") or price.get("amount")) * quantity, _currency(
         price.get("currency") or subscription.get("currency")
     )
+
+
+def subscription_interval(subscription):
+    """The item's price interval ("month", "year", ...), or "" when the object does not say."""
+    item = subscription_item(subscription)
+    price = item.get("price") or item.get("plan") or {}
+    interval = (price.get("recurring") or {}).get("interval") or price.get("interval")
+    return interval if interval in ("day", "week", "month", "year") else ""
 
 
 def subscription_period_end(subscription):

@@ -223,7 +223,7 @@ def checkout_session_closed(*, session, status):
 
 
 def invoice_paid_record(*, invoice, paid_at):
-    """Every paid monthly invoice counts once, the first one too (it claims the pending donation)."""
+    """Every paid monthly or yearly invoice counts once, the first one too (it claims the pending donation)."""
     amount, currency = readers.invoice_amount(invoice)
     invoice_id = readers.object_id(invoice.get("id"))
     if amount <= 0 or not invoice_id:  # a trial or fully discounted month moves no money
@@ -257,13 +257,27 @@ def invoice_paid_record(*, invoice, paid_at):
     old_period_id = donation.period_id
     unmatched_clear(invoice_id)
     donation.amount = amount
-    donation.kind = Donation.Kind.MONTHLY if subscription_id else Donation.Kind.ONE_TIME
+    donation.kind = invoice_kind(donation=donation, invoice=invoice, subscription_id=subscription_id)
     donation.stripe_invoice_id = invoice_id
     donation.stripe_subscription_id = donation.stripe_subscription_id or subscription_id
     donation.donor_email = donation.donor_email or readers.email_read(invoice.get("customer_email"))
     donation_paid_mark(donation=donation, paid_at=paid_at)
     donation_state_apply(donation=donation, state=state)
     return donation_settle(donation=donation, old_period_id=old_period_id)
+
+
+RECURRING_KINDS = (Donation.Kind.MONTHLY, Donation.Kind.YEARLY)
+
+
+def invoice_kind(*, donation, invoice, subscription_id):
+    """A subscription's invoice is a monthly or a yearly gift: the kind its row already has (the app's Checkout
+    chose it; a renewal carries the subscription's first gift's), else what the invoice's line bills (a yearly
+    Payment Link), else monthly. An invoice of no subscription is a one-time gift."""
+    if not subscription_id:
+        return Donation.Kind.ONE_TIME
+    if donation.kind in RECURRING_KINDS:
+        return donation.kind
+    return Donation.Kind.YEARLY if readers.invoice_yearly(invoice) else Donation.Kind.MONTHLY
 
 
 def invoice_campaign(*, metadata, currency, subscription):
@@ -281,13 +295,14 @@ def invoice_campaign(*, metadata, currency, subscription):
 
 def _renewal_donation(*, campaign, currency, subscription):
     """A new ledger row for an invoice, carrying the supporter's choices from the subscription's first gift
-    (the caller sets its amount and kind)."""
+    (the caller sets its amount; its kind starts as the first gift's, see invoice_kind)."""
     first = None
     if subscription:
         first = Donation.objects.filter(stripe_subscription_id=subscription).order_by("created_at").first()
     return Donation(
         campaign=campaign,
         currency=currency,
+        kind=first.kind if first else Donation.Kind.ONE_TIME,
         public_name=first.public_name if first else "",
         anonymous=first.anonymous if first else False,
         subscription_ended_at=first.subscription_ended_at if first else None,

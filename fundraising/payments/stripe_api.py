@@ -257,9 +257,11 @@ def subscription_retrieve(*, subscription_id):
     return _call(lambda: stripe.Subscription.retrieve(subscription_id))
 
 
-def subscription_amount_change(*, subscription_id, item_id, product_id, currency, amount, idempotency_key):
-    """Charge `amount` (minor units) every month from the next renewal on, without proration."""
-    recurring = {"interval": "month"}
+def subscription_amount_change(*, subscription_id, item_id, product_id, currency, amount, idempotency_key,
+                               interval="month"):  # fmt: skip
+    """Charge `amount` (minor units) every month (or year: `interval`) from the next renewal on, without proration.
+    The new price keeps the gift's interval: a price without it would turn a yearly gift into a monthly one."""
+    recurring = {"interval": interval}
     price_data = {"currency": currency, "product": product_id, "unit_amount": amount, "recurring": recurring}
     items = [{"id": item_id, "price_data": price_data}]
     if demo_checkout_active():

@@ -48,6 +48,7 @@ def subscription_state_record(*, subscription, when):
     state.status = subscription.get("status") if isinstance(subscription.get("status"), str) else state.status
     state.amount = amount or state.amount
     state.currency = currency or state.currency
+    state.interval = readers.subscription_interval(subscription) or state.interval
     state.item_id = readers.object_id(item.get("id")) or state.item_id
     state.product_id = readers.object_id((item.get("price") or {}).get("product")) or state.product_id
     state.cancel_at_period_end = subscription.get("cancel_at_period_end") is True

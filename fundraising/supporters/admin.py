@@ -133,9 +133,11 @@ class MonthlyGiftAdmin(OrganizationScopedAdmin):
             or "—"
         )
 
-    @admin.display(description="per month")
+    @admin.display(description="amount")
     def monthly(self, state):
-        return state.campaign.format(state.amount) if state.campaign and state.amount else "—"
+        if not (state.campaign and state.amount):
+            return "—"
+        return f"{state.campaign.format(state.amount)} a {'year' if state.interval == 'year' else 'month'}"
 
     @admin.display(description="status", ordering="status")
     def standing(self, state):
@@ -196,17 +198,18 @@ def limited_message(count):
 
 
 def recurring_totals(*, user):
-    """Per campaign: what active monthly gifts bring each month, as Stripe last confirmed them."""
+    """Per campaign: what active monthly gifts bring each month, as Stripe last confirmed them; yearly gifts as a
+    twelfth (their sum floor-divided by 12 once, as the run-rate does: fundraising/ledger/breakdown.py)."""
     totals = {}
     active = monthly_gifts_for_user(user=user).filter(
         status__in=["active", "trialing", "past_due"],
         cancel_at_period_end=False,
     ).select_related("campaign")
     for state in active:
-        entry = totals.setdefault(state.campaign.pk, [state.campaign, 0, 0])
-        entry[1] += state.amount
-        entry[2] += 1
-    return [{"campaign": c, "amount": c.format(a), "count": n} for c, a, n in totals.values()]
+        entry = totals.setdefault(state.campaign.pk, [state.campaign, 0, 0, 0])
+        entry[2 if state.interval == "year" else 1] += state.amount
+        entry[3] += 1
+    return [{"campaign": c, "amount": c.format(a + y // 12), "count": n} for c, a, y, n in totals.values()]
 
 
 def owned(user, need="supporter_tools"):

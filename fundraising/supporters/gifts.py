@@ -48,6 +48,11 @@ class MonthlyGift:
         return self.state.status not in ("canceled", "incomplete_expired")
 
     @property
+    def yearly(self):
+        """A yearly gift (Donation.Kind.YEARLY): the page says "per year", a new amount keeps the yearly price."""
+        return self.first_gift.kind == Donation.Kind.YEARLY or bool(self.state and self.state.interval == "year")
+
+    @property
     def stopping(self):
         return bool(self.state and self.state.cancel_at_period_end and self.active)
 
@@ -131,6 +136,7 @@ def gift_amount_change(*, gift, amount):
         currency=state.currency or gift.campaign.currency,
         amount=amount,
         idempotency_key=f"gift-amount-{gift.subscription_id}-{uuid.uuid4()}",
+        interval="year" if gift.yearly else "month",
     )
     return GiftChange.objects.create(subscription_id=gift.subscription_id, kind=GiftChange.Kind.AMOUNT, amount=amount)
 

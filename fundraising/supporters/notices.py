@@ -50,8 +50,14 @@ def local_date(campaign, when):
     return format_date(timezone.localtime(when, campaign.tz).date(), "long", locale=campaign.locale)
 
 
+def year_later(day):
+    """The same day next year (29 February: the 28th)."""
+    return datetime.date(day.year + 1, day.month, min(day.day, calendar.monthrange(day.year + 1, day.month)[1]))
+
+
 def next_payment_date(donation):
-    """When a monthly gift renews: Stripe's current period end when known, else a month after this payment."""
+    """When a monthly or yearly gift renews: Stripe's current period end when known, else a month (a year, for
+    a yearly gift) after this payment."""
     campaign = donation.campaign
     state = SubscriptionState.objects.filter(subscription_id=donation.stripe_subscription_id or "-").first()
     if state and (state.cancel_at_period_end or state.status == "canceled"):
@@ -61,7 +67,8 @@ def next_payment_date(donation):
     if state and state.current_period_end and state.current_period_end > donation.paid_at:
         return local_date(campaign, state.current_period_end)
     local = timezone.localtime(donation.paid_at, campaign.tz).date()
-    return format_date(month_later(local), "long", locale=campaign.locale)
+    later = year_later(local) if donation.kind == "yearly" else month_later(local)
+    return format_date(later, "long", locale=campaign.locale)
 
 
 def donation_reference(donation):
@@ -110,7 +117,10 @@ def _context(notice):
             date=local_date(campaign, donation.paid_at) if donation.paid_at else "",
             reference=donation_reference(donation),
             monthly=donation.kind == "monthly",
-            next_payment=next_payment_date(donation) if donation.kind == "monthly" and donation.paid_at else "",
+            yearly=donation.kind == "yearly",
+            next_payment=next_payment_date(donation)
+            if donation.kind in ("monthly", "yearly") and donation.paid_at
+            else "",
             tribute=tribute_text(donation),
             donor_name="" if donation.anonymous else donation.public_name.strip(),
             campaign_url=f"{settings.SITE_URL}/c/{campaign.slug}/",
@@ -135,6 +145,8 @@ def _subject(notice, context):
     if notice.kind == Notice.Kind.REFUND:
         return _("Refund: %(amount)s from %(title)s") % {"amount": context["refunded"], "title": campaign.title}
     if notice.kind == Notice.Kind.RENEWAL_FAILED:
+        if context.get("yearly"):
+            return _("Your yearly gift to %(title)s could not be charged") % {"title": campaign.title}
         return _("Your monthly gift to %(title)s could not be charged") % {"title": campaign.title}
     if notice.kind == Notice.Kind.TRIBUTE:
         return _("A gift to %(title)s: %(tribute)s") % {"title": campaign.title, "tribute": context["tribute"]}

@@ -53,6 +53,7 @@ def statement_build(*, organization, email, year):
                 ),  # fmt: skip
                 "campaign": campaign.title,
                 "monthly": donation.kind == Donation.Kind.MONTHLY,
+                "yearly": donation.kind == Donation.Kind.YEARLY,
                 "amount": campaign.format(donation.amount),
                 "refunded": campaign.format(taken_back) if taken_back else "",
                 "net": campaign.format(net),

@@ -123,6 +123,7 @@ def manage(request, campaign, token):
         "email": email,
         "token": token,
         "gifts": shown,
+        "yearly_any": any(gift.yearly for gift in shown),
         "asked": _amount_question(request.GET, shown),
         "years": statements.statement_years(organization=campaign.organization, email=email),
     }

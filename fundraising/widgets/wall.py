@@ -37,7 +37,7 @@ class WallGift(TypedDict):
     message: str | None  # None: none written, or hidden by the campaign
     amount: int | None  # minor units; None unless the campaign shows amounts
     date: str  # ISO date the gift was paid, in the campaign's time zone
-    kind: str  # "one_time" or "monthly"
+    kind: str  # "one_time", "monthly" or "yearly"
     tribute: "WallTribute | None"  # None: no dedication, or the donor kept it off the wall
 
 
@@ -112,6 +112,7 @@ def wall_phrases():
         "anonymous": gettext("Anonymous"),
         "one_time": gettext("One-time"),
         "monthly": gettext("Monthly"),
+        "yearly": gettext("Yearly"),
         "empty": gettext("No supporters to show yet."),
     }
 

@@ -96,7 +96,8 @@ def dispute(*, amount, payment_intent, charge_id, status="needs_response", curre
 
 
 def invoice(*, amount, campaign="lights", donation=None, subscription, billing_reason="subscription_cycle",
-            currency="usd", paid_at=None, email="monthly@example.com", invoice_id=None, legacy=False):  # fmt: skip
+            currency="usd", paid_at=None, email="monthly@example.com", invoice_id=None, legacy=False,
+            interval=None):  # fmt: skip
     metadata = {"fundraising_campaign": campaign} if campaign else {}
     if donation:
         metadata["fundraising_donation"] = str(donation)
@@ -125,11 +126,37 @@ def invoice(*, amount, campaign="lights", donation=None, subscription, billing_r
             "voided_at": None,
         },
     }
+    if interval:  # the invoice's one line (fixtures3's line_item): the price by id only, the billed period
+        obj["lines"] = invoice_lines(obj, amount=amount, subscription=subscription, interval=interval,
+                                     start=paid_at or int(time.time()))  # fmt: skip
     if legacy:  # before 2025-03-31.basil: subscription_details at the top, subscription and payment_intent ids
         obj.pop("parent")
         obj["subscription_details"] = {"metadata": metadata}
         obj["subscription"] = subscription
     return obj
+
+
+INTERVAL_DAYS = {"month": 30, "year": 365}
+
+
+def invoice_lines(obj, *, amount, subscription, interval, start):
+    """An invoice's `lines` list on the pinned API version: one subscription line whose period spans the interval."""
+    line = {
+        "id": sid("il"), "object": "line_item", "amount": amount, "currency": obj["currency"],
+        "description": "1 × Yearly donation" if interval == "year" else "1 × Monthly donation",
+        "discount_amounts": [], "discountable": True, "discounts": [], "invoice": obj["id"], "livemode": False,
+        "metadata": {},
+        "parent": {"invoice_item_details": None, "subscription_item_details": {
+            "invoice_item": None, "proration": False, "proration_details": {"credited_items": None},
+            "subscription": subscription, "subscription_item": f"si_{subscription[4:]}"},
+            "type": "subscription_item_details"},
+        "period": {"start": start, "end": start + INTERVAL_DAYS[interval] * 86400},
+        "pretax_credit_amounts": [],
+        "pricing": {"price_details": {"price": sid("price"), "product": f"prod_{subscription[4:]}"},
+                    "type": "price_details", "unit_amount_decimal": str(amount)},
+        "quantity": 1, "quantity_decimal": "1", "subtotal": amount, "taxes": [],
+    }  # fmt: skip
+    return {"object": "list", "data": [line], "has_more": False, "url": f"/v1/invoices/{obj['id']}/lines"}
 
 
 def subscription(*, subscription_id, ended_at=None):
@@ -244,14 +271,14 @@ def all_orders(count, *, every=1):
 
 def subscription_live(*, subscription_id, amount, campaign="lights", donation=None, customer=None,
                       status="active", cancel_at_period_end=False, period_end=None, currency="usd", item_id=None,
-                      product_id=None):  # fmt: skip
+                      product_id=None, interval="month"):  # fmt: skip
     """A subscription as customer.subscription.created/updated carry it (fixtures3 shape, trimmed): the
     amount and the period end live on its one item."""
     metadata = {"fundraising_campaign": campaign} if campaign else {}
     if donation:
         metadata["fundraising_donation"] = str(donation)
     now = int(time.time())
-    period_end = period_end or now + 30 * 86400
+    period_end = period_end or now + INTERVAL_DAYS[interval] * 86400
     item_id = item_id or f"si_{subscription_id[4:]}"
     price = {
         "id": sid("price"),
@@ -259,7 +286,7 @@ def subscription_live(*, subscription_id, amount, campaign="lights", donation=No
         "active": True,
         "currency": currency,
         "product": product_id or f"prod_{subscription_id[4:]}",
-        "recurring": {"interval": "month", "interval_count": 1, "meter": None, "trial_period_days": None,
+        "recurring": {"interval": interval, "interval_count": 1, "meter": None, "trial_period_days": None,
                       "usage_type": "licensed"},
         "type": "recurring",
         "unit_amount": amount,
@@ -279,7 +306,8 @@ def subscription_live(*, subscription_id, amount, campaign="lights", donation=No
         "ended_at": now if status == "canceled" else None,
         "items": {
             "object": "list",
-            "data": [{"id": item_id, "object": "subscription_item", "current_period_start": period_end - 30 * 86400,
+            "data": [{"id": item_id, "object": "subscription_item",
+                      "current_period_start": period_end - INTERVAL_DAYS[interval] * 86400,
                       "current_period_end": period_end, "metadata": {}, "price": price, "quantity": 1,
                       "subscription": subscription_id}],
             "has_more": False,

@@ -193,6 +193,8 @@ class CheckoutStandIn:
         sent = [events.event("checkout.session.completed", public)]
         if session["mode"] == "subscription":
             metadata = (params.get("subscription_data") or {}).get("metadata") or {}
+            # The price's interval as the app asked for it (form-encoded params: a nested dict here).
+            interval = ((params["line_items"][0]["price_data"].get("recurring")) or {}).get("interval", "month")
             invoice = events.invoice(
                 amount=session["amount_total"],
                 currency=session["currency"],
@@ -202,6 +204,7 @@ class CheckoutStandIn:
                 billing_reason="subscription_create",
                 email=session["customer_details"]["email"],
                 paid_at=int(time.time()),
+                interval=interval,
             )
             invoice["customer"] = session["customer"]
             subscription = events.subscription_live(
@@ -211,6 +214,7 @@ class CheckoutStandIn:
                 campaign=metadata.get("fundraising_campaign"),
                 donation=metadata.get("fundraising_donation"),
                 customer=session["customer"],
+                interval=interval,
             )
             self.subscriptions[subscription["id"]] = subscription
             sent.append(events.event("customer.subscription.created", subscription))
@@ -228,8 +232,10 @@ class CheckoutStandIn:
                 assert change["id"] == item["id"], (change, item["id"])
                 price = change["price_data"]
                 assert price["product"] == item["price"]["product"], price
+                # Stripe takes the new price's interval as sent: a change that left it out would make it monthly.
+                recurring = dict(item["price"]["recurring"], interval=(price.get("recurring") or {}).get("interval"))
                 item["price"] = dict(item["price"], id=events.sid("price"), unit_amount=int(price["unit_amount"]),
-                                     unit_amount_decimal=str(price["unit_amount"]))  # fmt: skip
+                                     unit_amount_decimal=str(price["unit_amount"]), recurring=recurring)  # fmt: skip
             if "cancel_at_period_end" in params:
                 ending = params["cancel_at_period_end"] == "true"
                 subscription["cancel_at_period_end"] = ending

@@ -56,9 +56,18 @@ def one_time_event(*, campaign, amount, now, email=None):
     return event_wrap("checkout.session.completed", session, now)
 
 
-def monthly_event(*, campaign, amount, now, email=None, subscription=None, customer=None):
-    """invoice.paid for a subscription's first month, metadata under parent.subscription_details."""
+# The billing period of a monthly and of a yearly price, as the simulated subscription and its invoice state it.
+PERIOD_SECONDS = {"month": 30 * 24 * 3600, "year": 365 * 24 * 3600}
+
+
+def monthly_event(*, campaign, amount, now, email=None, subscription=None, customer=None, interval="month"):
+    """invoice.paid for a subscription's first month (or year), metadata under parent.subscription_details; its
+    one line bills the period, which is how the app tells a yearly invoice it did not start (a Payment Link's)."""
     subscription = subscription or _sid("sub")
+    line = {"id": _sid("il"), "object": "line_item", "amount": amount, "currency": campaign.currency,
+            "parent": {"subscription_item_details": {"subscription": subscription},
+                       "type": "subscription_item_details"},
+            "period": {"start": now, "end": now + PERIOD_SECONDS[interval]}, "quantity": 1}  # fmt: skip
     invoice = {
         "id": _sid("in"),
         "object": "invoice",
@@ -69,6 +78,7 @@ def monthly_event(*, campaign, amount, now, email=None, subscription=None, custo
         "currency": campaign.currency,
         "customer": customer or _sid("cus"),
         "customer_email": email,
+        "lines": {"object": "list", "data": [line], "has_more": False},
         "livemode": False,
         "metadata": {},
         "parent": {
@@ -82,11 +92,11 @@ def monthly_event(*, campaign, amount, now, email=None, subscription=None, custo
     return event_wrap("invoice.paid", invoice, now)
 
 
-def subscription_event(*, campaign, amount, now, subscription, customer):
-    """customer.subscription.created: what the gift costs and when it renews (the manage page shows it)."""
-    period_end = now + 30 * 24 * 3600
+def subscription_event(*, campaign, amount, now, subscription, customer, interval="month"):
+    """customer.subscription.created: what the gift costs, how often and when it renews (the manage page shows it)."""
+    period_end = now + PERIOD_SECONDS[interval]
     price = {"id": _sid("price"), "object": "price", "currency": campaign.currency, "product": _sid("prod"),
-             "recurring": {"interval": "month", "interval_count": 1}, "type": "recurring", "unit_amount": amount}
+             "recurring": {"interval": interval, "interval_count": 1}, "type": "recurring", "unit_amount": amount}
     item = {"id": _sid("si"), "object": "subscription_item", "current_period_start": now,
             "current_period_end": period_end, "price": price, "quantity": 1, "subscription": subscription}
     obj = {"id": subscription, "object": "subscription", "cancel_at_period_end": False, "canceled_at": None,
@@ -102,11 +112,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("amount", help="In major units as a supporter types it, e.g. 25 or 12.50")
-        parser.add_argument("--monthly", action="store_true", help="The first payment of a monthly gift")
+        often = parser.add_mutually_exclusive_group()
+        often.add_argument("--monthly", action="store_true", help="The first payment of a monthly gift")
+        often.add_argument("--yearly", action="store_true", help="The first payment of a yearly gift")
         parser.add_argument("--url", default="", help="Webhook URL (default: SITE_URL/stripe/webhook/)")
         parser.add_argument("--email", default=None, help="The supporter's address (a receipt is sent to it)")
 
-    def handle(self, *args, slug, amount, monthly, url, email=None, **options):
+    def handle(self, *args, slug, amount, monthly, url, email=None, yearly=False, **options):
         campaign = selectors.campaign_by_slug(slug=slug, active_only=False)
         if campaign is None:
             raise CommandError(f"No campaign {slug!r}.")
@@ -117,13 +129,14 @@ class Command(BaseCommand):
         except money.MoneyError as exc:
             raise CommandError(money.command_question(exc, campaign.currency, campaign.locale)) from None
         now, url = int(time.time()), url or f"{settings.SITE_URL}/stripe/webhook/"
-        if monthly:
+        if monthly or yearly:
             subscription, customer = _sid("sub"), _sid("cus")
+            interval = "year" if yearly else "month"
             described = subscription_event(campaign=campaign, amount=minor, now=now, subscription=subscription,
-                                           customer=customer)  # fmt: skip
+                                           customer=customer, interval=interval)  # fmt: skip
             self.post(described, url)
             event = monthly_event(campaign=campaign, amount=minor, now=now, email=email, subscription=subscription,
-                                  customer=customer)  # fmt: skip
+                                  customer=customer, interval=interval)  # fmt: skip
         else:
             event = one_time_event(campaign=campaign, amount=minor, now=now, email=email)
         status = self.post(event, url)
