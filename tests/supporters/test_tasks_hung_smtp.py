@@ -92,3 +92,37 @@ def test_a_brokerless_sweep_starts_no_try_past_its_time(campaign, hung_mail, mon
     assert tasks.notices_sweep() == 1  # one try (1 s), then the sweep stops: the others stay due
     assert time.monotonic() - started < 2.5
     assert Notice.objects.filter(status="queued").count() == 2
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+def test_with_a_worker_the_failed_try_is_kept_on_the_row_and_survives_losing_redis(celery_workers, redis_url,
+                                                                                   campaign, client):  # fmt: skip
+    """On Redis the request never waits for mail at all; the worker's failed try is written on the row (its
+    due time), so when the queued retry is lost with Redis's data the sweep still sends the receipt, once."""
+    import redis
+
+    from tests.worker import wait_for
+
+    with slow_smtp_server(byte_every=0.2, lifetime=60) as (port, accepted):
+        mail_env = {"EMAIL_BACKEND": "", "EMAIL_URL": f"smtp://127.0.0.1:{port}", "EMAIL_TIMEOUT": "1"}
+        hung = celery_workers(extra_env=mail_env)  # what settings.py makes of EMAIL_URL: core/smtp.py's backend
+        started = time.monotonic()
+        evt = events.event("checkout.session.completed", events.checkout_session(amount=2500))
+        assert events.post_event(client, evt, processed=False).status_code == 200
+        assert time.monotonic() - started < BOUND
+        wait_for(lambda: Notice.objects.filter(status="retrying").exists(), 40,
+                 f"no failed try recorded:\n{hung.output()[-3000:]}")  # fmt: skip
+        notice = Notice.objects.get()
+        assert notice.attempts == 1 and "EMAIL_TIMEOUT" in notice.last_error and len(accepted) == 1
+        hung.stop()
+    redis.Redis.from_url(redis_url).flushdb()  # the retry queued with its countdown is gone
+
+    worker = celery_workers()  # a worker whose mail works (the console backend)
+    assert sweep_when_due(notice) == 0  # with a broker the sweep leaves a minute to the queued retry
+    notice.refresh_from_db()
+    with time_machine.travel(notice.due_at + datetime.timedelta(seconds=61), tick=False):
+        assert tasks.notices_sweep() == 1
+    wait_for(lambda: Notice.objects.get(pk=notice.pk).status == "sent", 30,
+             f"the receipt was never sent:\n{worker.output()[-3000:]}")  # fmt: skip
+    assert worker.output().count("To: donor@example.com") == 1
