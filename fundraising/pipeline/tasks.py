@@ -17,6 +17,7 @@ from kombu.exceptions import OperationalError
 
 from fundraising.campaigns import milestones, summaries
 from fundraising.campaigns.models import MilestoneCrossing, Period
+from fundraising.core.mail import mail_error_describe
 from fundraising.ledger import rollover, verify
 from fundraising.ledger.services import (
     period_breakdown_store,
@@ -120,7 +121,8 @@ def milestone_notify(self, crossing_id):
         milestones.crossing_email(crossing_id=crossing_id)
     except Exception as exc:
         if milestone_notify.app.conf.task_always_eager:
-            logger.warning("milestone e-mail of crossing %s failed, the sweep tries again: %r", crossing_id, exc)
+            logger.warning("milestone e-mail of crossing %s failed, the sweep tries again: %s", crossing_id,
+                           mail_error_describe(exc))  # fmt: skip
             return
         raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 3600)) from exc
 
