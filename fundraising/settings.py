@@ -388,13 +388,17 @@ EMAIL_BACKEND = _email.pop("EMAIL_BACKEND", None) or env.str(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# Django's SMTP backend with EMAIL_TIMEOUT as the deadline of a whole send (fundraising/core/smtp.py).
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "fundraising.core.smtp.EmailBackend"
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
-# A hung mail server gives up after this many seconds (the notice is retried) instead of holding a worker.
+# A send (connecting to QUIT) gives up after this many seconds (the notice is retried by the sweep) instead of
+# holding a request or a worker.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, 1, 300)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fundraising@localhost")
 # Where the demo's mailbox backend (EMAIL_BACKEND=fundraising.ops.mailbox.MailboxBackend) keeps messages.

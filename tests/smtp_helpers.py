@@ -6,6 +6,8 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -74,3 +76,45 @@ def smtp_server():
             yield handler, port, cert
         finally:
             controller.stop()
+
+
+@contextlib.contextmanager
+def slow_smtp_server(*, byte_every=None, lifetime=30.0):
+    """A mail server that holds its clients: it accepts and says nothing (byte_every=None: hung), or keeps
+    greeting one byte every `byte_every` seconds and never finishes (each read gets a byte in time, so only
+    a deadline on the whole send stops a client). Yields (port, connections accepted). It stops by itself
+    after `lifetime` seconds, whatever the test does, and at once when the block ends."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.05)
+    port = listener.getsockname()[1]
+    stop, accepted, clients = threading.Event(), [], []
+    ends_at = time.monotonic() + lifetime
+
+    def serve():
+        greeting, sent = b"220-slow.example ESMTP\r\n", 0
+        while not stop.is_set() and time.monotonic() < ends_at:
+            try:
+                client, _address = listener.accept()
+                clients.append(client)
+                accepted.append(time.monotonic())
+            except OSError:
+                pass
+            if byte_every is not None and clients:
+                for client in list(clients):
+                    with contextlib.suppress(OSError):
+                        client.sendall(greeting[sent % len(greeting) :][:1])
+                sent += 1
+                stop.wait(byte_every)
+        for client in clients:
+            client.close()
+        listener.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield port, accepted
+    finally:
+        stop.set()
+        thread.join(timeout=5)

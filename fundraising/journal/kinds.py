@@ -20,6 +20,9 @@ MILESTONE_REACHED = "milestone.reached"
 SUBSCRIPTION_ENDED = "subscription.ended"
 # A renewal could not be charged (invoice.payment_failed). data: invoice_id, attempt, subscription_id, email.
 RENEWAL_FAILED = "renewal.failed"
+# A card was declined inside one of our Checkout Sessions (payment_intent.payment_failed); key:
+# payment.declined:<payment intent>:<attempt>. data: payment_intent, attempt, code.
+PAYMENT_DECLINED = "payment.declined"
 # A campaign was created or changed (campaign_update). data: slug, old_slug, active, title, target.
 CAMPAIGN_UPDATED = "campaign.updated"
 
@@ -32,5 +35,6 @@ ALL = [
     MILESTONE_REACHED,
     SUBSCRIPTION_ENDED,
     RENEWAL_FAILED,
+    PAYMENT_DECLINED,
     CAMPAIGN_UPDATED,
 ]

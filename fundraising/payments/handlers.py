@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fundraising.ledger.models import Donation
 
-from . import facts, readers, recording, subscriptions
+from . import facts, readers, recording, subscriptions, velocity
 
 
 def checkout_session_completed(session, when):
@@ -40,6 +40,12 @@ def payment_intent_succeeded(intent, when):
         payment_intent=readers.object_id(intent.get("id")),
         payload=intent,
     )
+
+
+def payment_intent_payment_failed(intent, when):
+    """No money: a card declined inside one of our Checkout Sessions (the session stays open for another card)
+    counts for the velocity rules at once, once per attempt, instead of when the session expires."""
+    return velocity.decline_record(intent=intent, when=when)
 
 
 def invoice_paid(invoice, when):
@@ -133,6 +139,7 @@ EVENT_HANDLERS = {
     "checkout.session.async_payment_failed": checkout_session_async_payment_failed,
     "checkout.session.expired": checkout_session_expired,
     "payment_intent.succeeded": payment_intent_succeeded,
+    "payment_intent.payment_failed": payment_intent_payment_failed,
     "invoice.paid": invoice_paid,
     "invoice.payment_succeeded": invoice_payment_succeeded,
     "invoice_payment.paid": invoice_payment_paid,

@@ -1,9 +1,13 @@
-"""Velocity rules on failed Checkout Sessions (declined, abandoned until expiry): they need no challenge to work.
+"""Velocity rules on failed payments of our Checkout Sessions (a card declined inside Stripe's page, a session
+abandoned until expiry, an asynchronous payment failed): they need no challenge to work.
 
-Counts live in the cache with the window as their TTL, so every key is bounded and forgets by itself. Past
-DONATION_VELOCITY_ADDRESS (per address) or DONATION_VELOCITY_CAMPAIGN (per campaign) the challenge costs
-RAISED_FACTOR times more; past DONATION_VELOCITY_PAUSE the campaign opens no session until the window ends, and
-its owners get one e-mail. With the cache down nothing is counted and nothing is raised (logged)."""
+Each declined attempt (payment_intent.payment_failed) is journalled once under a key naming the payment
+intent and the attempt, and counted when the entry is dispatched; a session that closes unpaid counts once,
+unless its declines were counted already. Counts live in the cache with the window as their TTL, so every key
+is bounded and forgets by itself. Past DONATION_VELOCITY_ADDRESS (per address) or DONATION_VELOCITY_CAMPAIGN
+(per campaign) the challenge costs RAISED_FACTOR times more; past DONATION_VELOCITY_PAUSE the campaign opens
+no session until the window ends, and its owners get one e-mail. With the cache down nothing is counted and
+nothing is raised (logged)."""
 
 import hashlib
 import logging
@@ -13,6 +17,12 @@ from django.core.cache import cache
 from django.core.mail import send_mail
 
 from fundraising.campaigns.summaries import owner_emails
+from fundraising.core.mail import mail_error_describe
+from fundraising.journal import kinds
+from fundraising.journal.services import entry_write
+from fundraising.ledger.models import Donation
+
+from . import readers
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +66,62 @@ def session_address_remember(*, donation_id, client_ip):
 
 
 def session_failure_count(*, donation):
-    """A session of ours was declined or expired unpaid: count it for its address and its campaign."""
+    """A session of ours closed unpaid (expired, or its asynchronous payment failed): count it for its address
+    and its campaign, unless the cards declined in it were counted already (one failure is not counted twice)."""
+    if _cache(cache.get, f"velocity-declined:{donation.pk}"):
+        return
+    _cache(cache.set, f"velocity-closed:{donation.pk}", 1, timeout=ADDRESS_KEPT)
+    failure_count(donation=donation)
+
+
+def decline_attempt(intent, when):
+    """What names one attempt of a payment intent: the charge Stripe made for it (`latest_charge`, or the
+    error's `charge`), else the event's time (an attempt that made no charge, e.g. a failed authentication)."""
+    error = intent.get("last_payment_error") or {}
+    charge = readers.object_id(intent.get("latest_charge")) or readers.object_id(error.get("charge"))
+    return charge or f"at-{int(when.timestamp())}", error.get("decline_code") or error.get("code") or ""
+
+
+def decline_record(*, intent, when):
+    """payment_intent.payment_failed of a session we opened (its metadata names the donation, within the
+    campaign it names): journal the attempt once, in the event's transaction. Returns the entry's id, or None
+    (not ours, or the attempt was journalled already: a redelivered or replayed event)."""
+    metadata = readers.metadata_of(intent)
+    donation_id, slug, intent_id = (readers.metadata_donation(metadata), readers.metadata_campaign(metadata),
+                                    readers.object_id(intent.get("id")))  # fmt: skip
+    donation = Donation.objects.filter(pk=donation_id, campaign__slug=slug).select_related("campaign").first()
+    if donation is None or not intent_id:
+        return None
+    attempt, code = decline_attempt(intent, when)
+    return entry_write(
+        kind=kinds.PAYMENT_DECLINED,
+        key=f"{kinds.PAYMENT_DECLINED}:{intent_id}:{attempt}",
+        organization_id=donation.campaign.organization_id,
+        campaign_id=donation.campaign_id,
+        donation_id=donation.pk,
+        data={"payment_intent": intent_id, "attempt": attempt, "code": code},
+    )
+
+
+def declines_count(entries):
+    """payment.declined (the journal's consumer): each declined attempt counts once for the address that opened
+    the session and for its campaign. The journal's sweep may run this again: a counted entry is remembered. A
+    session counts max(its declines, 1 if it closed unpaid) in any delivery order: a first decline arriving
+    after the close was counted is the failure the close stood for."""
+    window = max(settings.DONATION_VELOCITY_ADDRESS[1], settings.DONATION_VELOCITY_CAMPAIGN[1], ADDRESS_KEPT)
+    donations = Donation.objects.select_related("campaign").in_bulk([entry.donation_id for entry in entries])
+    for entry in entries:
+        donation = donations.get(entry.donation_id)
+        if donation is None or not _cache(cache.add, f"velocity-counted:{entry.key}", 1, timeout=window):
+            continue
+        first = _cache(cache.add, f"velocity-declined:{donation.pk}", 1, timeout=ADDRESS_KEPT)
+        if first and _cache(cache.get, f"velocity-closed:{donation.pk}"):
+            continue
+        failure_count(donation=donation)
+
+
+def failure_count(*, donation):
+    """One failed payment of a session of ours: count it for its address and its campaign."""
     address = _cache(cache.get, f"velocity-session:{donation.pk}")
     if address:
         _count(f"velocity-address:{address}", settings.DONATION_VELOCITY_ADDRESS[1])
@@ -92,4 +157,8 @@ def campaign_pause_alert(*, campaign):
             f"until that window has passed; nothing else changed.\n\n"
             f"Stripe's Radar rules for donation sites: docs/security.md. {settings.SITE_URL}/c/{campaign.slug}/\n"
         )
-        send_mail(f"Donations paused for a while: {campaign.title}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+        try:  # one try bounded by EMAIL_TIMEOUT, often inside the request that applied the event
+            send_mail(f"Donations paused for a while: {campaign.title}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+        except Exception as exc:  # noqa: BLE001 -- the next failure counted in the window tries again
+            _cache(cache.delete, f"velocity-alerted:{campaign.pk}")
+            log.warning("pause alert of campaign %s not sent: %s", campaign.slug, mail_error_describe(exc))

@@ -17,6 +17,7 @@ from kombu.exceptions import OperationalError
 
 from fundraising.campaigns import milestones, summaries
 from fundraising.campaigns.models import MilestoneCrossing, Period
+from fundraising.core.mail import mail_error_describe
 from fundraising.ledger import rollover, verify
 from fundraising.ledger.services import (
     period_breakdown_store,
@@ -107,10 +108,23 @@ def period_breakdown_enqueue(*, period_id):
     return True
 
 
-@shared_task(**RETRYING)
-def milestone_notify(crossing_id):
-    """E-mail the owners once (the crossing's notified_at)."""
-    milestones.crossing_email(crossing_id=crossing_id)
+# Tries of an owners' milestone e-mail with a broker (the first and 10 retries, backoff capped at an hour).
+MILESTONE_MAX_RETRIES = 10
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MILESTONE_MAX_RETRIES)
+def milestone_notify(self, crossing_id):
+    """E-mail the owners once (the crossing's notified_at). A failed send is retried with backoff by the broker;
+    without one (tasks run in the request that journalled the crossing, and an eager retry would run there and
+    then) it is left to periods_sweep, which tries the crossing again after CROSSING_EMAIL_GRACE."""
+    try:
+        milestones.crossing_email(crossing_id=crossing_id)
+    except Exception as exc:
+        if milestone_notify.app.conf.task_always_eager:
+            logger.warning("milestone e-mail of crossing %s failed, the sweep tries again: %s", crossing_id,
+                           mail_error_describe(exc))  # fmt: skip
+            return
+        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 3600)) from exc
 
 
 # Widgets switched to the new month per task: large enough to be cheap to queue, small enough to spread.

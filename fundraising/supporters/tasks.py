@@ -1,11 +1,13 @@
 """Celery entry points for supporters: take ids, call one service.
 
-- notice_send: render and send one e-mail; retried with backoff, then marked failed for the owner
+- notice_send: render and send one e-mail; retried with backoff (without a broker: by beat's sweep, at the
+  row's due_at), then marked failed for the owner
 - statements_send: an owner's yearly statement run (fundraising/supporters/statements.py)
 """
 
 import datetime
 import logging
+import time
 
 from celery import shared_task
 from django.utils import timezone
@@ -19,10 +21,17 @@ log = logging.getLogger(__name__)
 NOTICE_MAX_RETRIES = notices.NOTICE_MAX_ATTEMPTS - 1
 
 
+# Without a broker the sweep sends in the process that ran it (after a response was sent): it starts no new
+# try after this long, so one sweep holds that process for at most this plus one send's EMAIL_TIMEOUT.
+INLINE_SWEEP_SECONDS = 20
+
+
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def notice_send(self, notice_id):
     """One try; a failure is retried with backoff (the count lives on the row, so a try queued by the sweep
-    continues it), then marked failed for the owners."""
+    continues it), then marked failed for the owners. The retry is always scheduled: by the broker's countdown,
+    or without one by the row's due_at that beat's sweep reads, never run here and now (an eager retry would
+    run at once, inside the request that queued the notice)."""
     try:
         notices.notice_deliver(notice_id=notice_id)
     except notices.NoticeRefused as exc:  # marked failed already; the text names no address
@@ -32,6 +41,9 @@ def notice_send(self, notice_id):
         if exc.attempts >= notices.NOTICE_MAX_ATTEMPTS:
             log.error("notice %s failed for good: %s", notice_id, exc)
             notices.notice_give_up(notice_id=notice_id, error=str(exc))
+            return
+        if notices_brokerless():
+            log.warning("notice %s failed (try %s), due again in %s s: %s", notice_id, exc.attempts, exc.retry_in, exc)
             return
         raise self.retry(exc=exc, countdown=exc.retry_in) from exc
 
@@ -43,13 +55,21 @@ def notices_brokerless():
 
 @shared_task(acks_late=True, ignore_result=True)
 def notices_sweep():
-    """Beat, every minute: notices whose queued send was lost (Redis emptied or restarted without its data,
-    a worker killed) are queued again; the claim in notice_deliver keeps a notice from going out twice.
-    Without a broker nothing waits in a queue, so every due notice is sent (manage links among them)."""
-    grace = datetime.timedelta(0) if notices_brokerless() else datetime.timedelta(seconds=60)
-    due = notices.notices_due(grace=grace)
-    for notice_id in due:
-        notice_send.delay(str(notice_id))
+    """Beat, every minute. With a broker: notices whose queued send was lost (Redis emptied or restarted without
+    its data, a worker killed) are queued again. Without one: every due notice is tried here (manage links among
+    them, and the retries of those whose try failed), for at most INLINE_SWEEP_SECONDS. The claim in
+    notice_deliver keeps a notice from going out twice."""
+    if not notices_brokerless():
+        due = notices.notices_due()
+        for notice_id in due:
+            notice_send.delay(str(notice_id))
+        return len(due)
+    stop_at = time.monotonic() + INLINE_SWEEP_SECONDS
+    due = notices.notices_due(grace=datetime.timedelta(0))
+    for count, notice_id in enumerate(due):
+        if time.monotonic() >= stop_at:
+            return count  # the rest stay due: the next sweep goes on
+        notice_send.apply(args=(str(notice_id),))
     return len(due)
 
 

@@ -53,6 +53,17 @@ def scenario(kind, pending):
                 },  # fmt: skip
             )
         ],
+        "payment_intent.payment_failed": [  # a card declined inside Checkout: no money, one velocity count
+            objects.at(
+                objects.PINNED,
+                "payment_intent.payment_failed",
+                objects.payment_intent_declined(
+                    amount=2500,
+                    payment_intent=pi,
+                    metadata={"fundraising_campaign": "lights", "fundraising_donation": str(pending.id)},
+                ),
+            )
+        ],
         "charge.refunded": [
             paid,
             events.event("charge.refunded", events.charge(amount=2500, payment_intent=pi, amount_refunded=1000)),

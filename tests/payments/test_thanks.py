@@ -25,7 +25,7 @@ def session_api(settings, monkeypatch, pending):
 
 def test_it_thanks_and_shows_the_gift_in_the_bar(client, session_api, pending):
     html = client.get("/c/lights/thanks/?session_id=cs_test_thanks").content.decode()
-    assert "Thank you, Ada!" in html
+    assert "Thank you, <bdi>Ada</bdi>!" in html
     assert "Your gift of <strong>25 $</strong>" in html
     assert 'aria-valuenow="2500"' in html
     assert Donation.objects.get().status == "succeeded"

@@ -157,3 +157,40 @@ def dispute(*, amount, charge_id, payment_intent=None, currency="usd", status="n
         "dispute", id=sid("dp"), amount=amount, charge=charge_id, currency=currency,
         payment_intent=payment_intent, status=status,
     )  # fmt: skip
+
+
+# The API version the pinned stripe library sends (stripe.api_version), and so the endpoint's.
+PINNED = "2026-10-28.endive"
+
+
+def payment_intent_declined(*, amount, metadata, payment_intent=None, charge_id=None, currency="usd",
+                            decline_code="generic_decline"):  # fmt: skip
+    """A PaymentIntent whose card was just declined, as payment_intent.payment_failed carries it: back to
+    requires_payment_method (Checkout keeps the session open for another card), the failed attempt's charge in
+    `latest_charge` and in `last_payment_error.charge`, nothing received."""
+    charge_id = charge_id or sid("ch")
+    error = {
+        "charge": charge_id,
+        "code": "card_declined",
+        "decline_code": decline_code,
+        "doc_url": "https://stripe.com/docs/error-codes/card-declined",
+        "message": "Your card was declined.",
+        "payment_method": {"id": sid("pm"), "object": "payment_method", "type": "card"},
+        "type": "card_error",
+    }
+    return stripe_object(
+        "payment_intent",
+        id=payment_intent or sid("pi"),
+        amount=amount,
+        amount_received=0,
+        canceled_at=None,
+        created=int(time.time()),
+        currency=currency,
+        last_payment_error=error,
+        latest_charge=charge_id,
+        metadata=metadata,
+        next_action=None,
+        processing=None,
+        status="requires_payment_method",
+        transfer_data=None,
+    )

@@ -1,25 +1,36 @@
-"""A receipt that cannot be sent is retried, and once retries run out the owner sees it failed, with the
-error, and can send it again."""
+"""A receipt that cannot be sent is retried by beat's sweep at its due time with backoff (never inside the
+request that queued it), and once tries run out the owner sees it failed, with the error, and can send it
+again."""
 
+import datetime
 from unittest import mock
 
+import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from fundraising.supporters import tasks
 from fundraising.supporters.models import Notice
 from tests.stripe_standin import events
 
 
-def test_it_retries_then_shows_the_failure_to_the_owner(client, campaign, alice, monkeypatch):
-    from fundraising.celery import app
-
-    # Eager Celery replays retries at once (countdowns ignored) only when it does not propagate errors.
-    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
-    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=ConnectionRefusedError("smtp down")):
+def test_it_retries_from_the_sweep_then_shows_the_failure_to_the_owner(client, campaign, alice, eager_retries):
+    down = mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=ConnectionRefusedError("smtp down"))
+    with down as send:
         events.post_event(client, events.event("checkout.session.completed", events.checkout_session(amount=2500)))
-    notice = Notice.objects.get()
-    assert notice.status == "failed"
-    assert notice.attempts == tasks.NOTICE_MAX_RETRIES + 1
+        notice = Notice.objects.get()
+        assert (notice.status, notice.attempts, send.call_count) == ("retrying", 1, 1)  # one try in the request
+        assert tasks.notices_sweep() == 0  # not due yet: 30 s after the first failure
+        waits, tried_at = [], timezone.now()
+        for _ in range(tasks.NOTICE_MAX_RETRIES):
+            notice.refresh_from_db()
+            waits.append(round((notice.due_at - tried_at).total_seconds()))
+            tried_at = notice.due_at + datetime.timedelta(seconds=1)
+            with time_machine.travel(tried_at, tick=False):
+                assert tasks.notices_sweep() == 1
+    assert waits == [30, 60, 120, 240, 480, 960]  # each try one more in the sweep, after the backoff
+    notice.refresh_from_db()
+    assert notice.status == "failed" and send.call_count == notice.attempts == tasks.NOTICE_MAX_RETRIES + 1
     assert "smtp down" in notice.last_error
     client.force_login(alice)
     page = client.get("/admin/supporters/notice/?status__exact=failed").content.decode()
