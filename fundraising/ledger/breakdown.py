@@ -8,7 +8,7 @@ the supporter's e-mail, or the gift itself when it has none."""
 import datetime
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.utils import timezone
 
 from fundraising.campaigns.models import Period
@@ -52,6 +52,11 @@ def money_sums():
         "offline_raised": Coalesce(Sum("net", filter=Q(source=Donation.Source.OFFLINE)), zero),
         "refunded": Coalesce(Sum("amount_refunded"), zero),
         "disputed": Coalesce(Sum(disputed), zero),
+        # The covers still held: a refund or dispute takes the gift first, the cover last (ledger/services.py).
+        "fee_covers": Coalesce(
+            Sum(Least(F("fee_cover"), Greatest(F("amount") - F("amount_refunded") - disputed, zero)), filter=STANDING),
+            zero,
+        ),
     }
 
 
@@ -104,11 +109,12 @@ def period_run_rate(period, now=None):
         .filter(Q(subscription_ended_at__isnull=True) | Q(subscription_ended_at__gt=cutoff))
         .annotate(key=stream_key())
         .order_by("paid_at")
-        .values_list("key", "amount", "amount_refunded")
+        .values_list("key", "amount", "amount_refunded", "fee_cover", "fee_cover_counted")
     )
     latest = {}
-    for key, amount, refunded in rows.iterator(chunk_size=2000):
-        latest[key] = amount if refunded < amount else 0
+    for key, amount, refunded, cover, counted in rows.iterator(chunk_size=2000):
+        # A card fees cover is in the run-rate as it is in the goal (the row's fee_cover_counted).
+        latest[key] = amount - (0 if counted else cover) if refunded < amount else 0
     return sum(latest.values())
 
 
