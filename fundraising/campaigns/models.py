@@ -186,7 +186,7 @@ class Campaign(models.Model):
 class FeeRate(models.Model):
     """An organisation's card fee for one currency, as its payment provider charges it: a percentage (basis
     points, so 2.9 % is exactly 290) plus a fixed part in minor units. A currency without a row uses Stripe's
-    published standard pricing (fundraising/payments/fees.py DEFAULT_FEES), shown as the default."""
+    published standard pricing (fundraising/campaigns/fees.py DEFAULT_FEES), shown as the default."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="fee_rates", verbose_name="organisation"
@@ -252,8 +252,13 @@ class Period(models.Model):
         "card fees covered",
         default=0,
         db_default=0,
-        help_text="What donors added to this month's gifts for the card fees, less what refunds took of it; in "
-        "`raised` only for gifts paid while the campaign counted covers toward the goal.",
+        help_text="What donors added to this month's gifts for the card fees, less what refunds took of it.",
+    )
+    fee_covers_counted = models.BigIntegerField(
+        "card fees covered in raised",
+        default=0,
+        db_default=0,
+        help_text="The part of fee_covers in `raised`: covers of gifts paid while the campaign counted them.",
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     recomputed_at = models.DateTimeField(null=True, blank=True)

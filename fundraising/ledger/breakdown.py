@@ -46,17 +46,17 @@ def previous_start(day):
 def money_sums():
     disputed = Case(When(dispute_status__in=HELD, then=F("amount_disputed")), default=Value(0))
     zero = Value(0)
+    held = Least(F("fee_cover"), Greatest(F("amount") - F("amount_refunded") - disputed, zero))
     return {
         "one_time_raised": Coalesce(Sum("net", filter=~MONTHLY), zero),
         "monthly_raised": Coalesce(Sum("net", filter=MONTHLY), zero),
         "offline_raised": Coalesce(Sum("net", filter=Q(source=Donation.Source.OFFLINE)), zero),
         "refunded": Coalesce(Sum("amount_refunded"), zero),
         "disputed": Coalesce(Sum(disputed), zero),
-        # The covers still held: a refund or dispute takes the gift first, the cover last (ledger/services.py).
-        "fee_covers": Coalesce(
-            Sum(Least(F("fee_cover"), Greatest(F("amount") - F("amount_refunded") - disputed, zero)), filter=STANDING),
-            zero,
-        ),
+        # The covers still held: a refund or dispute takes the gift first, the cover last (ledger/services.py),
+        # so `raised` less the counted ones is exactly the gifts, and plus the others exactly all that was paid.
+        "fee_covers": Coalesce(Sum(held, filter=STANDING), zero),
+        "fee_covers_counted": Coalesce(Sum(held, filter=STANDING & Q(fee_cover_counted=True)), zero),
     }
 
 

@@ -6,11 +6,11 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
+from fundraising.campaigns.fees import campaign_fee_cover, fee_cover_offer
 from fundraising.core import money
 from fundraising.ledger.models import Donation
 
 from .challenge import ChallengeRefused, challenge_verify
-from .fees import campaign_fee_cover, fee_cover_offer
 
 # Stripe's smallest charge per currency (minor units), from its "minimum and maximum charge amounts" table.
 STRIPE_MINIMUM = {
@@ -132,7 +132,7 @@ class TributeFields(forms.Form):
 
 
 class FeeCoverFields(forms.Form):
-    """The "Add X to cover the card fees" box (fundraising/payments/fees.py): its own block, shown only on a
+    """The "Add X to cover the card fees" box (fundraising/campaigns/fees.py): its own block, shown only on a
     campaign that offers it. The cover is computed here from the gift, never read from the page."""
 
     fee_cover = forms.BooleanField(required=False, label=gettext_lazy("Cover the card fees"))

@@ -25,7 +25,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='period',
             name='fee_covers',
-            field=models.BigIntegerField(db_default=0, default=0, help_text="What donors added to this month's gifts for the card fees, less what refunds took of it; in `raised` only for gifts paid while the campaign counted covers toward the goal.", verbose_name='card fees covered'),
+            field=models.BigIntegerField(db_default=0, default=0, help_text="What donors added to this month's gifts for the card fees, less what refunds took of it.", verbose_name='card fees covered'),
+        ),
+        migrations.AddField(
+            model_name='period',
+            name='fee_covers_counted',
+            field=models.BigIntegerField(db_default=0, default=0, help_text='The part of fee_covers in `raised`: covers of gifts paid while the campaign counted them.', verbose_name='card fees covered in raised'),
         ),
         migrations.CreateModel(
             name='FeeRate',

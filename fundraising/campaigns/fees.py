@@ -8,13 +8,14 @@ rounds its fee to the minor unit; since C * p <= C - G - f, an integer, its roun
 so the organisation receives at least the gift."""
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_percent
 from django.utils.html import format_html
 
-from fundraising.campaigns.models import FeeRate
-from fundraising.core.money import currency_digits
+from fundraising.core.money import currency_digits, money_plain
+
+from .models import FeeRate
 
 BASIS = 10_000  # basis points in 100 %
 
@@ -95,3 +96,44 @@ def fee_cover_offer(*, campaign, gift):
     cover_html = format_html('<strong id="fee-cover-amount">{}</strong>', campaign.format(cover))
     return {"fee": fee, "rate_text": fee_rate_text(fee=fee, campaign=campaign), "cover_html": cover_html,
             "presets": presets, "digits": currency_digits(campaign.currency)}  # fmt: skip
+
+
+def percent_read(text):
+    """A percentage as an owner types it ("2.9", "2,9", "3 %") into basis points, exactly; ValueError else."""
+    cleaned = (text or "").replace("%", "").replace(",", ".").strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError("Enter a percentage such as 2.9.") from None
+    basis = value * 100
+    if not value.is_finite() or basis != basis.to_integral_value():
+        raise ValueError("Enter a percentage with at most two decimals, such as 2.9 or 1.45.")
+    if not 0 <= basis < BASIS // 2:
+        raise ValueError("Enter a percentage from 0 to below 50.")
+    return int(basis)
+
+
+def percent_typed(percent_bp):
+    """Basis points as an owner types them back: 290 is "2.9", 300 is "3"."""
+    if percent_bp % 100 == 0:
+        return str(percent_bp // 100)
+    return format(Decimal(percent_bp) / 100, "f").rstrip("0")
+
+
+def fee_text(*, fee):
+    """A fee for the admin, in English: "2.9 % + 0.30 USD (default)"."""
+    text = f"{percent_typed(fee.percent_bp)} %"
+    if fee.fixed:
+        text += f" + {money_plain(fee.fixed, fee.currency)} {fee.currency.upper()}"
+    return f"{text} (default)" if fee.default else text
+
+
+def fee_defaults_text(*, organization):
+    """The default fee of each currency the organisation's campaigns take that has no row of its own."""
+    own = set(FeeRate.objects.filter(organization=organization).values_list("currency", flat=True))
+    currencies = sorted(set(organization.campaigns.values_list("currency", flat=True)) - own)
+    if not currencies:
+        return "Every currency your campaigns take has its own fee below." if own else "No campaign yet."
+    return "; ".join(f"{currency.upper()}: {fee_text(fee=fee_default(currency))}" for currency in currencies) + (
+        ". Stripe's standard published pricing for domestic cards: add a row below to use your account's own."
+    )
