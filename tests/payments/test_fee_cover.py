@@ -183,3 +183,18 @@ def test_every_renewal_keeps_its_cover_until_it_is_dropped(client, offering):
     figures = sorted(Donation.objects.values_list("stripe_invoice_id", "amount", "fee_cover"))
     assert figures == sorted([(first["id"], 2606, COVER), (renewal["id"], 2606, COVER), (dropped["id"], 2500, 0)])
     assert Period.objects.get().raised == 3 * 2500
+
+
+@pytest.mark.parametrize(
+    ("locale", "label", "hint"),
+    [
+        ("fr_FR", "Ajouter <strong", "tarif standard de Stripe"),
+        ("de_DE", "hinzufügen, um die Kartengebühren zu übernehmen", "Standardpreis von Stripe"),
+        ("es_ES", "Añadir <strong", "tarifa estándar de Stripe"),
+    ],
+)
+def test_the_box_speaks_the_campaigns_language(client, offering, locale, label, hint):
+    offering.locale = locale
+    offering.save()
+    html = client.get("/c/lights/").content.decode()
+    assert label in html and hint in html
