@@ -51,6 +51,15 @@ def donation_net(donation: Donation) -> int:
     return max(donation.amount - uncounted - donation.amount_refunded - disputed, 0)
 
 
+def donation_kept(donation: Donation) -> int:
+    """What the donor paid and the organisation kept, a card fees cover included whatever the goal counts (a
+    supporter's statement shows this: they paid the cover too); the goal's figures use donation_net."""
+    if donation.paid_at is None or donation.reverses_id is not None:
+        return donation_net(donation)
+    disputed = donation.amount_disputed if donation.dispute_status in ("open", "lost") else 0
+    return max(donation.amount - donation.amount_refunded - disputed, 0)
+
+
 def donation_status_derive(donation: Donation) -> str:
     """The status the stored facts imply (payment, refunds, dispute); callers store it."""
     if donation.paid_at is None:

@@ -198,3 +198,28 @@ def test_the_box_speaks_the_campaigns_language(client, offering, locale, label, 
     offering.save()
     html = client.get("/c/lights/").content.decode()
     assert label in html and hint in html
+
+
+def test_the_yearly_statement_counts_the_cover_the_supporter_paid(client, offering):
+    from fundraising.supporters.statements import statement_build
+
+    donation, session = _one_time_paid(client, offering)
+    charge = events.charge(amount=2606, payment_intent=session["payment_intent"], amount_refunded=1000)
+    events.post_event(client, events.event("charge.refunded", charge))
+    statement = statement_build(
+        organization=offering.organization, email="donor@example.com", year=donation.paid_at.year
+    )
+    [line] = statement["lines"]
+    assert (line["amount"], line["refunded"], line["net"]) == ("26.06 $", "10 $", "16.06 $")
+
+
+def test_the_dashboard_shows_raised_without_and_with_the_covers(client, alice, offering):
+    _one_time_paid(client, offering)
+    period = Period.objects.get()
+    period_breakdown_store(period_id=period.pk)
+    client.force_login(alice)
+    html = client.get(f"/admin/campaigns/campaign/{offering.pk}/dashboard/").content.decode()
+    card = html[html.index('id="fee-covers"') :][:600]
+    assert "1.06 $" in card
+    assert "Raised 25 $ without them, 26.06 $ with them" in card
+    assert "not counted toward the goal" in card
