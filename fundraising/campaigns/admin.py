@@ -21,9 +21,19 @@ from django.utils.html import escape, format_html
 from fundraising.core import money
 from fundraising.core.palette import palette
 
-from . import invitations, roles, selectors, services
+from . import fees, invitations, roles, selectors, services
 from .dashboard import MONTHS_CHOICES, campaign_dashboard
-from .models import Campaign, GoalKind, Invitation, Membership, Milestone, Organization, Period, validate_amount_pattern
+from .models import (
+    Campaign,
+    FeeRate,
+    GoalKind,
+    Invitation,
+    Membership,
+    Milestone,
+    Organization,
+    Period,
+    validate_amount_pattern,
+)
 
 BAR = palette()
 
@@ -161,13 +171,87 @@ class MembershipInline(RoleInline):
         return False
 
 
+class FeeRateForm(forms.ModelForm):
+    """A card fee as owners read it: "2.9" (percent) and "0.30" (the currency's units), stored exactly as basis
+    points and minor units (fundraising/campaigns/fees.py)."""
+
+    percent = forms.CharField(label="Percentage", help_text="e.g. 2.9 for 2.9 %", max_length=8)
+    fixed_shown = forms.CharField(
+        label="Fixed part", required=False, max_length=20, help_text="In the currency's units, e.g. 0.30"
+    )
+
+    class Meta:
+        model = FeeRate
+        fields = ["currency"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"] = forms.ChoiceField(choices=[("", "---------"), *CURRENCY_CHOICES])
+        fee = self.instance
+        if fee.pk is not None:
+            self.initial["percent"] = fees.percent_typed(fee.percent_bp)
+            self.initial["fixed_shown"] = money.money_plain(fee.fixed, fee.currency) if fee.fixed else ""
+
+    def clean_percent(self):
+        try:
+            return fees.percent_read(self.cleaned_data["percent"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        currency, text = cleaned.get("currency"), (cleaned.get("fixed_shown") or "").strip()
+        if currency and text:
+            try:
+                cleaned["fixed"] = money.parse_money(text, currency)
+            except money.MoneyError as exc:
+                self.add_error("fixed_shown", str(exc))
+        else:
+            cleaned["fixed"] = 0
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.percent_bp = self.cleaned_data["percent"]
+        self.instance.fixed = self.cleaned_data["fixed"]
+        return super().save(commit)
+
+
+class FeeRateInline(RoleInline):
+    """The organisation's card fees: owners set them (what a donor adds to cover the fees is computed from them);
+    editors and viewers read them. A currency without a row uses the default shown above the table."""
+
+    model = FeeRate
+    form = FeeRateForm
+    role = roles.NEEDS["members_manage"]
+    extra = 0
+    verbose_name_plural = "card fees (cover the fees)"
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not self._allowed(request, obj):
+            return ["currency", "rate_shown"]
+        return ["currency", "percent", "fixed_shown"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["rate_shown"] if obj is not None and not self._allowed(request, obj) else []
+
+    @admin.display(description="Fee")
+    def rate_shown(self, fee):
+        return fees.fee_text(fee=fees.fee_for(organization_id=fee.organization_id, currency=fee.currency))
+
+
 @admin.register(Organization)
 class OrganizationAdmin(OrganizationScopedAdmin):
     scope = staticmethod(selectors.organizations_for_user)
     organization_field = "pk"
     change_role = roles.NEEDS["members_manage"]
     list_display = ["name", "created_at"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, FeeRateInline]
+    readonly_fields = ["card_fees_default"]
+
+    @admin.display(description="Card fees by default")
+    def card_fees_default(self, organization):
+        """What each of the organisation's currencies costs until an owner enters its own rate below."""
+        return fees.fee_defaults_text(organization=organization)
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -317,7 +401,8 @@ class CampaignAdminForm(forms.ModelForm):
         fields = [
             "organization", "slug", "title", "description", "currency", "locale", "time_zone", "goal_kind",
             "monthly_target", "active", "preset_amounts", "min_amount", "max_amount", "milestones_refire",
-            "supporters_wall", "supporters_wall_amounts", "yearly_gifts", "amount_pattern",
+            "supporters_wall", "supporters_wall_amounts", "yearly_gifts", "fee_cover_offered", "fee_cover_counts",
+            "amount_pattern",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):

@@ -44,6 +44,18 @@ class Month:
             "current": period.format_goal(self.current),
             "target": period.format_goal(period.target),
             **{name: money(getattr(period, name)) for name in figures},
+            **self.fee_covers_shown,
+        }
+
+    @property
+    def fee_covers_shown(self):
+        """Cover the fees: the month's covers, and what was raised without and with them (exact whatever the
+        campaign's choice was when each gift was paid: raised holds exactly the counted covers)."""
+        period, money = self.period, self.period.campaign.format
+        return {
+            "fee_covers": money(period.fee_covers),
+            "raised_without_covers": money(period.raised - period.fee_covers_counted),
+            "raised_with_covers": money(period.raised + period.fee_covers - period.fee_covers_counted),
         }
 
 

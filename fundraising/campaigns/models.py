@@ -141,6 +141,22 @@ class Campaign(models.Model):
         help_text="Offer \"Yearly\" beside one-time and monthly on the donation page; the run-rate counts a "
         "yearly gift as a twelfth for the year it covers.",
     )  # fmt: skip
+    # Cover the fees (docs/owners.md#cover-the-fees): the donation page offers to add the card fees of the
+    # organisation's fee table (FeeRate); whether those covers count toward the goal is the owner's choice.
+    fee_cover_offered = models.BooleanField(
+        "offer to cover the fees",
+        default=False,
+        db_default=False,
+        help_text="The donation page offers donors to add the card fees to their gift, so the campaign receives "
+        "the whole gift (the organisation's fee table says how much).",
+    )
+    fee_cover_counts = models.BooleanField(
+        "covered fees count toward the goal",
+        default=False,
+        db_default=False,
+        help_text="Off: the goal counts the gifts only, and the dashboard shows the covered fees beside them. "
+        "Applies to gifts paid from now on; a month already counted keeps its figures.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -173,6 +189,31 @@ class Campaign(models.Model):
         if (kind or self.goal_kind) == GoalKind.SUPPORTERS:
             return money.format_count(value, self.locale)
         return self.format(value)
+
+
+class FeeRate(models.Model):
+    """An organisation's card fee for one currency, as its payment provider charges it: a percentage (basis
+    points, so 2.9 % is exactly 290) plus a fixed part in minor units. A currency without a row uses Stripe's
+    published standard pricing (fundraising/campaigns/fees.py DEFAULT_FEES), shown as the default."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="fee_rates", verbose_name="organisation"
+    )
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    percent_bp = models.PositiveIntegerField("percentage (basis points)", help_text="1 % is 100 basis points.")
+    fixed = models.PositiveBigIntegerField("fixed part", default=0, help_text="In minor units.")
+
+    class Meta:
+        verbose_name = "card fee"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "currency"], name="feerate_one_per_currency"),
+            # Below 50 %: the cover's formula divides by (1 - percentage), and above that it would outgrow the gift.
+            models.CheckConstraint(condition=Q(percent_bp__lt=5000), name="feerate_percent_below_half"),
+            models.CheckConstraint(condition=Q(currency__regex=r"^[a-z]{3}$"), name="feerate_currency_lower"),
+        ]
+
+    def __str__(self):
+        return f"{self.currency.upper()}: {self.percent_bp / 100:g} % + {self.fixed} minor units"
 
 
 class Milestone(models.Model):
@@ -218,6 +259,18 @@ class Period(models.Model):
     )
     refunded = models.BigIntegerField(default=0, help_text="Taken back by refunds from this month's gifts.")
     disputed = models.BigIntegerField(default=0, help_text="Held or lost in open or lost disputes.")
+    fee_covers = models.BigIntegerField(
+        "card fees covered",
+        default=0,
+        db_default=0,
+        help_text="What donors added to this month's gifts for the card fees, less what refunds took of it.",
+    )
+    fee_covers_counted = models.BigIntegerField(
+        "card fees covered in raised",
+        default=0,
+        db_default=0,
+        help_text="The part of fee_covers in `raised`: covers of gifts paid while the campaign counted them.",
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     recomputed_at = models.DateTimeField(null=True, blank=True)
     # When the stored breakdown last read the ledger: one older than the totals after a while was lost.

@@ -20,6 +20,7 @@ _VIEWER = {
     ("campaigns", "campaign"): ["view"],
     ("campaigns", "milestone"): ["view"],
     ("campaigns", "period"): ["view"],
+    ("campaigns", "feerate"): ["view"],  # the card fees a cover is computed from (fees.py)
     ("ledger", "donation"): ["view"],
     # fundraising.supporters, named by label only (campaigns imports nothing above it)
     ("supporters", "notice"): ["view"],
@@ -33,6 +34,7 @@ _EDITOR = {
 _OWNER = {
     **_EDITOR,
     ("campaigns", "organization"): ["view", "change"],
+    ("campaigns", "feerate"): ["view", "add", "change", "delete"],  # an organisation setting, on its page
     ("campaigns", "membership"): ["view", "change", "delete"],  # members join by invitation only
     ("campaigns", "invitation"): ["view", "add", "delete"],
     # supporters' statements for a year, and one supporter's export and erasure: owners only
@@ -69,6 +71,14 @@ def role_group_ensure(role):
         wanted |= Q(content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions])
     group.permissions.set(Permission.objects.filter(wanted))
     return group
+
+
+def role_groups_refresh(**kwargs):
+    """After migrations: the roles' groups that exist get the permissions PERMISSIONS now lists (a model added
+    since, such as FeeRate, is usable at once by members already in a group)."""
+    for role, name in GROUPS.items():
+        if Group.objects.filter(name=name).exists():
+            role_group_ensure(role)
 
 
 def role_of(*, user, organization_id):

@@ -36,6 +36,7 @@ def donation_data(donation):
     return {
         "id": str(donation.pk),
         "amount": donation.amount,
+        "fee_cover": donation.fee_cover,  # the part of amount that covered card fees (docs/owners.md)
         "amount_refunded": donation.amount_refunded,
         "currency": donation.currency,
         "formatted": donation.campaign.format(donation.amount),

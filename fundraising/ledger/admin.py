@@ -31,6 +31,8 @@ EXPORT_FIELDS = [
     "kind",
     "status",
     "amount",
+    "fee_cover",  # the part of amount that covered card fees (docs/owners.md#cover-the-fees)
+    "fee_cover_counted",
     "amount_refunded",
     "amount_disputed",
     "dispute_status",
@@ -160,6 +162,8 @@ class DonationAdmin(OrganizationScopedAdmin):
         "campaign",
         "period",
         "amount",
+        "fee_cover",
+        "fee_cover_counted",
         "currency",
         "kind",
         "status",

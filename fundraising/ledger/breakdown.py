@@ -12,7 +12,7 @@ year later (period_run_rate)."""
 import datetime
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.utils import timezone
 
 from fundraising.campaigns.models import Period
@@ -52,6 +52,7 @@ def previous_start(day):
 def money_sums():
     disputed = Case(When(dispute_status__in=HELD, then=F("amount_disputed")), default=Value(0))
     zero = Value(0)
+    held = Least(F("fee_cover"), Greatest(F("amount") - F("amount_refunded") - disputed, zero))
     return {
         "one_time_raised": Coalesce(Sum("net", filter=~RECURRING), zero),
         "monthly_raised": Coalesce(Sum("net", filter=MONTHLY), zero),
@@ -59,6 +60,10 @@ def money_sums():
         "offline_raised": Coalesce(Sum("net", filter=Q(source=Donation.Source.OFFLINE)), zero),
         "refunded": Coalesce(Sum("amount_refunded"), zero),
         "disputed": Coalesce(Sum(disputed), zero),
+        # The covers still held: a refund or dispute takes the gift first, the cover last (ledger/services.py),
+        # so `raised` less the counted ones is exactly the gifts, and plus the others exactly all that was paid.
+        "fee_covers": Coalesce(Sum(held, filter=STANDING), zero),
+        "fee_covers_counted": Coalesce(Sum(held, filter=STANDING & Q(fee_cover_counted=True)), zero),
     }
 
 
@@ -110,10 +115,11 @@ def year_before(moment, tz):
 
 
 def _latest_by_stream(rows):
-    """{stream key: amount of its latest gift (0 when fully refunded)} from rows ordered by paid_at."""
+    """{stream key: amount of its latest gift (0 when fully refunded)} from rows ordered by paid_at. A card fees
+    cover is in the run-rate as it is in the goal (the row's fee_cover_counted)."""
     latest = {}
-    for key, amount, refunded in rows.iterator(chunk_size=2000):
-        latest[key] = amount if refunded < amount else 0
+    for key, amount, refunded, cover, counted in rows.iterator(chunk_size=2000):
+        latest[key] = amount - (0 if counted else cover) if refunded < amount else 0
     return latest
 
 
@@ -134,7 +140,7 @@ def period_run_rate(period, now=None):
         .filter(Q(subscription_ended_at__isnull=True) | Q(subscription_ended_at__gt=cutoff))
         .annotate(key=stream_key())
         .order_by("paid_at")
-        .values_list("key", "amount", "amount_refunded")
+        .values_list("key", "amount", "amount_refunded", "fee_cover", "fee_cover_counted")
     )
     monthly = _latest_by_stream(standing.filter(MONTHLY, paid_at__gte=window_start))
     yearly = _latest_by_stream(standing.filter(YEARLY, paid_at__gt=year_before(cutoff, period.campaign.tz)))

@@ -81,6 +81,15 @@ class Donation(models.Model):
     tribute_on_wall = models.BooleanField("dedication on the wall", default=False, db_default=False)
     tribute_notify_email = models.EmailField("notify of the dedication", blank=True, default="", db_default="")
     tribute_notify_amount = models.BooleanField("amount in that notice", default=False, db_default=False)
+    # Cover the fees (docs/owners.md#cover-the-fees): `amount` is what the donor paid, card fees covered
+    # included (what Stripe charged, refunds and disputes are against); `fee_cover` is the part of it the donor
+    # added for the fees, so the gift is amount - fee_cover. Whether the cover counts toward the goal is the
+    # campaign's choice when the gift was first paid, kept on the row (a month's figures never move because a
+    # setting changed): ledger/services.py donation_net.
+    fee_cover = models.PositiveBigIntegerField(
+        "card fees covered", default=0, db_default=0, help_text="Minor units, part of the amount."
+    )
+    fee_cover_counted = models.BooleanField("covered fees counted", default=False, db_default=False)
     stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     stripe_charge_id = models.CharField(max_length=255, blank=True, default="")
@@ -160,6 +169,10 @@ class Donation(models.Model):
                 name="donation_offline_shape",
             ),
             models.CheckConstraint(condition=~Q(reverses=F("id")), name="donation_not_self_reversing"),
+            # The cover is part of the amount, never all of it (a gift is more than its fees).
+            models.CheckConstraint(
+                condition=Q(fee_cover=0) | Q(fee_cover__lt=F("amount")), name="donation_fee_cover_lt"
+            ),
             # A dedication has both its kind and its name; without one there is nothing else of it.
             models.CheckConstraint(
                 condition=Q(tribute_kind="", tribute_name="", tribute_on_wall=False, tribute_notify_email="",
@@ -174,7 +187,8 @@ class Donation(models.Model):
 
     # What a row contributed to its period's figures depends on these; fundraising/ledger/tally.py
     CONTRIBUTION_FIELDS = ("period_id", "paid_at", "donor_email", "amount", "amount_refunded", "amount_disputed",
-                           "dispute_status", "reverses_id", "kind", "stripe_subscription_id", "reversed")  # fmt: skip
+                           "dispute_status", "reverses_id", "kind", "stripe_subscription_id", "reversed", "fee_cover",
+                           "fee_cover_counted")  # fmt: skip
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -185,6 +199,11 @@ class Donation(models.Model):
         if all(name in loaded for name in cls.CONTRIBUTION_FIELDS):
             instance._loaded = {name: loaded[name] for name in cls.CONTRIBUTION_FIELDS}
         return instance
+
+    @property
+    def gift(self):
+        """What the donor gave, card fees covered left out (minor units)."""
+        return self.amount - self.fee_cover
 
     @property
     def is_reversal(self):

@@ -26,13 +26,17 @@ SUPPORTER = Q(net__gt=0, reversed_by__isnull=True)
 
 
 def donation_net_expression():
-    """What a donation contributes: amount less refunds and (open or lost) disputes, never below 0;
+    """What a donation contributes: amount (less a card fees cover the goal does not count) less refunds and
+    (open or lost) disputes, never below 0;
     a reversing entry (an offline gift's correction) contributes minus the amount it takes back."""
     disputed = Case(
         When(dispute_status__in=[Donation.Dispute.OPEN, Donation.Dispute.LOST], then=F("amount_disputed")),
         default=Value(0),
     )
-    kept = Greatest(F("amount") - F("amount_refunded") - disputed, Value(0))
+    # A cover the goal does not count is left out; a refund or a dispute comes out of the gift first (Stripe keeps
+    # its fee on a refund, so the cover was spent whatever is refunded): docs/owners.md#cover-the-fees.
+    uncounted = Case(When(fee_cover_counted=False, then=F("fee_cover")), default=Value(0))
+    kept = Greatest(F("amount") - uncounted - F("amount_refunded") - disputed, Value(0))
     return Case(When(reverses__isnull=False, then=-F("amount")), default=kept)
 
 
@@ -42,6 +46,16 @@ def donation_net(donation: Donation) -> int:
         return 0
     if donation.reverses_id is not None:
         return -donation.amount
+    disputed = donation.amount_disputed if donation.dispute_status in ("open", "lost") else 0
+    uncounted = 0 if donation.fee_cover_counted else donation.fee_cover
+    return max(donation.amount - uncounted - donation.amount_refunded - disputed, 0)
+
+
+def donation_kept(donation: Donation) -> int:
+    """What the donor paid and the organisation kept, a card fees cover included whatever the goal counts (a
+    supporter's statement shows this: they paid the cover too); the goal's figures use donation_net."""
+    if donation.paid_at is None or donation.reverses_id is not None:
+        return donation_net(donation)
     disputed = donation.amount_disputed if donation.dispute_status in ("open", "lost") else 0
     return max(donation.amount - donation.amount_refunded - disputed, 0)
 

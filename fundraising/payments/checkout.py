@@ -11,7 +11,7 @@ from fundraising.core.language import locale_language
 from fundraising.core.ratelimit import rate_take
 from fundraising.ledger.models import Donation
 
-from . import stripe_api
+from . import readers, stripe_api
 from .forms import donation_prefill
 
 # Cancel on Checkout's page brings the donor back with their choices for this long after they left.
@@ -92,7 +92,7 @@ def checkout_session_params(*, donation):
     label = CHECKOUT_LABEL.get(donation.kind, lambda: _("Donation"))()  # what Stripe's page shows as the product
     price_data = {
         "currency": donation.currency,
-        "unit_amount": donation.amount,
+        "unit_amount": donation.gift,
         "product_data": {"name": f"{label}: {campaign.title}"[:250]},
     }
     metadata = donation_metadata(donation)
@@ -115,11 +115,41 @@ def checkout_session_params(*, donation):
     else:
         params["submit_type"] = "donate"
         params["payment_intent_data"] = {"metadata": metadata}
+    return checkout_fee_cover_add(params, donation=donation)
+
+
+# The metadata key of a monthly gift's subscription saying how much of each month is its card fees cover: the
+# invoices' subscription details carry it, so every renewal's cover is known (readers.invoice_fee_cover).
+FEE_COVER_KEY = readers.FEE_COVER_KEY
+
+
+def checkout_fee_cover_add(params, *, donation):
+    """A gift with a card fees cover: the cover is a second line ("Card fees covered"), billed as often as the
+    gift (its recurring terms copied), and a subscription's metadata says how much it is."""
+    if not donation.fee_cover:
+        return params
+    gift_price = params["line_items"][0]["price_data"]
+    price_data = {
+        "currency": donation.currency,
+        "unit_amount": donation.fee_cover,
+        "product_data": {"name": _("Card fees covered")},
+    }
+    if gift_price.get("recurring"):
+        price_data["recurring"] = dict(gift_price["recurring"])
+        params["subscription_data"]["metadata"] = {
+            **params["subscription_data"]["metadata"],
+            FEE_COVER_KEY: str(donation.fee_cover),
+        }
+    params["line_items"].append({"price_data": price_data, "quantity": 1})
     return params
 
 
-def donation_checkout_start(*, campaign, amount, kind, public_name="", message="", anonymous=False, tribute=None):
+def donation_checkout_start(
+    *, campaign, amount, kind, public_name="", message="", anonymous=False, tribute=None, fee_cover=0
+):
     """Record the pending gift, then open its Checkout Session; returns (donation, session_url).
+    `amount` is the gift; `fee_cover` what the donor adds for the card fees (forms.FeeCoverFields): the row's
+    amount is what is charged, both together, and its fee_cover the part that covers fees.
     `tribute`: the dedication's Donation fields (DonationForm's cleaned "tribute"); it stays on this row,
     nothing of it goes to Stripe (the metadata's donation id already leads back here).
 
@@ -127,7 +157,8 @@ def donation_checkout_start(*, campaign, amount, kind, public_name="", message="
     attempt stays visible to the owner as pending; the idempotency key makes a retry reuse the session."""
     donation = Donation.objects.create(
         campaign=campaign,
-        amount=amount,
+        amount=amount + fee_cover,
+        fee_cover=fee_cover,
         currency=campaign.currency,
         kind=kind,
         public_name=public_name,
@@ -157,7 +188,8 @@ def checkout_cancelled_choices(*, campaign, query):
     ).first()  # fmt: skip
     if donation is None:
         return {}
-    initial = donation_prefill(campaign=campaign, query={"amount": str(donation.amount), "kind": donation.kind})
+    initial = donation_prefill(campaign=campaign, query={"amount": str(donation.gift), "kind": donation.kind})
+    initial["fee_cover"] = donation.fee_cover > 0
     initial.update(public_name=donation.public_name, message=donation.message, anonymous=donation.anonymous)
     if donation.tribute_name:
         initial.update({field: getattr(donation, field) for field in TRIBUTE_FIELDS})

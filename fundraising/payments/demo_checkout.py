@@ -23,7 +23,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
+from . import readers
 from .models import SubscriptionState
+from .readers import FEE_COVER_KEY
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +54,10 @@ def session_create(*, params, idempotency_key, site_url):
     if existing and (session := session_retrieve(session_id=existing)) is not None:
         return session
     session_id = demo_id("cs_test")
-    line = params["line_items"][0]
-    price = line["price_data"]
-    amount = int(price["unit_amount"]) * int(line.get("quantity", 1))
+    lines = [(line["price_data"], int(line["price_data"]["unit_amount"]) * int(line.get("quantity", 1)))
+             for line in params["line_items"]]  # fmt: skip
+    price = lines[0][0]
+    amount = sum(line_amount for _, line_amount in lines)  # a card fees cover is a second line
     monthly = params["mode"] == "subscription"
     session = {
         "id": session_id,
@@ -85,6 +88,7 @@ def session_create(*, params, idempotency_key, site_url):
         "url": site_url + reverse("demo-checkout", args=[session_id]),
         # Not Stripe's: what the page shows and what paying needs (stripe_api.py hides "_" keys).
         "_product": price["product_data"]["name"],
+        "_lines": [[line_price["product_data"]["name"], line_amount] for line_price, line_amount in lines],
         "_interval": (price.get("recurring") or {}).get("interval", "month") if monthly else "",
         "_payment_metadata": _metadata(params, "subscription_data" if monthly else "payment_intent_data"),
     }
@@ -167,19 +171,8 @@ def period_seconds(interval):
 
 
 def invoice_paid(*, session, now):
-    """A subscription's first invoice, metadata under parent.subscription_details (basil and later); its one line
-    bills the first period (fixtures3's line_item shape, trimmed), which is how a yearly invoice reads as one."""
-    line = {
-        "id": demo_id("il"), "object": "line_item", "amount": session["amount_total"],
-        "currency": session["currency"], "invoice": session["invoice"], "livemode": False, "metadata": {},
-        "parent": {"invoice_item_details": None, "subscription_item_details": {
-            "invoice_item": None, "proration": False, "proration_details": {"credited_items": None},
-            "subscription": session["subscription"], "subscription_item": None}, "type": "subscription_item_details"},
-        "period": {"start": now, "end": now + period_seconds(session.get("_interval"))},
-        "pricing": {"price_details": {"price": demo_id("price"), "product": demo_id("prod")}, "type": "price_details",
-                    "unit_amount_decimal": str(session["amount_total"])},
-        "quantity": 1,
-    }  # fmt: skip
+    """A subscription's first invoice, metadata under parent.subscription_details (basil and later); one line per
+    subscription item (_invoice_line)."""
     return {
         "id": session["invoice"],
         "object": "invoice",
@@ -190,8 +183,6 @@ def invoice_paid(*, session, now):
         "currency": session["currency"],
         "customer": session["customer"],
         "customer_email": session["customer_details"]["email"],
-        "lines": {"object": "list", "data": [line], "has_more": False,
-                  "url": f"/v1/invoices/{session['invoice']}/lines"},  # fmt: skip
         "livemode": False,
         "metadata": {},
         "parent": {
@@ -201,7 +192,31 @@ def invoice_paid(*, session, now):
         },
         "status": "paid",
         "status_transitions": {"finalized_at": now, "marked_uncollectible_at": None, "paid_at": now, "voided_at": None},
-    }
+        "lines": {"object": "list", "has_more": False, "url": f"/v1/invoices/{session['invoice']}/lines",
+                  "data": [_invoice_line(session=session, name=name, amount=cost, now=now)
+                           for name, cost in _lines(session)]},
+    }  # fmt: skip
+
+
+def _lines(session):
+    """[name, amount] of each line of a session (the gift, then a card fees cover if any)."""
+    return session.get("_lines") or [[session["_product"], session["amount_total"]]]
+
+
+def _invoice_line(*, session, name, amount, now):
+    """One line of an invoice (fixtures3's line_item shape, trimmed): what one subscription item bills (the gift,
+    or its card fees cover) for the first period, which is how a yearly invoice reads as one."""
+    return {
+        "id": demo_id("il"), "object": "line_item", "amount": amount, "currency": session["currency"],
+        "description": f"1 × {name}", "invoice": session["invoice"], "livemode": False, "metadata": {},
+        "parent": {"invoice_item_details": None, "type": "subscription_item_details",
+                   "subscription_item_details": {"invoice_item": None, "proration": False, "proration_details": None,
+                                                 "subscription": session["subscription"], "subscription_item": None}},
+        "period": {"start": now, "end": now + period_seconds(session.get("_interval"))},
+        "pricing": {"price_details": {"price": demo_id("price"), "product": demo_id("prod")}, "type": "price_details",
+                    "unit_amount_decimal": str(amount)},
+        "quantity": 1, "subtotal": amount,
+    }  # fmt: skip
 
 
 # --- monthly gifts after Checkout: the subscription, its changes, the Customer Portal's card update --------
@@ -249,13 +264,25 @@ def subscription_object(*, subscription_id, customer, amount, currency, metadata
 
 
 def subscription_new(*, session, now):
-    """The subscription a paid subscription-mode session starts (its first month paid)."""
-    return subscription_object(
-        subscription_id=session["subscription"], customer=session["customer"], amount=session["amount_total"],
+    """The subscription a paid subscription-mode session starts (its first month paid): one item per line."""
+    lines = _lines(session)
+    subscription = subscription_object(
+        subscription_id=session["subscription"], customer=session["customer"], amount=lines[0][1],
         currency=session["currency"], metadata=session["_payment_metadata"], item_id=demo_id("si"),
         product_id=demo_id("prod"), period_end=now + period_seconds(session.get("_interval")), now=now,
         interval=session.get("_interval") or "month",
     )  # fmt: skip
+    for _, amount in lines[1:]:
+        subscription_item_add(subscription, amount=amount)
+    return subscription
+
+
+def subscription_item_add(subscription, *, amount, item_id=None):
+    """Another item on a subscription, like its first with its own price and product (a card fees cover)."""
+    first = subscription["items"]["data"][0]
+    price = dict(first["price"], id=demo_id("price"), product=demo_id("prod"), unit_amount=amount,
+                 unit_amount_decimal=str(amount))  # fmt: skip
+    subscription["items"]["data"].append(dict(first, id=item_id or demo_id("si"), price=price))
 
 
 def subscription_store(subscription):
@@ -279,6 +306,9 @@ def subscription_retrieve(*, subscription_id):
         item_id=state.item_id or demo_id("si"), product_id=state.product_id or demo_id("prod"),
         period_end=period_end, now=now, status=state.status or "active",
     )  # fmt: skip
+    if state.fee_cover:
+        subscription["metadata"][FEE_COVER_KEY] = str(state.fee_cover)
+        subscription_item_add(subscription, amount=state.fee_cover, item_id=state.fee_cover_item_id or None)
     if state.cancel_at_period_end:
         subscription.update(cancel_at_period_end=True, cancel_at=period_end, canceled_at=now)
     subscription_store(subscription)
@@ -292,15 +322,23 @@ def _changed(subscription, type_, previous):
     return subscription
 
 
-def subscription_modify(*, subscription_id, items=None, cancel_at_period_end=None):
-    """Stripe's POST /v1/subscriptions/<id> for what the manage page asks: a new price on the one item
-    (price_data), or cancel_at_period_end; answers with the subscription once its event is delivered."""
+def subscription_modify(*, subscription_id, items=None, cancel_at_period_end=None, metadata=None):
+    """Stripe's POST /v1/subscriptions/<id> for what the manage page asks: a new price on the gift's item
+    (price_data), an item deleted (the card fees cover dropped) with the metadata it leaves, or
+    cancel_at_period_end; answers with the subscription once its event is delivered."""
     subscription = subscription_retrieve(subscription_id=subscription_id)
     if subscription is None or subscription["status"] == "canceled":
         return None
     previous = {}
-    item = subscription["items"]["data"][0]
+    item = readers.subscription_item(subscription)
     for change in items or []:
+        if change.get("deleted") is True:
+            kept = [other for other in subscription["items"]["data"] if other["id"] != change.get("id")]
+            if len(kept) == len(subscription["items"]["data"]) or not kept:
+                return None  # Stripe answers 400: no such item, or the subscription's last one
+            previous["items"] = json.loads(json.dumps(subscription["items"]))
+            subscription["items"]["data"] = kept
+            continue
         if change.get("id") != item["id"] or change["price_data"]["product"] != item["price"]["product"]:
             return None  # Stripe answers 400: not this subscription's item or product
         previous["items"] = json.loads(json.dumps(subscription["items"]))
@@ -308,6 +346,10 @@ def subscription_modify(*, subscription_id, items=None, cancel_at_period_end=Non
         recurring = dict(item["price"]["recurring"], **(change["price_data"].get("recurring") or {}))
         item["price"] = dict(item["price"], id=demo_id("price"), unit_amount=amount, unit_amount_decimal=str(amount),
                              recurring=recurring)  # fmt: skip
+    if metadata is not None:  # Stripe merges it; an empty value removes the key
+        previous["metadata"] = dict(subscription["metadata"])
+        subscription["metadata"] = {key: value for key, value in {**subscription["metadata"], **metadata}.items()
+                                    if value != ""}  # fmt: skip
     if cancel_at_period_end is not None:
         previous.update({key: subscription[key] for key in ("cancel_at", "cancel_at_period_end", "canceled_at")})
         subscription["cancel_at_period_end"] = cancel_at_period_end

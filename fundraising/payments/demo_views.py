@@ -46,7 +46,18 @@ def _page(request, session, form, *, status=200):
             else money.format_money(session["amount_total"], session["currency"], locale),
             "campaign": campaign,
         }
+        context["lines"] = _lines_shown(session, campaign, locale)
         return render(request, "fundraising/demo_checkout.html", context, status=status)
+
+
+def _lines_shown(session, campaign, locale):
+    """Each line with its amount, as Stripe's page lists them when there are several (a card fees cover)."""
+    lines = session.get("_lines") or []
+    if len(lines) < 2:
+        return []
+    if campaign and campaign.currency == session["currency"]:
+        return [(name, campaign.format(amount)) for name, amount in lines]
+    return [(name, money.format_money(amount, session["currency"], locale)) for name, amount in lines]
 
 
 def _success_url(session):

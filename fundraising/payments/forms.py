@@ -6,6 +6,7 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
+from fundraising.campaigns.fees import campaign_fee_cover, fee_cover_offer
 from fundraising.core import money
 from fundraising.ledger.models import Donation
 
@@ -130,7 +131,42 @@ class TributeFields(forms.Form):
                                         "dedication's other choices empty."))  # fmt: skip
 
 
-class DonationForm(TributeFields, forms.Form):
+class FeeCoverFields(forms.Form):
+    """The "Add X to cover the card fees" box (fundraising/campaigns/fees.py): its own block, shown only on a
+    campaign that offers it. The cover is computed here from the gift, never read from the page."""
+
+    fee_cover = forms.BooleanField(required=False, label=gettext_lazy("Cover the card fees"))
+
+    def fee_cover_clean(self, data):
+        """Fills data["fee_cover"] (minor units, 0 without a cover) once the gift is known, or adds an error
+        when the gift and its cover would pass Stripe's largest charge."""
+        gift = data.get("amount")
+        if not gift or not data.get("fee_cover") or not self.campaign.fee_cover_offered:
+            data["fee_cover"] = 0
+            return
+        cover = campaign_fee_cover(campaign=self.campaign, gift=gift)
+        if gift + cover > STRIPE_MAXIMUM:
+            self.add_error("fee_cover", gettext_lazy("This gift is too large to add the fees: untick the box."))
+            return
+        data["fee_cover"] = cover
+
+    def fee_cover_gift(self):
+        """The gift the box's label is computed for before any script runs: the one read from a submission,
+        else the chosen preset, else the first one (or the smallest gift)."""
+        cleaned = getattr(self, "cleaned_data", None) or {}
+        chosen = str(self["preset"].value() or "")
+        if cleaned.get("amount"):
+            return cleaned["amount"]
+        if chosen.isdigit() and int(chosen) in self.campaign.preset_amounts:
+            return int(chosen)
+        return (self.campaign.preset_amounts or [0])[0] or amount_range(self.campaign)[0]
+
+    def fee_cover_offer(self):
+        """The box's figures (fees.fee_cover_offer), None when the campaign does not offer it."""
+        return fee_cover_offer(campaign=self.campaign, gift=self.fee_cover_gift())
+
+
+class DonationForm(FeeCoverFields, TributeFields, forms.Form):
     preset = forms.ChoiceField(required=False, widget=forms.RadioSelect, label=gettext_lazy("Amount"))
     custom_amount = forms.CharField(required=False, max_length=30, label=gettext_lazy("Other amount"))
     kind = forms.ChoiceField(
@@ -175,6 +211,7 @@ class DonationForm(TributeFields, forms.Form):
             data["amount"] = self.amount_in_range(int(preset), "preset")
         else:
             raise forms.ValidationError(gettext_lazy("Choose an amount or enter your own."), code="amount_missing")
+        self.fee_cover_clean(data)
         return data
 
     def amount_parse(self, text):

@@ -136,6 +136,9 @@ class SubscriptionState(models.Model):
     currency = models.CharField(max_length=3, blank=True)
     item_id = models.CharField(max_length=255, blank=True)
     product_id = models.CharField(max_length=255, blank=True)
+    # The card fees cover billed with the gift each month (its own item), 0 when none or dropped.
+    fee_cover = models.PositiveBigIntegerField(default=0, db_default=0, help_text="Per month, minor units.")
+    fee_cover_item_id = models.CharField(max_length=255, blank=True, default="", db_default="")
     cancel_at_period_end = models.BooleanField(default=False)
     current_period_end = models.DateTimeField(null=True, blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)

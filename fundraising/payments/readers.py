@@ -247,20 +247,62 @@ def _currency(value):
 # --- subscriptions (customer.subscription.*) ------------------------------------------------------
 
 
-def subscription_item(subscription):
-    """The first item of a subscription (a monthly gift has one), or {}."""
+# A monthly gift's subscription metadata key naming its card fees cover (payments/checkout.py FEE_COVER_KEY).
+FEE_COVER_KEY = "fundraising_fee_cover"
+
+
+def fee_cover_named(metadata):
+    """The cover (minor units) a subscription's metadata names, 0 when none."""
+    raw = metadata.get(FEE_COVER_KEY) if isinstance(metadata, dict) else None
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and 0 < len(raw) <= 12 else 0
+
+
+def _items(subscription):
     data = (subscription.get("items") or {}).get("data") or []
-    return data[0] if data and isinstance(data[0], dict) else {}
+    return [item for item in data if isinstance(item, dict)]
+
+
+def _item_amount(item):
+    price = item.get("price") or item.get("plan") or {}
+    quantity = item.get("quantity") if isinstance(item.get("quantity"), int) else 1
+    return _amount(price.get("unit_amount") or price.get("amount")) * quantity
+
+
+def subscription_fee_cover_item(subscription):
+    """The item billing a monthly gift's card fees cover: of two or more items, the last one billing the amount
+    the metadata names (a cover is its own line, after the gift's); {} when there is none."""
+    cover, items = fee_cover_named(metadata_of(subscription)), _items(subscription)
+    if not cover or len(items) < 2:
+        return {}
+    matching = [item for item in items if _item_amount(item) == cover]
+    return matching[-1] if matching else {}
+
+
+def subscription_item(subscription):
+    """The gift's item of a subscription (its first item that does not bill the card fees cover), or {}."""
+    cover = subscription_fee_cover_item(subscription)
+    items = [item for item in _items(subscription) if item is not cover]
+    return items[0] if items else {}
 
 
 def subscription_amount(subscription):
-    """(amount per period, currency) from the item's price times its quantity."""
+    """(the gift per period, currency) from its item's price times its quantity (a fees cover left out)."""
     item = subscription_item(subscription)
     price = item.get("price") or item.get("plan") or {}
-    quantity = item.get("quantity") if isinstance(item.get("quantity"), int) else 1
-    return _amount(price.get("unit_amount") or price.get("amount")) * quantity, _currency(
-        price.get("currency") or subscription.get("currency")
-    )
+    return _item_amount(item), _currency(price.get("currency") or subscription.get("currency"))
+
+
+def invoice_fee_cover(invoice):
+    """The card fees cover in a monthly gift's invoice: what its subscription's metadata names, when a line of
+    the invoice bills exactly that (the cover's own item); 0 when none is named or no line bills it (the cover
+    was dropped, or the line changed outside this app)."""
+    parent = invoice.get("parent") or {}
+    details = parent.get("subscription_details") or invoice.get("subscription_details") or {}
+    cover = fee_cover_named(details.get("metadata"))
+    lines = [line for line in (invoice.get("lines") or {}).get("data") or [] if isinstance(line, dict)]
+    if not cover or not any(line.get("amount") == cover for line in lines):
+        return 0
+    return cover
 
 
 def subscription_interval(subscription):

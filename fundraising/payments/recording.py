@@ -72,8 +72,19 @@ def _locked(**lookup):
     return Donation.objects.select_for_update().filter(**lookup).order_by("created_at").first()
 
 
+def donation_fee_cover_fit(donation):
+    """A card fees cover is part of what was charged: one Stripe charged no more than (a changed or
+    foreign payment) is no cover. Whether it counts toward the goal is the campaign's choice when the gift is
+    first paid, kept on the row (docs/owners.md#cover-the-fees)."""
+    if donation.fee_cover >= donation.amount:
+        donation.fee_cover = 0
+    if donation.paid_at is None:
+        donation.fee_cover_counted = bool(donation.fee_cover and donation.campaign.fee_cover_counts)
+
+
 def donation_paid_mark(*, donation, paid_at):
     """Record the payment time; the earliest one wins so replays and late copies change nothing."""
+    donation_fee_cover_fit(donation)
     if donation.paid_at is None or paid_at < donation.paid_at:
         donation.paid_at = paid_at
         donation.period = _period_for(donation.campaign, paid_at)
@@ -257,6 +268,7 @@ def invoice_paid_record(*, invoice, paid_at):
     old_period_id = donation.period_id
     unmatched_clear(invoice_id)
     donation.amount = amount
+    donation.fee_cover = readers.invoice_fee_cover(invoice)  # every renewal carries its cover
     donation.kind = invoice_kind(donation=donation, invoice=invoice, subscription_id=subscription_id)
     donation.stripe_invoice_id = invoice_id
     donation.stripe_subscription_id = donation.stripe_subscription_id or subscription_id

@@ -7,7 +7,7 @@ import time
 import stripe
 from django.conf import settings
 
-from . import demo_checkout
+from . import demo_checkout, readers
 
 WEBHOOK_TOLERANCE_SECONDS = 300
 # Stripe's events nest a dozen levels at most; deeper bodies are refused before anything recurses on them.
@@ -270,6 +270,25 @@ def subscription_amount_change(*, subscription_id, item_id, product_id, currency
     return _call(
         lambda: stripe.Subscription.modify(
             subscription_id, items=items, proration_behavior="none", idempotency_key=idempotency_key
+        )
+    )
+
+
+def subscription_fee_cover_drop(*, subscription_id, item_id, idempotency_key):
+    """Stop billing a monthly gift's card fees cover from the next renewal: its item deleted without proration,
+    and the subscription's metadata no longer naming a cover (readers.FEE_COVER_KEY)."""
+    items = [{"id": item_id, "deleted": True}]
+    metadata = {readers.FEE_COVER_KEY: ""}  # an empty value removes the key
+    if demo_checkout_active():
+        changed = demo_checkout.subscription_modify(subscription_id=subscription_id, items=items, metadata=metadata)
+        return _demo_answer(changed, f"dropping the cover of {subscription_id}")
+    return _call(
+        lambda: stripe.Subscription.modify(
+            subscription_id,
+            items=items,
+            metadata=metadata,
+            proration_behavior="none",
+            idempotency_key=idempotency_key,
         )
     )
 

@@ -50,6 +50,10 @@ def subscription_state_record(*, subscription, when):
     state.currency = currency or state.currency
     state.interval = readers.subscription_interval(subscription) or state.interval
     state.item_id = readers.object_id(item.get("id")) or state.item_id
+    if isinstance((subscription.get("items") or {}).get("data"), list):  # a description of the items: its cover
+        cover_item = readers.subscription_fee_cover_item(subscription)
+        state.fee_cover_item_id = readers.object_id(cover_item.get("id"))
+        state.fee_cover = readers.fee_cover_named(readers.metadata_of(subscription)) if cover_item else 0
     state.product_id = readers.object_id((item.get("price") or {}).get("product")) or state.product_id
     state.cancel_at_period_end = subscription.get("cancel_at_period_end") is True
     state.current_period_end = readers.subscription_period_end(subscription) or state.current_period_end

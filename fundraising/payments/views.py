@@ -120,6 +120,7 @@ def donate(request, campaign):
             message=data["message"],
             anonymous=data["anonymous"],
             tribute=data["tribute"],
+            fee_cover=data["fee_cover"],
         )
     except stripe_api.StripeUnavailable as exc:
         log.error("checkout session for %s failed: %s", campaign.slug, exc)
@@ -151,7 +152,9 @@ def thanks(request, campaign):
     context = {
         "campaign": campaign,
         "donation": donation,
-        "amount_text": campaign.format(donation.amount) if donation else "",
+        "amount_text": campaign.format(donation.gift) if donation else "",  # the gift; a fees cover on its own line
+        "fee_cover_text": campaign.format(donation.fee_cover) if donation and donation.fee_cover else "",
+        "total_text": campaign.format(donation.amount) if donation else "",
         "snapshot": snapshot_localize(snapshot=snapshot_build(campaign_id=campaign.pk), locale=campaign.locale),
     }
     return render(request, "fundraising/thanks.html", context)

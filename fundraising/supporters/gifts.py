@@ -39,7 +39,12 @@ class MonthlyGift:
 
     @property
     def amount(self):
-        return self.state.amount if self.state and self.state.amount else self.first_gift.amount
+        return self.state.amount if self.state and self.state.amount else self.first_gift.gift
+
+    @property
+    def fee_cover(self):
+        """The card fees cover billed with the gift each month (0: none, or dropped), as Stripe last said."""
+        return self.state.fee_cover if self.state else self.first_gift.fee_cover
 
     @property
     def active(self):
@@ -74,6 +79,8 @@ def change_confirmed(change, state):
         return False
     if change.kind == GiftChange.Kind.AMOUNT:
         return state.amount == change.amount
+    if change.kind == GiftChange.Kind.FEE_COVER_DROP:
+        return state.fee_cover == 0
     if change.kind == GiftChange.Kind.CANCEL_AT_END:
         return state.cancel_at_period_end or state.status == "canceled"
     return state.status == "canceled"
@@ -139,6 +146,20 @@ def gift_amount_change(*, gift, amount):
         interval="year" if gift.yearly else "month",
     )
     return GiftChange.objects.create(subscription_id=gift.subscription_id, kind=GiftChange.Kind.AMOUNT, amount=amount)
+
+
+def gift_fee_cover_drop(*, gift):
+    """Ask Stripe to stop billing the card fees cover from the next renewal (the gift itself goes on); recorded
+    like a change of amount, and shown once the webhook confirms it."""
+    state = gift.state
+    if state is None or not state.fee_cover or not state.fee_cover_item_id:
+        raise stripe_api.StripeUnavailable("the subscription's card fees cover is not known")
+    stripe_api.subscription_fee_cover_drop(
+        subscription_id=gift.subscription_id,
+        item_id=state.fee_cover_item_id,
+        idempotency_key=f"gift-fee-cover-drop-{gift.subscription_id}-{state.fee_cover_item_id}",
+    )
+    return GiftChange.objects.create(subscription_id=gift.subscription_id, kind=GiftChange.Kind.FEE_COVER_DROP)
 
 
 def gift_cancel(*, gift, at_period_end):

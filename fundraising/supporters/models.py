@@ -74,6 +74,7 @@ class GiftChange(models.Model):
         AMOUNT = "amount", "Change amount"
         CANCEL_AT_END = "cancel_at_end", "Cancel at period end"
         CANCEL_NOW = "cancel_now", "Cancel now"
+        FEE_COVER_DROP = "fee_cover_drop", "Stop covering the fees"
 
     subscription_id = models.CharField(max_length=255, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

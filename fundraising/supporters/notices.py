@@ -113,7 +113,9 @@ def _context(notice):
     if donation is not None:
         context.update(
             donation=donation,
-            amount=campaign.format(donation.amount),
+            amount=campaign.format(donation.amount),  # what was paid; a card fees cover is shown as part of it
+            gift=campaign.format(donation.gift),
+            fee_cover=campaign.format(donation.fee_cover) if donation.fee_cover else "",
             date=local_date(campaign, donation.paid_at) if donation.paid_at else "",
             reference=donation_reference(donation),
             monthly=donation.kind == "monthly",
@@ -127,6 +129,8 @@ def _context(notice):
         )
     if notice.kind == Notice.Kind.TRIBUTE and not notice.amount:
         context["amount"] = ""  # the donor did not allow it: the template has nothing to show
+    elif notice.kind == Notice.Kind.TRIBUTE and donation is not None:
+        context["amount"] = context["gift"]  # the gift made in their name, not the fees the donor covered
     if notice.kind == Notice.Kind.REFUND:
         context["refunded"] = campaign.format(notice.amount)
     if notice.kind == Notice.Kind.STATEMENT:

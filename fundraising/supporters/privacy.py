@@ -22,7 +22,7 @@ from fundraising.payments.stripe_events import stripe_event_process
 from .models import GiftChange, Notice
 
 DONATION_FIELDS = [
-    "id", "campaign_id", "amount", "currency", "kind", "status", "amount_refunded", "amount_disputed",
+    "id", "campaign_id", "amount", "fee_cover", "currency", "kind", "status", "amount_refunded", "amount_disputed",
     "dispute_status", "public_name", "anonymous", "message", "tribute_kind", "tribute_name", "tribute_on_wall",
     "tribute_notify_email", "tribute_notify_amount", "donor_email", "stripe_checkout_session_id",
     "stripe_payment_intent_id", "stripe_charge_id", "stripe_subscription_id", "stripe_invoice_id",
@@ -100,6 +100,7 @@ def supporter_export(*, organization, email):
                     "customer_id",
                     "status",
                     "amount",
+                    "fee_cover",
                     "currency",
                     "cancel_at_period_end",
                     "current_period_end",

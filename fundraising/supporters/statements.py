@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from fundraising.ledger.models import Donation
-from fundraising.ledger.services import donation_net
+from fundraising.ledger.services import donation_kept
 
 from .models import StatementRun
 
@@ -44,7 +44,7 @@ def statement_build(*, organization, email, year):
         if not _in_year(donation, year):
             continue
         campaign = donation.campaign
-        net = donation_net(donation)
+        net = donation_kept(donation)  # a card fees cover is part of what the supporter gave
         taken_back = donation.amount - net
         lines.append(
             {

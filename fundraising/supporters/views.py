@@ -149,6 +149,8 @@ def gift_change(request, campaign, token, subscription_id):
             text = request.POST.get("amount", "")
             amount = amount_read(campaign=gift.campaign, text=text, confirmed=request.POST.get(CONFIRMED, ""))
             gifts.gift_amount_change(gift=gift, amount=amount)
+        elif action == "fee_cover_drop":
+            gifts.gift_fee_cover_drop(gift=gift)
         elif action in ("cancel_at_end", "cancel_now"):
             gifts.gift_cancel(gift=gift, at_period_end=action == "cancel_at_end")
         elif action == "card":

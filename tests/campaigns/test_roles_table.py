@@ -14,7 +14,7 @@ from django.core import mail
 from django.test import TestCase
 from django.urls import URLResolver
 
-from fundraising.campaigns.models import Invitation
+from fundraising.campaigns.models import FeeRate, Invitation
 from fundraising.campaigns.services import owner_add, period_for
 from fundraising.integrations.models import Delivery, Endpoint
 from fundraising.journal.models import Entry
@@ -73,6 +73,11 @@ CUSTOM = {
     "ledger/donation/offline/": (None, "OFFLINE", "OE"),  # the campaign is offered
     "integrations/endpoint/<path:object_id>/send-test/": ("integrations.endpoint", "POST", "O"),
     "auth/user/<id>/password/": ("auth.user", "GET", ""),
+}
+# Inlines a role edits on its parent's page, apart from the parent's own rights: (parent model, formset prefix)
+# and who reads the organisation's rows there, who gets them as fields to change.
+INLINES = {
+    ("campaigns.organization", "fee_rates"): {"read": "OEV", "write": "O"},  # card fees (cover the fees)
 }
 ACTIONS = {
     ("ledger.donation", "message_hide"): "OE",
@@ -163,6 +168,8 @@ def organisation_rows(letter, user):
     if letter != "X":
         owner_add(organization=org, user=user, role=ROLES[letter])
     campaign = CampaignFactory(organization=org, slug=f"c-{ROLES[letter]}", title=f"Campaign {mark}")
+    # A card fee this organisation's page alone shows: 1.0x % (x: the role's place in ROLES).
+    FeeRate.objects.create(organization=org, currency="usd", percent_bp=101 + list(ROLES).index(letter), fixed=0)
     email = f"grace-{mark}@example.org"
     donation = DonationFactory(campaign=campaign, public_name=f"Donor {mark}", donor_email=email, message="Hi",
                                source="offline", method="cash")  # fmt: skip
@@ -296,6 +303,28 @@ def test_each_role_gets_what_the_table_says_on_every_custom_page(client, mia, ro
     assert seen == {route: letters for route, (_, _, letters) in CUSTOM.items()}
 
 
+def inline_got(client, parent, prefix, view, rows, letter):
+    """Whether the parent's page showed this organisation's inline rows (read), or offered them as fields (write)."""
+    response = client.get(f"{model_url(parent)}{rows[letter][parent].pk}/change/")
+    if response.status_code != 200:
+        return False
+    html = response.content.decode()
+    fee = FeeRate.objects.get(organization=rows[letter]["campaigns.organization"])
+    shown = f"{fee.percent_bp / 100:g} %" in html or f'value="{fee.percent_bp / 100:g}"' in html
+    return shown and (view == "read" or f'name="{prefix}-0-percent"' in html)
+
+
+def test_each_role_gets_what_the_table_says_from_every_inline(client, mia, rows):
+    client.force_login(mia)
+    seen = {
+        key: {
+            view: "".join(letter for letter in ROLES if inline_got(client, *key, view, rows, letter)) for view in views
+        }
+        for key, views in INLINES.items()
+    }
+    assert seen == INLINES
+
+
 def test_the_pages_of_no_organisation(client, mia, rows):
     client.force_login(mia)
     campaign = rows["O"]["campaigns.campaign"]
@@ -358,7 +387,8 @@ def test_each_role_gets_what_the_table_says_from_every_action_of(client, mia, ro
 def table_size():
     pages = sum(len(table_of(label)) for label in MODELS) + len(CUSTOM)
     actions = sum(1 for label in MODELS if label != "supporters.supportertools") + len(ACTIONS)
-    return (pages + actions) * len(ROLES) + len(SITE) + len(APPS)
+    inlines = sum(len(views) for views in INLINES.values())
+    return (pages + actions + inlines) * len(ROLES) + len(SITE) + len(APPS)
 
 
 def test_the_table_size_is_what_docs_say():

@@ -194,3 +194,28 @@ def payment_intent_declined(*, amount, metadata, payment_intent=None, charge_id=
         status="requires_payment_method",
         transfer_data=None,
     )
+
+
+def invoice_line(*, amount, subscription, item_id=None, description="1 × Monthly donation"):
+    """One line of a subscription's invoice (fixtures3's `line_item`): what one subscription item bills."""
+    line = copy.deepcopy(_fixtures()["invoice"]["lines"]["data"][0])
+    line.update(id=sid("il"), amount=amount, currency="usd", description=description, subtotal=amount)
+    line["parent"] = {
+        "invoice_item_details": None,
+        "subscription_item_details": {"invoice_item": None, "proration": False, "proration_details": None,
+                                      "subscription": subscription, "subscription_item": item_id or sid("si")},
+        "type": "subscription_item_details",
+    }  # fmt: skip
+    return line
+
+
+def invoice_with_lines(invoice, *, amounts, subscription):
+    """`invoice` billing one line per amount (a monthly gift, and its card fees cover as a line of its own)."""
+    lines = [invoice_line(amount=amount, subscription=subscription) for amount in amounts]
+    invoice["lines"] = {
+        "data": lines,
+        "has_more": False,
+        "object": "list",
+        "url": f"/v1/invoices/{invoice['id']}/lines",
+    }
+    return invoice

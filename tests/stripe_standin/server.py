@@ -26,8 +26,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import stripe
 
+from fundraising.payments import readers
 from tests.loopback import free_port
-from tests.stripe_standin import events
+from tests.stripe_standin import events, objects
 
 SECRET_KEY = "sk_test_standin"
 
@@ -86,9 +87,10 @@ class CheckoutStandIn:
             if idempotency_key and idempotency_key in self.by_idempotency_key:
                 return self.sessions[self.by_idempotency_key[idempotency_key]]
             session_id = events.sid("cs_test")
-            line = params["line_items"][0]
-            price = line["price_data"]
-            amount = int(price["unit_amount"]) * int(line.get("quantity", 1))
+            price = params["line_items"][0]["price_data"]
+            # Every line is charged (the gift, and a card fees cover as a second line).
+            amount = sum(int(line["price_data"]["unit_amount"]) * int(line.get("quantity", 1))
+                         for line in params["line_items"])  # fmt: skip
             session = events.checkout_session(
                 amount=amount,
                 currency=price["currency"],
@@ -207,15 +209,24 @@ class CheckoutStandIn:
                 interval=interval,
             )
             invoice["customer"] = session["customer"]
+            invoice["parent"]["subscription_details"]["metadata"] = dict(metadata)
+            amounts = [int(line["price_data"]["unit_amount"]) for line in params["line_items"]]
+            objects.invoice_with_lines(invoice, amounts=amounts, subscription=session["subscription"])
             subscription = events.subscription_live(
                 subscription_id=session["subscription"],
-                amount=session["amount_total"],
+                amount=amounts[0],
                 currency=session["currency"],
                 campaign=metadata.get("fundraising_campaign"),
                 donation=metadata.get("fundraising_donation"),
                 customer=session["customer"],
                 interval=interval,
             )
+            subscription["metadata"] = dict(metadata)
+            for amount in amounts[1:]:  # one item per line, as Checkout makes them
+                first = subscription["items"]["data"][0]
+                price = dict(first["price"], id=events.sid("price"), product=events.sid("prod"), unit_amount=amount,
+                             unit_amount_decimal=str(amount))  # fmt: skip
+                subscription["items"]["data"].append(dict(first, id=events.sid("si"), price=price))
             self.subscriptions[subscription["id"]] = subscription
             sent.append(events.event("customer.subscription.created", subscription))
             sent.append(events.event("invoice.paid", invoice))
@@ -224,11 +235,17 @@ class CheckoutStandIn:
     # --- subscriptions and the Customer Portal (monthly gifts) ----------------------------------
 
     def subscription_change(self, subscription_id, params):
-        """POST /v1/subscriptions/<id>: a new price for the one item, or cancel_at_period_end."""
+        """POST /v1/subscriptions/<id>: a new price for the gift's item, an item deleted (with the metadata it
+        leaves; Stripe refuses deleting the last one), or cancel_at_period_end."""
         with self.lock:
             subscription = self.subscriptions[subscription_id]
             for change in params.get("items") or []:
-                item = subscription["items"]["data"][0]
+                if change.get("deleted") == "true":
+                    kept = [item for item in subscription["items"]["data"] if item["id"] != change["id"]]
+                    assert 0 < len(kept) < len(subscription["items"]["data"]), (change, subscription["items"])
+                    subscription["items"]["data"] = kept
+                    continue
+                item = readers.subscription_item(subscription)
                 assert change["id"] == item["id"], (change, item["id"])
                 price = change["price_data"]
                 assert price["product"] == item["price"]["product"], price
@@ -236,6 +253,9 @@ class CheckoutStandIn:
                 recurring = dict(item["price"]["recurring"], interval=(price.get("recurring") or {}).get("interval"))
                 item["price"] = dict(item["price"], id=events.sid("price"), unit_amount=int(price["unit_amount"]),
                                      unit_amount_decimal=str(price["unit_amount"]), recurring=recurring)  # fmt: skip
+            if "metadata" in params:  # merged; an empty value removes the key, as Stripe does
+                merged = {**subscription["metadata"], **params["metadata"]}
+                subscription["metadata"] = {key: value for key, value in merged.items() if value != ""}
             if "cancel_at_period_end" in params:
                 ending = params["cancel_at_period_end"] == "true"
                 subscription["cancel_at_period_end"] = ending

@@ -68,6 +68,7 @@ class Command(BaseCommand):
                 min_amount=100,
                 max_amount=1000000,
                 supporters_wall=True,
+                fee_cover_offered=True,  # the donation page offers to cover the card fees (docs/owners.md)
             )
             services.campaign_update(campaign=campaign)
         for amount, label in ((250000, "Servers paid"), (500000, "Goal")):
