@@ -223,3 +223,22 @@ def test_the_dashboard_shows_raised_without_and_with_the_covers(client, alice, o
     assert "1.06 $" in card
     assert "Raised 25 $ without them, 26.06 $ with them" in card
     assert "not counted toward the goal" in card
+
+
+def test_a_yearly_gift_bills_its_cover_every_year(client, offering, stripe_calls):
+    offering.yearly_gifts = True
+    offering.save()
+    donate_post(client, "/c/lights/", {"preset": "custom", "custom_amount": "25", "kind": "yearly", "fee_cover": "on"})
+    gift, cover = stripe_calls[0]["line_items"]
+    assert gift["price_data"]["recurring"] == cover["price_data"]["recurring"] == {"interval": "year"}
+    assert (Donation.objects.get().kind, Donation.objects.get().fee_cover) == ("yearly", COVER)
+
+
+def test_the_thanks_page_says_a_yearly_cover_is_yearly(client, offering, settings, monkeypatch):
+    settings.STRIPE_SECRET_KEY = "sk_test_fees"
+    pending = Donation.objects.create(campaign=offering, amount=2606, fee_cover=COVER, currency="usd", kind="yearly",
+                                      stripe_checkout_session_id="cs_test_feeyear")  # fmt: skip
+    session = events.checkout_session(amount=2606, donation=pending.id, session_id="cs_test_feeyear")
+    monkeypatch.setattr(stripe_api, "checkout_session_retrieve", lambda *, session_id: session)
+    html = client.get("/c/lights/thanks/?session_id=cs_test_feeyear").content.decode()
+    assert "<strong>1.06 $</strong> a year, <strong>26.06 $</strong> in all each year." in html
