@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DEMO_ENV := DEBUG=$${DEBUG:-1} STRIPE_WEBHOOK_SECRET=$${STRIPE_WEBHOOK_SECRET:-whsec_demo_local_only} \
 	STRIPE_DEMO_CHECKOUT=$${STRIPE_DEMO_CHECKOUT:-1} EMAIL_BACKEND=$${EMAIL_BACKEND:-fundraising.ops.mailbox.MailboxBackend}
 
-.PHONY: demo test test-operator lint worker serve migrate clean axe mutants embed requirements altcha
+.PHONY: demo test test-fast test-operator lint worker serve migrate clean axe mutants embed requirements altcha
 
 # `make demo` needs only what running needs (requirements.txt); tests, lint and mutants add the dev set.
 # --no-compile: Python compiles what it imports on first use, instead of every file of every package up front.
@@ -59,8 +59,19 @@ embed: node_modules/.installed
 altcha: node_modules/.installed
 	cp node_modules/altcha/dist/main/altcha.i18n.min.js static/fundraising/altcha.js
 
+# The whole suite in two passes (docs/development.md, "Tests and CI"): everything but the tests that start servers or
+# Celery workers spread over TEST_WORKERS processes (pytest-xdist: each its own test database and Redis db), then
+# those, one at a time, so their timings and subprocesses never compete with the rest. Together: every test.
+TEST_WORKERS ?= auto
+ALONE := server or worker
 test: lint axe
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not ($(ALONE))"
+	$(VENV)/bin/pytest -m "$(ALONE)"
+
+# While you work: the tests that need no browser, worker or server and take no more than a few seconds, in parallel.
+FAST := not browser and not worker and not server and not slow
+test-fast: $(VENV)/.installed
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -q -m "$(FAST)"
 
 # As an operator installs it: a fresh virtualenv from requirements.txt only, gunicorn -w 2, a signed
 # event over HTTP; on PostgreSQL + Redis (worker, beat) and on the embedded default. Needs both services.

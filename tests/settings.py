@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from urllib.parse import urlparse
 
 os.environ["FUNDRAISING_IGNORE_DOTENV"] = "1"
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
@@ -12,6 +13,19 @@ os.environ.setdefault("WIDGET_ROOT", tempfile.mkdtemp(prefix="fundraising-widget
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # The donation form's proof-of-work stays real but cheap: a handful of key derivations (tests/challenge_helpers.py).
 os.environ.setdefault("ALTCHA_DIFFICULTY", "4")
+
+
+def redis_url_of_worker(url, worker):
+    """Under pytest-xdist, worker gw<n> uses Redis db <base + n> (gw0 the base itself), as pytest-django gives it a
+    test database of its own: tests empty the cache (FLUSHDB) and would empty another worker's in the same db."""
+    parsed = urlparse(url)
+    if not worker or parsed.scheme not in ("redis", "rediss"):
+        return url
+    return parsed._replace(path=f"/{int(parsed.path.strip('/') or 0) + int(worker.removeprefix('gw'))}").geturl()
+
+
+if os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = redis_url_of_worker(os.environ["REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER", ""))
 
 from fundraising.settings import *  # noqa: E402,F403
 

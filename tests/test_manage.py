@@ -1,6 +1,11 @@
 """manage.py, in no app: a command run without its configuration says what is missing in one line."""
 
+import pytest
+
 from tests.manage_run import run_manage
+
+# Every test here starts manage.py in a subprocess: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 def test_it_names_the_missing_setting_in_one_line_without_a_traceback():

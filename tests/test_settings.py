@@ -7,6 +7,9 @@ import pytest
 from tests.loopback import QuietHandler, serving
 from tests.manage_run import PRODUCTION, run_manage, run_python
 
+# Every test here starts manage.py or python in a subprocess (a second or more each): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize(
     ("overrides", "named"),

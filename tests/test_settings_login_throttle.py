@@ -71,6 +71,7 @@ def test_it_unlocks_a_username_with_axes_reset_username(sign_in, settings):
     assert sign_in("alice", "alice-real-password") == (302, True)
 
 
+@pytest.mark.slow
 def test_it_prints_no_banner_on_every_command():
     from tests.manage_run import run_manage
 

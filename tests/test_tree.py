@@ -1,10 +1,16 @@
 """Tests mirror the code (tests/README.md): a file in tests/<app>/ is named test_<module>[_<aspect>].py for a module
 of fundraising/<app>/, and only the files of ROOT_TESTS sit at the root."""
 
+import re
+import shlex
+import tomllib
 from pathlib import Path, PurePosixPath
 
+import pytest
+
 TESTS = Path(__file__).resolve().parent
-CODE = TESTS.parent / "fundraising"
+ROOT = TESTS.parent
+CODE = ROOT / "fundraising"
 
 # Tests of no single app, each with the reason it stays here (tests/README.md says the same).
 ROOT_TESTS = {
@@ -16,7 +22,7 @@ ROOT_TESTS = {
     "test_accessibility_axe.py": "axe-core on pages of several apps (donation, widgets, admin)",
     "test_accessibility_forced_colors.py": "forced colours on the donation page and every widget format",
     "test_manage.py": "manage.py, in no app: a command without its configuration fails in one line",
-    "test_tree.py": "this layout",
+    "test_tree.py": "this layout, the markers, and that `make test` runs every test",
 }
 
 
@@ -78,3 +84,87 @@ def test_the_rule_refuses_what_a_newcomer_could_not_find():
     assert "not an app" in misnamed("billing/test_invoices.py")
     assert "nested" in misnamed("payments/handlers/test_handlers.py")
     assert "at the root" in misnamed("test_money.py")
+
+
+# --- The selection: every marker declared and explained, every test file run by `make test` ---
+
+PYTEST_MARKS = {"parametrize", "skip", "skipif", "xfail", "usefixtures", "filterwarnings", "django_db"}
+
+
+def pytest_options():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+
+
+def declared_markers():
+    return {line.split(":")[0].strip() for line in pytest_options()["markers"]}
+
+
+def used_markers():
+    return {name for path in TESTS.rglob("*.py") for name in re.findall(r"\bmark\.(\w+)", path.read_text())}
+
+
+def pytest_runs(target):
+    """The pytest commands of a Makefile target's recipe as argument lists, its $(VARIABLES) expanded."""
+    makefile = (ROOT / "Makefile").read_text()
+    variables = dict(re.findall(r"^(\w+) *[:?]?= *(.*)$", makefile, re.M))
+    recipe = re.search(rf"^{target}:.*\n((?:\t.*\n)*)", makefile, re.M).group(1)
+    runs = []
+    for line in recipe.splitlines():
+        while re.search(r"\$\((\w+)\)", line):
+            line = re.sub(r"\$\((\w+)\)", lambda m: variables[m.group(1)], line)
+        argv = shlex.split(line)
+        if argv[0].endswith("/pytest"):
+            runs.append(argv[1:])
+    return runs
+
+
+def selections(runs):
+    """Each run's -m expression; refuses any other way of leaving tests out (paths, -k, --ignore, --deselect)."""
+    expressions = []
+    for argv in runs:
+        options = dict(zip(argv[::2], argv[1::2], strict=True))
+        assert set(options) <= {"-n", "-m"}, f"a run that leaves tests out: {argv}"
+        expressions.append(options.get("-m"))
+    return expressions
+
+
+def test_every_marker_used_is_declared_and_every_declared_one_used():
+    assert sorted(used_markers() - PYTEST_MARKS - declared_markers()) == []
+    assert sorted(declared_markers() - used_markers()) == []
+
+
+def test_every_marker_is_explained_in_tests_readme():
+    readme = (TESTS / "README.md").read_text()
+    assert sorted(name for name in declared_markers() if f"| `{name}` |" not in readme) == []
+
+
+def test_make_test_runs_every_test_exactly_once():
+    """Two runs, the tests that run alone (`-m "X"`) and all the others (`-m "not (X)"`); or one run of everything."""
+    expressions = selections(pytest_runs("test"))
+    if expressions != [None]:
+        alone = [e for e in expressions if not e.startswith("not (")]
+        assert len(expressions) == 2 and len(alone) == 1 and f"not ({alone[0]})" in expressions, expressions
+    options = pytest_options()
+    assert options["testpaths"] == ["tests"] and "python_files" not in options
+    assert not re.search(r"(^| )(-m|-k|--ignore|--ignore-glob|--deselect)\b", options["addopts"]), options["addopts"]
+    assert (
+        sorted(str(p.relative_to(ROOT)) for p in TESTS.rglob("conftest.py") if "collect_ignore" in p.read_text()) == []
+    )
+
+
+def test_no_test_sits_in_a_file_pytest_never_collects():
+    helpers = [path for path in TESTS.rglob("*.py") if not path.name.startswith("test_")]
+    assert (
+        sorted(str(p.relative_to(TESTS)) for p in helpers if re.search(r"^(def test_|class Test)", p.read_text(), re.M))
+        == []
+    )
+
+
+def test_the_selection_check_accepts_two_passes():
+    assert selections([["-n", "auto", "-m", "not (a)"], ["-m", "a"]]) == ["not (a)", "a"]
+
+
+@pytest.mark.parametrize("argv", [["tests/ledger"], ["-k", "webhook"], ["--ignore", "tests/ops"], ["-x", "-m", "a"]])
+def test_the_selection_check_refuses_a_run_that_leaves_tests_out(argv):
+    with pytest.raises((AssertionError, ValueError)):
+        selections([argv])

@@ -263,6 +263,7 @@ def table_of(label):
     return views
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("label", sorted(MODELS))
 def test_each_role_gets_what_the_table_says_on_every_page_of(client, mia, rows, label):
     client.force_login(mia)

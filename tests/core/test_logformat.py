@@ -2,7 +2,12 @@
 
 import json
 
+import pytest
+
 from tests.manage_run import run_manage
+
+# Every test here starts python in a subprocess: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 LOG_A_WARNING = "import logging; logging.getLogger('fundraising.example').warning('disk %s full', 'widgets')"
 

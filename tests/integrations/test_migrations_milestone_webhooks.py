@@ -13,6 +13,9 @@ from fundraising.ledger import services as ledger
 from tests.delivery_helpers import deliveries_drain
 from tests.factories import DonationFactory
 
+# Migrates backwards and forwards: not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 BEFORE = [("campaigns", "0006_supporters_wall"), ("integrations", "0001_initial")]
 AFTER = [("campaigns", "0007_remove_milestone_webhook"), ("integrations", "0002_milestone_webhooks_to_endpoints")]
 

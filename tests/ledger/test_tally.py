@@ -72,6 +72,7 @@ def assert_figures_match_the_ledger():
         assert stored == donor_nets_from_ledger(period_id)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)

@@ -83,6 +83,7 @@ def assert_streams_match_the_ledger():
         assert gift.reversed == Donation.objects.filter(reverses=gift).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)

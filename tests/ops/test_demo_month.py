@@ -10,6 +10,9 @@ from fundraising.campaigns.services import period_for
 from fundraising.ledger.models import Donation
 from fundraising.ops.demo_month import month_before
 
+# Seeds the whole demo, then lets a month pass: not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.django_db(transaction=True)  # the summary follows the period.closed entry after commit
 def test_it_closes_the_demos_month_and_opens_a_new_one(settings, widget_root):

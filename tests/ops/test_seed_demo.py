@@ -8,6 +8,9 @@ from fundraising.campaigns.services import period_for
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import period_recompute
 
+# Each test seeds the whole demo (two years of gifts): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 def snapshot():
     return (

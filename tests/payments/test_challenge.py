@@ -132,6 +132,7 @@ def test_it_keeps_the_solution_when_another_field_is_wrong(client, campaign, ses
     assert len(sessions) == 1
 
 
+@pytest.mark.slow
 def test_it_opens_no_session_for_1000_scripted_posts(client, campaign, sessions):
     """A script that does not solve: missing, made up, forged, replayed and expired payloads, 1,000 in all."""
     used = challenge_solved(client, "lights")

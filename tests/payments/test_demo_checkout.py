@@ -81,6 +81,7 @@ def test_it_pays_a_monthly_session_with_a_first_invoice(demo_on, campaign):
     assert (invoice["amount_paid"], invoice["billing_reason"]) == (1000, "subscription_create")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("kind", "types"), [
     ("one_time", ["checkout.session.completed", "payment_intent.succeeded"]),

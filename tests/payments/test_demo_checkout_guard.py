@@ -13,6 +13,7 @@ from tests.stripe_standin.server import SECRET_KEY, CheckoutStandIn
 WEBHOOK_SECRET = "whsec_" + "x1" * 16  # production settings refuse a placeholder such as whsec_x
 
 
+@pytest.mark.slow
 def test_it_refuses_to_start_with_debug_off():
     result = run_manage({**PRODUCTION, "STRIPE_DEMO_CHECKOUT": "1", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}, "check")
     assert result.returncode != 0
@@ -21,12 +22,14 @@ def test_it_refuses_to_start_with_debug_off():
     assert "DEBUG=1" in result.stderr.splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_it_refuses_to_start_without_a_webhook_secret():
     result = run_manage({"DEBUG": "1", "STRIPE_DEMO_CHECKOUT": "1"}, "check")
     assert result.returncode != 0
     assert "STRIPE_WEBHOOK_SECRET" in result.stderr.splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_it_starts_in_debug_with_a_webhook_secret():
     result = run_manage({"DEBUG": "1", "STRIPE_DEMO_CHECKOUT": "1", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}, "check")
     assert result.returncode == 0, result.stderr

@@ -19,6 +19,7 @@ def outcome(results):
     return status, refunded, periods
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("failure", ["charge.refund.updated", "refund.updated", "refund.failed"])
 @pytest.mark.parametrize("status", ["failed", "canceled"])
 def test_it_gives_back_a_refund_that_failed_later(client, campaign, failure, status):

@@ -29,6 +29,7 @@ def story(pending, *, dispute_outcome):
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("outcome", "raised", "status"), [("won", 3500, "partially_refunded"), ("lost", 0, "disputed")]
 )

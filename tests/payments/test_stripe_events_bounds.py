@@ -105,6 +105,7 @@ def signed_events(draw):
     return [event_build(kind, amount, currency, refunded) for _ in range(draw(st.integers(1, 3)))]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
