@@ -17,6 +17,13 @@ def _queue(notice, created):
         notice_send.delay(str(notice.pk))
 
 
+def _queue_all(created):
+    """The first try of each new notice, one task for the lot (a drain's batch of receipts)."""
+    from .tasks import notices_send_enqueue
+
+    notices_send_enqueue([notice.pk for notice, new in created if new])
+
+
 def _donations(entries):
     ids = [entry.donation_id for entry in entries]
     return {d.pk: d for d in Donation.objects.select_related("campaign").filter(pk__in=ids)}
@@ -25,38 +32,46 @@ def _donations(entries):
 def receipts_send(entries):
     """donation.counted: a receipt for a paid gift with an address (not for a reversing entry)."""
     donations = _donations(entries)
+    created = []
     for entry in entries:
         donation = donations.get(entry.donation_id)
         if donation is None or donation.paid_at is None or not donation.donor_email or donation.reverses_id:
             continue
-        _queue(*notice_create(key=f"receipt:{donation.pk}", kind=Notice.Kind.RECEIPT, campaign=donation.campaign,
-                              email=donation.donor_email, donation=donation, amount=donation.amount))  # fmt: skip
+        created.append(notice_create(key=f"receipt:{donation.pk}", kind=Notice.Kind.RECEIPT,
+                                     campaign=donation.campaign, email=donation.donor_email, donation=donation,
+                                     amount=donation.amount))  # fmt: skip
+    _queue_all(created)
 
 
 def tribute_notices_send(entries):
     """donation.counted: the one notice to the person the donor named in a dedication, for a gift that
     still stands (paid, not refunded, disputed or reversed); the amount only when the donor allowed it."""
     donations = _donations(entries)
+    created = []
     for entry in entries:
         donation = donations.get(entry.donation_id)
         if donation is None or not donation.tribute_notify_email or not tribute_stands(donation):
             continue
-        _queue(*notice_create(key=f"tribute:{donation.pk}", kind=Notice.Kind.TRIBUTE, campaign=donation.campaign,
-                              email=donation.tribute_notify_email, donation=donation,
-                              amount=donation.amount if donation.tribute_notify_amount else 0))  # fmt: skip
+        created.append(notice_create(key=f"tribute:{donation.pk}", kind=Notice.Kind.TRIBUTE,
+                                     campaign=donation.campaign, email=donation.tribute_notify_email,
+                                     donation=donation,
+                                     amount=donation.amount if donation.tribute_notify_amount else 0))  # fmt: skip
+    _queue_all(created)
 
 
 def refund_notices_send(entries):
     """donation.refunded: one notice per new refunded total."""
     donations = _donations(entries)
+    created = []
     for entry in entries:
         donation = donations.get(entry.donation_id)
         amount_refunded = entry.data.get("amount_refunded", 0)
         if donation is None or not donation.donor_email or amount_refunded <= 0:
             continue
-        _queue(*notice_create(key=f"refund:{donation.pk}:{amount_refunded}", kind=Notice.Kind.REFUND,
-                              campaign=donation.campaign, email=donation.donor_email, donation=donation,
-                              amount=amount_refunded))  # fmt: skip
+        created.append(notice_create(key=f"refund:{donation.pk}:{amount_refunded}", kind=Notice.Kind.REFUND,
+                                     campaign=donation.campaign, email=donation.donor_email, donation=donation,
+                                     amount=amount_refunded))  # fmt: skip
+    _queue_all(created)
 
 
 def renewal_failures_send(entries):

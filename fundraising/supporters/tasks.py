@@ -1,6 +1,7 @@
 """Celery entry points for supporters: take ids, call one service.
 
 - notice_send: render and send one e-mail; retried with backoff, then marked failed for the owner
+- notices_send: the notices one dispatch created (a drain's receipts), one task for the lot
 - statements_send: an owner's yearly statement run (fundraising/supporters/statements.py)
 """
 
@@ -34,6 +35,31 @@ def notice_send(self, notice_id):
             notices.notice_give_up(notice_id=notice_id, error=str(exc))
             return
         raise self.retry(exc=exc, countdown=exc.retry_in) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def notices_send(notice_ids):
+    """notice_send's first try for several notices in turn (Celery's cost paid once per batch); one that fails
+    continues in its own retrying notice_send, so it never holds back the others."""
+    for notice_id in notice_ids:
+        try:
+            notices.notice_deliver(notice_id=notice_id)
+        except notices.NoticeRefused as exc:
+            log.warning("notice %s refused by the mail server: %s", notice_id, exc)
+        except notices.NoticeFailed as exc:
+            notice_send.apply_async((notice_id,), countdown=exc.retry_in)
+        except Exception:
+            log.warning("notice %s failed, retrying in its own task", notice_id, exc_info=True)
+            notice_send.apply_async((notice_id,), countdown=2)
+
+
+def notices_send_enqueue(notice_ids):
+    """Queue the first try of new notices: one notice_send, or one notices_send for several."""
+    notice_ids = [str(notice_id) for notice_id in notice_ids]
+    if len(notice_ids) == 1:
+        notice_send.delay(notice_ids[0])
+    elif notice_ids:
+        notices_send.delay(notice_ids)
 
 
 def notices_brokerless():
