@@ -7,7 +7,7 @@ from fundraising.journal import kinds
 from fundraising.ledger.models import Donation
 
 from .models import Notice
-from .notices import notice_create, tribute_stands
+from .notices import notice_create, notices_create, tribute_stands
 
 
 def _queue(notice, created):
@@ -17,11 +17,11 @@ def _queue(notice, created):
         notice_send.delay(str(notice.pk))
 
 
-def _queue_all(created):
-    """The first try of each new notice, one task for the lot (a drain's batch of receipts)."""
+def _create_and_queue(specs):
+    """The notices of one dispatch created together, and the first try of the new ones in one task."""
     from .tasks import notices_send_enqueue
 
-    notices_send_enqueue([notice.pk for notice, new in created if new])
+    notices_send_enqueue(notices_create(specs))
 
 
 def _donations(entries):
@@ -32,46 +32,44 @@ def _donations(entries):
 def receipts_send(entries):
     """donation.counted: a receipt for a paid gift with an address (not for a reversing entry)."""
     donations = _donations(entries)
-    created = []
+    specs = []
     for entry in entries:
         donation = donations.get(entry.donation_id)
         if donation is None or donation.paid_at is None or not donation.donor_email or donation.reverses_id:
             continue
-        created.append(notice_create(key=f"receipt:{donation.pk}", kind=Notice.Kind.RECEIPT,
-                                     campaign=donation.campaign, email=donation.donor_email, donation=donation,
-                                     amount=donation.amount))  # fmt: skip
-    _queue_all(created)
+        specs.append({"key": f"receipt:{donation.pk}", "kind": Notice.Kind.RECEIPT, "campaign": donation.campaign,
+                      "email": donation.donor_email, "donation": donation, "amount": donation.amount})  # fmt: skip
+    _create_and_queue(specs)
 
 
 def tribute_notices_send(entries):
     """donation.counted: the one notice to the person the donor named in a dedication, for a gift that
     still stands (paid, not refunded, disputed or reversed); the amount only when the donor allowed it."""
     donations = _donations(entries)
-    created = []
+    specs = []
     for entry in entries:
         donation = donations.get(entry.donation_id)
         if donation is None or not donation.tribute_notify_email or not tribute_stands(donation):
             continue
-        created.append(notice_create(key=f"tribute:{donation.pk}", kind=Notice.Kind.TRIBUTE,
-                                     campaign=donation.campaign, email=donation.tribute_notify_email,
-                                     donation=donation,
-                                     amount=donation.amount if donation.tribute_notify_amount else 0))  # fmt: skip
-    _queue_all(created)
+        specs.append({"key": f"tribute:{donation.pk}", "kind": Notice.Kind.TRIBUTE, "campaign": donation.campaign,
+                      "email": donation.tribute_notify_email, "donation": donation,
+                      "amount": donation.amount if donation.tribute_notify_amount else 0})  # fmt: skip
+    _create_and_queue(specs)
 
 
 def refund_notices_send(entries):
     """donation.refunded: one notice per new refunded total."""
     donations = _donations(entries)
-    created = []
+    specs = []
     for entry in entries:
         donation = donations.get(entry.donation_id)
         amount_refunded = entry.data.get("amount_refunded", 0)
         if donation is None or not donation.donor_email or amount_refunded <= 0:
             continue
-        created.append(notice_create(key=f"refund:{donation.pk}:{amount_refunded}", kind=Notice.Kind.REFUND,
-                                     campaign=donation.campaign, email=donation.donor_email, donation=donation,
-                                     amount=amount_refunded))  # fmt: skip
-    _queue_all(created)
+        specs.append({"key": f"refund:{donation.pk}:{amount_refunded}", "kind": Notice.Kind.REFUND,
+                      "campaign": donation.campaign, "email": donation.donor_email, "donation": donation,
+                      "amount": amount_refunded})  # fmt: skip
+    _create_and_queue(specs)
 
 
 def renewal_failures_send(entries):
