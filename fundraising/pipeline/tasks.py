@@ -57,8 +57,13 @@ REFRESHES_PER_TASK = 25
 
 @shared_task(**RETRYING)
 def periods_refresh_task(period_ids):
-    """period_refresh_task for several periods in turn. One that fails gets its own retrying task, so it never
-    holds back the others (each refresh is its own transaction)."""
+    """period_refresh_task for several periods, together (refresh.periods_refresh). If that fails, each in turn
+    in its own transaction; one that fails again gets its own retrying task, so it never holds back the others."""
+    try:
+        refresh.periods_refresh(period_ids=period_ids)
+        return
+    except Exception:
+        logger.warning("refresh of %s periods together failed, refreshing each alone", len(period_ids), exc_info=True)
     for period_id in period_ids:
         try:
             refresh.period_refresh(period_id=period_id)

@@ -1,6 +1,6 @@
 """A dispatch that touches many periods (a drain's gifts spread over campaigns) shares its tasks: refreshes go
-REFRESHES_PER_TASK to a task and the breakdowns in one; a period whose refresh fails gets its own retrying task
-and the others are refreshed all the same."""
+REFRESHES_PER_TASK to a task, refreshed together, and the breakdowns in one; when the batch fails each period is
+refreshed alone, and one that fails again gets its own retrying task while the others are refreshed."""
 
 from unittest import mock
 
@@ -36,7 +36,8 @@ def test_a_dispatch_of_many_periods_queues_few_tasks(db):
     assert [call.args[0][0] for call in refreshes.call_args_list] == [period_ids[:25], period_ids[25:]]
     assert [call.args[0][0] for call in breakdowns.call_args_list] == [period_ids]
 
-    tasks.periods_refresh_task(period_ids)
+    with mock.patch.object(refresh, "period_refresh", side_effect=AssertionError("one at a time")):
+        tasks.periods_refresh_task(period_ids)  # together: one transaction, the widgets in two queries
     tasks.periods_breakdown(period_ids)
     periods = Period.objects.filter(pk__in=period_ids)
     assert {(p.raised, p.donors, p.one_time_raised) for p in periods} == {(700, 1, 700)}
@@ -44,15 +45,15 @@ def test_a_dispatch_of_many_periods_queues_few_tasks(db):
 
 def test_a_failing_refresh_goes_to_its_own_task_and_the_others_run(db):
     period_ids = gifts(3, amount=900)
-    real = refresh.period_refresh
+    real = refresh.period_recompute
 
-    def refresh_or_fail(*, period_id):
+    def recompute_or_fail(*, period_id):
         if period_id == period_ids[1]:
             raise RuntimeError("database hiccup")
         return real(period_id=period_id)
 
     with (
-        mock.patch.object(refresh, "period_refresh", side_effect=refresh_or_fail),
+        mock.patch.object(refresh, "period_recompute", side_effect=recompute_or_fail),
         mock.patch.object(tasks.period_refresh_task, "delay") as own,
     ):
         tasks.periods_refresh_task(period_ids)
