@@ -217,7 +217,30 @@ def notice_deliver(*, notice_id):
     the next try is due (the sweep queues it then, whoever lost the queued retry), and raises NoticeFailed."""
     if not notice_claim(notice_id=notice_id):
         return None
-    notice = Notice.objects.select_related("campaign__organization", "donation").get(pk=notice_id)
+    return notice_deliver_claimed(Notice.objects.select_related("campaign__organization", "donation").get(pk=notice_id))
+
+
+def notices_claim(*, notice_ids, now=None):
+    """notice_claim for many notices (a drain's receipts) in two queries: the ones this process now holds, loaded
+    for notice_deliver_claimed, in their order. The claim's end marks them: of two processes, one holds a row."""
+    now = now or timezone.now()
+    until = now + datetime.timedelta(seconds=CLAIM_SECONDS)
+    still_to_send = Notice.objects.filter(pk__in=notice_ids, status__in=[Notice.Status.QUEUED, Notice.Status.RETRYING])
+    still_to_send.filter(due.unclaimed(now)).update(claimed_until=until)
+    held = Notice.objects.select_related("campaign__organization", "donation").filter(
+        pk__in=notice_ids, claimed_until=until
+    )
+    by_id = {str(notice.pk): notice for notice in held}
+    return [by_id[str(notice_id)] for notice_id in notice_ids if str(notice_id) in by_id]
+
+
+def notice_release(*, notice_id):
+    """Let go of a claimed notice that failed otherwise than at the mail server (its own task tries it again)."""
+    Notice.objects.filter(pk=notice_id).update(claimed_until=None)
+
+
+def notice_deliver_claimed(notice):
+    """notice_deliver for a notice this process holds (notice_claim or notices_claim)."""
     if notice.kind == Notice.Kind.TRIBUTE and not tribute_sendable(notice.donation):
         notice_give_up(notice_id=notice.pk, error="Not sent: the gift was refunded, disputed, reversed or erased.")
         return None

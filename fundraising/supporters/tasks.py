@@ -39,17 +39,19 @@ def notice_send(self, notice_id):
 
 @shared_task(acks_late=True, ignore_result=True)
 def notices_send(notice_ids):
-    """notice_send's first try for several notices in turn (Celery's cost paid once per batch); one that fails
-    continues in its own retrying notice_send, so it never holds back the others."""
-    for notice_id in notice_ids:
+    """notice_send's first try for several notices (Celery's cost paid once per batch, the claims and the reads
+    once too); one that fails continues in its own retrying notice_send, so it never holds back the others."""
+    for notice in notices.notices_claim(notice_ids=notice_ids):
+        notice_id = str(notice.pk)
         try:
-            notices.notice_deliver(notice_id=notice_id)
+            notices.notice_deliver_claimed(notice)
         except notices.NoticeRefused as exc:
             log.warning("notice %s refused by the mail server: %s", notice_id, exc)
         except notices.NoticeFailed as exc:
             notice_send.apply_async((notice_id,), countdown=exc.retry_in)
         except Exception:
             log.warning("notice %s failed, retrying in its own task", notice_id, exc_info=True)
+            notices.notice_release(notice_id=notice_id)
             notice_send.apply_async((notice_id,), countdown=2)
 
 

@@ -55,3 +55,16 @@ def test_a_failing_send_continues_in_its_own_task(campaign):
     assert (failed.status, failed.attempts) == ("retrying", 1)
     tasks.notice_send(notice_ids[1])  # its own task, retried
     assert Notice.objects.get(pk=notice_ids[1]).status == "sent"
+
+
+def test_a_notice_another_process_holds_is_left_to_it(campaign):
+    from fundraising.supporters import notices
+
+    with mock.patch.object(tasks.notices_send, "delay"):
+        receipts_send(entries(campaign, 2))
+    held, free = [str(pk) for pk in Notice.objects.order_by("email").values_list("pk", flat=True)]
+    assert notices.notice_claim(notice_id=held)  # a redelivered task or the sweep is sending it
+    tasks.notices_send([held, free])
+    assert [m.to for m in mail.outbox] == [["d1@example.com"]]
+    assert Notice.objects.get(pk=held).status == "queued"
+    assert notices.notices_claim(notice_ids=[held, free]) == []  # sent, or held: nothing to take
