@@ -41,8 +41,8 @@ app.conf.task_routes = {
 app.autodiscover_tasks()
 
 # Database connections live as long as CONN_MAX_AGE says, as in Django's request cycle. Celery's Django fixup
-# would close the connection after every task (unless its reuse counter is set): a new PostgreSQL backend,
-# TLS and authentication per task was a fifth of the worker's time and more of the server's. The counter
+# would close the connection after every task (unless its reuse counter is set): a new PostgreSQL backend and
+# its authentication per task (6% of the worker's samples, more in PostgreSQL: docs/performance.md). The counter
 # keeps the fixup from closing; close_old_connections before and after each task closes a connection that
 # is broken (an error left it unusable), older than CONN_MAX_AGE, or fails its health check.
 app.conf.update(CELERY_DB_REUSE_MAX=2**31)
