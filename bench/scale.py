@@ -454,10 +454,51 @@ def refresh_report(big_period, small_period):
          f"big/small {big_figures[1] / small_figures[1]:.2f}x")  # fmt: skip
 
 
-def latency_report(services, widget_root, targets, label, *, rate, seconds):
-    """One latency run and the CPU each component spent per event during it."""
+def profilers_start(services, directory, label):
+    """py-spy (requirements-dev) sampling gunicorn's and the worker's processes until profilers_stop, each into
+    <directory>/<label>-<web|worker>.txt (collapsed stacks, one line per stack and its sample count)."""
+    import subprocess
+
+    directory.mkdir(parents=True, exist_ok=True)
+    name = label.replace(" ", "-").replace(",", "")
+    return [
+        subprocess.Popen(  # noqa: S603 - our own py-spy on our own children
+            [
+                str(servers.BIN / "py-spy"),
+                "record",
+                "--pid",
+                str(process.pid),
+                "--subprocesses",
+                "--nonblocking",
+                "--format",
+                "raw",
+                "--rate",
+                "200",
+                "--output",
+                str(directory / f"{name}-{part}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for part, process in (("web", services.web), ("worker", services.worker))
+    ]
+
+
+def profilers_stop(profilers):
+    import signal
+
+    for profiler in profilers:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+    for profiler in profilers:
+        profiler.wait(30)
+
+
+def latency_report(services, widget_root, targets, label, *, rate, seconds, profile=None):
+    """One latency run and the CPU each component spent per event during it; with `profile` (a directory),
+    py-spy samples gunicorn and the worker meanwhile."""
     from fundraising.celery import app
 
+    profilers = profilers_start(services, profile, label) if profile else []
     cpu_before, load_before, start = cpu_split(services), os.getloadavg()[0], time.monotonic()
     sustained, p50, p99, bad, exact = latency_run(services, widget_root, targets, rate=rate, seconds=seconds)
     # Every task the events caused done (receipts, refreshes; not the breakdowns due a minute later), so the
@@ -465,6 +506,7 @@ def latency_report(services, widget_root, targets, label, *, rate, seconds):
     while time.monotonic() - start < 600 and not queue_idle(app, services.name):
         time.sleep(0.5)
     took = time.monotonic() - start
+    profilers_stop(profilers)
     used = [(after - before) * 1000 / int(rate * seconds)
             for before, after in zip(cpu_before, cpu_split(services), strict=True)]  # fmt: skip
     line(
@@ -548,6 +590,8 @@ def main():
         help="campaigns to build (default 10,000 x --scale): e.g. "
         "--scale 0.02 --campaigns 10000 measures the rollover of 10,000 in minutes",
     )
+    parser.add_argument("--profile", type=Path, help="py-spy the services during the latency runs into this directory")
+    parser.add_argument("--spread", type=int, default=1000, help="campaigns the spread latency run posts to")
     parser.add_argument("--only", nargs="+", choices=PARTS, default=PARTS, help="measure only these parts")
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "")
@@ -556,7 +600,7 @@ def main():
     campaigns = args.campaigns or max(20, int(10_000 * args.scale))
     donations = int(10_000_000 * args.scale)
     big = int(1_000_000 * args.scale)
-    spread = min(1000, campaigns - 1)
+    spread = min(args.spread, campaigns - 1)
 
     if args.database:
         name, parsed = args.database, urlparse(base)
@@ -604,7 +648,9 @@ def main():
                 (f"spread over {spread} campaigns", slugs),
                 ("all to the big campaign", ["scale-0"]),
             ):
-                latency_report(services, widget_root, targets, label, rate=args.rate, seconds=args.seconds)
+                latency_report(
+                    services, widget_root, targets, label, rate=args.rate, seconds=args.seconds, profile=args.profile
+                )
         if "rollover" in args.only:
             cpu_before = cpu_split(services)
             sql, total, widgets_cpu, everything, rolled, fresh = rollover_figures(widget_root, app, services)

@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from kombu import Queue
 from kombu.transport import redis as kombu_redis
 
@@ -34,5 +34,26 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Refreshes have their own queue, which workers serve in turn with the events: a coalesced refresh
 # must not wait behind thousands of queued Stripe events, or widgets lag by the whole backlog.
 app.conf.task_queues = (Queue("refresh"), Queue(app.conf.task_default_queue))
-app.conf.task_routes = {"fundraising.pipeline.tasks.period_refresh_task": {"queue": "refresh"}}
+app.conf.task_routes = {
+    "fundraising.pipeline.tasks.period_refresh_task": {"queue": "refresh"},
+    "fundraising.pipeline.tasks.periods_refresh_task": {"queue": "refresh"},
+}
 app.autodiscover_tasks()
+
+# Database connections live as long as CONN_MAX_AGE says, as in Django's request cycle. Celery's Django fixup
+# would close the connection after every task (unless its reuse counter is set): a new PostgreSQL backend and
+# its authentication per task (6% of the worker's samples, more in PostgreSQL: docs/performance.md). The counter
+# keeps the fixup from closing; close_old_connections before and after each task closes a connection that
+# is broken (an error left it unusable), older than CONN_MAX_AGE, or fails its health check.
+app.conf.update(CELERY_DB_REUSE_MAX=2**31)
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def connections_tidy(sender=None, **kwargs):
+    """Close the database connections that must not outlive this task, as Django does around a request."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # a task run in the caller's own process and transaction: the caller's connection
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -12,9 +12,12 @@ NEW = (Donation.Status.PENDING, "", None)
 
 
 def donations_succeeded(entries):
-    for entry in entries:
-        if entry.data.get("after") == Donation.Status.SUCCEEDED and entry.data.get("before") in NEW:
-            events.donation_event(donation_id=entry.donation_id, event_type="donation.succeeded")
+    succeeded = [
+        entry.donation_id
+        for entry in entries
+        if entry.data.get("after") == Donation.Status.SUCCEEDED and entry.data.get("before") in NEW
+    ]
+    events.donations_event(donation_ids=succeeded, event_type="donation.succeeded")
 
 
 def donations_refunded(entries):

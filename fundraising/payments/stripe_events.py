@@ -21,6 +21,10 @@ from .models import StripeEvent
 
 # How long "a drain is queued" holds; only matters if that task is lost (the sweep catches up anyway).
 DRAIN_QUEUED_SECONDS = 60
+# A webhook's drain starts this long after the first event of a burst, so the events arriving meanwhile share its
+# transaction, its dispatch and the tasks that follow (one refresh task per batch, one send task for its receipts):
+# at 150 events/s a drain applies about 20 at once instead of 2 or 3, for 0.15 s more between webhook and widget.
+DRAIN_DEBOUNCE_SECONDS = 0.15
 # One drain works this long at most, then hands over to a fresh one, so refreshes get a worker in between.
 DRAIN_SLICE_SECONDS = 0.25
 DRAIN_SLICE_EVENTS = 1000
@@ -96,17 +100,21 @@ class Drained:
 
 
 def stripe_events_drain(*, slot=0, seconds=None, limit=None):
-    """Process new events in received order until none is left or the slice is used up.
+    """Process new events in received order while batches come full (a backlog) and the slice lasts.
 
     The slot's mark is cleared before the first read: an event committed after that queues another drain,
-    one committed before it is seen here. Concurrent drains skip each other's locked events."""
+    one committed before it is seen here. So a batch that is not full took every event committed before the
+    clear, and the drain stops there: the events that arrived during it wait for their own drain, debounced,
+    and share its batch, instead of trickling in twos and threes. Concurrent drains skip each other's locked
+    events."""
     seconds, limit = seconds or DRAIN_SLICE_SECONDS, limit or DRAIN_SLICE_EVENTS
     drain_mark_clear(slot=slot)
     deadline = time.monotonic() + seconds
     drained = Drained()
     with lookups_memoised():
         while drained.applied < limit and time.monotonic() < deadline:
-            if not events_batch_apply(size=min(DRAIN_BATCH, limit - drained.applied), drained=drained):
+            size = min(DRAIN_BATCH, limit - drained.applied)
+            if events_batch_apply(size=size, drained=drained) < size:
                 return drained
     drained.more = True
     return drained
@@ -120,7 +128,7 @@ def _events_fresh():
 
 def events_batch_apply(*, size, drained):
     """Claim up to `size` of the oldest fresh events nobody holds and apply them in one transaction.
-    Returns False when there were none.
+    Returns how many were claimed (0 when there were none).
 
     If one fails the whole lot rolls back and each is applied again in its own transaction, so a bad
     event keeps its error and goes to its own retrying task without holding up the others."""
@@ -130,7 +138,7 @@ def events_batch_apply(*, size, drained):
             claim = _events_fresh().select_for_update(skip_locked=True).order_by("received_at").only("payload")
             batch = list(claim[:size])
             if not batch:
-                return False
+                return 0
             for record in batch:
                 event_apply(event=record.payload)
             StripeEvent.objects.filter(pk__in=[r.pk for r in batch]).update(
@@ -146,7 +154,7 @@ def events_batch_apply(*, size, drained):
                 drained.applied += 1
             else:
                 drained.failed.append(record.pk)
-    return True
+    return len(batch)
 
 
 def event_apply_alone(*, event_pk):

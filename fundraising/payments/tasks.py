@@ -52,14 +52,16 @@ def stripe_events_drain_task(slot=0):
         log.warning("event %s failed, retrying on its own", event_pk)
         stripe_event_process_enqueue(event_pk=event_pk, countdown=2)
     if drained.more:  # a backlog keeps STRIPE_EVENT_DRAINS drains busy; webhooks only ever fill the first
-        stripe_events_drain_enqueue(slots=settings.STRIPE_EVENT_DRAINS)
+        stripe_events_drain_enqueue(slots=settings.STRIPE_EVENT_DRAINS, countdown=None)
     return drained.applied
 
 
-def stripe_events_drain_enqueue(*, slots=1):
+def stripe_events_drain_enqueue(*, slots=1, countdown=stripe_events.DRAIN_DEBOUNCE_SECONDS):
     """Queue a drain of new events unless one is already waiting to start in the first `slots` slots:
-    Celery's overhead is paid per burst, not per event. With the broker down the webhook still answers
-    200 (Stripe would otherwise retry for days) and the sweep processes the stored events later."""
+    Celery's overhead is paid per burst, not per event; a webhook's drain starts `countdown` seconds later, so
+    the events of a burst share one batch (a backlog's next drain starts at once). With the broker down the
+    webhook still answers 200 (Stripe would otherwise retry for days) and the sweep processes the stored events
+    later."""
     if stripe_events_drain_task.app.conf.task_always_eager:
         # No broker (the embedded default): the drain runs here and now, so there is no message to
         # coalesce. A mark would live in the database cache and, if PostgreSQL went away between taking it
@@ -78,7 +80,7 @@ def stripe_events_drain_enqueue(*, slots=1):
     if slot is None:
         return False
     try:
-        stripe_events_drain_task.delay(slot)
+        stripe_events_drain_task.apply_async((slot,), countdown=countdown)
     except OperationalError:
         stripe_events.drain_mark_clear(slot=slot)
         log.warning("broker unavailable, new events left to the sweep")

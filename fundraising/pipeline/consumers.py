@@ -18,10 +18,11 @@ def periods_touched(entries):
 
 
 def periods_refresh(entries):
-    """A ledger change: one coalesced refresh per period touched, and the dashboard's debounced breakdown."""
-    for period_id in periods_touched(entries):
-        tasks.period_refresh_enqueue(period_id=period_id)
-        tasks.period_breakdown_enqueue(period_id=period_id)
+    """A ledger change: one coalesced refresh per period touched, and the dashboard's debounced breakdown; the
+    periods of one dispatch (a drain's batch) share their tasks."""
+    period_ids = periods_touched(entries)
+    tasks.periods_refresh_enqueue(period_ids=period_ids)
+    tasks.periods_breakdown_enqueue(period_ids=period_ids)
 
 
 def milestones_email(entries):
@@ -36,8 +37,8 @@ def periods_closed(entries):
 def campaigns_refresh(entries):
     """A campaign changed: refresh its open month, so a lowered target records its crossings."""
     campaign_ids = sorted({entry.campaign_id for entry in entries})
-    for campaign in Campaign.objects.filter(pk__in=campaign_ids, active=True):
-        tasks.period_refresh_enqueue(period_id=period_for(campaign=campaign).pk)
+    campaigns = Campaign.objects.filter(pk__in=campaign_ids, active=True)
+    tasks.periods_refresh_enqueue(period_ids=[period_for(campaign=campaign).pk for campaign in campaigns])
 
 
 REGISTRY = [

@@ -1,6 +1,8 @@
 """Celery entry points after the ledger changes: take ids, load, call one service.
 
-- period_refresh_task: totals, widget and milestones of one period (fundraising/pipeline/refresh.py)
+- period_refresh_task: totals, widget and milestones of one period (fundraising/pipeline/refresh.py);
+  periods_refresh_task: the same for the periods one dispatch touched, in one task
+- periods_breakdown: the dashboard's breakdowns of the periods one dispatch touched, debounced
 - periods_rollover / campaigns_widgets_refresh: a month closes at local midnight (fundraising/ledger/rollover.py)
 - milestone_notify: the owners' e-mail of a crossing (fundraising/campaigns/milestones.py); owners' URLs get
   milestone.reached from fundraising.integrations
@@ -49,18 +51,43 @@ def period_refresh_task(period_id):
     refresh.period_refresh(period_id=period_id)
 
 
-def period_refresh_enqueue(*, period_id):
-    """Queue one refresh of the period unless one is already waiting to start, so bursts coalesce."""
-    if not refresh.period_refresh_mark(period_id=period_id):
-        return False
+# Periods per refresh task when one dispatch touches many (a drain's gifts spread over campaigns): Celery's cost
+# per task is paid once per batch, and two batches of a drain of 50 still keep both worker processes busy.
+REFRESHES_PER_TASK = 25
+
+
+@shared_task(**RETRYING)
+def periods_refresh_task(period_ids):
+    """period_refresh_task for several periods, together (refresh.periods_refresh). If that fails, each in turn
+    in its own transaction; one that fails again gets its own retrying task, so it never holds back the others."""
     try:
-        period_refresh_task.apply_async((period_id,), countdown=refresh.REFRESH_DEBOUNCE_SECONDS)
-    except OperationalError:
-        # Broker down: the ledger is committed; the stale-period sweep refreshes it once the broker is back.
-        refresh.period_refresh_started(period_id=period_id)
-        logger.warning("broker unavailable, refresh of period %s deferred to the sweep", period_id)
-        return False
-    return True
+        refresh.periods_refresh(period_ids=period_ids)
+        return
+    except Exception:
+        logger.warning("refresh of %s periods together failed, refreshing each alone", len(period_ids), exc_info=True)
+    for period_id in period_ids:
+        try:
+            refresh.period_refresh(period_id=period_id)
+        except Exception:
+            logger.warning("refresh of period %s failed, retrying in its own task", period_id, exc_info=True)
+            period_refresh_task.delay(period_id)
+
+
+def periods_refresh_enqueue(*, period_ids):
+    """Queue a refresh of each period unless one is already waiting to start (bursts coalesce), in tasks of
+    REFRESHES_PER_TASK. Returns the ids queued."""
+    marked = [period_id for period_id in period_ids if refresh.period_refresh_mark(period_id=period_id)]
+    for index in range(0, len(marked), REFRESHES_PER_TASK):
+        chunk = marked[index : index + REFRESHES_PER_TASK]
+        try:
+            periods_refresh_task.apply_async((chunk,), countdown=refresh.REFRESH_DEBOUNCE_SECONDS)
+        except OperationalError:
+            # Broker down: the ledger is committed; the stale-period sweep refreshes them once the broker is back.
+            for period_id in marked[index:]:
+                refresh.period_refresh_started(period_id=period_id)
+            logger.warning("broker unavailable, refresh of %s periods deferred to the sweep", len(marked) - index)
+            return marked[:index]
+    return marked
 
 
 # Closed months per follow-up task: a month-end closes thousands; one task each would cost a publish apiece.
@@ -91,21 +118,33 @@ def periods_closed_followup(period_ids):
 
 @shared_task(**RETRYING)
 def period_breakdown(period_id):
-    """The month's breakdown for the owners' dashboard. It sums the month, so it runs apart from the refresh
+    """The month's breakdown for the owners' dashboard (messages queued by earlier releases; now periods_breakdown).
+    It sums the month, so it runs apart from the refresh
     (whose cost stays flat), at most once per BREAKDOWN_DEBOUNCE_SECONDS per period under a stream of gifts."""
     refresh.period_breakdown_started(period_id=period_id)
     period_breakdown_store(period_id=period_id)
 
 
-def period_breakdown_enqueue(*, period_id):
-    if not refresh.period_breakdown_mark(period_id=period_id):
-        return False
+@shared_task(**RETRYING)
+def periods_breakdown(period_ids):
+    """period_breakdown for the periods one dispatch touched, in a few queries for the lot."""
+    for period_id in period_ids:
+        refresh.period_breakdown_started(period_id=period_id)
+    periods_breakdown_store(period_ids=period_ids)
+
+
+def periods_breakdown_enqueue(*, period_ids):
+    """One debounced breakdown task for the periods with none queued yet."""
+    marked = [period_id for period_id in period_ids if refresh.period_breakdown_mark(period_id=period_id)]
+    if not marked:
+        return []
     try:
-        period_breakdown.apply_async((period_id,), countdown=refresh.BREAKDOWN_DEBOUNCE_SECONDS)
+        periods_breakdown.apply_async((marked,), countdown=refresh.BREAKDOWN_DEBOUNCE_SECONDS)
     except OperationalError:
-        refresh.period_breakdown_started(period_id=period_id)  # the month-end close stores it anyway
-        return False
-    return True
+        for period_id in marked:
+            refresh.period_breakdown_started(period_id=period_id)  # the sweep and the month-end close store them
+        return []
+    return marked
 
 
 # Tries of an owners' milestone e-mail with a broker (the first and 10 retries, backoff capped at an hour).
@@ -164,10 +203,8 @@ CROSSING_EMAIL_GRACE = datetime.timedelta(minutes=5)
 def periods_sweep():
     """Beat, every minute: periods whose refresh or breakdown never ran (broker down, Redis emptied) are queued
     again, and so are the owners' e-mails of crossings whose queued task was lost (crossing_email sends each once)."""
-    for period_id in periods_stale():
-        period_refresh_enqueue(period_id=period_id)
-    for period_id in periods_breakdown_lost(grace=BREAKDOWN_GRACE):
-        period_breakdown_enqueue(period_id=period_id)
+    periods_refresh_enqueue(period_ids=periods_stale())
+    periods_breakdown_enqueue(period_ids=periods_breakdown_lost(grace=BREAKDOWN_GRACE))
     lost = MilestoneCrossing.objects.filter(
         notified_at__isnull=True, crossed_at__lte=timezone.now() - CROSSING_EMAIL_GRACE
     ).values_list("pk", flat=True)

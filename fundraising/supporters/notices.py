@@ -6,6 +6,7 @@ language (plain text and HTML) and sends it; a failed send is retried and stays 
 
 import calendar
 import datetime
+import uuid
 
 from babel.dates import format_date
 from django.conf import settings
@@ -38,6 +39,30 @@ def notice_create(*, key, kind, campaign, email, donation=None, amount=0, year=N
             "year": year,
         },
     )
+
+
+def notices_create(specs):
+    """notice_create for many (a drain's receipts) in two queries: one INSERT that skips every notice whose key
+    (or receipt) exists already, then which of the ids drawn here were inserted. `specs` are notice_create's
+    keyword arguments; returns the new notices' ids, in their order."""
+    rows = [
+        Notice(
+            id=uuid.uuid4(),
+            key=spec["key"],
+            kind=spec["kind"],
+            campaign=spec["campaign"],
+            email=links.email_normalise(spec["email"]),
+            donation=spec.get("donation"),
+            amount=spec.get("amount", 0),
+            year=spec.get("year"),
+        )
+        for spec in specs
+    ]
+    if not rows:
+        return []
+    Notice.objects.bulk_create(rows, ignore_conflicts=True)
+    new = set(Notice.objects.filter(pk__in=[row.pk for row in rows]).values_list("pk", flat=True))
+    return [row.pk for row in rows if row.pk in new]
 
 
 def month_later(day):
@@ -208,7 +233,30 @@ def notice_deliver(*, notice_id):
     the next try is due (the sweep queues it then, whoever lost the queued retry), and raises NoticeFailed."""
     if not notice_claim(notice_id=notice_id):
         return None
-    notice = Notice.objects.select_related("campaign__organization", "donation").get(pk=notice_id)
+    return notice_deliver_claimed(Notice.objects.select_related("campaign__organization", "donation").get(pk=notice_id))
+
+
+def notices_claim(*, notice_ids, now=None):
+    """notice_claim for many notices (a drain's receipts) in two queries: the ones this process now holds, loaded
+    for notice_deliver_claimed, in their order. The claim's end marks them: of two processes, one holds a row."""
+    now = now or timezone.now()
+    until = now + datetime.timedelta(seconds=CLAIM_SECONDS)
+    still_to_send = Notice.objects.filter(pk__in=notice_ids, status__in=[Notice.Status.QUEUED, Notice.Status.RETRYING])
+    still_to_send.filter(due.unclaimed(now)).update(claimed_until=until)
+    held = Notice.objects.select_related("campaign__organization", "donation").filter(
+        pk__in=notice_ids, claimed_until=until
+    )
+    by_id = {str(notice.pk): notice for notice in held}
+    return [by_id[str(notice_id)] for notice_id in notice_ids if str(notice_id) in by_id]
+
+
+def notice_release(*, notice_id):
+    """Let go of a claimed notice that failed otherwise than at the mail server (its own task tries it again)."""
+    Notice.objects.filter(pk=notice_id).update(claimed_until=None)
+
+
+def notice_deliver_claimed(notice):
+    """notice_deliver for a notice this process holds (notice_claim or notices_claim)."""
     if notice.kind == Notice.Kind.TRIBUTE and not tribute_sendable(notice.donation):
         notice_give_up(notice_id=notice.pk, error="Not sent: the gift was refunded, disputed, reversed or erased.")
         return None

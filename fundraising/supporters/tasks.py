@@ -2,6 +2,7 @@
 
 - notice_send: render and send one e-mail; retried with backoff (without a broker: by beat's sweep, at the
   row's due_at), then marked failed for the owner
+- notices_send: the notices one dispatch created (a drain's receipts), one task for the lot
 - statements_send: an owner's yearly statement run (fundraising/supporters/statements.py)
 """
 
@@ -46,6 +47,48 @@ def notice_send(self, notice_id):
             log.warning("notice %s failed (try %s), due again in %s s: %s", notice_id, exc.attempts, exc.retry_in, exc)
             return
         raise self.retry(exc=exc, countdown=exc.retry_in) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def notices_send(notice_ids):
+    """notice_send's first try for several notices (Celery's cost paid once per batch, the claims and the reads
+    once too); one that fails continues in its own retrying notice_send, so it never holds back the others.
+    Without a broker this runs inside the request that counted the gifts: after one failed try the rest are let
+    go for beat's sweep (a mail server that failed once would hold the request for every one), and no retry
+    runs here (its due_at is on the row)."""
+    claimed = notices.notices_claim(notice_ids=notice_ids)
+    brokerless = notices_brokerless()
+    for index, notice in enumerate(claimed):
+        notice_id = str(notice.pk)
+        try:
+            notices.notice_deliver_claimed(notice)
+            continue
+        except notices.NoticeRefused as exc:
+            log.warning("notice %s refused by the mail server: %s", notice_id, exc)
+            continue
+        except notices.NoticeFailed as exc:
+            if not brokerless:
+                notice_send.apply_async((notice_id,), countdown=exc.retry_in)
+                continue
+            log.warning("notice %s failed (try %s), due again in %s s: %s", notice_id, exc.attempts, exc.retry_in, exc)
+        except Exception:
+            log.warning("notice %s failed, retrying in its own task", notice_id, exc_info=True)
+            notices.notice_release(notice_id=notice_id)
+            if not brokerless:
+                notice_send.apply_async((notice_id,), countdown=2)
+                continue
+        for rest in claimed[index + 1 :]:  # brokerless, after a failure: beat's sweep sends them
+            notices.notice_release(notice_id=str(rest.pk))
+        return
+
+
+def notices_send_enqueue(notice_ids):
+    """Queue the first try of new notices: one notice_send, or one notices_send for several."""
+    notice_ids = [str(notice_id) for notice_id in notice_ids]
+    if len(notice_ids) == 1:
+        notice_send.delay(notice_ids[0])
+    elif notice_ids:
+        notices_send.delay(notice_ids)
 
 
 def notices_brokerless():

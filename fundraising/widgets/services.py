@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -80,15 +80,18 @@ def timestamp_parse(text):
 
 
 def file_write(path, body):
-    """Write so that a reader (nginx) sees the old file or the new one, never half of one."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    """Write so that a reader (nginx) sees the old file or the new one, never half of one.
+
+    The temporary name is this process's and thread's own (no random name to draw and retry: a refresh writes
+    three or four files per gift), created readable by the web server, which runs as another user."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:
-        with os.fdopen(handle, "wb") as out:
+        with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), "wb") as out:
+            os.fchmod(out.fileno(), 0o644)  # whatever the umask
             out.write(body)
-        os.chmod(temp, 0o644)  # mkstemp makes 0600; the web server runs as another user
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 

@@ -85,3 +85,24 @@ def test_it_hands_over_when_its_slice_is_used_up(campaign, monkeypatch):
     assert tasks.stripe_events_drain_task() == 1
     assert Donation.objects.count() == 3
     assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()
+
+
+def test_it_stops_after_a_batch_that_is_not_full(campaign, monkeypatch):
+    """An event stored while a batch is being applied waits for the drain its webhook queued (debounced, so
+    that the events arriving meanwhile share one batch) instead of trickling into this one."""
+    first = stored([100, 200])
+    handler = handlers.EVENT_HANDLERS["checkout.session.completed"]
+    late = []
+
+    def arriving(obj, when):
+        if not late:
+            late.extend(stored([300]))  # committed after this drain cleared its mark: its webhook queued another
+        return handler(obj, when)
+
+    monkeypatch.setitem(handlers.EVENT_HANDLERS, "checkout.session.completed", arriving)
+    drained = stripe_events.stripe_events_drain(seconds=60)
+    assert (drained.applied, drained.more) == (2, False)
+    assert not StripeEvent.objects.filter(pk__in=[r.pk for r in first], processed_at__isnull=True).exists()
+    assert StripeEvent.objects.get(pk=late[0].pk).processed_at is None
+    assert stripe_events.stripe_events_drain(seconds=60).applied == 1  # the next drain
+    assert sorted(Donation.objects.values_list("amount", flat=True)) == [100, 200, 300]

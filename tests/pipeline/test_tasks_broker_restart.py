@@ -28,7 +28,7 @@ def test_it_survives_a_redis_restart_while_holding_a_delayed_task(celery_workers
         first = gift(campaign, 1500)
         wait_for(lambda: Period.objects.get(pk=first.period_id).raised == 1500, 30, "the first gift was not counted")
         # The breakdown waits BREAKDOWN_DEBOUNCE_SECONDS in the worker's memory, reserved and unacknowledged.
-        wait_for(lambda: "period_breakdown[" in worker.output(), 10, "the worker never took the delayed breakdown")
+        wait_for(lambda: "periods_breakdown[" in worker.output(), 10, "the worker never took the delayed breakdown")
 
         broker.stop()
         broker.start()  # same port, empty: a restart without persistence

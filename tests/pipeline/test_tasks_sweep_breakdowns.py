@@ -17,7 +17,7 @@ from tests.factories import DonationFactory
 
 def gift_with_breakdown_lost(campaign, amount, monkeypatch):
     """A gift whose refresh runs and whose breakdown task is lost with Redis's data (its "queued" mark too)."""
-    monkeypatch.setattr(tasks.period_breakdown, "apply_async", lambda *args, **kwargs: None)
+    monkeypatch.setattr(tasks.periods_breakdown, "apply_async", lambda *args, **kwargs: None)
     with transaction.atomic():
         donation = DonationFactory(campaign=campaign, amount=amount)
         ledger.ledger_changed(period_id=donation.period_id)
@@ -46,7 +46,7 @@ def test_it_leaves_a_current_breakdown_alone(transactional_db, campaign):
     assert Period.objects.get(pk=donation.period_id).one_time_raised == 500  # eager: the breakdown ran
     later = timezone.now() + tasks.BREAKDOWN_GRACE + datetime.timedelta(seconds=1)
     with mock.patch("django.utils.timezone.now", return_value=later), \
-            mock.patch.object(tasks.period_breakdown, "apply_async") as queued:  # fmt: skip
+            mock.patch.object(tasks.periods_breakdown, "apply_async") as queued:  # fmt: skip
         tasks.periods_sweep()
     assert not queued.called
     assert app.conf.task_always_eager

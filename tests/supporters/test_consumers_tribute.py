@@ -99,6 +99,7 @@ def test_a_gift_refunded_before_it_counted_is_never_announced(client, campaign):
 def test_a_notice_whose_gift_was_refunded_before_it_went_is_not_sent(client, campaign, monkeypatch):
     """Queued, then the refund lands before the worker sends it: marked failed, with the reason, not sent."""
     monkeypatch.setattr(tasks.notice_send, "delay", lambda *args: None)  # the worker is behind
+    monkeypatch.setattr(tasks.notices_send, "delay", lambda *args: None)  # (the receipt and the notice, together)
     donation = dedicated(campaign)
     completed = paid(client, donation)
     row = Notice.objects.get(kind="tribute")

@@ -1,0 +1,64 @@
+"""A dispatch that touches many periods (a drain's gifts spread over campaigns) shares its tasks: refreshes go
+REFRESHES_PER_TASK to a task, refreshed together, and the breakdowns in one; when the batch fails each period is
+refreshed alone, and one that fails again gets its own retrying task while the others are refreshed."""
+
+from unittest import mock
+
+from django.db import transaction
+
+from fundraising.campaigns.models import Period
+from fundraising.pipeline import refresh, tasks
+from tests.factories import CampaignFactory, DonationFactory
+
+
+def gifts(count, amount=700):
+    """`count` campaigns with one gift each, their refreshes not run (as the drain leaves them)."""
+    with (
+        mock.patch.object(tasks.periods_refresh_task, "apply_async"),
+        mock.patch.object(tasks.periods_breakdown, "apply_async"),
+        transaction.atomic(),
+    ):
+        return [DonationFactory(campaign=CampaignFactory(), amount=amount).period_id for _ in range(count)]
+
+
+def test_a_dispatch_of_many_periods_queues_few_tasks(db):
+    period_ids = gifts(30)
+    for period_id in period_ids:  # the marks of the gifts' own dispatches, as if their tasks had run
+        refresh.period_refresh_started(period_id=period_id)
+        refresh.period_breakdown_started(period_id=period_id)
+    with (
+        mock.patch.object(tasks.periods_refresh_task, "apply_async") as refreshes,
+        mock.patch.object(tasks.periods_breakdown, "apply_async") as breakdowns,
+    ):
+        assert tasks.periods_refresh_enqueue(period_ids=period_ids) == period_ids
+        assert tasks.periods_breakdown_enqueue(period_ids=period_ids) == period_ids
+        assert tasks.periods_refresh_enqueue(period_ids=period_ids) == []  # queued already: they coalesce
+    assert [call.args[0][0] for call in refreshes.call_args_list] == [period_ids[:25], period_ids[25:]]
+    assert [call.args[0][0] for call in breakdowns.call_args_list] == [period_ids]
+
+    with mock.patch.object(refresh, "period_refresh", side_effect=AssertionError("one at a time")):
+        tasks.periods_refresh_task(period_ids)  # together: one transaction, the widgets in two queries
+    tasks.periods_breakdown(period_ids)
+    periods = Period.objects.filter(pk__in=period_ids)
+    assert {(p.raised, p.donors, p.one_time_raised) for p in periods} == {(700, 1, 700)}
+
+
+def test_a_failing_refresh_goes_to_its_own_task_and_the_others_run(db):
+    period_ids = gifts(3, amount=900)
+    real = refresh.period_recompute
+
+    def recompute_or_fail(*, period_id):
+        if period_id == period_ids[1]:
+            raise RuntimeError("database hiccup")
+        return real(period_id=period_id)
+
+    with (
+        mock.patch.object(refresh, "period_recompute", side_effect=recompute_or_fail),
+        mock.patch.object(tasks.period_refresh_task, "delay") as own,
+    ):
+        tasks.periods_refresh_task(period_ids)
+    own.assert_called_once_with(period_ids[1])
+    raised = dict(Period.objects.filter(pk__in=period_ids).values_list("pk", "raised"))
+    assert raised == {period_ids[0]: 900, period_ids[1]: 0, period_ids[2]: 900}
+    tasks.period_refresh_task(period_ids[1])  # its own task, retried
+    assert Period.objects.get(pk=period_ids[1]).raised == 900
