@@ -130,7 +130,11 @@ def period_run_rate(period, now=None):
     A yearly stream: its latest gift paid less than a year before that instant (and before the period's end),
     not ended, not fully refunded; so it counts in exactly the twelve months its payment covers when they
     close. The yearly amounts in force are summed and floor-divided by 12 once (integer minor units: three
-    yearly gifts of 100 bring 300 // 12 = 25 a month, not 3 × 8)."""
+    yearly gifts of 100 bring 300 // 12 = 25 a month, not 3 × 8).
+
+    This is the definition, and a full read of those gifts: the closed months' run-rate (at close, in the
+    debounced breakdown). The open month's refresh reads the same figure from running figures instead
+    (fundraising/ledger/recurring.py run_rate_now, flat; tests/ledger/test_recurring_flat.py compares both)."""
     _, end = period_window(period)
     cutoff = min(end, now or timezone.now())
     window_start = datetime.datetime.combine(previous_start(period.start), datetime.time(), tzinfo=period.campaign.tz)
