@@ -115,7 +115,7 @@ def year_before(moment, tz):
 
 
 def _latest_by_stream(rows):
-    """{stream key: amount of its latest gift (0 when fully refunded)} from rows ordered by paid_at. A card fees
+    """{stream key: amount of its latest gift (0 when fully refunded)} from rows ordered by (paid_at, id). A card fees
     cover is in the run-rate as it is in the goal (the row's fee_cover_counted)."""
     latest = {}
     for key, amount, refunded, cover, counted in rows.iterator(chunk_size=2000):
@@ -143,7 +143,7 @@ def period_run_rate(period, now=None):
         .filter(paid_at__lt=end)
         .filter(Q(subscription_ended_at__isnull=True) | Q(subscription_ended_at__gt=cutoff))
         .annotate(key=stream_key())
-        .order_by("paid_at")
+        .order_by("paid_at", "pk")  # the latest by (paid_at, id): one answer for gifts paid at one instant
         .values_list("key", "amount", "amount_refunded", "fee_cover", "fee_cover_counted")
     )
     monthly = _latest_by_stream(standing.filter(MONTHLY, paid_at__gte=window_start))

@@ -145,7 +145,7 @@ def stream_sync(*, campaign_id, interval, key, tz):
         latest = (
             Donation.objects.filter(key_match(key), campaign_id=campaign_id, kind=interval, paid_at__isnull=False)
             .filter(reverses__isnull=True, reversed=False)
-            .order_by("-paid_at")
+            .order_by("-paid_at", "-pk")
             .first()
         )
         new = state_of(latest, tz) if latest else None
@@ -172,7 +172,8 @@ def stream_follow(*, donation, loaded):
     interval, key = now
     for _ in range(2):  # a second time only when a concurrent first write of the stream won the insert
         old = _state_locked(donation.campaign_id, interval, key)
-        latest = old is None or old.donation_id == donation.pk or donation.paid_at >= old.paid_at
+        # The latest by (paid_at, id): gifts paid at the same instant are ordered by id, as the full read does.
+        latest = old is None or (donation.paid_at, donation.pk) >= (old.paid_at, old.donation_id)
         if standing(donation) and latest:
             new = state_of(donation, tz)
             if state_move(campaign_id=donation.campaign_id, interval=interval, key=key, old=old, new=new):
@@ -230,7 +231,7 @@ def streams_expected(campaign_ids, *, donation_model=Donation, tz_of):
     rows = (
         donation_model.objects.filter(campaign_id__in=campaign_ids, kind__in=INTERVALS, paid_at__isnull=False)
         .filter(reverses__isnull=True, reversed=False)
-        .order_by("paid_at")
+        .order_by("paid_at", "pk")
         .values_list(
             "campaign_id",
             "kind",
