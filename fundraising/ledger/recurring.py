@@ -17,10 +17,11 @@ year ago, an index range over part of one month) // 12, + the streams that have 
 whose end is still ahead). fundraising/ledger/verify.py checks these rows against the ledger and repairs them;
 tallies_rebuild rebuilds them."""
 
+import contextlib
 import datetime
 import uuid
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from .models import Donation, RecurringMonth, RecurringStream
@@ -296,39 +297,46 @@ def recurring_rebuild(campaign_ids, *, models=None):
     )
 
 
-def recurring_differences(campaign_ids):
-    """Stream states that differ from the ledger, set right one stream at a time ([(campaign, interval, key)]),
-    then the month sums checked against the states (additive corrections): the repairs made, described."""
+def recurring_differences(campaign_ids, *, snapshot=contextlib.nullcontext):
+    """Check these campaigns' run-rate figures against the ledger and repair them; the repairs, described
+    ([(campaign_id, what)]). Call outside a transaction: three of its own.
+    1. Each stream's state against the ledger's latest standing gift; a wrong one is read again (stream_sync,
+       under its lock: right whatever was written meanwhile).
+    2. The month sums against the states, both read in one `snapshot` (verify.consistent_reads: REPEATABLE
+       READ), so each difference is exact although gifts keep arriving; 3. each added as a correction (a
+       write after the snapshot moved a state and its month by the same amount)."""
     from fundraising.campaigns.models import Campaign
 
     campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in=campaign_ids)}
     tz_of = {pk: c.tz for pk, c in campaigns.items()}
-    expected = streams_expected(list(campaigns), tz_of=tz_of)
     fields = ("donation_id", "paid_at", "month", "amount", "ended_at")
-    stored = {
-        (s.campaign_id, s.interval, s.key): {f: getattr(s, f) for f in fields}
-        for s in RecurringStream.objects.filter(campaign_id__in=list(campaigns))
-    }
+
+    def states():
+        return {
+            (s.campaign_id, s.interval, s.key): {f: getattr(s, f) for f in fields}
+            for s in RecurringStream.objects.filter(campaign_id__in=list(campaigns))
+        }
+
     found = []
-    for slot in sorted(set(expected) | set(stored), key=lambda s: (s[0], s[1], s[2])):
-        if expected.get(slot) != stored.get(slot):
-            campaign_id, interval, key = slot
-            stream_sync(campaign_id=campaign_id, interval=interval, key=key, tz=tz_of[campaign_id])
-            found.append((campaign_id, f"{interval} stream {key!r} stored {stored.get(slot)}"))
-    states = {
-        (s.campaign_id, s.interval, s.key): {f: getattr(s, f) for f in fields}
-        for s in RecurringStream.objects.filter(campaign_id__in=list(campaigns))
-    }
-    want = months_expected(states)
-    have = {
-        (m.campaign_id, m.interval, m.month): m.amount
-        for m in RecurringMonth.objects.filter(campaign_id__in=list(campaigns))
-    }
-    for slot in sorted(set(want) | set(have)):
-        delta = want.get(slot, 0) - have.get(slot, 0)
-        if delta:
-            month_add(campaign_id=slot[0], interval=slot[1], month=slot[2], delta=delta)
-            found.append(
-                (slot[0], f"{slot[1]} month {slot[2]:%Y-%m} sums {have.get(slot, 0)}, streams {want.get(slot, 0)}")
-            )
+    with transaction.atomic():
+        expected = streams_expected(list(campaigns), tz_of=tz_of)
+        stored = states()
+        for slot in sorted(set(expected) | set(stored)):
+            if expected.get(slot) != stored.get(slot):
+                campaign_id, interval, key = slot
+                stream_sync(campaign_id=campaign_id, interval=interval, key=key, tz=tz_of[campaign_id])
+                found.append((campaign_id, f"{interval} stream {key!r} stored {stored.get(slot)}"))
+    with snapshot():
+        want = months_expected(states())
+        have = {
+            (m.campaign_id, m.interval, m.month): m.amount
+            for m in RecurringMonth.objects.filter(campaign_id__in=list(campaigns))
+        }
+    with transaction.atomic():
+        for slot in sorted(set(want) | set(have)):
+            delta = want.get(slot, 0) - have.get(slot, 0)
+            if delta:
+                month_add(campaign_id=slot[0], interval=slot[1], month=slot[2], delta=delta)
+                what = f"{slot[1]} month {slot[2]:%Y-%m} sums {have.get(slot, 0)}, its streams {want.get(slot, 0)}"
+                found.append((slot[0], what))
     return found

@@ -170,17 +170,18 @@ def periods_verify_batch(*, period_ids):
         for period_id, key, delta in stream_net_differences(period_ids=period_ids):
             tally.stream_net_add(period_id=period_id, key=key, delta=delta)
             found[period_id] = f"monthly stream nets differ ({key!r} by {delta})"
-    with transaction.atomic():  # 1b. the run-rate's stream states and month sums (their campaigns')
-        campaigns = Period.objects.filter(pk__in=period_ids).values_list("campaign_id", flat=True).distinct()
-        by_campaign = {}
-        for period_id, campaign_id in Period.objects.filter(pk__in=period_ids, closed_at__isnull=True).values_list(
-            "pk", "campaign_id"
-        ):
-            by_campaign.setdefault(campaign_id, period_id)
-        for campaign_id, what in recurring.recurring_differences(sorted(set(campaigns))):
-            if campaign_id in by_campaign:
-                found[by_campaign[campaign_id]] = f"run-rate figures differ ({what})"
-                ledger_changed(period_id=by_campaign[campaign_id])
+    # 1b. the run-rate's stream states and month sums (their campaigns'), outside a transaction: it takes its own
+    open_periods = Period.objects.filter(pk__in=period_ids, closed_at__isnull=True).order_by("pk")
+    by_campaign = {}
+    for period_id, campaign_id in open_periods.values_list("pk", "campaign_id"):
+        by_campaign.setdefault(campaign_id, period_id)
+    campaigns = set(Period.objects.filter(pk__in=period_ids).values_list("campaign_id", flat=True))
+    for campaign_id, what in recurring.recurring_differences(sorted(campaigns), snapshot=consistent_reads):
+        period_id = by_campaign.get(campaign_id)
+        if period_id is not None:  # a closed month's run-rate is stored at close: the open month shows the repair
+            found[period_id] = f"run-rate figures differ ({what})"
+            with transaction.atomic():
+                ledger_changed(period_id=period_id)
     with consistent_reads():  # 2. the period's figures, against the ledger in the same snapshot
         ledger = ledger_totals_by_period(period_ids=period_ids)
         stored = tally_totals_by_period(period_ids=period_ids)
