@@ -53,5 +53,3 @@ def demo_month_close():
     widget refreshes and summary e-mails go to the worker when there is one). Returns campaigns rolled."""
     demo_months_shift()
     return periods_rollover()
-
-
