@@ -1,4 +1,4 @@
-"""The run-rate's running figures: the open month's recurring run-rate in two small reads, whatever the ledger's size.
+"""The run-rate's running figures: the open month's recurring run-rate in one small read, whatever the ledger's size.
 
 fundraising/ledger/breakdown.py period_run_rate is the definition (and the full read, for closed months and the
 debounced breakdown): per stream (monthly, yearly), its latest standing gift counts its amount (an uncounted
@@ -15,7 +15,13 @@ eleven previous months and this one + the yearly streams paid in the month a yea
 year ago, an index range over part of one month) // 12, + the streams that have an end later than the cutoff
 (ended streams are not in the sums; those ending after the cutoff are read one by one: only subscriptions
 whose end is still ahead). fundraising/ledger/verify.py checks these rows against the ledger and repairs them;
-tallies_rebuild rebuilds them."""
+tallies_rebuild rebuilds them.
+
+A stream's latest gift is the latest by (paid_at, id), here and in the full read alike. Both take an end from
+that gift's subscription_ended_at: the recording marks every gift of a subscription and a renewal copies its
+first gift's, so a stream's gifts agree. Reading one stream again costs that stream's gifts for a subscription
+(its index); for an offline standing order keyed by e-mail, the campaign's gifts without a subscription are
+searched (no index on the e-mail: a reversal or an erasure, an owner's rare action, never a refresh)."""
 
 import contextlib
 import datetime
@@ -61,13 +67,29 @@ def standing(donation):
     return donation.paid_at is not None and donation.reverses_id is None and not donation.reversed
 
 
-def key_match(key):
-    """The ledger rows of a stream key: a subscription's (indexed), else an e-mail's without one, else the gift."""
-    match = Q(stripe_subscription_id=key) | Q(stripe_subscription_id="", donor_email=key)
+def key_of(donation):
+    """What a row's stream key is: "subscription", "email" or "gift" (breakdown.stream_key's order)."""
+    return "subscription" if donation.stripe_subscription_id else "email" if donation.donor_email else "gift"
+
+
+def key_match(key, of=None):
+    """The ledger rows of a stream key. Told what the key is (`of`, key_of), the read is the stream's alone: a
+    subscription's by its index, an e-mail's (offline standing orders) among the campaign's gifts without one,
+    a gift's by its id; untold (the verification) it tries all three."""
+    matches = {
+        "subscription": Q(stripe_subscription_id=key),
+        "email": Q(stripe_subscription_id="", donor_email=key),
+    }
     try:
-        return match | Q(stripe_subscription_id="", donor_email="", pk=uuid.UUID(key))
+        matches["gift"] = Q(stripe_subscription_id="", donor_email="", pk=uuid.UUID(key))
     except ValueError:
-        return match
+        pass
+    if of is not None:
+        return matches.get(of, Q(pk__in=[]))
+    match = Q(pk__in=[])
+    for part in matches.values():
+        match |= part
+    return match
 
 
 def month_add(*, campaign_id, interval, month, delta):
@@ -139,13 +161,13 @@ def state_of(donation, tz):
     }
 
 
-def stream_sync(*, campaign_id, interval, key, tz):
+def stream_sync(*, campaign_id, interval, key, tz, of=None):
     """Recompute one stream's state from its own standing gifts (a reversal, an end, a key change): reads that
     stream's rows only, its state row locked first."""
     for _ in range(2):  # a second time only when a concurrent first write of the stream won the insert
         old = _state_locked(campaign_id, interval, key)
         latest = (
-            Donation.objects.filter(key_match(key), campaign_id=campaign_id, kind=interval, paid_at__isnull=False)
+            Donation.objects.filter(key_match(key, of), campaign_id=campaign_id, kind=interval, paid_at__isnull=False)
             .filter(reverses__isnull=True, reversed=False)
             .order_by("-paid_at", "-pk")
             .first()
@@ -165,10 +187,11 @@ def stream_follow(*, donation, loaded):
     """Call in the transaction that stored a ledger row (`loaded`: its contribution fields as they were, or
     None for a new row): the row's stream state follows it."""
     tz = donation.campaign.tz
-    was = stream_of(Donation(pk=donation.pk, **loaded)) if loaded else None
+    before = Donation(pk=donation.pk, **loaded) if loaded else None
+    was = stream_of(before) if before is not None else None
     now = stream_of(donation)
     if was is not None and was != now:
-        stream_sync(campaign_id=donation.campaign_id, interval=was[0], key=was[1], tz=tz)
+        stream_sync(campaign_id=donation.campaign_id, interval=was[0], key=was[1], tz=tz, of=key_of(before))
     if now is None:
         return
     interval, key = now
@@ -182,7 +205,7 @@ def stream_follow(*, donation, loaded):
                 return
         else:
             if old is not None and old.donation_id == donation.pk:  # the latest gift stopped standing
-                stream_sync(campaign_id=donation.campaign_id, interval=interval, key=key, tz=tz)
+                stream_sync(campaign_id=donation.campaign_id, interval=interval, key=key, tz=tz, of=key_of(donation))
             return
 
 
@@ -191,10 +214,14 @@ def streams_ended(*, rows):
     [(campaign_id, kind, stripe_subscription_id, donor_email, pk)]. Each stream's state is read again."""
     from fundraising.campaigns.models import Campaign
 
-    streams = {(c, kind, sub or email or str(pk)) for c, kind, sub, email, pk in rows if kind in INTERVALS}
+    streams = {
+        (c, kind, sub or email or str(pk), "subscription" if sub else "email" if email else "gift")
+        for c, kind, sub, email, pk in rows
+        if kind in INTERVALS
+    }
     tz_of = {c.pk: c.tz for c in Campaign.objects.filter(pk__in={s[0] for s in streams})}
-    for campaign_id, interval, key in sorted(streams):
-        stream_sync(campaign_id=campaign_id, interval=interval, key=key, tz=tz_of[campaign_id])
+    for campaign_id, interval, key, of in sorted(streams):
+        stream_sync(campaign_id=campaign_id, interval=interval, key=key, tz=tz_of[campaign_id], of=of)
 
 
 def run_rate_now(period, now):

@@ -1,7 +1,8 @@
 """The open month's run-rate from its running figures (fundraising/ledger/recurring.py) equals the full read
 (breakdown.period_run_rate) after any sequence of monthly and yearly gifts (Stripe subscriptions, offline standing
 orders), back-dated gifts, card fees covers counted or not, refunds, offline reversals, subscription ends (past
-and future) and the clock moving on across months; the verification finds nothing, and a rebuild changes nothing."""
+and future), erasures (a stream's key changes) and the clock moving on across months; the verification finds
+nothing, and a rebuild changes nothing."""
 
 import datetime
 
@@ -16,6 +17,7 @@ from fundraising.campaigns.models import GoalKind, Period
 from fundraising.campaigns.services import period_for
 from fundraising.ledger import offline
 from fundraising.ledger.breakdown import period_run_rate
+from fundraising.ledger.erasure import donor_erase
 from fundraising.ledger.models import (
     Donation,
     PeriodDonorNet,
@@ -43,8 +45,9 @@ offline_gift = st.tuples(st.just("offline"), st.sampled_from(EMAILS), st.sampled
 refund = st.tuples(st.just("refund"), st.integers(0, 20), st.sampled_from([250, 1, "all"]))
 reverse = st.tuples(st.just("reverse"), st.integers(0, 20))
 end = st.tuples(st.just("end"), st.sampled_from(SUBSCRIPTIONS), st.integers(-40, 40))
+erase = st.tuples(st.just("erase"), st.sampled_from(["sub_a@example.com", "ada@example.com"]))
 later = st.tuples(st.just("later"), st.sampled_from([1, 3, 13, 17, 31, 200, 366]))
-steps = st.lists(st.one_of(stripe_gift, offline_gift, refund, reverse, end, later), min_size=1, max_size=16)
+steps = st.lists(st.one_of(stripe_gift, offline_gift, refund, reverse, end, erase, later), min_size=1, max_size=16)
 
 
 def pick(model_filter, index):
@@ -85,6 +88,8 @@ def apply(step, campaign, user, clock):
             subscription, days = args
             ended_at = int((now + datetime.timedelta(days=days)).timestamp())
             subscription_end_record(subscription={"id": subscription, "ended_at": ended_at}, ended_at=now)
+        elif kind == "erase":  # the stream's key changes (a subscription's gifts become an e-mail's)
+            donor_erase(organization_id=campaign.organization_id, email=args[0])
         else:
             clock.shift(datetime.timedelta(days=args[0]))
 
