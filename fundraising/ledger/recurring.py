@@ -185,11 +185,13 @@ def _state_locked(campaign_id, interval, key):
 
 def stream_follow(*, donation, loaded):
     """Call in the transaction that stored a ledger row (`loaded`: its contribution fields as they were, or
-    None for a new row): the row's stream state follows it."""
-    tz = donation.campaign.tz
+    None for a new row): the row's stream state follows it. A one-time gift costs nothing here."""
     before = Donation(pk=donation.pk, **loaded) if loaded else None
     was = stream_of(before) if before is not None else None
     now = stream_of(donation)
+    if was is None and now is None:
+        return
+    tz = donation.campaign.tz
     if was is not None and was != now:
         stream_sync(campaign_id=donation.campaign_id, interval=was[0], key=was[1], tz=tz, of=key_of(before))
     if now is None:
@@ -197,15 +199,18 @@ def stream_follow(*, donation, loaded):
     interval, key = now
     for _ in range(2):  # a second time only when a concurrent first write of the stream won the insert
         old = _state_locked(donation.campaign_id, interval, key)
-        # The latest by (paid_at, id): gifts paid at the same instant are ordered by id, as the full read does.
-        latest = old is None or (donation.paid_at, donation.pk) >= (old.paid_at, old.donation_id)
-        if standing(donation) and latest:
-            new = state_of(donation, tz)
-            if state_move(campaign_id=donation.campaign_id, interval=interval, key=key, old=old, new=new):
-                return
-        else:
+        if not standing(donation):  # unpaid, a reversal, or reversed
             if old is not None and old.donation_id == donation.pk:  # the latest gift stopped standing
                 stream_sync(campaign_id=donation.campaign_id, interval=interval, key=key, tz=tz, of=key_of(donation))
+            return
+        # The latest by (paid_at, id): gifts paid at the same instant are ordered by id, as the full read does.
+        if old is not None and (donation.paid_at, donation.pk) < (old.paid_at, old.donation_id):
+            if old.donation_id == donation.pk:  # the latest gift moved earlier: another may be the latest now
+                stream_sync(campaign_id=donation.campaign_id, interval=interval, key=key, tz=tz, of=key_of(donation))
+            return  # an earlier gift of the stream changed: the run-rate counts the latest only
+        if state_move(
+            campaign_id=donation.campaign_id, interval=interval, key=key, old=old, new=state_of(donation, tz)
+        ):
             return
 
 

@@ -1,8 +1,8 @@
 """The open month's run-rate from its running figures (fundraising/ledger/recurring.py) equals the full read
 (breakdown.period_run_rate) after any sequence of monthly and yearly gifts (Stripe subscriptions, offline standing
 orders), back-dated gifts, card fees covers counted or not, refunds, offline reversals, subscription ends (past
-and future), erasures (a stream's key changes) and the clock moving on across months; the verification finds
-nothing, and a rebuild changes nothing."""
+and future), erasures (a stream's key changes), pending gifts paid, payments moved earlier and the clock moving
+on across months; the verification finds nothing, and a rebuild changes nothing."""
 
 import datetime
 
@@ -45,9 +45,16 @@ offline_gift = st.tuples(st.just("offline"), st.sampled_from(EMAILS), st.sampled
 refund = st.tuples(st.just("refund"), st.integers(0, 20), st.sampled_from([250, 1, "all"]))
 reverse = st.tuples(st.just("reverse"), st.integers(0, 20))
 end = st.tuples(st.just("end"), st.sampled_from(SUBSCRIPTIONS), st.integers(-40, 40))
+pending = st.tuples(st.just("pending"), st.sampled_from(["ada@example.com", "sub_a@example.com"]))
+pay = st.tuples(st.just("pay"), st.integers(0, 20), st.integers(0, 70))  # a pending gift paid, days ago
+move = st.tuples(st.just("move"), st.integers(0, 20), st.sampled_from([1, 20, 40]))  # a payment's instant earlier
 erase = st.tuples(st.just("erase"), st.sampled_from(["sub_a@example.com", "ada@example.com"]))
 later = st.tuples(st.just("later"), st.sampled_from([1, 3, 13, 17, 31, 200, 366]))
-steps = st.lists(st.one_of(stripe_gift, offline_gift, refund, reverse, end, erase, later), min_size=1, max_size=16)
+steps = st.lists(
+    st.one_of(stripe_gift, offline_gift, refund, reverse, end, erase, pending, pay, move, later),
+    min_size=1,
+    max_size=16,
+)
 
 
 def pick(model_filter, index):
@@ -88,6 +95,19 @@ def apply(step, campaign, user, clock):
             subscription, days = args
             ended_at = int((now + datetime.timedelta(days=days)).timestamp())
             subscription_end_record(subscription={"id": subscription, "ended_at": ended_at}, ended_at=now)
+        elif kind == "pending":  # a checkout not paid yet: in no stream (an e-mail's, once paid)
+            DonationFactory(campaign=campaign, amount=600, paid_at=None, kind="monthly", donor_email=args[0],
+                            status=Donation.Status.PENDING)  # fmt: skip
+        elif kind in ("pay", "move"):
+            paid = Q(paid_at__isnull=False, source="stripe", kind__in=["monthly", "yearly"])
+            gift = pick(Q(paid_at__isnull=True) if kind == "pay" else paid, args[0])
+            if gift is None:
+                return
+            gift = Donation.objects.select_for_update().get(pk=gift.pk)
+            old_period_id = gift.period_id
+            gift.paid_at = (gift.paid_at or now) - datetime.timedelta(days=args[1])
+            gift.period = period_for(campaign=campaign, when=gift.paid_at)
+            donation_settle(donation=gift, old_period_id=old_period_id)
         elif kind == "erase":  # the stream's key changes (a subscription's gifts become an e-mail's)
             donor_erase(organization_id=campaign.organization_id, email=args[0])
         else:
