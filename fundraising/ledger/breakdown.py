@@ -115,7 +115,7 @@ def year_before(moment, tz):
 
 
 def _latest_by_stream(rows):
-    """{stream key: amount of its latest gift (0 when fully refunded)} from rows ordered by paid_at. A card fees
+    """{stream key: amount of its latest gift (0 when fully refunded)} from rows ordered by (paid_at, id). A card fees
     cover is in the run-rate as it is in the goal (the row's fee_cover_counted)."""
     latest = {}
     for key, amount, refunded, cover, counted in rows.iterator(chunk_size=2000):
@@ -130,7 +130,11 @@ def period_run_rate(period, now=None):
     A yearly stream: its latest gift paid less than a year before that instant (and before the period's end),
     not ended, not fully refunded; so it counts in exactly the twelve months its payment covers when they
     close. The yearly amounts in force are summed and floor-divided by 12 once (integer minor units: three
-    yearly gifts of 100 bring 300 // 12 = 25 a month, not 3 × 8)."""
+    yearly gifts of 100 bring 300 // 12 = 25 a month, not 3 × 8).
+
+    This is the definition, and a full read of those gifts: the closed months' run-rate (at close, in the
+    debounced breakdown). The open month's refresh reads the same figure from running figures instead
+    (fundraising/ledger/recurring.py run_rate_now, flat; tests/ledger/test_recurring_flat.py compares both)."""
     _, end = period_window(period)
     cutoff = min(end, now or timezone.now())
     window_start = datetime.datetime.combine(previous_start(period.start), datetime.time(), tzinfo=period.campaign.tz)
@@ -139,7 +143,7 @@ def period_run_rate(period, now=None):
         .filter(paid_at__lt=end)
         .filter(Q(subscription_ended_at__isnull=True) | Q(subscription_ended_at__gt=cutoff))
         .annotate(key=stream_key())
-        .order_by("paid_at")
+        .order_by("paid_at", "pk")  # the latest by (paid_at, id): one answer for gifts paid at one instant
         .values_list("key", "amount", "amount_refunded", "fee_cover", "fee_cover_counted")
     )
     monthly = _latest_by_stream(standing.filter(MONTHLY, paid_at__gte=window_start))

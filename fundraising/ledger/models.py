@@ -175,8 +175,13 @@ class Donation(models.Model):
             ),
             # A dedication has both its kind and its name; without one there is nothing else of it.
             models.CheckConstraint(
-                condition=Q(tribute_kind="", tribute_name="", tribute_on_wall=False, tribute_notify_email="",
-                            tribute_notify_amount=False)
+                condition=Q(
+                    tribute_kind="",
+                    tribute_name="",
+                    tribute_on_wall=False,
+                    tribute_notify_email="",
+                    tribute_notify_amount=False,
+                )
                 | (~Q(tribute_kind="") & ~Q(tribute_name="")),
                 name="donation_tribute_whole",
             ),
@@ -270,3 +275,51 @@ class PeriodDonorNet(models.Model):
 
     def __str__(self):
         return f"period {self.period_id}: {self.email} nets {self.net}"
+
+
+class RecurringStream(models.Model):
+    """One recurring stream's latest standing gift (fundraising/ledger/recurring.py): what the run-rate counts of
+    it, kept in the transaction of every ledger change, so the open month's run-rate reads a few rows."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False)
+    interval = models.CharField(max_length=10)  # Donation.Kind.MONTHLY or YEARLY
+    key = models.CharField(max_length=255)  # fundraising/ledger/breakdown.py stream_key
+    donation_id = models.UUIDField()  # the latest standing gift (no constraint: the ledger row says)
+    paid_at = models.DateTimeField()
+    month = models.DateField()  # the first day of paid_at's month in the campaign's time zone
+    amount = models.BigIntegerField()  # what the run-rate counts of that gift (0: fully refunded)
+    ended_at = models.DateTimeField(null=True, blank=True)  # its subscription_ended_at
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "interval", "key"], name="ledger_recurring_one_per_stream")
+        ]
+        indexes = [
+            # The yearly streams paid in the part of the month a year back that is still in force.
+            models.Index(fields=["campaign", "interval", "paid_at"], name="ledger_recurring_paid"),
+            # Streams that end after the cutoff: not in the month sums, read one by one (few: ending later).
+            models.Index(
+                fields=["campaign", "ended_at"], condition=Q(ended_at__isnull=False), name="ledger_recurring_ended"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.interval} stream {self.key} of campaign {self.campaign_id}: {self.amount} paid {self.paid_at}"
+
+
+class RecurringMonth(models.Model):
+    """The sum of RecurringStream.amount of a campaign's streams of one interval that have not ended, by the month
+    their latest gift was paid: the run-rate adds two monthly months and twelve yearly ones."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False)
+    interval = models.CharField(max_length=10)
+    month = models.DateField()
+    amount = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "interval", "month"], name="ledger_recurring_one_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.interval} streams of campaign {self.campaign_id} paid in {self.month:%Y-%m}: {self.amount}"

@@ -14,8 +14,8 @@ from fundraising.core.bulk import rows_update
 from fundraising.journal import kinds
 from fundraising.journal.services import Happening, entries_write
 
-from . import tally
-from .breakdown import period_run_rate, periods_breakdown
+from . import recurring, tally
+from .breakdown import period_run_rate, period_window, periods_breakdown
 from .models import Donation
 
 # A donation counts once it is paid; what it counts for is its amount less what was taken back.
@@ -99,11 +99,16 @@ def period_recompute(*, period_id: int) -> Period:
             figures["monthly_supporters"] = streams  # the goal's figure, from the running figures too
         Period.objects.filter(pk=period_id).update(**figures)
         if locked is not None and locked.goal_kind == GoalKind.RECURRING:
-            # A goal in recurring money is drawn from the run-rate, so it must be current: these campaigns
-            # pay a read of the month's monthly gifts per refresh (amount and supporters goals are flat);
-            # the rest of the breakdown waits for its debounced task, as for the other goals.
+            # A goal in recurring money is drawn from the run-rate, so it must be current: the open month's from
+            # its running figures (fundraising/ledger/recurring.py, two small reads); a closed month's from the
+            # ledger (it runs when a closed month is repaired, not on the open month's refreshes). The rest of
+            # the breakdown waits for its debounced task, as for the other goals.
             period = Period.objects.select_related("campaign").get(pk=period_id)
-            Period.objects.filter(pk=period_id).update(recurring=period_run_rate(period))
+            now = timezone.now()
+            _, end = period_window(period)
+            start, _ = period_window(period)
+            rate = recurring.run_rate_now(period, now) if start <= now < end else period_run_rate(period)
+            Period.objects.filter(pk=period_id).update(recurring=rate)
     return Period.objects.select_related("campaign").get(pk=period_id)
 
 
@@ -187,10 +192,20 @@ def donation_store(*, donation: Donation) -> Donation:
     """Save a ledger row and move its period's running figures in the same transaction."""
     with transaction.atomic(savepoint=False):
         before = donation_contribution_stored(donation)
+        loaded = None if donation._state.adding else getattr(donation, "_loaded", None)
+        if loaded is None and not donation._state.adding:
+            loaded = _loaded_read(donation)
         donation.save()
         tally.contribution_move(before=before, after=donation_contribution(donation))
+        recurring.stream_follow(donation=donation, loaded=loaded)
         donation._loaded = {name: getattr(donation, name) for name in Donation.CONTRIBUTION_FIELDS}
     return donation
+
+
+def _loaded_read(donation):
+    """The contribution fields of a stored row as they are (a row loaded with deferred fields)."""
+    names = list(Donation.CONTRIBUTION_FIELDS)
+    return Donation.objects.filter(pk=donation.pk).values(*names).first()
 
 
 def donation_reversed_mark(*, donation: Donation) -> None:
@@ -201,6 +216,7 @@ def donation_reversed_mark(*, donation: Donation) -> None:
     donation.reversed = True
     Donation.objects.filter(pk=donation.pk).update(reversed=True)
     tally.contribution_move(before=before, after=donation_contribution(donation))
+    recurring.stream_follow(donation=donation, loaded=None)  # the stream's latest gift may no longer stand
     if getattr(donation, "_loaded", None) is not None:
         donation._loaded = {**donation._loaded, "reversed": True}
 

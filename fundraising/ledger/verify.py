@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from fundraising.campaigns.models import Period
 
-from . import tally
+from . import recurring, tally
 from .breakdown import MONTHLY, STANDING, stream_key
 from .models import Donation, PeriodDonorNet, PeriodStreamNet, PeriodTally
 from .services import COUNTED, SUPPORTER, donation_net_expression, ledger_changed
@@ -170,6 +170,18 @@ def periods_verify_batch(*, period_ids):
         for period_id, key, delta in stream_net_differences(period_ids=period_ids):
             tally.stream_net_add(period_id=period_id, key=key, delta=delta)
             found[period_id] = f"monthly stream nets differ ({key!r} by {delta})"
+    # 1b. the run-rate's stream states and month sums (their campaigns'), outside a transaction: it takes its own
+    open_periods = Period.objects.filter(pk__in=period_ids, closed_at__isnull=True).order_by("pk")
+    by_campaign = {}
+    for period_id, campaign_id in open_periods.values_list("pk", "campaign_id"):
+        by_campaign.setdefault(campaign_id, period_id)
+    campaigns = set(Period.objects.filter(pk__in=period_ids).values_list("campaign_id", flat=True))
+    for campaign_id, what in recurring.recurring_differences(sorted(campaigns), snapshot=consistent_reads):
+        period_id = by_campaign.get(campaign_id)
+        if period_id is not None:  # a closed month's run-rate is stored at close: the open month shows the repair
+            found[period_id] = f"run-rate figures differ ({what})"
+            with transaction.atomic():
+                ledger_changed(period_id=period_id)
     with consistent_reads():  # 2. the period's figures, against the ledger in the same snapshot
         ledger = ledger_totals_by_period(period_ids=period_ids)
         stored = tally_totals_by_period(period_ids=period_ids)
@@ -223,7 +235,8 @@ def verify_report():
 
 def tallies_rebuild(*, period_ids=None):
     """Replace the running figures of these periods (default: all) with full sums of the ledger, in two
-    set-based statements. For a ledger at rest: after loading rows in bulk (bench/scale.py), or an upgrade."""
+    set-based statements, and the run-rate's stream states of their campaigns (all their months).
+    For a ledger at rest: after loading rows in bulk (bench/scale.py), or an upgrade."""
     periods = Q() if period_ids is None else Q(period_id__in=period_ids)
     with transaction.atomic():
         PeriodTally.objects.filter(periods).delete()
@@ -263,6 +276,8 @@ def tallies_rebuild(*, period_ids=None):
                 nets_params,
             )
         streams_rebuild(periods=periods, period_ids=period_ids)
+        campaigns = Period.objects.all() if period_ids is None else Period.objects.filter(pk__in=period_ids)
+        recurring.recurring_rebuild(sorted(set(campaigns.values_list("campaign_id", flat=True))))
 
 
 def streams_rebuild(*, periods, period_ids):

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from fundraising.campaigns.models import Campaign, Period
 from fundraising.ledger.models import Donation
+from fundraising.ledger.recurring import recurring_rebuild
 from fundraising.pipeline.tasks import periods_rollover
 
 
@@ -43,6 +44,7 @@ def demo_months_shift():
                 closed_at = period.closed_at - (period.start - start) if period.closed_at else None
                 Period.objects.filter(pk=period.pk).update(start=start, end=end, closed_at=closed_at)
                 moved += 1
+            recurring_rebuild([campaign.pk])  # the run-rate's stream states follow their gifts' new dates
     return moved
 
 
@@ -51,5 +53,3 @@ def demo_month_close():
     widget refreshes and summary e-mails go to the worker when there is one). Returns campaigns rolled."""
     demo_months_shift()
     return periods_rollover()
-
-

@@ -15,6 +15,7 @@ from fundraising.campaigns.services import period_bounds, period_for
 from fundraising.journal import kinds
 from fundraising.journal.services import Happening, entries_write
 from fundraising.ledger.models import Donation
+from fundraising.ledger.recurring import streams_ended
 from fundraising.ledger.services import donation_settle
 
 from . import drain_memo, readers, velocity
@@ -23,6 +24,7 @@ from .models import PaymentState, SubscriptionLink, UnmatchedPayment
 from .unmatched import unmatched_clear, unmatched_record, unmatched_waiting
 
 log = logging.getLogger(__name__)
+
 
 def _campaign(metadata):
     slug = readers.metadata_campaign(metadata)
@@ -335,7 +337,9 @@ def subscription_end_record(*, subscription, ended_at):
         match |= Q(**named)
     ending = Donation.objects.filter(match, subscription_ended_at__isnull=True)
     campaigns = sorted(set(ending.values_list("campaign_id", "campaign__organization_id")))
+    streams = list(ending.values_list("campaign_id", "kind", "stripe_subscription_id", "donor_email", "pk"))
     count = ending.update(subscription_ended_at=ended_at)
+    streams_ended(rows=streams)  # the run-rate's stream states (fundraising/ledger/recurring.py), in this transaction
     if count:
         subscription_id = readers.object_id(subscription.get("id")) or ""
         entries_write(

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from fundraising.campaigns.models import Period
 from fundraising.ledger.erasure import donor_erase
-from fundraising.ledger.models import Donation, PeriodDonorNet, PeriodTally
+from fundraising.ledger.models import Donation, PeriodDonorNet, PeriodTally, RecurringMonth, RecurringStream
 from fundraising.ledger.services import COUNTED, donation_net, ledger_totals, period_recompute
 from fundraising.ledger.tally import period_tally_sum
 from fundraising.payments import facts, recording
@@ -77,7 +77,7 @@ def assert_figures_match_the_ledger():
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)
 def test_it_keeps_running_figures_equal_to_a_full_sum(campaign, sequence):
-    for model in (PeriodTally, PeriodDonorNet, Donation, Period, PaymentState):
+    for model in (PeriodTally, PeriodDonorNet, RecurringStream, RecurringMonth, Donation, Period, PaymentState):
         model.objects.all().delete()
     for step in sequence:
         apply(step, campaign)

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fundraising.campaigns.models import Period
-from fundraising.ledger.models import Donation, PeriodDonorNet, PeriodTally
+from fundraising.ledger.models import Donation, PeriodDonorNet, PeriodTally, RecurringMonth, RecurringStream
 from fundraising.ledger.services import ledger_totals, period_breakdown_store
 from fundraising.ledger.tally import period_tally_sum
 from fundraising.ledger.verify import periods_verify_batch, tallies_rebuild
@@ -72,7 +72,7 @@ def by_hand(donation):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)
 def test_it_keeps_every_figure_exact_with_covers(campaign, sequence):
-    for model in (PeriodTally, PeriodDonorNet, Donation, Period, PaymentState):
+    for model in (PeriodTally, PeriodDonorNet, RecurringStream, RecurringMonth, Donation, Period, PaymentState):
         model.objects.all().delete()
     for step in sequence:
         apply(step, campaign)

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from fundraising.campaigns.models import GoalKind, Period
 from fundraising.ledger import offline
 from fundraising.ledger.breakdown import period_streams
-from fundraising.ledger.models import Donation, PeriodDonorNet, PeriodStreamNet, PeriodTally
+from fundraising.ledger.models import (
+    Donation,
+    PeriodDonorNet,
+    PeriodStreamNet,
+    PeriodTally,
+    RecurringMonth,
+    RecurringStream,
+)
 from fundraising.ledger.services import donation_net_expression, donation_settle, period_recompute
 from fundraising.ledger.tally import period_streams_sum
 from fundraising.ledger.verify import periods_verify_batch, stream_nets_ledger
@@ -90,7 +97,7 @@ def assert_streams_match_the_ledger():
 def test_it_keeps_monthly_supporters_equal_to_a_full_count(campaign, alice, sequence):
     with time_machine.travel(NOW, tick=False):
         Donation.objects.filter(reverses__isnull=False).delete()
-        for model in (PeriodTally, PeriodStreamNet, PeriodDonorNet, Donation, Period):
+        for model in (PeriodTally, PeriodStreamNet, PeriodDonorNet, RecurringStream, RecurringMonth, Donation, Period):
             model.objects.all().delete()
         for step in sequence:
             apply(step, campaign, alice)

@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from fundraising.campaigns.models import Period
-from fundraising.ledger.models import Donation
+from fundraising.ledger.models import Donation, RecurringMonth, RecurringStream
 from tests.stripe_standin import events
 
 
@@ -38,6 +38,8 @@ def test_it_converges_in_every_order(client, campaign, outcome, raised, status):
     orders = list(itertools.permutations(range(5)))
     # All 120 orders for a lost dispute; every third for a won one keeps the suite quick.
     for order in orders if outcome == "lost" else orders[::3]:
+        RecurringStream.objects.all().delete()
+        RecurringMonth.objects.all().delete()
         Donation.objects.all().delete()
         Period.objects.all().delete()
         from fundraising.payments.models import PaymentState
