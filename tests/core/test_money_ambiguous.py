@@ -93,3 +93,12 @@ def test_a_plain_error_has_no_suggestion():
     with pytest.raises(MoneyError) as caught:
         parse_money("ten", "usd", "en_US")
     assert caught.value.suggestion is None
+
+
+def test_it_asks_about_the_reading_the_campaigns_own_grouping_gives():
+    # A campaign that groups by two ("#,#0.00 ¤"): "12.34" in de_DE is 1.234 grouped its way, or 12.34 read
+    # as in en_US. The campaign's own reading is the one asked about.
+    with pytest.raises(MoneyError) as caught:
+        parse_money("12.34", "eur", "de_DE", "#,#0.00 ¤")
+    assert str(caught.value) == "Did you mean 12.34,00 €?"
+    assert caught.value.suggestion == 123400
