@@ -4,7 +4,16 @@ import datetime
 
 import pytest
 
-from fundraising.core.money import MoneyError, format_money, format_month, money_typed, parse_money
+from fundraising.core.money import (
+    MoneyError,
+    command_question,
+    format_count,
+    format_money,
+    format_month,
+    money_typed,
+    parse_money,
+    suggestion_choice,
+)
 
 
 @pytest.mark.parametrize(
@@ -103,3 +112,21 @@ def test_it_formats_three_decimal_currencies_exactly(amount, currency, text):
     # 1500 fils are 1.500 KWD: a whole-hundred amount is whole only in two-decimal currencies.
     assert format_money(amount, currency) == text
     assert format_money(amount, currency, trim=False) == text if amount % 1000 else text + ".000"
+
+
+def test_it_formats_counts_of_people_in_the_locale():
+    assert format_count(1234) == "1,234"
+    assert format_count(1234, "fr_FR") == "1\u202f234"
+
+
+def test_the_plain_helpers_default_to_en_us():
+    assert money_typed(2550, "usd") == "25.50"
+
+
+def test_the_command_line_question_gives_the_text_to_run_again_with():
+    with pytest.raises(MoneyError) as caught:
+        parse_money("12.50", "eur", "de_DE")
+    assert command_question(caught.value, "eur", "de_DE") == "Did you mean 12,50\xa0€? Run it again with 12,50."
+    plain = MoneyError("Enter an amount.")
+    assert command_question(plain, "eur", "de_DE") == "Enter an amount."
+    assert suggestion_choice(plain, "ten", None) == "Enter an amount."
