@@ -30,7 +30,9 @@ def redis_down(settings, monkeypatch):
 def stripe_checkout(settings, monkeypatch):
     settings.STRIPE_SECRET_KEY = "sk_test_redis_down"
     monkeypatch.setattr(
-        stripe_api, "checkout_session_create", lambda **kw: {"id": f"cs_{Donation.objects.count()}", "url": "https://x/"}
+        stripe_api,
+        "checkout_session_create",
+        lambda **kw: {"id": f"cs_{Donation.objects.count()}", "url": "https://x/"},
     )
 
 
@@ -67,3 +69,47 @@ def test_it_counts_a_new_window_after_the_old_one_ends(redis_down, monkeypatch):
     assert [ratelimit.rate_take(key="k", limit=(1, 60)) for _ in range(2)] == [True, False]
     clock[0] += 61
     assert ratelimit.rate_take(key="k", limit=(1, 60)) is True
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: now[0])
+    return now
+
+
+def test_it_opens_the_new_window_when_the_old_one_has_just_ended(redis_down, clock):
+    assert [ratelimit.rate_take(key="k", limit=(1, 60)) for _ in range(2)] == [True, False]
+    clock[0] += 60
+    assert ratelimit.rate_take(key="k", limit=(1, 60)) is True
+
+
+def test_it_counts_each_key_apart_per_process(redis_down, settings):
+    settings.RATE_LIMIT_MULTIPLIER = 1
+    assert ratelimit.rate_take(key="alice", limit=(1, 60)) is True
+    assert ratelimit.rate_take(key="bob", limit=(1, 60)) is True
+    assert ratelimit.rate_take(key="alice", limit=(1, 60)) is False
+
+
+def test_it_names_the_failure_and_warns_again_a_minute_later(redis_down, clock, caplog):
+    with caplog.at_level(logging.WARNING, logger="fundraising.core.ratelimit"):
+        ratelimit.rate_take(key="k", limit=(5, 60))
+        clock[0] += 59
+        ratelimit.once_taken(key="m")
+        clock[0] += 1
+        ratelimit.once_taken(key="m")
+    assert [r.getMessage() for r in caplog.records] == [
+        "rate limits use per-process counters: the shared cache is unreachable (ConnectionError)"
+    ] * 2
+
+
+def test_once_taken_answers_from_this_process_until_the_window_ends(redis_down, clock):
+    assert ratelimit.once_taken(key="m") is False
+    assert ratelimit.once_take(key="m", seconds=60) is True
+    assert ratelimit.once_taken(key="m") is True  # taken once is taken
+    assert ratelimit.once_take(key="m", seconds=60) is False
+    assert ratelimit.once_taken(key="other") is False
+    clock[0] += 59
+    assert ratelimit.once_taken(key="m") is True
+    clock[0] += 1
+    assert ratelimit.once_taken(key="m") is False
