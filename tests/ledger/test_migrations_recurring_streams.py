@@ -3,37 +3,19 @@ month's run-rate from them is the full read's (fundraising/ledger/recurring.py).
 
 import datetime
 
-import pytest
 import time_machine
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-from django.db.migrations.recorder import MigrationRecorder
 
 from fundraising.campaigns.models import Period
 from fundraising.ledger.breakdown import period_run_rate
 from fundraising.ledger.models import RecurringMonth, RecurringStream
 from fundraising.ledger.recurring import recurring_differences, run_rate_now
+from tests import migration_helpers
 
 PREVIOUS = ("ledger", "0009_donation_fee_cover")
 NOW = datetime.datetime(2026, 5, 20, 12, tzinfo=datetime.UTC)
 
 
-def migrate(previous=False):
-    """Every app at its latest migration, the ledger at the previous release's when `previous`."""
-    executor = MigrationExecutor(connection)
-    targets = executor.loader.graph.leaf_nodes()
-    if previous:
-        targets = [PREVIOUS if app == "ledger" else (app, name) for app, name in targets]
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def previous_release(transactional_db):
-    if not MigrationRecorder(connection).applied_migrations():
-        pytest.skip("the test database was made without migrations (--nomigrations)")
-    yield migrate(previous=True)
-    migrate()
+previous_release = migration_helpers.previous_release(PREVIOUS)
 
 
 def test_it_backfills_the_run_rate_figures(previous_release):
@@ -70,7 +52,7 @@ def test_it_backfills_the_run_rate_figures(previous_release):
     gift(datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC), kind="yearly", stripe_subscription_id="sub_z", amount=1200,
          amount_refunded=1200, status="refunded")  # fmt: skip
 
-    migrate()
+    migration_helpers.migrate()
 
     period = Period.objects.select_related("campaign").get(pk=periods[2026, 5].pk)
     assert RecurringStream.objects.count() == 5

@@ -3,37 +3,18 @@ month's monthly supporters become running figures equal to what the breakdown co
 
 import datetime
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-from django.db.migrations.recorder import MigrationRecorder
-
 from fundraising.campaigns.models import Period
 from fundraising.ledger.breakdown import period_streams
 from fundraising.ledger.models import Donation, PeriodStreamNet
 from fundraising.ledger.services import donation_net_expression
 from fundraising.ledger.tally import period_streams_sum
+from tests import migration_helpers
 
 PREVIOUS = ("ledger", "0004_supporters_wall")
 PAID = datetime.datetime(2026, 5, 10, 12, tzinfo=datetime.UTC)
 
 
-def migrate(previous=False):
-    """Every app at its latest migration, the ledger at the previous release's when `previous`."""
-    executor = MigrationExecutor(connection)
-    targets = executor.loader.graph.leaf_nodes()
-    if previous:
-        targets = [PREVIOUS if app == "ledger" else (app, name) for app, name in targets]
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def previous_release(transactional_db):
-    if not MigrationRecorder(connection).applied_migrations():
-        pytest.skip("the test database was made without migrations (--nomigrations)")
-    yield migrate(previous=True)
-    migrate()
+previous_release = migration_helpers.previous_release(PREVIOUS)
 
 
 def test_it_stores_the_reversed_state_and_counts_the_monthly_supporters(previous_release):
@@ -60,7 +41,7 @@ def test_it_stores_the_reversed_state_and_counts_the_monthly_supporters(previous
     gift(source="offline", method="cash", donor_email="grace@example.com", reverses=cancelled, status="reversal")
     gift(kind="one_time", donor_email="lin@example.com")
 
-    migrate()
+    migration_helpers.migrate()
 
     assert list(Donation.objects.filter(reversed=True).values_list("pk", flat=True)) == [cancelled.pk]
     counted = period_streams(Period.objects.get(pk=period.pk), donation_net_expression())["monthly_supporters"]
