@@ -125,6 +125,24 @@ def widget_root(settings, tmp_path):
     return settings.WIDGET_ROOT
 
 
+@pytest.fixture
+def demo(live_server, settings, widget_root, tmp_path):
+    """`make demo` offline on the live server: the seeded demo, the local test checkout, e-mails to the demo's
+    mailbox, DEBUG's rate limits; its URL. Screenshots go to tests/artifacts/demo/."""
+    from django.core.management import call_command
+
+    from tests.browser import ARTIFACTS
+
+    settings.SITE_URL = live_server.url
+    settings.DEBUG, settings.STRIPE_DEMO_CHECKOUT, settings.STRIPE_SECRET_KEY = True, True, ""
+    settings.EMAIL_BACKEND = "fundraising.ops.mailbox.MailboxBackend"  # as `make demo` sets it
+    settings.MAILBOX_DIR = tmp_path / "mailbox"
+    settings.RATE_LIMIT_MULTIPLIER = 20  # DEBUG's default
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    (ARTIFACTS / "demo").mkdir(parents=True, exist_ok=True)
+    return live_server.url
+
+
 # A test using one of these fixtures carries the marker, so that `-m "not browser and not worker"` leaves it out.
 MARKER_OF_FIXTURE = {"chromium": "browser", "celery_workers": "worker", "postgres": "postgres"}
 

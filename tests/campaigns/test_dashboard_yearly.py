@@ -7,7 +7,6 @@ violation on the pages the supporter sees. Screenshots land in tests/artifacts/y
 import re
 
 import pytest
-from django.core.management import call_command
 
 from fundraising.campaigns.models import Campaign, Organization
 from fundraising.campaigns.services import owner_add
@@ -19,16 +18,11 @@ SHOTS = ARTIFACTS / "yearly"
 
 
 @pytest.fixture
-def demo(live_server, settings, widget_root, tmp_path, alice):
-    settings.SITE_URL = live_server.url
-    settings.DEBUG, settings.STRIPE_DEMO_CHECKOUT, settings.STRIPE_SECRET_KEY = True, True, ""
-    settings.EMAIL_BACKEND = "fundraising.ops.mailbox.MailboxBackend"
-    settings.MAILBOX_DIR = tmp_path / "mailbox"
-    settings.RATE_LIMIT_MULTIPLIER = 20
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(demo, alice):
+    """The demo (tests/conftest.py), Alice one of its organisation's owners."""
     owner_add(organization=Organization.objects.get(campaigns__slug="demo"), user=alice)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    return live_server.url
+    return demo
 
 
 def shot(page, name, *, accessible=False):

@@ -3,7 +3,6 @@ cover of the amount being chosen as it changes, Checkout lists it as its own lin
 receipt in the demo's mailbox show the gift and the cover. axe finds nothing on the page with the box."""
 
 import pytest
-from django.core.management import call_command
 
 from fundraising.ledger.models import Donation
 from tests.axe import axe_report, axe_required, axe_violations
@@ -11,18 +10,6 @@ from tests.browser import ARTIFACTS, chromium_browser
 
 pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "demo"
-
-
-@pytest.fixture
-def demo(live_server, settings, widget_root, tmp_path):
-    settings.SITE_URL = live_server.url
-    settings.DEBUG, settings.STRIPE_DEMO_CHECKOUT, settings.STRIPE_SECRET_KEY = True, True, ""
-    settings.EMAIL_BACKEND = "fundraising.ops.mailbox.MailboxBackend"  # as `make demo` sets it
-    settings.MAILBOX_DIR = tmp_path / "mailbox"
-    settings.RATE_LIMIT_MULTIPLIER = 20
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return live_server.url
 
 
 def give(page, demo, *, kind, email):

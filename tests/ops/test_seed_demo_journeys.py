@@ -17,18 +17,6 @@ pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "demo"
 
 
-@pytest.fixture
-def demo(live_server, settings, widget_root, tmp_path):
-    settings.SITE_URL = live_server.url
-    settings.DEBUG, settings.STRIPE_DEMO_CHECKOUT, settings.STRIPE_SECRET_KEY = True, True, ""
-    settings.EMAIL_BACKEND = "fundraising.ops.mailbox.MailboxBackend"  # as `make demo` sets it
-    settings.MAILBOX_DIR = tmp_path / "mailbox"
-    settings.RATE_LIMIT_MULTIPLIER = 20  # DEBUG's default
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return live_server.url
-
-
 def shot(page, name, *, accessible=False):
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
     if accessible:  # the pages this issue added: no WCAG 2.1 A/AA violation axe-core can find

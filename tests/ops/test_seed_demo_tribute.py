@@ -3,7 +3,6 @@ test checkout, reads the dedication on the thank-you page, and the notice to the
 the demo's mailbox once, without the amount (the donor did not allow it)."""
 
 import pytest
-from django.core.management import call_command
 
 from tests.axe import axe_report, axe_required, axe_violations
 from tests.browser import ARTIFACTS, chromium_browser
@@ -11,18 +10,6 @@ from tests.browser import ARTIFACTS, chromium_browser
 pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "demo"
 SUBJECT = "A gift to Keep the lights on: In memory of Ada Lovelace"
-
-
-@pytest.fixture
-def demo(live_server, settings, widget_root, tmp_path):
-    settings.SITE_URL = live_server.url
-    settings.DEBUG, settings.STRIPE_DEMO_CHECKOUT, settings.STRIPE_SECRET_KEY = True, True, ""
-    settings.EMAIL_BACKEND = "fundraising.ops.mailbox.MailboxBackend"  # as `make demo` sets it
-    settings.MAILBOX_DIR = tmp_path / "mailbox"
-    settings.RATE_LIMIT_MULTIPLIER = 20
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return live_server.url
 
 
 def test_a_donor_dedicates_a_gift_in_memory_of_someone(demo, chromium):
