@@ -21,35 +21,34 @@ from fundraising.campaigns.models import Period
 
 from .models import PeriodDonorNet, PeriodStreamNet, PeriodTally
 
-DONOR_NET_ADD = (
-    "INSERT INTO {table} (period_id, email, net) VALUES (%s, %s, %s) "
-    "ON CONFLICT (period_id, email) DO UPDATE SET net = {table}.net + EXCLUDED.net RETURNING net"
+NET_ADD = (
+    "INSERT INTO {table} (period_id, {column}, net) VALUES (%s, %s, %s) "
+    "ON CONFLICT (period_id, {column}) DO UPDATE SET net = {table}.net + EXCLUDED.net RETURNING net"
 )
+
+
+def _net_add(model, column, *, period_id, value, delta):
+    """Add to one net of a period (a donor's by e-mail, a monthly stream's by key); returns how the count of
+    positive nets moves (-1, 0 or 1). A net back at 0 is deleted, so the table holds live ones only."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            NET_ADD.format(table=quote(model._meta.db_table), column=quote(column)), [period_id, value, delta]
+        )
+        after = cursor.fetchone()[0]
+    if after == 0:
+        model.objects.filter(period_id=period_id, net=0, **{column: value}).delete()
+    return int(after > 0) - int(after - delta > 0)
 
 
 def donor_net_add(*, period_id, email, delta):
     """Add to one donor's net in a period; returns how the period's donor count moves (-1, 0 or 1)."""
-    table = connection.ops.quote_name(PeriodDonorNet._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(DONOR_NET_ADD.format(table=table), [period_id, email, delta])
-        after = cursor.fetchone()[0]
-    if after == 0:
-        PeriodDonorNet.objects.filter(period_id=period_id, email=email, net=0).delete()
-    return int(after > 0) - int(after - delta > 0)
-
-
-STREAM_NET_ADD = DONOR_NET_ADD.replace("email", "key")
+    return _net_add(PeriodDonorNet, "email", period_id=period_id, value=email, delta=delta)
 
 
 def stream_net_add(*, period_id, key, delta):
     """Add to one monthly stream's net in a period; returns how the period's monthly supporters move."""
-    table = connection.ops.quote_name(PeriodStreamNet._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(STREAM_NET_ADD.format(table=table), [period_id, key, delta])
-        after = cursor.fetchone()[0]
-    if after == 0:
-        PeriodStreamNet.objects.filter(period_id=period_id, key=key, net=0).delete()
-    return int(after > 0) - int(after - delta > 0)
+    return _net_add(PeriodStreamNet, "key", period_id=period_id, value=key, delta=delta)
 
 
 def contribution_move(*, before, after):
@@ -139,8 +138,9 @@ def periods_tally_fold(*, period_ids):
             stale_pks += [r[0] for r in mine]
             raised, donors, streams = figures[period_id]
             folded.append(
-                PeriodTally(period_id=period_id, raised=raised, donors=donors, streams=streams, folded=True,
-                            created_at=now)  # fmt: skip
+                PeriodTally(
+                    period_id=period_id, raised=raised, donors=donors, streams=streams, folded=True, created_at=now
+                )  # fmt: skip
             )
     if stale_pks:
         PeriodTally.objects.filter(pk__in=stale_pks).delete()
