@@ -2,16 +2,20 @@
 owners. Owners' URLs hear of them as the milestone.reached event of fundraising.integrations."""
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fundraising.journal import kinds
 from fundraising.journal.services import Happening, entries_write
 
 from .models import Membership, MilestoneCrossing
+
+logger = logging.getLogger(__name__)
 
 # How long after a month closes its crossings may still be recorded (the refresh of its last gifts).
 CLOSED_QUIET = datetime.timedelta(hours=1)
@@ -102,3 +106,59 @@ def crossing_email(*, crossing_id):
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
         MilestoneCrossing.objects.filter(pk=crossing.pk).update(notified_at=timezone.now())
     return True
+
+
+# The owners' e-mail of a crossing is tried at most this often (the first try and 10 more), the sweep's waits
+# doubling from a minute to an hour (about 8.5 hours in all), then given up and logged as an error.
+EMAIL_MAX_TRIES = 11
+
+
+def email_backoff(attempts):
+    """Seconds before the next try after `attempts` failed ones: 60, 120, 240, ... capped at an hour."""
+    return min(60 * 2 ** (attempts - 1), 3600)
+
+
+def crossing_email_failed(*, crossing_id, error):
+    """Count a failed try of the owners' e-mail and set when periods_sweep tries it again; after EMAIL_MAX_TRIES,
+    give up (logged as an error, kept in email_error). Returns the tries so far (None when already notified)."""
+    with transaction.atomic():
+        crossing = (
+            MilestoneCrossing.objects.select_for_update()
+            .filter(pk=crossing_id, notified_at__isnull=True)
+            .only("email_attempts")
+            .first()
+        )
+        if crossing is None:
+            return None
+        attempts = crossing.email_attempts + 1
+        gave_up = attempts >= EMAIL_MAX_TRIES
+        due_at = None if gave_up else timezone.now() + datetime.timedelta(seconds=email_backoff(attempts))
+        MilestoneCrossing.objects.filter(pk=crossing_id).update(
+            email_attempts=attempts, email_due_at=due_at, email_error=error[:300]
+        )
+    if gave_up:
+        logger.error("milestone e-mail of crossing %s given up after %s tries: %s", crossing_id, attempts, error)
+    else:
+        logger.warning(
+            "milestone e-mail of crossing %s failed (try %s), tried again in %s s: %s",
+            crossing_id, attempts, email_backoff(attempts), error,
+        )  # fmt: skip
+    return attempts
+
+
+def crossings_email_due(*, now, grace, limit=500):
+    """Crossings whose owners' e-mail periods_sweep queues now: a failed one whose wait is over, or one whose first
+    task was queued over `grace` ago and never ran (a killed worker, an emptied Redis). Each is marked as queued
+    (due again after `grace`), so the next sweeps leave it to the task they queued."""
+    due = (
+        MilestoneCrossing.objects.filter(notified_at__isnull=True, email_attempts__lt=EMAIL_MAX_TRIES)
+        .filter(Q(email_due_at__lte=now) | Q(email_due_at__isnull=True, crossed_at__lte=now - grace))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    crossing_ids = list(due[:limit])
+    if crossing_ids:
+        MilestoneCrossing.objects.filter(pk__in=crossing_ids, notified_at__isnull=True).update(
+            email_due_at=now + grace
+        )
+    return crossing_ids

@@ -324,10 +324,18 @@ class MilestoneCrossing(models.Model):
     label = models.CharField(max_length=100, blank=True)
     crossed_at = models.DateTimeField(auto_now_add=True)
     notified_at = models.DateTimeField(null=True, blank=True)
+    # The owners' e-mail: tries that failed, when periods_sweep may queue it again (empty: its first task was
+    # queued with the crossing), and the last failure (fundraising/campaigns/milestones.py crossing_email_failed).
+    email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    email_due_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["amount"]
         constraints = [models.UniqueConstraint(fields=["period", "amount"], name="crossing_once_per_period")]
+        indexes = [
+            models.Index(fields=["email_due_at"], name="crossing_email_due", condition=Q(notified_at__isnull=True))
+        ]
 
     def __str__(self):
         return f"{self.period} reached {self.amount}"

@@ -18,7 +18,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from fundraising.campaigns import milestones, summaries
-from fundraising.campaigns.models import MilestoneCrossing, Period
+from fundraising.campaigns.models import Period
 from fundraising.core.mail import mail_error_describe
 from fundraising.ledger import rollover, verify
 from fundraising.ledger.services import (
@@ -147,23 +147,16 @@ def periods_breakdown_enqueue(*, period_ids):
     return marked
 
 
-# Tries of an owners' milestone e-mail with a broker (the first and 10 retries, backoff capped at an hour).
-MILESTONE_MAX_RETRIES = 10
-
-
-@shared_task(bind=True, acks_late=True, max_retries=MILESTONE_MAX_RETRIES)
-def milestone_notify(self, crossing_id):
-    """E-mail the owners once (the crossing's notified_at). A failed send is retried with backoff by the broker;
-    without one (tasks run in the request that journalled the crossing, and an eager retry would run there and
-    then) it is left to periods_sweep, which tries the crossing again after CROSSING_EMAIL_GRACE."""
+@shared_task(acks_late=True, ignore_result=True)
+def milestone_notify(crossing_id):
+    """E-mail the owners once (the crossing's notified_at). A failed send is recorded on the crossing with when to try
+    again (milestones.crossing_email_failed: waits doubling from a minute to an hour, 11 tries at most) and
+    periods_sweep queues it then: the retry lives in the database, not in a queued message, with or without a
+    broker (without one this runs in the request that journalled the crossing, and tries once there)."""
     try:
         milestones.crossing_email(crossing_id=crossing_id)
     except Exception as exc:
-        if milestone_notify.app.conf.task_always_eager:
-            logger.warning("milestone e-mail of crossing %s failed, the sweep tries again: %s", crossing_id,
-                           mail_error_describe(exc))  # fmt: skip
-            return
-        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 3600)) from exc
+        milestones.crossing_email_failed(crossing_id=crossing_id, error=mail_error_describe(exc))
 
 
 # Widgets switched to the new month per task: large enough to be cheap to queue, small enough to spread.
@@ -195,20 +188,19 @@ def period_summary(period_id):
 # A breakdown runs BREAKDOWN_DEBOUNCE_SECONDS after the change that queued it; one still missing after this was lost.
 BREAKDOWN_GRACE = datetime.timedelta(seconds=refresh.BREAKDOWN_DEBOUNCE_SECONDS * 3)
 
-# A crossing's e-mail is queued when the crossing is journalled; one still unsent after this was lost.
+# A crossing's e-mail is queued when the crossing is journalled (or by the sweep); one still unsent after this was
+# lost, and a queued one is left alone this long by the next sweeps.
 CROSSING_EMAIL_GRACE = datetime.timedelta(minutes=5)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def periods_sweep():
     """Beat, every minute: periods whose refresh or breakdown never ran (broker down, Redis emptied) are queued
-    again, and so are the owners' e-mails of crossings whose queued task was lost (crossing_email sends each once)."""
+    again, and so are the owners' e-mails of crossings whose queued task was lost or whose failed try is due again
+    (crossing_email sends each once)."""
     periods_refresh_enqueue(period_ids=periods_stale())
     periods_breakdown_enqueue(period_ids=periods_breakdown_lost(grace=BREAKDOWN_GRACE))
-    lost = MilestoneCrossing.objects.filter(
-        notified_at__isnull=True, crossed_at__lte=timezone.now() - CROSSING_EMAIL_GRACE
-    ).values_list("pk", flat=True)
-    for crossing_id in lost[:500]:
+    for crossing_id in milestones.crossings_email_due(now=timezone.now(), grace=CROSSING_EMAIL_GRACE):
         milestone_notify.delay(crossing_id)
     periods_closed_followup_enqueue(period_ids=periods_summary_lost())
 
