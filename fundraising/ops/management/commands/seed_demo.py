@@ -69,6 +69,7 @@ class Command(BaseCommand):
                 max_amount=1000000,
                 supporters_wall=True,
                 fee_cover_offered=True,  # the donation page offers to cover the card fees (docs/owners.md)
+                yearly_gifts=True,  # and "Yearly" beside one-time and monthly (docs/owners.md#yearly-gifts)
             )
             services.campaign_update(campaign=campaign)
         for amount, label in ((250000, "Servers paid"), (500000, "Goal")):
