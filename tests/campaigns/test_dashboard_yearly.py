@@ -9,7 +9,7 @@ import re
 import pytest
 
 from fundraising.campaigns.models import Campaign, Organization
-from fundraising.campaigns.services import owner_add
+from fundraising.campaigns.services import campaign_update, owner_add
 from tests.axe import axe_report, axe_required, axe_violations
 from tests.browser import ARTIFACTS, admin_login, chromium_browser, in_thread
 
@@ -19,8 +19,10 @@ SHOTS = ARTIFACTS / "yearly"
 
 @pytest.fixture
 def demo(demo, alice):
-    """The demo (tests/conftest.py), Alice one of its organisation's owners."""
+    """The demo (tests/conftest.py), Alice one of its organisation's owners, yearly gifts not offered yet (the demo
+    offers them: this test is the owner turning them on)."""
     owner_add(organization=Organization.objects.get(campaigns__slug="demo"), user=alice)
+    campaign_update(campaign=Campaign.objects.get(slug="demo"), yearly_gifts=False)
     SHOTS.mkdir(parents=True, exist_ok=True)
     return demo
 
