@@ -126,3 +126,17 @@ def test_accepting_never_lowers_a_role(client, invite, charlie, organization, he
     assert client.post(path, {"action": "accept"}).status_code == 302
     assert Membership.objects.get(user=charlie, organization=organization).role == kept
     assert charlie.groups.filter(name={"owner": "Owners", "editor": "Editors"}[kept]).exists()
+
+
+def test_accepting_records_who_and_leaves_other_invitations_open(client, invite, charlie, organization):
+    other = invite(email="dora@example.org")
+    path = invite(email=charlie.email)
+    client.force_login(charlie)
+    assert client.post(path, {"action": "accept"}).status_code == 302
+    accepted = Invitation.objects.get(email=charlie.email)
+    assert accepted.accepted_at is not None and accepted.accepted_by == charlie
+    assert Invitation.objects.get(email="dora@example.org").accepted_at is None
+    dora = UserFactory(username="dora", email="dora@example.org")
+    client.force_login(dora)
+    assert client.post(other, {"action": "accept"}).status_code == 302  # still open for its addressee
+    assert Membership.objects.get(user=dora, organization=organization).role == "editor"
