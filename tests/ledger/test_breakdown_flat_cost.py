@@ -56,3 +56,21 @@ def test_storing_the_breakdown_costs_the_same_at_any_size_of_the_month(db, postg
     assert stored == periods_breakdown(period_ids=[period.pk], net=donation_net_expression())[period.pk]
     assert stored["monthly_supporters"] == flat_cost.GIFTS // 2 + 3  # every second bulk gift, "s" and the two ended
     assert stored["cancelled_monthly"] == 2
+
+
+def test_the_open_months_breakdown_reads_no_gift_but_the_months_ends(db, campaign):
+    period = period_for(campaign=campaign)
+    ended_subscription(campaign, period, "sub_gone")
+    for amount in (500, 700):
+        DonationFactory(campaign=campaign, period=period, amount=amount, kind="monthly", stripe_subscription_id="s")
+    with CaptureQueriesContext(connection) as queries:
+        period_breakdown_store(period_id=period.pk)
+    sqls = [query["sql"] for query in queries.captured_queries if not query["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    # The period, its lock, the fold (one statement on PostgreSQL, three on SQLite), the month's ends (the one
+    # ledger read), the run-rate, the update.
+    assert len(sqls) == (6 if connection.vendor == "postgresql" else 8), "\n".join(sqls)
+    ledger = [sql for sql in sqls if "campaigns_donation" in sql]
+    assert len(ledger) == 1 and "subscription_ended_at" in ledger[0]
+    stored = Period.objects.filter(pk=period.pk).values(*COLUMNS).get()
+    assert stored == periods_breakdown(period_ids=[period.pk], net=donation_net_expression())[period.pk]
+    assert (stored["monthly_supporters"], stored["new_monthly"], stored["cancelled_monthly"]) == (2, 2, 1)
