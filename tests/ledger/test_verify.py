@@ -252,7 +252,6 @@ def test_it_checks_many_periods_in_one_batch_of_queries(db, organization):
     assert queries_for(1) == queries_for(5)
 
 
-
 def test_a_rebuild_counts_each_gift_without_an_email_and_no_unpaid_row(db, campaign, organization):
     from tests.factories import CampaignFactory
 
