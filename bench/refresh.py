@@ -2,7 +2,8 @@
 current month (half of them monthly), on PostgreSQL; the median time of one refresh (totals, widget, wall,
 milestones) for each goal kind, now and as the previous release did it, alternating in the same run:
 the wall filtered on its reversal (`reversed_by IS NULL`, an anti-join) and a supporters goal summing the
-month's breakdown on every refresh (a supporters or recurring goal).
+month's breakdown on every refresh (a supporters or recurring goal); then the month's breakdown stored, summed
+from the month's gifts (the previous release) and from the running figures (now), alternating too.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/refresh.py [--gifts 100000]
 
@@ -98,6 +99,31 @@ def figures(period, kind, runs):
     return statistics.median(before), statistics.median(after)
 
 
+def breakdown_store_summed(*, period_id):
+    """The previous release's breakdown store: every column summed from the month's gifts."""
+    from django.utils import timezone
+
+    from fundraising.campaigns.models import Period
+    from fundraising.core.bulk import rows_update
+    from fundraising.ledger.breakdown import periods_breakdown
+    from fundraising.ledger.services import donation_net_expression
+
+    started = timezone.now()
+    breakdowns = periods_breakdown(period_ids=[period_id], net=donation_net_expression())
+    rows_update(Period, breakdowns, same={"breakdown_at": started})
+
+
+def breakdown_figures(period, runs):
+    """Median time of storing the month's breakdown after one more gift: summed (the previous release) and now."""
+    from fundraising.ledger.services import period_breakdown_store
+
+    before, after = [], []
+    for store, times in ((breakdown_store_summed, before), (period_breakdown_store, after)) * runs:
+        scale.gift_add(period.pk)
+        times.append(scale.timed(store, period_id=period.pk)[0])
+    return statistics.median(before), statistics.median(after)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--gifts", type=int, default=100_000)
@@ -124,6 +150,8 @@ def main():
             refresh.period_refresh(period_id=period.pk)  # warm: milestones, caches
             before, after = figures(period, kind, args.runs)
             print(f"{kind:<22}{before * 1000:>15.1f} ms{after * 1000:>9.1f} ms")
+        before, after = breakdown_figures(period, args.runs)
+        print(f"{'breakdown store':<22}{before * 1000:>15.1f} ms{after * 1000:>9.1f} ms")
         print(f"load average after: {os.getloadavg()}")
     finally:
         from django.db import connections

@@ -1,6 +1,11 @@
 """A period's breakdown from the ledger: one-time vs monthly money, offline gifts, monthly supporters (new,
-cancelled), the recurring run-rate, refunds and disputes. period_recompute stores it on the Period so
-history pages and goal kinds read one row per month instead of summing donations.
+cancelled), the recurring run-rate, refunds and disputes. services.periods_breakdown_store stores it on the
+Period so history pages and goal kinds read one row per month instead of summing donations.
+
+What follows is the definition, as full sums of the ledger: the rollover stores it when a month closes, and
+fundraising/ledger/verify.py compares the running figures with it. The open month's breakdown is stored from
+those running figures instead (fundraising/ledger/tally.py, kept in the transaction of every ledger change),
+so storing it costs the same whatever the month's size.
 
 A monthly supporter is a "stream": a Stripe subscription, or for monthly offline gifts (standing orders)
 the supporter's e-mail, or the gift itself when it has none.
@@ -91,17 +96,24 @@ def period_streams(period, net):
     here = monthly.filter(period_id=period.pk).annotate(key=stream_key(), net=net)
     earlier = monthly.filter(period__start__lt=period.start).annotate(key=stream_key()).filter(key=OuterRef("key"))
     counted = here.filter(net__gt=0)
-    start, end = period_window(period)
-    ended = (
-        Donation.objects.filter(MONTHLY, campaign_id=period.campaign_id)
-        .exclude(stripe_subscription_id="")
-        .filter(subscription_ended_at__gte=start, subscription_ended_at__lt=end)
-    )
     return {
         "monthly_supporters": counted.aggregate(n=Count("key", distinct=True))["n"],
         "new_monthly": counted.filter(~Exists(earlier)).aggregate(n=Count("key", distinct=True))["n"],
-        "cancelled_monthly": ended.values("stripe_subscription_id").distinct().count(),
+        "cancelled_monthly": period_cancelled(period),
     }
+
+
+def period_cancelled(period):
+    """How many subscriptions ended in the period: one index range of the campaign's monthly gifts by their end
+    (ledger_donation_ended), so it reads the gifts of those subscriptions, never the month's gifts. The open
+    month's stored breakdown reads it as it is (no running figure: tally.py's note)."""
+    start, end = period_window(period)
+    ended = (
+        Donation.objects.filter(MONTHLY, campaign_id=period.campaign_id)
+        .filter(subscription_ended_at__gte=start, subscription_ended_at__lt=end)
+        .exclude(stripe_subscription_id="")
+    )
+    return ended.values("stripe_subscription_id").distinct().count()
 
 
 def year_before(moment, tz):

@@ -137,6 +137,13 @@ class Donation(models.Model):
             # The run-rate's yearly streams (fundraising/ledger/breakdown.py period_run_rate) reach a year back: this
             # index holds the yearly rows only, so that read never walks a year of the campaign's other gifts.
             models.Index(fields=["campaign", "paid_at"], condition=Q(kind="yearly"), name="ledger_donation_yearly"),
+            # The month's cancelled subscriptions (breakdown.period_cancelled): the monthly gifts of subscriptions that
+            # ended, by when, so that count reads the month's ends (an index range), never the month's gifts.
+            models.Index(
+                fields=["campaign", "subscription_ended_at"],
+                condition=Q(kind="monthly", subscription_ended_at__isnull=False),
+                name="ledger_donation_ended",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
@@ -193,7 +200,7 @@ class Donation(models.Model):
     # What a row contributed to its period's figures depends on these; fundraising/ledger/tally.py
     CONTRIBUTION_FIELDS = ("period_id", "paid_at", "donor_email", "amount", "amount_refunded", "amount_disputed",
                            "dispute_status", "reverses_id", "kind", "stripe_subscription_id", "reversed", "fee_cover",
-                           "fee_cover_counted")  # fmt: skip
+                           "fee_cover_counted", "source", "campaign_id")  # fmt: skip
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -233,6 +240,17 @@ class PeriodTally(models.Model):
     donors = models.IntegerField(default=0)
     # Monthly supporters (streams with a standing monthly gift that nets > 0): a supporters goal's figure.
     streams = models.IntegerField(default=0, db_default=0)
+    # Of those, the streams with no standing monthly gift in an earlier month (the breakdown's new_monthly).
+    new_streams = models.IntegerField(default=0, db_default=0)
+    # The breakdown's money, as fundraising/ledger/breakdown.py money_sums defines it (tally.MONEY).
+    one_time_raised = models.BigIntegerField(default=0, db_default=0)
+    monthly_raised = models.BigIntegerField(default=0, db_default=0)
+    yearly_raised = models.BigIntegerField(default=0, db_default=0)
+    offline_raised = models.BigIntegerField(default=0, db_default=0)
+    refunded = models.BigIntegerField(default=0, db_default=0)
+    disputed = models.BigIntegerField(default=0, db_default=0)
+    fee_covers = models.BigIntegerField(default=0, db_default=0)
+    fee_covers_counted = models.BigIntegerField(default=0, db_default=0)
     folded = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 
@@ -248,14 +266,19 @@ class PeriodTally(models.Model):
 
 class PeriodStreamNet(models.Model):
     """What one monthly stream (fundraising/ledger/breakdown.py stream_key) nets in a period from its standing
-    gifts, so a ledger change knows whether the stream starts or stops counting as a monthly supporter."""
+    gifts, so a ledger change knows whether the stream starts or stops counting as a monthly supporter; and how
+    many standing gifts it has there (a row stays while it has one, even at a net of 0), so the stream's first
+    month is its earliest row (whether it is a new supporter: tally.stream_first)."""
 
     period = models.ForeignKey("campaigns.Period", on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=255)
     net = models.BigIntegerField()
+    gifts = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["period", "key"], name="ledger_streamnet_one_per_stream")]
+        # A stream's rows in every month (its key, then its campaign's periods): its first month in one index range.
+        indexes = [models.Index(fields=["key"], name="ledger_streamnet_key")]
 
     def __str__(self):
         return f"period {self.period_id}: stream {self.key} nets {self.net}"

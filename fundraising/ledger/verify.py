@@ -16,7 +16,7 @@ from django.utils import timezone
 from fundraising.campaigns.models import Period
 
 from . import recurring, tally
-from .breakdown import MONTHLY, STANDING, stream_key
+from .breakdown import MONTHLY, STANDING, money_sums, periods_money, stream_key
 from .models import Donation, PeriodDonorNet, PeriodStreamNet, PeriodTally
 from .services import COUNTED, SUPPORTER, donation_net_expression, ledger_changed
 
@@ -109,8 +109,56 @@ def tally_streams_by_period(*, period_ids):
     return dict.fromkeys(period_ids, 0) | dict(rows.values_list("period_id", "streams").order_by())
 
 
+def new_streams_by_period(*, period_ids):
+    """{period_id: new monthly supporters} by a full count, as breakdown.period_streams counts new_monthly: the
+    streams that count in the period and have no standing monthly gift in an earlier period of the campaign."""
+    return dict.fromkeys(period_ids, 0) | dict(new_streams_counted(Q(period_id__in=period_ids)))
+
+
+def new_streams_counted(periods):
+    """(period_id, new monthly supporters) of the periods matching `periods` (a Q on the ledger's rows)."""
+    earlier = (
+        Donation.objects.filter(STREAM_ROWS, campaign_id=OuterRef("campaign_id"))
+        .filter(period__start__lt=OuterRef("period__start"))
+        .annotate(key=stream_key())
+        .filter(key=OuterRef("key"))
+    )
+    return (
+        Donation.objects.filter(STREAM_ROWS, periods)
+        .annotate(net=donation_net_expression(), key=stream_key())
+        .filter(net__gt=0)
+        .filter(~Exists(earlier))
+        .values("period_id")
+        .annotate(new=Count("key", distinct=True))
+        .values_list("period_id", "new")
+        .order_by()
+    )
+
+
+def breakdown_by_period(*, period_ids):
+    """{period_id: {money column: amount, "new_streams": count}} by full sums (breakdown.py's definitions)."""
+    zero = dict.fromkeys(tally.MONEY, 0)
+    money = periods_money(period_ids, donation_net_expression())
+    new = new_streams_by_period(period_ids=period_ids)
+    return {period_id: {**money.get(period_id, zero), "new_streams": new[period_id]} for period_id in period_ids}
+
+
+def tally_breakdown_by_period(*, period_ids):
+    columns = (*tally.MONEY, "new_streams")
+    rows = (
+        PeriodTally.objects.filter(period_id__in=period_ids)
+        .values("period_id")
+        .annotate(**{f"sum_{column}": Sum(column) for column in columns})
+    )
+    figures = {period_id: dict.fromkeys(columns, 0) for period_id in period_ids}
+    for row in rows.order_by():
+        figures[row["period_id"]] = {column: row[f"sum_{column}"] for column in columns}
+    return figures
+
+
 def stream_nets_ledger(period_ids=None):
-    """Each keyed monthly stream's net from the ledger (a stream key from a subscription or an e-mail)."""
+    """Each keyed monthly stream's net and count of standing gifts from the ledger (a stream key from a
+    subscription or an e-mail): (period_id, key, net, gifts)."""
     key = Coalesce(
         NullIf(F("stripe_subscription_id"), Value("")), NullIf(F("donor_email"), Value("")), output_field=CharField()
     )
@@ -120,26 +168,24 @@ def stream_nets_ledger(period_ids=None):
         .annotate(stream=key)
         .exclude(stream=None)
         .values("period_id", "stream")
-        .annotate(net=Sum(donation_net_expression()))
-        .values_list("period_id", "stream", "net")
+        .annotate(net=Sum(donation_net_expression()), gifts=Count("pk"))
+        .values_list("period_id", "stream", "net", "gifts")
         .order_by()
     )
 
 
 def stream_net_differences(*, period_ids):
-    """[(period_id, key, ledger net - stored net)] for every keyed monthly stream whose stored net is wrong."""
-    stored = dict(
-        ((period_id, key), net)
-        for period_id, key, net in PeriodStreamNet.objects.filter(period_id__in=period_ids).values_list(
-            "period_id", "key", "net"
-        )
-    )
-    ledger = {(period_id, key): net for period_id, key, net in stream_nets_ledger(period_ids=period_ids)}
-    return sorted(
-        (period_id, key, ledger.get((period_id, key), 0) - stored.get((period_id, key), 0))
-        for period_id, key in set(stored) | set(ledger)
-        if ledger.get((period_id, key), 0) != stored.get((period_id, key), 0)
-    )
+    """[(period_id, key, ledger net - stored net, ledger gifts - stored gifts)] for every keyed monthly stream
+    whose stored net or count of standing gifts is wrong."""
+    rows = PeriodStreamNet.objects.filter(period_id__in=period_ids).values_list("period_id", "key", "net", "gifts")
+    stored = {(period_id, key): (net, gifts) for period_id, key, net, gifts in rows}
+    ledger = {(row[0], row[1]): (row[2], row[3]) for row in stream_nets_ledger(period_ids=period_ids)}
+    differences = []
+    for slot in sorted(set(stored) | set(ledger)):
+        (want_net, want_gifts), (have_net, have_gifts) = ledger.get(slot, (0, 0)), stored.get(slot, (0, 0))
+        if (want_net, want_gifts) != (have_net, have_gifts):
+            differences.append((*slot, want_net - have_net, want_gifts - have_gifts))
+    return differences
 
 
 def reversed_state_repair(*, period_ids):
@@ -167,9 +213,9 @@ def periods_verify_batch(*, period_ids):
         for period_id, email, delta in donor_net_differences(period_ids=period_ids):
             tally.donor_net_add(period_id=period_id, email=email, delta=delta)
             found[period_id] = f"donor nets differ ({email!r} by {delta})"
-        for period_id, key, delta in stream_net_differences(period_ids=period_ids):
-            tally.stream_net_add(period_id=period_id, key=key, delta=delta)
-            found[period_id] = f"monthly stream nets differ ({key!r} by {delta})"
+        for period_id, key, delta, gifts in stream_net_differences(period_ids=period_ids):
+            tally.stream_net_add(period_id=period_id, key=key, delta=delta, gifts=gifts)
+            found[period_id] = f"monthly stream nets differ ({key!r} by {delta}, {gifts} gifts)"
     # 1b. the run-rate's stream states and month sums (their campaigns'), outside a transaction: it takes its own
     open_periods = Period.objects.filter(pk__in=period_ids, closed_at__isnull=True).order_by("pk")
     by_campaign = {}
@@ -198,8 +244,22 @@ def periods_verify_batch(*, period_ids):
             if counted[period_id] != kept[period_id]:
                 streams[period_id] = counted[period_id] - kept[period_id]
                 found[period_id] = f"monthly supporters {kept[period_id]} but the ledger counts {counted[period_id]}"
-        tally.tally_add(raised=raised, donors=donors, streams=streams)
-        for period_id in set(raised) | set(streams):
+        # The breakdown's running figures (money, new supporters) against its definition, in the same snapshot.
+        summed = breakdown_by_period(period_ids=period_ids)
+        running = tally_breakdown_by_period(period_ids=period_ids)
+        breakdown = {column: {} for column in (*tally.MONEY, "new_streams")}
+        for period_id in period_ids:
+            if summed[period_id] != running[period_id]:
+                for column, moves in breakdown.items():
+                    moves[period_id] = summed[period_id][column] - running[period_id][column]
+                differ = ", ".join(
+                    f"{column} {running[period_id][column]} but the ledger sums {summed[period_id][column]}"
+                    for column in breakdown
+                    if running[period_id][column] != summed[period_id][column]
+                )
+                found.setdefault(period_id, f"breakdown: {differ}")
+        tally.tally_add(raised=raised, donors=donors, streams=streams, **breakdown)
+        for period_id in set(raised) | set(streams) | set(breakdown["new_streams"]):
             ledger_changed(period_id=period_id)  # the widget follows the repaired figures
     return found
 
@@ -237,6 +297,8 @@ def tallies_rebuild(*, period_ids=None):
     """Replace the running figures of these periods (default: all) with full sums of the ledger, in two
     set-based statements, and the run-rate's stream states of their campaigns (all their months).
     For a ledger at rest: after loading rows in bulk (bench/scale.py), or an upgrade."""
+    if period_ids is not None and not period_ids:
+        return  # nothing to rebuild (an empty IN would compile to no query at all)
     periods = Q() if period_ids is None else Q(period_id__in=period_ids)
     with transaction.atomic():
         PeriodTally.objects.filter(periods).delete()
@@ -247,8 +309,8 @@ def tallies_rebuild(*, period_ids=None):
             Donation.objects.filter(COUNTED, periods)
             .annotate(net=donation_net_expression(), donor_key=donor_key)
             .values("period_id")
-            .annotate(raised=Sum("net"), donors=Count("donor_key", distinct=True, filter=SUPPORTER))
-            .values_list("period_id", "raised", "donors")
+            .annotate(raised=Sum("net"), donors=Count("donor_key", distinct=True, filter=SUPPORTER), **money_sums())
+            .values_list("period_id", "raised", "donors", *tally.MONEY)
             .order_by()
         )
         nets = (
@@ -267,8 +329,8 @@ def tallies_rebuild(*, period_ids=None):
         # Quoted table names and ORM-compiled queries; every value is a parameter.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {tally_table} (period_id, raised, donors, folded, created_at) "  # noqa: S608
-                f"SELECT f.period_id, f.raised, f.donors, %s, %s FROM ({figures_sql}) f",
+                f"INSERT INTO {tally_table} (period_id, raised, donors, {', '.join(tally.MONEY)}, folded, "  # noqa: S608
+                f"created_at) SELECT f.*, %s, %s FROM ({figures_sql}) f",
                 [True, timezone.now(), *figures_params],
             )
             cursor.execute(
@@ -281,7 +343,8 @@ def tallies_rebuild(*, period_ids=None):
 
 
 def streams_rebuild(*, periods, period_ids):
-    """tallies_rebuild's part for the monthly supporters: the stream nets, and the count on the folded rows."""
+    """tallies_rebuild's part for the monthly supporters: the stream nets and gifts, and the counts (supporters,
+    new supporters) on the folded rows."""
     counts = (
         Donation.objects.filter(STREAM_ROWS, periods)
         .annotate(net=donation_net_expression(), key=stream_key())
@@ -290,11 +353,13 @@ def streams_rebuild(*, periods, period_ids):
         .values_list("period_id", "streams")
         .order_by()
     )
-    nets = stream_nets_ledger(period_ids=period_ids).filter(net__gt=0)
+    nets = stream_nets_ledger(period_ids=period_ids)
+    new = new_streams_counted(periods)
     tally_table = connection.ops.quote_name(PeriodTally._meta.db_table)
     net_table = connection.ops.quote_name(PeriodStreamNet._meta.db_table)
     counts_sql, counts_params = counts.query.sql_with_params()
     nets_sql, nets_params = nets.query.sql_with_params()
+    new_sql, new_params = new.query.sql_with_params()
     # Quoted table names and ORM-compiled queries; every value is a parameter.
     with connection.cursor() as cursor:
         cursor.execute(
@@ -303,6 +368,11 @@ def streams_rebuild(*, periods, period_ids):
             [*counts_params, True],
         )
         cursor.execute(
-            f"INSERT INTO {net_table} (period_id, key, net) SELECT * FROM ({nets_sql}) n",  # noqa: S608
+            f"UPDATE {tally_table} SET new_streams = c.new FROM ({new_sql}) c "  # noqa: S608
+            f"WHERE {tally_table}.period_id = c.period_id AND {tally_table}.folded = %s",
+            [*new_params, True],
+        )
+        cursor.execute(
+            f"INSERT INTO {net_table} (period_id, key, net, gifts) SELECT * FROM ({nets_sql}) n",  # noqa: S608
             nets_params,
         )

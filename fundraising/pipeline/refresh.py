@@ -28,7 +28,8 @@ def period_refresh_mark(*, period_id):
     return cache.add(period_refresh_key(period_id), 1, REFRESH_QUEUED_SECONDS)
 
 
-# The dashboard's breakdown sums the month: under a stream of gifts, once a minute per period is enough.
+# The dashboard's breakdown: the open month's reads its running figures (a few queries), but under a stream of
+# gifts once a minute per period is enough, and it spares the worker that work per event.
 BREAKDOWN_DEBOUNCE_SECONDS = 60
 
 

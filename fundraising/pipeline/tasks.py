@@ -119,8 +119,8 @@ def periods_closed_followup(period_ids):
 @shared_task(**RETRYING)
 def period_breakdown(period_id):
     """The month's breakdown for the owners' dashboard (messages queued by earlier releases; now periods_breakdown).
-    It sums the month, so it runs apart from the refresh
-    (whose cost stays flat), at most once per BREAKDOWN_DEBOUNCE_SECONDS per period under a stream of gifts."""
+    The open month's reads its running figures (fundraising/ledger/tally.py); it runs apart from the refresh, at
+    most once per BREAKDOWN_DEBOUNCE_SECONDS per period under a stream of gifts."""
     refresh.period_breakdown_started(period_id=period_id)
     period_breakdown_store(period_id=period_id)
 

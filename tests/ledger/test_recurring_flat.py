@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from fundraising.campaigns.models import GoalKind, Period
 from fundraising.campaigns.services import period_for
-from fundraising.ledger import offline
-from fundraising.ledger.breakdown import period_run_rate
+from fundraising.ledger import offline, tally
+from fundraising.ledger.breakdown import period_run_rate, periods_breakdown
 from fundraising.ledger.erasure import donor_erase
 from fundraising.ledger.models import (
     Donation,
@@ -27,10 +27,16 @@ from fundraising.ledger.models import (
     RecurringStream,
 )
 from fundraising.ledger.recurring import recurring_differences, recurring_rebuild, run_rate_now
-from fundraising.ledger.services import donation_settle, period_recompute
+from fundraising.ledger.services import (
+    donation_net_expression,
+    donation_settle,
+    period_breakdown_store,
+    period_recompute,
+)
 from fundraising.ledger.verify import periods_verify_batch
 from fundraising.payments.recording import subscription_end_record
 from tests.factories import CampaignFactory, DonationFactory
+from tests.ledger.breakdown_check import assert_breakdown_matches_the_ledger
 
 START = datetime.datetime(2026, 1, 30, 22, 30, tzinfo=datetime.UTC)  # the last evening of January in Paris
 SUBSCRIPTIONS = ["sub_a", "sub_b", "sub_c"]
@@ -55,6 +61,9 @@ steps = st.lists(
     min_size=1,
     max_size=16,
 )
+
+
+BREAKDOWN_COLUMNS = [*tally.MONEY, "monthly_supporters", "new_monthly", "cancelled_monthly", "recurring"]
 
 
 def pick(model_filter, index):
@@ -119,6 +128,14 @@ def assert_flat_is_the_full_read(campaign):
     period = Period.objects.select_related("campaign").get(pk=period_for(campaign=campaign, when=now).pk)
     assert run_rate_now(period, now) == period_run_rate(period, now=now)
     assert recurring_differences([campaign.pk]) == []
+    assert_breakdown_matches_the_ledger()  # the breakdown's running figures, every month
+
+
+def assert_stored_breakdown_is_the_full_sum(period_id):
+    """The open month's stored breakdown (from its running figures) is every column of the full sum."""
+    period_breakdown_store(period_id=period_id)
+    stored = Period.objects.filter(pk=period_id).values(*BREAKDOWN_COLUMNS).get()
+    assert stored == periods_breakdown(period_ids=[period_id], net=donation_net_expression())[period_id]
 
 
 @pytest.mark.django_db
@@ -146,6 +163,7 @@ def test_the_flat_run_rate_is_the_full_read(organization, alice, sequence):
         full = period_run_rate(Period.objects.select_related("campaign").get(pk=period.pk), now=now)
         assert period_recompute(period_id=period.pk).recurring == full
         assert periods_verify_batch(period_ids=[period.pk]) == {}
+        assert_stored_breakdown_is_the_full_sum(period.pk)
 
 
 @pytest.mark.django_db

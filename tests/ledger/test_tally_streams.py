@@ -24,8 +24,9 @@ from fundraising.ledger.models import (
 )
 from fundraising.ledger.services import donation_net_expression, donation_settle, period_recompute
 from fundraising.ledger.tally import period_streams_sum
-from fundraising.ledger.verify import periods_verify_batch, stream_nets_ledger
+from fundraising.ledger.verify import periods_verify_batch
 from tests.factories import DonationFactory
+from tests.ledger.breakdown_check import assert_breakdown_matches_the_ledger, running_breakdown
 
 NOW = datetime.datetime(2026, 5, 20, 12, tzinfo=datetime.UTC)
 DAYS = [datetime.date(2026, 4, 10), datetime.date(2026, 5, 3)]
@@ -84,8 +85,7 @@ def assert_streams_match_the_ledger():
     for period in Period.objects.select_related("campaign"):
         counted = period_streams(period, donation_net_expression())["monthly_supporters"]
         assert period_streams_sum(period_id=period.pk) == counted
-        stored = set(PeriodStreamNet.objects.filter(period_id=period.pk).values_list("key", "net"))
-        assert stored == {(key, net) for _, key, net in stream_nets_ledger(period_ids=[period.pk]) if net}
+    assert_breakdown_matches_the_ledger()  # the stream nets, each stream's gifts, the new supporters, the money
     for gift in Donation.objects.all():  # the stored state the wall reads
         assert gift.reversed == Donation.objects.filter(reverses=gift).exists()
 
@@ -121,6 +121,29 @@ def test_the_verification_repairs_the_monthly_supporters_and_the_reversed_state(
     found = periods_verify_batch(period_ids=[gift.period_id])
     assert set(found) == {gift.period_id}
     assert period_streams_sum(period_id=gift.period_id) == 2
-    assert set(PeriodStreamNet.objects.values_list("key", "net")) == {("sub_a", 800)}
+    assert set(PeriodStreamNet.objects.values_list("key", "net", "gifts")) == {("sub_a", 800, 1)}
     assert not Donation.objects.get(pk=lone.pk).reversed
     assert periods_verify_batch(period_ids=[gift.period_id]) == {}
+
+
+@pytest.mark.django_db
+def test_a_stream_is_new_in_its_first_month_only_even_when_that_month_nets_nothing(campaign, alice):
+    with time_machine.travel(NOW, tick=False):
+        april = DonationFactory(campaign=campaign, amount=500, paid_at=noon(DAYS[0]), kind="monthly",
+                                stripe_subscription_id="sub_a")  # fmt: skip
+        DonationFactory(campaign=campaign, amount=500, paid_at=noon(DAYS[1]), kind="monthly",
+                        stripe_subscription_id="sub_a")  # fmt: skip
+        april = Donation.objects.select_for_update().get(pk=april.pk)
+        april.amount_refunded = 500  # April nets nothing, but sub_a gave there: May is no new supporter
+        donation_settle(donation=april)
+        offline.offline_gift_record(campaign=campaign, amount=700, received_on=DAYS[0], method="cash",
+                                    recorded_by=alice, email="ada@example.com", kind=Donation.Kind.MONTHLY)  # fmt: skip
+        offline.offline_gift_record(campaign=campaign, amount=900, received_on=DAYS[1], method="cash",
+                                    recorded_by=alice, email="ada@example.com", kind=Donation.Kind.MONTHLY)  # fmt: skip
+        assert_breakdown_matches_the_ledger()
+        may = Period.objects.get(start=DAYS[1].replace(day=1))
+        assert (running_breakdown(may.pk)["monthly_supporters"], running_breakdown(may.pk)["new_monthly"]) == (2, 0)
+        first = Donation.objects.get(source="offline", period__start=DAYS[0].replace(day=1))
+        offline.offline_gift_reverse(donation=first, recorded_by=alice)  # ada's April gift no longer stands
+        assert_breakdown_matches_the_ledger()
+        assert running_breakdown(may.pk)["new_monthly"] == 1

@@ -7,11 +7,12 @@ from django.db import transaction
 from fundraising.campaigns.models import Period
 from fundraising.campaigns.services import period_for
 from fundraising.ledger import verify
-from fundraising.ledger.models import Donation, PeriodDonorNet, PeriodTally
+from fundraising.ledger.models import Donation, PeriodDonorNet, PeriodStreamNet, PeriodTally
 from fundraising.ledger.services import ledger_totals, period_recompute
 from fundraising.ledger.tally import period_tally_sum
 from fundraising.pipeline import tasks
 from tests.factories import DonationFactory
+from tests.ledger.breakdown_check import assert_breakdown_matches_the_ledger, running_breakdown
 
 
 def test_it_finds_nothing_when_every_change_went_through_the_ledger(db, campaign):
@@ -251,7 +252,6 @@ def test_it_checks_many_periods_in_one_batch_of_queries(db, organization):
     assert queries_for(1) == queries_for(5)
 
 
-
 def test_a_rebuild_counts_each_gift_without_an_email_and_no_unpaid_row(db, campaign, organization):
     from tests.factories import CampaignFactory
 
@@ -264,3 +264,17 @@ def test_a_rebuild_counts_each_gift_without_an_email_and_no_unpaid_row(db, campa
     assert period_tally_sum(period_id=paid.period_id) == (500, 2)
     assert period_tally_sum(period_id=elsewhere.period_id) == (0, 0)  # not named: left for the verification
     assert verify.periods_verify() == 1
+
+
+def test_it_repairs_the_running_breakdown(db, campaign):
+    gift = DonationFactory(campaign=campaign, amount=800, kind="monthly", stripe_subscription_id="sub_a", fee_cover=80)
+    DonationFactory(campaign=campaign, amount=300, donor_email="ada@example.com")
+    # Writes that went around the ledger's path: the money and the new supporters moved, a stream's gifts lost.
+    PeriodTally.objects.create(period_id=gift.period_id, one_time_raised=5, fee_covers=-80, new_streams=2,
+                               created_at=gift.paid_at)  # fmt: skip
+    PeriodStreamNet.objects.filter(key="sub_a").update(gifts=0)
+    found = verify.periods_verify_batch(period_ids=[gift.period_id])
+    assert "sub_a" in found[gift.period_id]
+    assert_breakdown_matches_the_ledger()
+    assert running_breakdown(gift.period_id)["new_monthly"] == 1
+    assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}
