@@ -64,3 +64,52 @@ def test_it_limits_lookups_per_client_address(client, campaign, stripe_calls, mo
     assert stripe_calls == ["cs_test_0", "cs_test_1", "cs_test_2"]
     client.get("/c/lights/thanks/?session_id=cs_test_5", REMOTE_ADDR="203.0.113.9")
     assert stripe_calls[-1] == "cs_test_5"
+
+
+def unpaid(stripe_calls):
+    def retrieve(*, session_id):
+        stripe_calls.append(session_id)
+        return {"id": session_id, "payment_status": "unpaid", "metadata": {}}
+
+    return retrieve
+
+
+def test_it_asks_nothing_about_an_unknown_session_when_the_campaign_has_pending_gifts(client, campaign, stripe_calls):
+    pending(campaign, "cs_test_ours")
+    client.get("/c/lights/thanks/?session_id=cs_test_not_ours")
+    assert stripe_calls == []
+
+
+def test_a_session_already_asked_about_spends_none_of_the_clients_lookups(client, campaign, stripe_calls, monkeypatch):
+    monkeypatch.setattr(thanks, "LOOKUP_RATE", (2, 60))
+    monkeypatch.setattr(stripe_api, "checkout_session_retrieve", unpaid(stripe_calls))
+    pending(campaign, "cs_test_first")
+    pending(campaign, "cs_test_second")
+    for _ in range(3):
+        client.get("/c/lights/thanks/?session_id=cs_test_first")
+    client.get("/c/lights/thanks/?session_id=cs_test_second")
+    assert stripe_calls == ["cs_test_first", "cs_test_second"]
+
+
+def test_it_asks_again_about_an_unpaid_session_once_its_seconds_are_up(client, campaign, stripe_calls, monkeypatch,
+                                                                       time_machine):  # fmt: skip
+    monkeypatch.setattr(stripe_api, "checkout_session_retrieve", unpaid(stripe_calls))
+    time_machine.move_to("2026-06-01 12:00:00Z", tick=False)
+    pending(campaign, "cs_test_ours")
+    client.get("/c/lights/thanks/?session_id=cs_test_ours")
+    time_machine.move_to("2026-06-01 12:00:09Z", tick=False)
+    client.get("/c/lights/thanks/?session_id=cs_test_ours")
+    assert stripe_calls == ["cs_test_ours"]
+    time_machine.move_to("2026-06-01 12:00:11Z", tick=False)
+    client.get("/c/lights/thanks/?session_id=cs_test_ours")
+    assert stripe_calls == ["cs_test_ours", "cs_test_ours"]
+
+
+def test_it_logs_which_session_it_could_not_read(client, campaign, stripe_calls, monkeypatch, caplog):
+    def unavailable(*, session_id):
+        raise stripe_api.StripeUnavailable("timed out")
+
+    monkeypatch.setattr(stripe_api, "checkout_session_retrieve", unavailable)
+    pending(campaign, "cs_test_ours")
+    assert client.get("/c/lights/thanks/?session_id=cs_test_ours").status_code == 200
+    assert "thanks page could not read session cs_test_ours: timed out" in caplog.messages

@@ -204,3 +204,17 @@ def test_reconciliation_prunes_only_waiting_invoices_past_their_waiting_period(c
     gift = Donation.objects.get(stripe_subscription_id=fresh)
     assert (gift.amount, gift.status, gift.period.raised) == (1500, "succeeded", 1500)
     assert not UnmatchedPayment.objects.filter(reason="subscription_unlinked").exists()
+
+
+def test_reconciliation_lists_unmatched_payments_oldest_first_with_a_mark_for_what_is_missing(db):
+    from fundraising.payments.unmatched import unmatched_lines
+
+    then = timezone.now() - datetime.timedelta(hours=1)
+    for stripe_id, minutes in (("pi_later", 10), ("pi_first", 0), ("pi_same_time", 0)):
+        row = UnmatchedPayment.objects.create(stripe_id=stripe_id, reason="unknown_campaign", amount=900)
+        UnmatchedPayment.objects.filter(pk=row.pk).update(created_at=then + datetime.timedelta(minutes=minutes))
+    assert list(unmatched_lines()) == [
+        "unmatched pi_first: 900 ? for ?: Unknown campaign",
+        "unmatched pi_same_time: 900 ? for ?: Unknown campaign",
+        "unmatched pi_later: 900 ? for ?: Unknown campaign",
+    ]

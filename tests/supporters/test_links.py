@@ -81,3 +81,13 @@ def test_it_explains_an_expired_link(client, campaign, settings):
     response = client.get(f"/c/lights/manage/{token}/")
     assert response.status_code == 410
     assert "This link has expired" in response.content.decode()
+
+
+def test_it_limits_each_ip_and_each_address_on_its_own(client, campaign, settings):
+    DonationFactory(campaign=campaign, donor_email="one@example.com")
+    DonationFactory(campaign=campaign, donor_email="two@example.com")
+    settings.MANAGE_LINK_RATE_LIMIT_IP = (1, 3600)
+    settings.MANAGE_LINK_RATE_LIMIT_ADDRESS = (1, 3600)
+    assert ask(client, "one@example.com", ip="10.0.0.1").status_code == 200
+    assert ask(client, "two@example.com", ip="10.0.0.2").status_code == 200  # another IP: its own limit
+    assert sorted(m.to[0] for m in mail.outbox) == ["one@example.com", "two@example.com"]  # each address its own

@@ -119,3 +119,22 @@ def test_export_at_a_holds_nothing_of_b(client, campaign, bees, grace, alice):
     assert [g["amount"] for g in data["monthly_gifts"]] == [1500]
     assert data["emails_sent"] and all(n["amount"] == 1500 for n in data["emails_sent"])
     assert "bees" not in response.content.decode() and "2000" not in response.content.decode()
+
+
+def test_it_erases_nothing_when_a_waiting_event_fails_to_apply(client, campaign, bees, grace, monkeypatch):
+    from fundraising.supporters import privacy
+
+    session = events.checkout_session(amount=3300, campaign="lights", email=GRACE)
+    stripe_event_record(event=events.event("checkout.session.completed", session))
+
+    def fails(*, event_pk):
+        raise RuntimeError("the handler failed")
+
+    monkeypatch.setattr(privacy, "stripe_event_process", fails)  # as an event whose handler raises
+    with pytest.raises(privacy.ErasureRefused) as refused:
+        privacy.supporter_erase(organization=campaign.organization, email=GRACE)
+    assert str(refused.value) == (
+        "Nothing was erased: 1 Stripe event(s) about this supporter are not applied to the ledger yet "
+        "(the worker is behind, or the event fails: see Stripe events). Try again once they are applied."
+    )
+    assert Donation.objects.filter(campaign=campaign, donor_email=GRACE).exists()
