@@ -83,11 +83,6 @@ def statement_recipients(*, organization, year):
     return sorted(found.items())
 
 
-def statement_run_create(*, organization, year, user=None):
-    """A run waiting for its task (fundraising.supporters.tasks.statements_send)."""
-    return StatementRun.objects.create(organization=organization, year=year, requested_by=user)
-
-
 def statement_run_progress(*, run_id, **fields):
     """started/total, one more done, or finished: compare-free updates of the run's counters."""
     StatementRun.objects.filter(pk=run_id).update(**fields)
