@@ -197,22 +197,28 @@ def snapshots_refresh(*, campaign_ids) -> int:
     return len(entries_store(campaign_ids=campaign_ids))
 
 
-def entries_store(*, campaign_ids) -> dict[int, SnapshotEntry]:
+def entries_store(*, campaign_ids, periods=()) -> dict[int, SnapshotEntry]:
     """The one way a widget is written: the campaigns and their current periods in two queries, each
     entry rendered (with its wall when the campaign opted in: one bounded query), the files written and
-    the cache entries stored in one round trip. Inactive campaigns lose their widget. {campaign id: entry}."""
-    campaigns = list(Campaign.objects.filter(pk__in=campaign_ids))
+    the cache entries stored in one round trip. Inactive campaigns lose their widget.
+    `periods` just read with their campaigns (the refresh's, recomputed and locked): the campaigns and current
+    periods among them are not read again. {campaign id: entry}."""
+    given = {period.campaign_id: period.campaign for period in periods}
+    if set(campaign_ids) <= set(given):
+        campaigns = [given[campaign_id] for campaign_id in dict.fromkeys(campaign_ids)]
+    else:
+        campaigns = list(Campaign.objects.filter(pk__in=campaign_ids))
     gone = [campaign.slug for campaign in campaigns if not campaign.active]
     if gone:
         cache.delete_many([entry_key(slug) for slug in gone])
         for slug in gone:
             files_remove(slug=slug)
     active = [campaign for campaign in campaigns if campaign.active]
-    periods = current_periods(campaigns=active)
+    current = current_periods(campaigns=active, known=periods)
     entries = {}
     for campaign in active:
         entry = entry_make(
-            snapshot=snapshot_of(campaign=campaign, period=periods[campaign.pk]), wall=wall_build(campaign=campaign)
+            snapshot=snapshot_of(campaign=campaign, period=current[campaign.pk]), wall=wall_build(campaign=campaign)
         )
         files_write(slug=campaign.slug, entry=entry, link=False)
         entries[campaign.pk] = entry
