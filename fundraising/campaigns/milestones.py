@@ -42,10 +42,13 @@ def crossings_record(*, period):
     created_ids = []
     if period.closed_at is not None and period.closed_at < timezone.now() - CLOSED_QUIET:
         return created_ids
+    thresholds = milestone_thresholds(period=period)
+    if not period.campaign.milestones_refire and period.goal_current < thresholds[0][0]:
+        return created_ids  # nothing reached, nothing to forget: no transaction (a batch runs this per period)
     with transaction.atomic():
         if period.campaign.milestones_refire:
             MilestoneCrossing.objects.filter(period=period, amount__gt=period.goal_current).delete()
-        for amount, label in milestone_thresholds(period=period):
+        for amount, label in thresholds:
             if period.goal_current < amount:
                 break
             crossing, created = MilestoneCrossing.objects.get_or_create(

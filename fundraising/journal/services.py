@@ -97,8 +97,44 @@ def entries_write(happenings, *, dispatched=False):
             if row[1] in new
         ]
         written.sort(key=lambda entry: entry.pk)
-        transaction.on_commit(functools.partial(dispatch.entries_dispatch, entries=written), robust=True)
+        dispatch_after_commit(written)
     return ids
+
+
+def dispatch_after_commit(written):
+    """Dispatch these entries once their transaction commits, together with every other entry the transaction
+    wrote, so a drain's batch of 50 events is one dispatch (one refresh task, one receipts task), not 50.
+
+    Each write keeps a hook of its own, registered where it wrote: a savepoint rolled back drops that hook and its
+    entries, as Django drops any on_commit hook. The hooks only collect; one flush hook per transaction, kept last
+    of the journal's hooks and outside every savepoint, dispatches what was collected. An entry whose hook never
+    ran (a process killed after the commit) is the sweep's, as before."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:  # autocommit: Django runs the hook at once
+        transaction.on_commit(functools.partial(dispatch.entries_dispatch, entries=written), robust=True)
+        return
+    flush = next((hook for _sids, hook, _robust in reversed(connection.run_on_commit)
+                  if getattr(hook, "func", None) is _flush and hook.args[1]["last"]), None)  # fmt: skip
+    batch = flush.args[0] if flush is not None else []
+    transaction.on_commit(functools.partial(_collect, batch, written), robust=True)
+    # The flush runs after every hook that collects: a new one last at each write (the one before stands down),
+    # in no savepoint, so no rollback of one drops it.
+    if flush is not None:
+        flush.args[1]["last"] = False
+    connection.run_on_commit.append((set(), functools.partial(_flush, batch, {"last": True}), True))
+
+
+def _collect(batch, written):
+    batch.extend(written)
+
+
+def _flush(batch, state):
+    if not state["last"]:
+        return
+    entries = sorted(batch, key=lambda entry: entry.pk)
+    batch.clear()
+    if entries:
+        dispatch.entries_dispatch(entries=entries)
 
 
 def entry_write(**fields):

@@ -90,24 +90,57 @@ def ledger_totals(*, period_id: int) -> tuple[int, int]:
 def period_recompute(*, period_id: int) -> Period:
     """Store the period's totals from its running figures (a few rows, whatever the ledger's size).
     Safe to run any number of times."""
+    periods = periods_recompute(period_ids=[period_id])
+    if not periods:
+        raise Period.DoesNotExist(f"no period {period_id}")
+    return periods[0]
+
+
+def periods_recompute(*, period_ids) -> list[Period]:
+    """period_recompute for several periods (a drain's batch) in three statements whatever their number: their rows
+    locked together in id order (so two batches never deadlock) and read with their campaigns, their running figures
+    folded in one statement, their totals stored in one (two when some count supporters). A recurring goal's
+    run-rate is made current as period_recompute does it, period by period. Returns the periods, as stored, in
+    the order asked; an id with no period is left out."""
     with transaction.atomic():
         # Two recomputes of one period run one after the other, so an older sum never overwrites a newer one.
-        locked = Period.objects.select_for_update(no_key=True).filter(pk=period_id).only("goal_kind").first()
-        raised, donors, streams = tally.period_tally_fold(period_id=period_id)
-        figures = {"raised": raised, "donors": donors, "recomputed_at": timezone.now()}
-        if locked is not None and locked.goal_kind == GoalKind.SUPPORTERS:
-            figures["monthly_supporters"] = streams  # the goal's figure, from the running figures too
-        Period.objects.filter(pk=period_id).update(**figures)
-        if locked is not None and locked.goal_kind == GoalKind.RECURRING:
-            # A goal in recurring money is drawn from the run-rate, so it must be current: the open month's from
-            # its running figures (fundraising/ledger/recurring.py, two small reads); a closed month's from the
-            # ledger (it runs when a closed month is repaired, not on the open month's refreshes). The rest of
-            # the breakdown waits for its debounced task, as for the other goals.
-            period = Period.objects.select_related("campaign").get(pk=period_id)
-            now = timezone.now()
-            rate = recurring.run_rate_now(period, now) if period_holds(period, now) else period_run_rate(period)
-            Period.objects.filter(pk=period_id).update(recurring=rate)
-    return Period.objects.select_related("campaign").get(pk=period_id)
+        locked = {
+            period.pk: period
+            for period in Period.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("campaign")
+            .filter(pk__in=sorted(set(period_ids)))
+            .order_by("pk")
+        }
+        if not locked:
+            return []
+        figures = tally.periods_tally_fold(period_ids=list(locked))
+        now = timezone.now()
+        counted, supporters = {}, {}
+        for period_id, period in locked.items():
+            period.raised, period.donors, streams = figures[period_id]
+            period.recomputed_at = now
+            if period.goal_kind == GoalKind.SUPPORTERS:
+                period.monthly_supporters = streams  # the goal's figure, from the running figures too
+                supporters[period_id] = {"raised": period.raised, "donors": period.donors}
+                supporters[period_id]["monthly_supporters"] = streams
+            else:
+                counted[period_id] = {"raised": period.raised, "donors": period.donors}
+        rows_update(Period, counted, same={"recomputed_at": now})
+        rows_update(Period, supporters, same={"recomputed_at": now})
+        for period in locked.values():
+            if period.goal_kind == GoalKind.RECURRING:
+                period.recurring = recurring_store(period, now)
+    return [locked[period_id] for period_id in period_ids if period_id in locked]
+
+
+def recurring_store(period, now):
+    """A goal in recurring money is drawn from the run-rate, so it must be current: the open month's from its
+    running figures (fundraising/ledger/recurring.py, two small reads); a closed month's from the ledger (it runs
+    when a closed month is repaired, not on the open month's refreshes). The rest of the breakdown waits for its
+    debounced task, as for the other goals. Returns the rate stored."""
+    rate = recurring.run_rate_now(period, now) if period_holds(period, now) else period_run_rate(period)
+    Period.objects.filter(pk=period.pk).update(recurring=rate)
+    return rate
 
 
 def period_breakdown_store(*, period_id: int) -> None:

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from fundraising.campaigns import milestones
 from fundraising.campaigns.models import Campaign, Period
-from fundraising.ledger.services import period_recompute
+from fundraising.ledger.services import period_recompute, periods_recompute
 from fundraising.widgets.services import entries_store, snapshot_refresh
 
 # How long "a refresh of this period is queued" holds; only matters if that task is lost.
@@ -72,15 +72,20 @@ def period_refresh(*, period_id: int) -> list[int]:
 
 
 def periods_refresh(*, period_ids) -> list[int]:
-    """period_refresh for several periods (the ones a drain's batch touched) in one transaction: their campaigns
-    locked together (in id order, so two batches never deadlock), each period's totals, then every widget in
-    two queries and one cache round trip. Returns the ids of the milestones crossed for the first time."""
+    """period_refresh for several periods (the ones a drain's batch touched) in one transaction and a few round
+    trips whatever their number: their campaigns locked together in one statement (in id order, so two batches
+    never deadlock), the periods' totals together (periods_recompute), then every widget (the current periods just
+    recomputed are not read again) and one cache round trip. Returns the ids of the milestones crossed for the
+    first time."""
     cache.delete_many([period_refresh_key(period_id) for period_id in period_ids])
     with transaction.atomic():
-        campaign_ids = sorted(set(Period.objects.filter(pk__in=period_ids).values_list("campaign_id", flat=True)))
-        list(Campaign.objects.select_for_update(no_key=True).filter(pk__in=campaign_ids).order_by("pk").values("pk"))
-        periods = [period_recompute(period_id=period_id) for period_id in period_ids]
-        entries_store(campaign_ids=campaign_ids)
+        campaigns = Period.objects.filter(pk__in=period_ids).values("campaign_id")
+        campaign_ids = list(
+            Campaign.objects.select_for_update(no_key=True).filter(pk__in=campaigns).order_by("pk")
+            .values_list("pk", flat=True)
+        )  # fmt: skip
+        periods = periods_recompute(period_ids=period_ids)
+        entries_store(campaign_ids=campaign_ids, periods=periods)
     crossed = []
     for period in periods:
         crossed += milestones.crossings_record(period=period)

@@ -7,12 +7,13 @@ language (plain text and HTML) and sends it; a failed send is retried and stays 
 import calendar
 import datetime
 import uuid
+from collections import defaultdict
 
 from babel.dates import format_date
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -187,12 +188,43 @@ def _subject(notice, context):
 def notice_render(notice):
     """(subject, plain text, HTML) of a notice, in its campaign's language."""
     with language_override(notice.campaign.locale):
-        context = _context(notice)
-        subject = _subject(notice, context)
-        context["subject"] = subject
-        text = render_to_string(f"supporters/email/{notice.kind}.txt", context)
-        html = render_to_string(f"supporters/email/{notice.kind}.html", context)
+        return _render(notice, {})
+
+
+def _render(notice, templates):
+    """notice_render in the active language; `templates` keeps the compiled templates of a batch by name."""
+    context = _context(notice)
+    subject = _subject(notice, context)
+    context["subject"] = subject
+    text, html = (
+        _template(templates, f"supporters/email/{notice.kind}.{suffix}").render(context) for suffix in ("txt", "html")
+    )
     return subject, text, html
+
+
+def _template(templates, name):
+    if name not in templates:
+        templates[name] = get_template(name)
+    return templates[name]
+
+
+def notices_render(notices):
+    """notice_render for a batch (a drain's receipts): grouped by their campaign's locale, each group rendered with
+    its language switched once and each template looked up once, then filled with each notice's own context (its
+    gift, amounts and dates in its campaign's locale). {notice pk: (subject, text, html)}; a notice whose render
+    fails is left out: its delivery renders it again, and fails alone."""
+    by_locale = defaultdict(list)
+    for notice in notices:
+        by_locale[notice.campaign.locale].append(notice)
+    rendered, templates = {}, {}
+    for locale, group in by_locale.items():
+        with language_override(locale):
+            for notice in group:
+                try:
+                    rendered[notice.pk] = _render(notice, templates)
+                except Exception:  # noqa: S112 - notice_deliver_claimed renders it again and reports the error
+                    continue
+    return rendered
 
 
 # How long one process may hold a notice while it renders and sends it (past that, a sweep may try again).
@@ -255,15 +287,17 @@ def notice_release(*, notice_id):
     Notice.objects.filter(pk=notice_id).update(claimed_until=None)
 
 
-def notice_deliver_claimed(notice):
-    """notice_deliver for a notice this process holds (notice_claim or notices_claim)."""
+def notice_deliver_claimed(notice, *, rendered=None, sent=None):
+    """notice_deliver for a notice this process holds (notice_claim or notices_claim). `rendered`: its
+    (subject, text, html) from notices_render. With a list as `sent`, a sent notice's id is appended to it
+    instead of being marked sent here: the batch marks its sent notices together (notices_sent)."""
     if notice.kind == Notice.Kind.TRIBUTE and not tribute_sendable(notice.donation):
         notice_give_up(notice_id=notice.pk, error="Not sent: the gift was refunded, disputed, reversed or erased.")
         return None
     if notice.kind == Notice.Kind.MANAGE_LINK and not address_gave(notice):
         Notice.objects.filter(pk=notice.pk).delete()  # a stranger's address, asked on the public form: no trace
         return None
-    subject, text, html = notice_render(notice)
+    subject, text, html = rendered or notice_render(notice)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notice.email])
     message.attach_alternative(html, "text/html")
     try:
@@ -282,10 +316,20 @@ def notice_deliver_claimed(notice):
             due_at=timezone.now() + datetime.timedelta(seconds=retry_in),
         )
         raise NoticeFailed(exc, attempts=attempts, retry_in=retry_in) from None
-    Notice.objects.filter(pk=notice.pk).update(
-        attempts=F("attempts") + 1, status=Notice.Status.SENT, sent_at=timezone.now(), last_error="", claimed_until=None
-    )
+    if sent is None:
+        notices_sent(notice_ids=[notice.pk])
+    else:
+        sent.append(notice.pk)
     return notice
+
+
+def notices_sent(*, notice_ids):
+    """Mark notices this process held and sent as sent, in one statement."""
+    if notice_ids:
+        Notice.objects.filter(pk__in=notice_ids).update(
+            attempts=F("attempts") + 1, status=Notice.Status.SENT, sent_at=timezone.now(), last_error="",
+            claimed_until=None,
+        )  # fmt: skip
 
 
 def address_gave(notice):

@@ -52,16 +52,28 @@ def notice_send(self, notice_id):
 @shared_task(acks_late=True, ignore_result=True)
 def notices_send(notice_ids):
     """notice_send's first try for several notices (Celery's cost paid once per batch, the claims and the reads
-    once too); one that fails continues in its own retrying notice_send, so it never holds back the others.
+    once too, the e-mails rendered per language with each template looked up once, the sent ones marked in one
+    statement at the end: a crash before that sends them again, never zero times); one that fails continues in its
+    own retrying notice_send, so it never holds back the others.
     Without a broker this runs inside the request that counted the gifts: after one failed try the rest are let
     go for beat's sweep (a mail server that failed once would hold the request for every one), and no retry
     runs here (its due_at is on the row)."""
     claimed = notices.notices_claim(notice_ids=notice_ids)
+    rendered = notices.notices_render(claimed)
+    sent = []
+    try:
+        notices_deliver(claimed, rendered=rendered, sent=sent)
+    finally:
+        notices.notices_sent(notice_ids=sent)
+
+
+def notices_deliver(claimed, *, rendered, sent):
+    """notices_send's tries, one notice at a time; the ids of those sent are appended to `sent`."""
     brokerless = notices_brokerless()
     for index, notice in enumerate(claimed):
         notice_id = str(notice.pk)
         try:
-            notices.notice_deliver_claimed(notice)
+            notices.notice_deliver_claimed(notice, rendered=rendered.get(notice.pk), sent=sent)
             continue
         except notices.NoticeRefused as exc:
             log.warning("notice %s refused by the mail server: %s", notice_id, exc)

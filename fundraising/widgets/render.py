@@ -85,15 +85,22 @@ def valuetext(snapshot):
     }
 
 
-def phrases(snapshot):
+def goal_words(snapshot):
+    """The goal's phrases that the JSON's words and the SVG's both show, in the active language: made once when a
+    refresh renders every format (defaults_render)."""
+    return {"of": of_text(snapshot), "detail": detail_text(snapshot), "valuetext": valuetext(snapshot)}
+
+
+def phrases(snapshot, words=None):
     """The translated words embed.js needs (it carries no dictionaries), in the active language."""
+    words = words or goal_words(snapshot)
     return {
         "lang": translation.get_language(),  # of these words: embed.js sets it on its root
-        "of": of_text(snapshot),
+        "of": words["of"],
         "supporters": supporters_text(snapshot["donors"]),
-        "detail": detail_text(snapshot),
+        "detail": words["detail"],
         "donate": gettext("Donate"),
-        "valuetext": valuetext(snapshot),
+        "valuetext": words["valuetext"],
         "how_often": gettext("How often?"),
         "one_time": gettext("One-time"),
         "monthly": gettext("Monthly"),
@@ -149,8 +156,11 @@ def json_render(*, snapshot):
     """Compact UTF-8 JSON; <, > and & escaped so the bytes are also safe inside an HTML <script>.
     Adds "text": the snapshot's phrases in its locale's language."""
     with language_override(snapshot["locale"]):
-        snapshot = {**snapshot, "text": phrases(snapshot)}
-    text = json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return json_bytes({**snapshot, "text": phrases(snapshot)})
+
+
+def json_bytes(document):
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
 
 
@@ -199,7 +209,8 @@ def markers_labeled(milestones):
     return [{**m, "show": label["show"]} for m, label in zip(milestones, placed, strict=True)]
 
 
-def bar_geometry(snapshot, options):
+def bar_geometry(snapshot, options, words=None):
+    words = words or goal_words(snapshot)
     compact = options.layout == "compact"
     span = WIDTH - 2 * PAD
     fill = round(span * snapshot["fill"] / 100, 1)
@@ -208,7 +219,8 @@ def bar_geometry(snapshot, options):
     # The raised amount sits under the fill's end, kept inside the card.
     raised_x = min(max(PAD + fill, PAD + raised_width / 2), WIDTH - PAD - raised_width / 2)
     month_width = text_width(snapshot["period"]["label"], 12) * 1.1
-    footer = f"{percent_text(snapshot['percent'], snapshot['locale'])} · {detail_text(snapshot)}"
+    percent = percent_text(snapshot["percent"], snapshot["locale"])
+    footer = f"{percent} · {words['detail']}"
     raised_right = raised_x + raised_width / 2
     # Percent and supporters share the raised amount's row, on whichever side it leaves free.
     footer_right = raised_right + 12 < WIDTH - PAD - text_width(footer, 12)
@@ -226,12 +238,12 @@ def bar_geometry(snapshot, options):
         "raised_anchor": "middle",
         "pointer_x": round(min(max(PAD + fill, PAD + 6), WIDTH - PAD - 6), 1),
         "title": truncate(snapshot["title"], span - month_width - 16, 15),
-        "percent": percent_text(snapshot["percent"], snapshot["locale"]),
+        "percent": percent,
         "footer": footer,
         "headline": headline,
-        "of": of_text(snapshot),
-        "detail": detail_text(snapshot),
-        "valuetext": valuetext(snapshot),
+        "of": words["of"],
+        "detail": words["detail"],
+        "valuetext": words["valuetext"],
         "footer_x": WIDTH - PAD if footer_right else PAD,
         "footer_anchor": "end" if footer_right else "start",
         "colors": palette(options),
@@ -242,23 +254,49 @@ def bar_geometry(snapshot, options):
 def svg_render(*, snapshot: Snapshot, options: WidgetOptions = DEFAULT) -> bytes:
     snapshot = snapshot_localize(snapshot=snapshot, locale=options.locale)
     with language_override(snapshot["locale"]):
-        context = {"snapshot": snapshot, "g": bar_geometry(snapshot, options), "updated": updated_text(snapshot)}
-        return render_to_string("fundraising/widgets/bar.svg", context).encode()
+        return svg_bytes(snapshot, bar_geometry(snapshot, options), updated_text(snapshot))
+
+
+def svg_bytes(snapshot, geometry, updated):
+    """The SVG from its geometry, in the active language."""
+    context = {"snapshot": snapshot, "g": geometry, "updated": updated}
+    return render_to_string("fundraising/widgets/bar.svg", context).encode()
 
 
 def page_render(*, snapshot: Snapshot, options: WidgetOptions = DEFAULT, wall: Wall | None = None) -> bytes:
     """The iframe page; with options.supporters and a wall (the campaign opted in), the wall under the bar."""
     snapshot = snapshot_localize(snapshot=snapshot, locale=options.locale)
+    page_wall = wall_document(snapshot=snapshot, wall=wall) if options.supporters and wall is not None else None
+    with language_override(snapshot["locale"]):
+        return page_bytes(snapshot, options, page_wall, updated_text(snapshot))
+
+
+def page_bytes(snapshot, options, wall_document_, updated, percent=None):
+    """The iframe page, in the active language."""
     context = {
         "snapshot": snapshot,
         "options": options,
-        "wall": wall_document(snapshot=snapshot, wall=wall) if options.supporters and wall is not None else None,
+        "wall": wall_document_,
         "colors": palette(options),
-        "percent": percent_text(snapshot["percent"], snapshot["locale"]),
+        "percent": percent or percent_text(snapshot["percent"], snapshot["locale"]),
+        "updated": updated,
     }
+    return render_to_string("fundraising/widgets/page.html", context).encode()
+
+
+def defaults_render(*, snapshot: Snapshot) -> dict[str, bytes]:
+    """The default JSON, SVG and page of a snapshot in one pass (what a refresh stores for every campaign it
+    touches): the snapshot's language switched once, and what the formats share (the goal's phrases, the percent,
+    "Updated ...") made once. The same bytes as RENDERERS[fmt](snapshot, DEFAULT) for each format."""
     with language_override(snapshot["locale"]):
-        context["updated"] = updated_text(snapshot)
-        return render_to_string("fundraising/widgets/page.html", context).encode()
+        words = goal_words(snapshot)
+        updated = updated_text(snapshot)
+        geometry = bar_geometry(snapshot, DEFAULT, words)
+        return {
+            "json": json_bytes({**snapshot, "text": phrases(snapshot, words)}),
+            "svg": svg_bytes(snapshot, geometry, updated),
+            "html": page_bytes(snapshot, DEFAULT, None, updated, percent=geometry["percent"]),
+        }
 
 
 RENDERERS = {

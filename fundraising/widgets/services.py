@@ -21,7 +21,7 @@ from fundraising.core.bounded import BoundedMemo
 
 from .embed_palette import SERVED as EMBED_SCRIPT
 from .options import WidgetOptions
-from .render import RENDERERS, page_render
+from .render import RENDERERS, defaults_render, page_render
 from .snapshots import SnapshotEntry, current_periods, snapshot_localize, snapshot_of
 from .wall import Wall, wall_build, wall_from_document, wall_render
 
@@ -62,7 +62,8 @@ def entry_make(*, snapshot, renditions=None, wall: Wall | None = None) -> Snapsh
     when the snapshot's month ends (Unix time), so a read can notice that it must roll over.
     With a supporters wall (the campaign opted in), its JSON is one more rendition."""
     renditions = renditions or {}
-    bodies = {fmt: renditions.get(fmt) or RENDERERS[fmt](snapshot, WidgetOptions()) for fmt in FORMATS}
+    bodies = {fmt: renditions[fmt] for fmt in FORMATS} if set(FORMATS) <= set(renditions) else {}
+    bodies = bodies or defaults_render(snapshot=snapshot)  # the formats in one pass (the files' bytes as they are)
     if wall is not None:
         bodies[WALL_FORMAT] = renditions.get(WALL_FORMAT) or wall_render(snapshot=snapshot, wall=wall)
     closes_at = snapshot.get("period_closes_at")
@@ -77,6 +78,20 @@ def entry_make(*, snapshot, renditions=None, wall: Wall | None = None) -> Snapsh
 
 def timestamp_parse(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def file_update(path, body):
+    """file_write unless the file holds these bytes already (a refresh that changed one format leaves the others'
+    files, their dates and nginx's ETags, alone; reading a small file costs less than writing and renaming one).
+    Returns whether it wrote."""
+    try:
+        with open(path, "rb") as current:
+            if current.read(len(body) + 1) == body:
+                return False
+    except OSError:  # missing (a new campaign, a new release's directory)
+        pass
+    file_write(path, body)
+    return True
 
 
 def file_write(path, body):
@@ -124,9 +139,9 @@ def files_write(*, slug, entry, link=True):
     if wall is None:  # not opted in (any more): nothing public is left behind
         file_path(slug, WALL_FORMAT).unlink(missing_ok=True)
     else:
-        file_write(file_path(slug, WALL_FORMAT), wall[0])
+        file_update(file_path(slug, WALL_FORMAT), wall[0])
     for fmt in ("svg", "html", "json"):
-        file_write(file_path(slug, fmt), entry["renditions"][fmt][0])
+        file_update(file_path(slug, fmt), entry["renditions"][fmt][0])
     if link:
         current_link_update()
 
@@ -197,22 +212,28 @@ def snapshots_refresh(*, campaign_ids) -> int:
     return len(entries_store(campaign_ids=campaign_ids))
 
 
-def entries_store(*, campaign_ids) -> dict[int, SnapshotEntry]:
+def entries_store(*, campaign_ids, periods=()) -> dict[int, SnapshotEntry]:
     """The one way a widget is written: the campaigns and their current periods in two queries, each
-    entry rendered (with its wall when the campaign opted in: one bounded query), the files written and
-    the cache entries stored in one round trip. Inactive campaigns lose their widget. {campaign id: entry}."""
-    campaigns = list(Campaign.objects.filter(pk__in=campaign_ids))
+    entry rendered (with its wall when the campaign opted in: one bounded query), the files whose bytes changed
+    written and the cache entries stored in one round trip. Inactive campaigns lose their widget.
+    `periods` just read with their campaigns (the refresh's, recomputed and locked): the campaigns and current
+    periods among them are not read again. {campaign id: entry}."""
+    given = {period.campaign_id: period.campaign for period in periods}
+    if set(campaign_ids) <= set(given):
+        campaigns = [given[campaign_id] for campaign_id in dict.fromkeys(campaign_ids)]
+    else:
+        campaigns = list(Campaign.objects.filter(pk__in=campaign_ids))
     gone = [campaign.slug for campaign in campaigns if not campaign.active]
     if gone:
         cache.delete_many([entry_key(slug) for slug in gone])
         for slug in gone:
             files_remove(slug=slug)
     active = [campaign for campaign in campaigns if campaign.active]
-    periods = current_periods(campaigns=active)
+    current = current_periods(campaigns=active, known=periods)
     entries = {}
     for campaign in active:
         entry = entry_make(
-            snapshot=snapshot_of(campaign=campaign, period=periods[campaign.pk]), wall=wall_build(campaign=campaign)
+            snapshot=snapshot_of(campaign=campaign, period=current[campaign.pk]), wall=wall_build(campaign=campaign)
         )
         files_write(slug=campaign.slug, entry=entry, link=False)
         entries[campaign.pk] = entry

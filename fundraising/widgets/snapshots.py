@@ -93,15 +93,20 @@ def snapshot_of_campaign(campaign: Campaign) -> Snapshot:
     return snapshot_of(campaign=campaign, period=period)
 
 
-def current_periods(*, campaigns: list[Campaign]) -> dict[int, Period]:
+def current_periods(*, campaigns: list[Campaign], known=()) -> dict[int, Period]:
     """{campaign id: its current period} for many campaigns in one query (period_for for each one that has
-    none yet, which creates it); each period's `campaign` is set, so building its snapshot reads nothing more."""
+    none yet, which creates it); each period's `campaign` is set, so building its snapshot reads nothing more.
+    Periods in `known` (just read, e.g. recomputed by the refresh) are used as they are when they are current:
+    no query when every campaign's is among them."""
     now = timezone.now()
     starts = {campaign.pk: period_bounds(campaign=campaign, when=now)[0] for campaign in campaigns}
-    found = {
-        (period.campaign_id, period.start): period
-        for period in Period.objects.filter(campaign_id__in=starts, start__in=set(starts.values()))
-    }
+    found = {(period.campaign_id, period.start): period for period in known}
+    missing = {pk: start for pk, start in starts.items() if (pk, start) not in found}
+    if missing:
+        found |= {
+            (period.campaign_id, period.start): period
+            for period in Period.objects.filter(campaign_id__in=missing, start__in=set(missing.values()))
+        }
     periods = {}
     for campaign in campaigns:
         period = found.get((campaign.pk, starts[campaign.pk])) or period_for(campaign=campaign, when=now)

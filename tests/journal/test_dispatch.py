@@ -79,3 +79,24 @@ def test_many_entries_go_in_one_statement_each_new_one_once(transactional_db, se
 def test_it_refuses_a_kind_no_one_declared(db):
     with pytest.raises(ValueError, match="unknown journal kind"):
         entry_write(kind="donation.teleported")
+
+
+def test_the_entries_of_one_transaction_are_dispatched_together(transactional_db, monkeypatch):
+    """A drain's batch writes each event's entries apart (in savepoints): one dispatch for them all, so the batch
+    queues one refresh task and one receipts task; what a rolled-back savepoint wrote is not dispatched."""
+    calls = []
+    consumer = ("test", lambda entries: calls.append([entry.key for entry in entries]))
+    monkeypatch.setitem(dispatch.CONSUMERS, kinds.PERIOD_CHANGED, [consumer])
+    with transaction.atomic():
+        entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:1", period_id=1)
+        with transaction.atomic():
+            entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:2", period_id=1)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:gone", period_id=1)
+            raise RuntimeError("this event failed")
+        entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:3", period_id=1)
+        assert calls == []
+    assert calls == [["period.changed:1", "period.changed:2", "period.changed:3"]]
+    assert not Entry.objects.filter(dispatched_at__isnull=True).exists()
+    entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:4", period_id=1)  # autocommit: at once, alone
+    assert calls[-1] == ["period.changed:4"]

@@ -4,11 +4,15 @@ refreshed alone, and one that fails again gets its own retrying task while the o
 
 from unittest import mock
 
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from fundraising.campaigns.models import Period
 from fundraising.pipeline import refresh, tasks
+from fundraising.widgets.services import entry_key
 from tests.factories import CampaignFactory, DonationFactory
+from tests.goal_kinds import SETUPS
 
 
 def gifts(count, amount=700):
@@ -45,15 +49,21 @@ def test_a_dispatch_of_many_periods_queues_few_tasks(db):
 
 def test_a_failing_refresh_goes_to_its_own_task_and_the_others_run(db):
     period_ids = gifts(3, amount=900)
-    real = refresh.period_recompute
+    real, real_many = refresh.period_recompute, refresh.periods_recompute
 
     def recompute_or_fail(*, period_id):
         if period_id == period_ids[1]:
             raise RuntimeError("database hiccup")
         return real(period_id=period_id)
 
+    def recompute_many_or_fail(*, period_ids):
+        for period_id in period_ids:
+            recompute_or_fail(period_id=period_id)
+        return real_many(period_ids=period_ids)
+
     with (
         mock.patch.object(refresh, "period_recompute", side_effect=recompute_or_fail),
+        mock.patch.object(refresh, "periods_recompute", side_effect=recompute_many_or_fail),
         mock.patch.object(tasks.period_refresh_task, "delay") as own,
     ):
         tasks.periods_refresh_task(period_ids)
@@ -62,3 +72,37 @@ def test_a_failing_refresh_goes_to_its_own_task_and_the_others_run(db):
     assert raised == {period_ids[0]: 900, period_ids[1]: 0, period_ids[2]: 900}
     tasks.period_refresh_task(period_ids[1])  # its own task, retried
     assert Period.objects.get(pk=period_ids[1]).raised == 900
+
+
+def goal_campaigns():
+    """One campaign of each goal kind with its gifts (tests/goal_kinds.py), their refreshes not run."""
+    with (
+        mock.patch.object(tasks.periods_refresh_task, "apply_async"),
+        mock.patch.object(tasks.periods_breakdown, "apply_async"),
+        transaction.atomic(),
+    ):
+        periods = {}
+        for kind, (target, given, _) in SETUPS.items():
+            campaign = CampaignFactory(goal_kind=kind, monthly_target=target)
+            periods[kind] = [DonationFactory(campaign=campaign, **fields) for fields in given][0].period_id
+        return periods
+
+
+def test_a_batch_stores_each_goals_figure_as_a_refresh_alone_would(db):
+    periods = goal_campaigns()
+    tasks.periods_refresh_task(list(periods.values()))
+    for kind, period_id in periods.items():
+        assert Period.objects.get(pk=period_id).goal_current == SETUPS[kind][2], kind
+        entry = cache.get(entry_key(Period.objects.get(pk=period_id).campaign.slug))
+        assert entry["snapshot"]["goal"]["current"] == SETUPS[kind][2], kind
+
+
+def test_a_batch_costs_the_same_round_trips_for_three_periods_or_twelve(db):
+    def round_trips(count):
+        period_ids = gifts(count)
+        with CaptureQueriesContext(connection) as queries:
+            refresh.periods_refresh(period_ids=period_ids)
+        assert set(Period.objects.filter(pk__in=period_ids).values_list("raised", flat=True)) == {700}
+        return len(queries)
+
+    assert round_trips(12) == round_trips(3)

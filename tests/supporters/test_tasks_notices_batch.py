@@ -11,7 +11,7 @@ from fundraising.journal.models import Entry
 from fundraising.supporters import tasks
 from fundraising.supporters.consumers import receipts_send
 from fundraising.supporters.models import Notice
-from tests.factories import DonationFactory
+from tests.factories import CampaignFactory, DonationFactory
 
 
 def entries(campaign, count):
@@ -98,3 +98,30 @@ def test_a_notice_another_process_holds_is_left_to_it(campaign):
     assert [m.to for m in mail.outbox] == [["d1@example.com"]]
     assert Notice.objects.get(pk=held).status == "queued"
     assert notices.notices_claim(notice_ids=[held, free]) == []  # sent, or held: nothing to take
+
+
+def test_each_receipt_of_a_batch_speaks_its_campaigns_language(organization):
+    """Rendered per language within the batch: the English, French and German receipts, interleaved, each get
+    their own language's subject, text and page, and their own gift's amount."""
+    locales = ("en_US", "fr_FR", "de_DE")
+    campaigns = {locale: CampaignFactory(organization=organization, locale=locale) for locale in locales}
+    donations = [
+        DonationFactory(campaign=campaigns[locale], amount=amount, donor_email=f"{locale}-{amount}@example.com")
+        for amount in (1100, 2200)
+        for locale in campaigns
+    ]
+    batch = [Entry(kind="donation.counted", key=f"donation.counted:{d.pk}", donation_id=d.pk) for d in donations]
+    with mock.patch.object(tasks.notices_send, "delay") as queued:
+        receipts_send(batch)
+    tasks.notices_send(queued.call_args.args[0])
+    words = {"en_US": ("Receipt:", "Thank you for your gift"), "fr_FR": ("Reçu :", "Merci pour votre don"),
+             "de_DE": ("Beleg:", "Vielen Dank für Ihre Spende")}  # fmt: skip
+    assert len(mail.outbox) == 6
+    for message in mail.outbox:
+        lowered, amount = message.to[0].split("@")[0].split("-")  # addresses are kept in lower case
+        locale = next(locale for locale in locales if locale.lower() == lowered)
+        subject, thanks = words[locale]
+        assert message.subject.startswith(subject), message.subject
+        assert thanks in message.body and thanks in message.alternatives[0][0]
+        assert campaigns[locale].format(int(amount)) in message.body
+    assert set(Notice.objects.values_list("status", flat=True)) == {"sent"}
