@@ -26,6 +26,10 @@ NOTICE_MAX_RETRIES = notices.NOTICE_MAX_ATTEMPTS - 1
 # try after this long, so one sweep holds that process for at most this plus one send's EMAIL_TIMEOUT.
 INLINE_SWEEP_SECONDS = 20
 
+# A batch marks what it sent at least this often (and at its end): a process killed mid-batch sends again only the
+# receipts of its last seconds, and a slow mail server never keeps a sent receipt unmarked until its claim ends.
+SENT_MARK_SECONDS = 2.0
+
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def notice_send(self, notice_id):
@@ -52,8 +56,9 @@ def notice_send(self, notice_id):
 @shared_task(acks_late=True, ignore_result=True)
 def notices_send(notice_ids):
     """notice_send's first try for several notices (Celery's cost paid once per batch, the claims and the reads
-    once too, the e-mails rendered per language with each template looked up once, the sent ones marked in one
-    statement at the end: a crash before that sends them again, never zero times); one that fails continues in its
+    once too, the e-mails rendered per language with each template looked up once, the sent ones marked together
+    every SENT_MARK_SECONDS and at the end: a crash sends those of its last seconds again, never zero times); one
+    that fails continues in its
     own retrying notice_send, so it never holds back the others.
     Without a broker this runs inside the request that counted the gifts: after one failed try the rest are let
     go for beat's sweep (a mail server that failed once would hold the request for every one), and no retry
@@ -68,10 +73,16 @@ def notices_send(notice_ids):
 
 
 def notices_deliver(claimed, *, rendered, sent):
-    """notices_send's tries, one notice at a time; the ids of those sent are appended to `sent`."""
+    """notices_send's tries, one notice at a time; the ids of those sent are appended to `sent`, and marked sent
+    (then taken out of it) whenever SENT_MARK_SECONDS have passed since the last mark."""
     brokerless = notices_brokerless()
+    marked_at = time.monotonic()
     for index, notice in enumerate(claimed):
         notice_id = str(notice.pk)
+        if sent and time.monotonic() - marked_at >= SENT_MARK_SECONDS:
+            notices.notices_sent(notice_ids=sent)
+            sent.clear()
+            marked_at = time.monotonic()
         try:
             notices.notice_deliver_claimed(notice, rendered=rendered.get(notice.pk), sent=sent)
             continue

@@ -125,3 +125,32 @@ def test_each_receipt_of_a_batch_speaks_its_campaigns_language(organization):
         assert thanks in message.body and thanks in message.alternatives[0][0]
         assert campaigns[locale].format(int(amount)) in message.body
     assert set(Notice.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_slow_batch_marks_what_it_sent_every_few_seconds(campaign):
+    """A batch whose sends are slow marks its sent receipts as it goes (every SENT_MARK_SECONDS), not only at its
+    end: a process killed at the fourth send has the first three marked, so only the fourth may go twice."""
+    with TestCase.captureOnCommitCallbacks(execute=False), mock.patch.object(tasks.notices_send, "delay"):
+        receipts_send(entries(campaign, 4))
+    notice_ids = [str(pk) for pk in Notice.objects.order_by("email").values_list("pk", flat=True)]
+    clock = iter(range(0, 1000, 3))  # each look at the clock 3 s later: past SENT_MARK_SECONDS every time
+    real_send = mail.EmailMultiAlternatives.send
+
+    def send_or_die(message, *args, **kwargs):
+        if message.to == ["d3@example.com"]:
+            raise KeyboardInterrupt  # the process killed mid-batch: nothing after this line runs
+        return real_send(message, *args, **kwargs)
+
+    with (
+        mock.patch.object(tasks.time, "monotonic", lambda: next(clock)),
+        mock.patch.object(mail.EmailMultiAlternatives, "send", send_or_die),
+        mock.patch.object(tasks.notices, "notices_sent", wraps=tasks.notices.notices_sent) as marks,
+    ):
+        try:
+            tasks.notices_deliver(tasks.notices.notices_claim(notice_ids=notice_ids), rendered={}, sent=[])
+        except KeyboardInterrupt:
+            pass
+    statuses = dict(Notice.objects.values_list("email", "status"))
+    assert statuses == {"d0@example.com": "sent", "d1@example.com": "sent", "d2@example.com": "sent",
+                        "d3@example.com": "queued"}  # fmt: skip
+    assert marks.call_count == 3
