@@ -14,8 +14,10 @@ A yearly gift (Donation.Kind.YEARLY) counts whole in the month it is paid (raise
 is no monthly supporter; the run-rate counts it as a twelfth while it is in force: from its payment until a
 year later (period_run_rate)."""
 
+import contextlib
 import datetime
 
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 from django.utils import timezone
@@ -89,6 +91,24 @@ def periods_money(period_ids, net):
     return {row.pop("period_id"): row for row in rows}
 
 
+@contextlib.contextmanager
+def hash_joins():
+    """PostgreSQL: the full counts inside join by hash, never by nested loop (SET LOCAL in a savepoint, put back
+    after). "New monthly supporter" is a NOT EXISTS over the campaign's earlier months keyed by an expression (the
+    stream key), and the planner estimates one row for the `net > 0` filter, so it chose a nested loop that reads
+    the campaign's whole history once per gift: with 50,000 monthly gifts in a month and any earlier month in the
+    database, over 16 minutes (a test at 100,000 gifts; a hash anti join: 0.7 s). Other databases: nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_nestloop = off")
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")  # not for the rest of an enclosing transaction
+
+
 def period_streams(period, net):
     """Monthly supporters this month (gifts that still count), how many are new (no monthly gift in an
     earlier month), and how many monthly gifts ended this month."""
@@ -96,11 +116,12 @@ def period_streams(period, net):
     here = monthly.filter(period_id=period.pk).annotate(key=stream_key(), net=net)
     earlier = monthly.filter(period__start__lt=period.start).annotate(key=stream_key()).filter(key=OuterRef("key"))
     counted = here.filter(net__gt=0)
-    return {
-        "monthly_supporters": counted.aggregate(n=Count("key", distinct=True))["n"],
-        "new_monthly": counted.filter(~Exists(earlier)).aggregate(n=Count("key", distinct=True))["n"],
-        "cancelled_monthly": period_cancelled(period),
-    }
+    with hash_joins():
+        return {
+            "monthly_supporters": counted.aggregate(n=Count("key", distinct=True))["n"],
+            "new_monthly": counted.filter(~Exists(earlier)).aggregate(n=Count("key", distinct=True))["n"],
+            "cancelled_monthly": period_cancelled(period),
+        }
 
 
 def period_cancelled(period):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from fundraising.campaigns.models import Period
 
 from . import recurring, tally
-from .breakdown import MONTHLY, STANDING, money_sums, periods_money, stream_key
+from .breakdown import MONTHLY, STANDING, hash_joins, money_sums, periods_money, stream_key
 from .models import Donation, PeriodDonorNet, PeriodStreamNet, PeriodTally
 from .services import COUNTED, SUPPORTER, donation_net_expression, ledger_changed
 
@@ -112,7 +112,8 @@ def tally_streams_by_period(*, period_ids):
 def new_streams_by_period(*, period_ids):
     """{period_id: new monthly supporters} by a full count, as breakdown.period_streams counts new_monthly: the
     streams that count in the period and have no standing monthly gift in an earlier period of the campaign."""
-    return dict.fromkeys(period_ids, 0) | dict(new_streams_counted(Q(period_id__in=period_ids)))
+    with hash_joins():
+        return dict.fromkeys(period_ids, 0) | dict(new_streams_counted(Q(period_id__in=period_ids)))
 
 
 def new_streams_counted(periods):
@@ -361,7 +362,7 @@ def streams_rebuild(*, periods, period_ids):
     nets_sql, nets_params = nets.query.sql_with_params()
     new_sql, new_params = new.query.sql_with_params()
     # Quoted table names and ORM-compiled queries; every value is a parameter.
-    with connection.cursor() as cursor:
+    with hash_joins(), connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {tally_table} SET streams = c.streams FROM ({counts_sql}) c "  # noqa: S608
             f"WHERE {tally_table}.period_id = c.period_id AND {tally_table}.folded = %s",
