@@ -92,7 +92,9 @@ def test_a_session_already_asked_about_spends_none_of_the_clients_lookups(client
 
 
 def test_it_asks_again_about_an_unpaid_session_once_its_seconds_are_up(client, campaign, stripe_calls, monkeypatch,
-                                                                       time_machine):  # fmt: skip
+                                                                       time_machine, settings):  # fmt: skip
+    # The marker's expiry must follow the moved clock: a cache in this process (Redis's TTLs run on its own clock).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     monkeypatch.setattr(stripe_api, "checkout_session_retrieve", unpaid(stripe_calls))
     time_machine.move_to("2026-06-01 12:00:00Z", tick=False)
     pending(campaign, "cs_test_ours")
