@@ -138,6 +138,7 @@ def assert_stored_breakdown_is_the_full_sum(period_id):
     assert stored == periods_breakdown(period_ids=[period_id], net=donation_net_expression())[period_id]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)

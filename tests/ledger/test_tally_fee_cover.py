@@ -69,6 +69,7 @@ def by_hand(donation):
     return (left if donation.fee_cover_counted else left - held), held
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)
