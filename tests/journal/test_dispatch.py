@@ -100,3 +100,13 @@ def test_the_entries_of_one_transaction_are_dispatched_together(transactional_db
     assert not Entry.objects.filter(dispatched_at__isnull=True).exists()
     entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:4", period_id=1)  # autocommit: at once, alone
     assert calls[-1] == ["period.changed:4"]
+
+
+def test_it_counts_only_entries_left_undispatched_beyond_the_grace(db):
+    now = timezone.now()
+    grace = dispatch.SWEEP_GRACE
+    for key, age, dispatched in [("old-waiting", grace * 2, None), ("old-done", grace * 2, now),
+                                 ("fresh-waiting", grace / 2, None)]:  # fmt: skip
+        Entry.objects.create(kind=kinds.PERIOD_CHANGED, key=key, created_at=now - age, dispatched_at=dispatched)
+    assert dispatch.entries_undispatched() == 1
+    assert dispatch.entries_undispatched(older_than=grace / 4) == 2
