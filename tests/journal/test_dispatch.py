@@ -110,3 +110,52 @@ def test_it_counts_only_entries_left_undispatched_beyond_the_grace(db):
         Entry.objects.create(kind=kinds.PERIOD_CHANGED, key=key, created_at=now - age, dispatched_at=dispatched)
     assert dispatch.entries_undispatched() == 1
     assert dispatch.entries_undispatched(older_than=grace / 4) == 2
+
+
+def test_the_sweep_walks_past_entries_whose_consumer_still_fails(db, seen, monkeypatch):
+    """More failing entries than a batch: each is tried once per sweep and the sweep ends (it never reads the same
+    batch again)."""
+    monkeypatch.setattr(dispatch, "SWEEP_BATCH", 2)
+    old = timezone.now() - dispatch.SWEEP_GRACE * 2
+    for n in range(5):
+        Entry.objects.create(kind=kinds.PERIOD_CHANGED, key=f"failing-{n}", created_at=old)
+    batches, dispatch_batch = [], dispatch.entries_dispatch
+
+    def counted(**kwargs):
+        batches.append(kwargs["entry_ids"])
+        assert len(batches) <= 3, f"the sweep reads the same entries again: {batches}"  # not a hang
+        return dispatch_batch(**kwargs)
+
+    monkeypatch.setattr(dispatch, "entries_dispatch", counted)
+    seen["fail"] = True
+    assert dispatch.entries_sweep() == 0
+    assert len(batches) == 3
+    assert sorted(Entry.objects.values_list("attempts", flat=True)) == [1] * 5
+    seen["fail"], batches[:] = False, []
+    assert dispatch.entries_sweep() == 5 and len(seen["entries"]) == 5
+
+
+def test_the_sweep_costs_what_waits_not_the_journals_history(db, seen, monkeypatch, django_assert_num_queries):
+    """Entries dispatched long ago are not read again: with none waiting, one query, however many there are."""
+    monkeypatch.setattr(dispatch, "SWEEP_BATCH", 2)
+    old = timezone.now() - dispatch.SWEEP_GRACE * 2
+    for n in range(5):
+        Entry.objects.create(kind=kinds.PERIOD_CHANGED, key=f"done-{n}", created_at=old, dispatched_at=old)
+    with django_assert_num_queries(1):
+        assert dispatch.entries_sweep() == 0
+    assert seen["entries"] == []
+
+
+def test_two_consumers_of_a_kind_without_names_are_both_kept(monkeypatch):
+    monkeypatch.setitem(dispatch.CONSUMERS, "test.kind", [])
+
+    def first(entries):
+        pass
+
+    def second(entries):
+        pass
+
+    dispatch.consumer_register("test.kind", first)
+    dispatch.consumer_register("test.kind", second)
+    dispatch.consumer_register("test.kind", first)  # the same one again: kept once
+    assert [consumer for _name, consumer in dispatch.CONSUMERS["test.kind"]] == [second, first]
