@@ -62,11 +62,12 @@ altcha: node_modules/.installed
 # The whole suite in two passes (docs/development.md, "Tests and CI"): everything but the tests that start servers or
 # Celery workers spread over TEST_WORKERS processes (pytest-xdist: each its own test database and Redis db), then
 # those, one at a time, so their timings and subprocesses never compete with the rest. Together: every test.
+# Each pass ends with its slowest tests (--durations), so a test that grew slow shows in every CI log.
 TEST_WORKERS ?= auto
 ALONE := server or worker
 test: lint axe
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not ($(ALONE))"
-	$(VENV)/bin/pytest -m "$(ALONE)"
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not ($(ALONE))" --durations=15
+	$(VENV)/bin/pytest -m "$(ALONE)" --durations=5
 
 # While you work: the tests that need no browser, worker or server and take no more than a few seconds, in parallel.
 FAST := not browser and not worker and not server and not slow
