@@ -159,3 +159,33 @@ def test_two_consumers_of_a_kind_without_names_are_both_kept(monkeypatch):
     dispatch.consumer_register("test.kind", second)
     dispatch.consumer_register("test.kind", first)  # the same one again: kept once
     assert [consumer for _name, consumer in dispatch.CONSUMERS["test.kind"]] == [second, first]
+
+
+def test_a_dispatch_by_ids_runs_those_entries_only_and_never_one_already_dispatched(db, seen):
+    now = timezone.now()
+    for key, dispatched in [("asked", None), ("other", None), ("done", now)]:
+        Entry.objects.create(kind=kinds.PERIOD_CHANGED, key=key, dispatched_at=dispatched)
+    ids = dict(Entry.objects.values_list("key", "pk"))
+    assert dispatch.entries_dispatch(entry_ids=[ids["asked"], ids["done"]]) == 1
+    assert seen["entries"] == ["asked"]  # not "other" (another transaction's, its own dispatch is coming)
+    assert Entry.objects.get(key="done").dispatched_at == now  # nor "done" again
+    assert Entry.objects.get(key="other").dispatched_at is None
+
+
+def test_an_entry_of_a_kind_nobody_consumes_is_simply_dispatched(db, monkeypatch):
+    monkeypatch.delitem(dispatch.CONSUMERS, kinds.PERIOD_CHANGED, raising=False)
+    entry = Entry.objects.create(kind=kinds.PERIOD_CHANGED, key="nobody")
+    assert dispatch.entries_dispatch(entry_ids=[entry.pk]) == 1
+    entry.refresh_from_db()
+    assert entry.dispatched_at is not None and entry.last_error == ""
+
+
+def test_a_failing_consumer_is_logged_and_recorded_with_its_error(db, seen, caplog):
+    seen["fail"] = True
+    for n in range(2):
+        Entry.objects.create(kind=kinds.PERIOD_CHANGED, key=f"e{n}")
+    assert dispatch.entries_dispatch(entry_ids=list(Entry.objects.values_list("pk", flat=True))) == 0
+    assert [record.getMessage() for record in caplog.records if record.name == "fundraising.journal.dispatch"] == [
+        "journal: a consumer of period.changed failed on 2 entries"
+    ]
+    assert set(Entry.objects.values_list("attempts", "last_error")) == {(1, "RuntimeError: consumer down")}
