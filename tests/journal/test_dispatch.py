@@ -189,3 +189,36 @@ def test_a_failing_consumer_is_logged_and_recorded_with_its_error(db, seen, capl
         "journal: a consumer of period.changed failed on 2 entries"
     ]
     assert set(Entry.objects.values_list("attempts", "last_error")) == {(1, "RuntimeError: consumer down")}
+
+
+def test_one_kinds_failure_holds_back_neither_the_other_kinds_nor_their_count(db, monkeypatch):
+    """Entries of two kinds in one dispatch: the first kind's consumer fails, the second's entries are still
+    consumed and marked (one attempt each); the failed ones keep their error, cut to 2,000 characters."""
+    consumed = []
+
+    def failing(entries):
+        raise RuntimeError("x" * 3000)
+
+    monkeypatch.setitem(dispatch.CONSUMERS, kinds.PERIOD_CHANGED, [("failing", failing)])
+    monkeypatch.setitem(dispatch.CONSUMERS, kinds.CAMPAIGN_UPDATED, [("ok", consumed.extend)])
+    first = Entry.objects.create(kind=kinds.PERIOD_CHANGED, key="first")
+    second = Entry.objects.create(kind=kinds.CAMPAIGN_UPDATED, key="second")
+    assert dispatch.entries_dispatch(entry_ids=[first.pk, second.pk]) == 1
+    assert [entry.key for entry in consumed] == ["second"]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (second.dispatched_at is not None, second.attempts) == (True, 1)
+    assert (first.dispatched_at, first.attempts, len(first.last_error)) == (None, 1, 2000)
+    assert first.last_error.startswith("RuntimeError: xxx")
+
+
+def test_an_entry_another_dispatch_marked_meanwhile_is_not_marked_again(db, seen):
+    """The sweep read the entry just before its after-commit dispatch marked it: the sweep's run of the consumer
+    (idempotent) leaves the first mark and attempt count as they were."""
+    entry = Entry.objects.create(kind=kinds.PERIOD_CHANGED, key="raced")
+    stale = Entry.objects.get(pk=entry.pk)
+    assert dispatch.entries_dispatch(entry_ids=[entry.pk]) == 1
+    marked = Entry.objects.values_list("dispatched_at", "attempts").get(pk=entry.pk)
+    dispatch.entries_dispatch(entries=[stale])
+    assert Entry.objects.values_list("dispatched_at", "attempts").get(pk=entry.pk) == marked
+    assert marked[1] == 1
