@@ -111,17 +111,26 @@ def dispatch_after_commit(written):
     ran (a process killed after the commit) is the sweep's, as before."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:  # autocommit: Django runs the hook at once
-        transaction.on_commit(functools.partial(dispatch.entries_dispatch, entries=written), robust=True)
+        transaction.on_commit(_hook(dispatch.entries_dispatch, entries=written), robust=True)
         return
     flush = next((hook for _sids, hook, _robust in reversed(connection.run_on_commit)
                   if getattr(hook, "func", None) is _flush and hook.args[1]["last"]), None)  # fmt: skip
     batch = flush.args[0] if flush is not None else []
-    transaction.on_commit(functools.partial(_collect, batch, written), robust=True)
+    transaction.on_commit(_hook(_collect, batch, written), robust=True)
     # The flush runs after every hook that collects: a new one last at each write (the one before stands down),
     # in no savepoint, so no rollback of one drops it.
     if flush is not None:
         flush.args[1]["last"] = False
-    connection.run_on_commit.append((set(), functools.partial(_flush, batch, {"last": True}), True))
+    connection.run_on_commit.append((set(), _hook(_flush, batch, {"last": True}), True))
+
+
+def _hook(func, *args, **kwargs):
+    """An after-commit call with its arguments, named: Django logs a robust hook that raised by the function's
+    `__qualname__`, which a bare functools.partial lacks, so the log line itself raised, the error escaped the
+    commit to its caller (a stored webhook event answered 500) and the hooks after it never ran."""
+    hook = functools.partial(func, *args, **kwargs)
+    hook.__qualname__ = func.__qualname__
+    return hook
 
 
 def _collect(batch, written):

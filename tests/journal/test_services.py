@@ -38,3 +38,33 @@ def test_it_counts_nothing_where_the_address_is_not_named():
     entry("b-1", 2, "ada@example.com")
     assert journal_scrub(organization_id=1, email="ada@example.com", stand_in="erased-1@invalid") == 0
     assert data_of("b-1")["email"] == "ada@example.com"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["autocommit", "atomic"])
+def test_a_dispatch_that_fails_after_the_commit_fails_neither_the_write_nor_the_hooks_after_it(
+    monkeypatch, caplog, in_transaction
+):
+    """The database went away between the commit and the dispatch's own writes: the change is committed, so its
+    caller must not see an error (a webhook would answer 500 for a stored event), the other after-commit hooks
+    still run, and the entry is left undispatched for the sweep."""
+    from django.db import DatabaseError, transaction
+
+    from fundraising.journal import dispatch, kinds
+    from fundraising.journal.services import entry_write
+
+    def gone(**kwargs):
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(dispatch, "entries_dispatch", gone)
+    after = []
+    if in_transaction:
+        with transaction.atomic():
+            entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:gone", period_id=1)
+            transaction.on_commit(lambda: after.append("ran"))
+    else:
+        entry_write(kind=kinds.PERIOD_CHANGED, key="period.changed:gone", period_id=1)
+        transaction.on_commit(lambda: after.append("ran"))
+    assert after == ["ran"]
+    assert Entry.objects.get(key="period.changed:gone").dispatched_at is None
+    assert "server closed the connection unexpectedly" in caplog.text  # Django logs a robust hook's error
