@@ -29,3 +29,14 @@ def test_it_reads_each_year_in_the_campaigns_time_zone(db, campaign):
                                 period=period_for(campaign=campaign, when=paid_at))  # fmt: skip
     assert statement_years(organization=campaign.organization, email="old@example.com") == [2025, 2024]
     assert statement_years(organization=campaign.organization, email="other@example.com") == []
+
+
+def test_only_this_organisations_paid_gifts_give_a_year(db, campaign):
+    from tests.factories import CampaignFactory, DonationFactory, OrganizationFactory
+
+    other = CampaignFactory(organization=OrganizationFactory(), slug="other")
+    may = datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
+    DonationFactory(campaign=other, donor_email="ann@example.com", paid_at=may.replace(year=2023))  # another's
+    DonationFactory(campaign=campaign, donor_email="Ann@example.com", paid_at=may)
+    DonationFactory(campaign=campaign, donor_email="ann@example.com", paid_at=None, status="pending")  # not paid
+    assert statement_years(organization=campaign.organization, email="ann@example.com") == [2024]
