@@ -108,3 +108,11 @@ def test_a_sweep_queues_at_most_500_in_the_order_recorded(period):
     assert milestones.crossings_email_due(now=now, grace=GRACE) == pks[:500]
     assert milestones.crossings_email_due(now=now, grace=GRACE) == pks[500:]  # the rest at the next sweep
     assert milestones.crossings_email_due(now=now, grace=GRACE, limit=2) == []
+
+
+def test_a_failure_counts_on_its_own_crossing(period):
+    other = crossing_at(period, 100000, timezone.now(), email_attempts=5)  # another crossing still to be mailed
+    crossing = crossing_at(period, 250000, timezone.now())
+    assert milestones.crossing_email_failed(crossing_id=crossing.pk, error="refused") == 1
+    other.refresh_from_db()
+    assert (other.email_attempts, other.email_error) == (5, "")
