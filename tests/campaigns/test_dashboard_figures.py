@@ -251,3 +251,31 @@ def test_a_two_year_chart_labels_every_third_month_and_the_last(campaign):
     assert labels == [f"m{i}" if i % 3 == 0 or i == 23 else "" for i in range(24)]
     months = [Month(Period(campaign=campaign, start=datetime.date(2026, 11, 1), target=1), f"m{i}") for i in range(12)]
     assert [bar["label"] for bar in chart_of(months, campaign)["bars"]] == [f"m{i}" for i in range(12)]
+
+
+def test_it_reads_the_periods_and_their_crossings_in_two_queries(campaign, django_assert_num_queries):
+    for number in (9, 10, 11):
+        period = month(campaign, 2026, number, raised=40000)
+        MilestoneCrossing.objects.create(period=period, amount=40000, label="")
+    with django_assert_num_queries(2):
+        board = board_of(campaign)
+        assert [row["month"] for row in board.timeline] == ["NOVEMBER 2026", "OCTOBER 2026", "SEPTEMBER 2026"]
+
+
+def test_it_shows_the_months_up_to_the_moment_asked_for(campaign):
+    month(campaign, 2026, 3, raised=1000)
+    board = campaign_dashboard(campaign=campaign, months=12, now=datetime.datetime(2026, 3, 5, tzinfo=datetime.UTC))
+    assert board.this_month.period.start == datetime.date(2026, 3, 1) and board.this_month.raised == 1000
+    assert len(board.months) == 12
+    assert (
+        len(campaign_dashboard(campaign=campaign, now=datetime.datetime(2026, 3, 5, tzinfo=datetime.UTC)).months) == 24
+    )
+
+
+def test_a_change_of_one_supporter_is_a_gain(organization):
+    people = CampaignFactory(organization=organization, slug="people", goal_kind="supporters", monthly_target=50)
+    month(people, 2026, 10, goal_kind="supporters", target=50, monthly_supporters=7)
+    month(people, 2026, 11, goal_kind="supporters", target=50, monthly_supporters=8)
+    assert board_of(people).shown["change"] == "+1"
+    Period.objects.filter(campaign=people, start=datetime.date(2026, 11, 1)).update(monthly_supporters=6)
+    assert board_of(people).shown["change"] == "−1"
