@@ -146,7 +146,7 @@ def test_it_reads_the_months_shown_and_their_crossings_only(campaign, organizati
         (theirs, 1000, datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)),
         (last, 40000, datetime.datetime(2026, 11, 9, tzinfo=datetime.UTC)),
         (last, 10000, datetime.datetime(2026, 11, 9, tzinfo=datetime.UTC)),  # the same moment: smaller first
-        (first, 500, datetime.datetime(2026, 11, 9, tzinfo=datetime.UTC)),  # the same moment: older month first
+        (first, 50000, datetime.datetime(2026, 11, 9, tzinfo=datetime.UTC)),  # the same moment: older month first
         (first, 1000, datetime.datetime(2025, 12, 20, tzinfo=datetime.UTC)),
         (after, 1000, datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC)),
     ]:
@@ -156,7 +156,7 @@ def test_it_reads_the_months_shown_and_their_crossings_only(campaign, organizati
     board = board_of(campaign, months=12)
     assert [m.raised for m in board.months] == [1000] + [0] * 10 + [40000]
     assert [(c.period.start, c.amount) for c in board.crossings] == [
-        (first.start, 1000), (first.start, 500), (last.start, 10000), (last.start, 40000),
+        (first.start, 1000), (first.start, 50000), (last.start, 10000), (last.start, 40000),
     ]  # fmt: skip
     assert all(c.period.campaign is campaign for c in board.crossings)
     assert board.timeline == [
@@ -164,8 +164,8 @@ def test_it_reads_the_months_shown_and_their_crossings_only(campaign, organizati
          "label": "L40000", "is_target": True},
         {"when": datetime.datetime(2026, 11, 9, tzinfo=datetime.UTC), "month": "NOVEMBER 2026", "amount": "100 $",
          "label": "L10000", "is_target": False},
-        {"when": datetime.datetime(2026, 11, 9, tzinfo=datetime.UTC), "month": "DECEMBER 2025", "amount": "5 $",
-         "label": "L500", "is_target": False},
+        {"when": datetime.datetime(2026, 11, 9, tzinfo=datetime.UTC), "month": "DECEMBER 2025", "amount": "500 $",
+         "label": "L50000", "is_target": False},
         {"when": datetime.datetime(2025, 12, 20, tzinfo=datetime.UTC), "month": "DECEMBER 2025", "amount": "10 $",
          "label": "L1000", "is_target": False},
     ]  # fmt: skip
@@ -279,3 +279,10 @@ def test_a_change_of_one_supporter_is_a_gain(organization):
     assert board_of(people).shown["change"] == "+1"
     Period.objects.filter(campaign=people, start=datetime.date(2026, 11, 1)).update(monthly_supporters=6)
     assert board_of(people).shown["change"] == "−1"
+
+
+def test_short_labels_use_the_calendar_year(organization):
+    """In fr_FR weeks follow ISO 8601: Friday 1 January 2027 is in the last week of 2026, yet January 2027."""
+    paris = CampaignFactory(organization=organization, slug="paris", time_zone="Europe/Paris", locale="fr_FR")
+    board = board_of(paris, months=3, now=datetime.datetime(2027, 2, 10, tzinfo=datetime.UTC))
+    assert [m.short for m in board.months] == ["déc. 26", "janv. 27", "févr. 27"]
