@@ -286,3 +286,21 @@ def test_short_labels_use_the_calendar_year(organization):
     paris = CampaignFactory(organization=organization, slug="paris", time_zone="Europe/Paris", locale="fr_FR")
     board = board_of(paris, months=3, now=datetime.datetime(2027, 2, 10, tzinfo=datetime.UTC))
     assert [m.short for m in board.months] == ["déc. 26", "janv. 27", "févr. 27"]
+
+
+def test_a_two_year_charts_coordinates_are_tenths(campaign):
+    """24 bars of 28.5 units: 4.275 units of gap, 19.95 wide, 333.33 $ of a 400 $ scale, all drawn to a tenth."""
+    months = [Month(Period(campaign=campaign, start=datetime.date(2026, 11, 1), target=40000, raised=33333), "m")] * 24
+    bars = chart_of(months, campaign)["bars"]
+    first = bars[0]
+    assert (first["x"], first["w"], first["y"], first["h"], first["target_y"], first["cx"]) == (
+        68.3, 19.9, 47.7, 158.3, 16.0, 78.2,
+    )  # fmt: skip
+    for bar in bars:
+        assert all(round(bar[key], 1) == bar[key] for key in ("x", "w", "y", "h", "target_y", "cx"))
+
+
+def test_a_single_months_bar_takes_the_whole_width(campaign):
+    only = Month(Period(campaign=campaign, start=datetime.date(2026, 11, 1), target=40000, raised=10000), "Nov 26")
+    (bar,) = chart_of([only], campaign)["bars"]
+    assert (bar["x"], bar["w"], bar["cx"]) == (166.6, 478.8, 406.0)  # 64 + 684 × 0.15, 684 × 0.7, the middle
