@@ -304,3 +304,12 @@ def test_a_single_months_bar_takes_the_whole_width(campaign):
     only = Month(Period(campaign=campaign, start=datetime.date(2026, 11, 1), target=40000, raised=10000), "Nov 26")
     (bar,) = chart_of([only], campaign)["bars"]
     assert (bar["x"], bar["w"], bar["cx"]) == (166.6, 478.8, 406.0)  # 64 + 684 × 0.15, 684 × 0.7, the middle
+
+
+def test_the_chart_speaks_each_months_unit_after_the_goal_changed(organization):
+    """The campaign now counts supporters; the months drawn were amounts: their titles and the scale stay in money."""
+    people = CampaignFactory(organization=organization, slug="people", goal_kind="supporters", monthly_target=50)
+    months = [Month(month(people, 2026, 11, goal_kind="amount", raised=30000), "Nov 26")]
+    chart = chart_of(months, people)
+    assert chart["bars"][0]["title"] == "NOVEMBER 2026: 300 $ of 400 $"
+    assert [t["label"] for t in chart["ticks"]] == ["0 $", "100 $", "200 $", "300 $", "400 $"]
