@@ -74,3 +74,21 @@ def test_a_milestone_without_a_label_is_recorded_without_one(period):
     Period.objects.filter(pk=period.pk).update(milestones=[{"amount": 100000}])
     milestones.crossings_record(period=at(period, 100000))
     assert crossed(period) == [(100000, "")]
+
+
+def test_a_milestone_of_one_counts_and_one_of_zero_never_does(period):
+    """A first supporter is a milestone worth announcing; a zero amount (never valid) would fire on an empty month."""
+    Period.objects.filter(pk=period.pk).update(
+        milestones=[{"amount": 0, "label": "Zero"}, {"amount": 1, "label": "One"}]
+    )
+    assert milestones.crossings_record(period=at(period, 0)) == []
+    milestones.crossings_record(period=at(period, 1))
+    assert crossed(period) == [(1, "One")]
+
+
+def test_imported_history_is_journalled_as_already_dispatched(period, campaign):
+    """The demo's history (fundraising/ops/demo_history.py) records its crossings without telling anyone."""
+    crossing = MilestoneCrossing.objects.create(period=period, amount=100000, label="")
+    milestones.crossings_journal(period=at(period, 100000), crossing_ids=[crossing.pk], dispatched=True)
+    entry = Entry.objects.get(kind="milestone.reached")
+    assert entry.key == f"milestone.reached:{crossing.pk}" and entry.dispatched_at is not None
