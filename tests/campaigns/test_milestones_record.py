@@ -12,6 +12,7 @@ from fundraising.campaigns import milestones
 from fundraising.campaigns.models import MilestoneCrossing, Period
 from fundraising.campaigns.services import period_for
 from fundraising.journal.models import Entry
+from tests.factories import CampaignFactory
 
 
 @pytest.fixture
@@ -92,3 +93,24 @@ def test_imported_history_is_journalled_as_already_dispatched(period, campaign):
     milestones.crossings_journal(period=at(period, 100000), crossing_ids=[crossing.pk], dispatched=True)
     entry = Entry.objects.get(kind="milestone.reached")
     assert entry.key == f"milestone.reached:{crossing.pk}" and entry.dispatched_at is not None
+
+
+def test_with_refire_a_drop_forgets_only_this_months_crossings(period, campaign, organization):
+    """Another campaign's month, and this campaign's previous month, keep what they reached."""
+    other = period_for(campaign=CampaignFactory(organization=organization, slug="other"))
+    kept = [
+        MilestoneCrossing.objects.create(period=other, amount=250000, label="Theirs"),
+        MilestoneCrossing.objects.create(
+            period=Period.objects.create(
+                campaign=campaign, start=datetime.date(2020, 1, 1), end=datetime.date(2020, 1, 31), target=1
+            ),
+            amount=250000,
+            label="Before",
+        ),
+    ]
+    campaign.milestones_refire = True
+    campaign.save()
+    milestones.crossings_record(period=at(period, 300000))
+    milestones.crossings_record(period=at(period, 0))
+    assert crossed(period) == []
+    assert MilestoneCrossing.objects.filter(pk__in=[c.pk for c in kept]).count() == 2
