@@ -165,3 +165,13 @@ def test_an_endpoint_is_switched_off_by_its_own_failures_only(endpoint, campaign
     assert (other.active, other.failures, other.disabled_at) == (True, 10, None)
     assert Delivery.objects.get(pk=waiting.pk).status == "pending" and mail.outbox == []
     assert deliveries.endpoint_failed(endpoint_id=other.pk, error="answered 500") is True
+
+
+def test_switched_on_again_and_failing_again_its_owners_are_told_again(endpoint, alice):
+    Endpoint.objects.filter(pk=endpoint.pk).update(failures=2)
+    deliveries.endpoint_failed(endpoint_id=endpoint.pk, error="answered 500")
+    Endpoint.objects.filter(pk=endpoint.pk).update(active=True)  # the owner ticked "Active" again
+    for _ in range(3):
+        deliveries.endpoint_failed(endpoint_id=endpoint.pk, error="answered 502")
+    assert [m.to for m in mail.outbox] == [[alice.email], [alice.email]]
+    assert "(the last: answered 502)" in mail.outbox[1].body

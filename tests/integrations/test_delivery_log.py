@@ -224,7 +224,7 @@ def test_giving_up_fails_only_a_pending_delivery_and_releases_it(endpoint):
 
 def test_the_sweep_takes_pending_deliveries_of_active_endpoints_overdue_by_a_minute(endpoint, campaign):
     off = Endpoint.objects.create(campaign=campaign, url="https://hooks.example.org/", events=[], active=False)
-    now = timezone.now()
+    now = timezone.now() + datetime.timedelta(hours=1)  # as of the moment asked, not the clock
     rows = {}
     for key, owner, status, due in (
         ("late", endpoint, "pending", 61),
