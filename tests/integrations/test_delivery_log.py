@@ -72,7 +72,10 @@ def test_a_delivered_try_is_logged_and_clears_the_endpoints_failures(endpoint, r
     delivery = delivery_for(endpoint)
     with pytest.raises(deliveries.DeliveryRejected):
         deliveries.delivery_attempt(delivery_id=delivery.pk)
-    Endpoint.objects.filter(pk=endpoint.pk).update(failures=3)
+    endpoint.refresh_from_db()
+    assert endpoint.failures == 1
+    other = Endpoint.objects.create(campaign=endpoint.campaign, url="https://other.example.org/", events=[])
+    Endpoint.objects.filter(pk=other.pk).update(failures=2)  # another endpoint's count is its own
     Delivery.objects.filter(pk=delivery.pk).update(due_at=timezone.now())
     before = timezone.now()
     assert deliveries.delivery_attempt(delivery_id=delivery.pk) is True
@@ -87,6 +90,7 @@ def test_a_delivered_try_is_logged_and_clears_the_endpoints_failures(endpoint, r
     assert before <= delivery.last_attempt_at <= timezone.now() and delivery.claimed_until is None
     endpoint.refresh_from_db()
     assert endpoint.failures == 0 and endpoint.active
+    assert Endpoint.objects.get(pk=other.pk).failures == 2
 
 
 @pytest.mark.parametrize("status", [200, 204, 299])
