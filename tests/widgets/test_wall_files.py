@@ -60,3 +60,25 @@ def test_the_round_trip_through_the_public_file_keeps_every_field(lights):
                 "updated_at": "2026-12-07T00:00:00Z"}  # fmt: skip
     assert wall_from_document(json.loads(json.dumps(wall_document(snapshot=snapshot, wall=wall)))) == wall
     assert wall["amounts"] is True and [g["amount"] for g in wall["gifts"]] == [700, 2500]
+
+
+def test_the_wall_carries_all_its_words():
+    from fundraising.widgets.wall import wall_phrases
+
+    assert wall_phrases() == {
+        "heading": "Latest supporters",
+        "anonymous": "Anonymous",
+        "one_time": "One-time",
+        "monthly": "Monthly",
+        "yearly": "Yearly",
+        "empty": "No supporters to show yet.",
+    }
+
+
+def test_each_gift_shows_the_day_it_was_paid_in_the_walls_language():
+    wall = {"amounts": False, "gifts": [{"name": "Ada", "message": None, "amount": None, "date": "2026-03-05",
+                                         "kind": "one_time", "tribute": None}]}  # fmt: skip
+    snapshot = {"locale": "de_DE", "currency": "eur", "amount_pattern": "", "campaign": "lights",
+                "updated_at": "2026-12-07T00:00:00Z"}  # fmt: skip
+    [gift] = wall_document(snapshot=snapshot, wall=wall)["supporters"]
+    assert (gift["date"], gift["date_display"]) == ("2026-03-05", "5. März")
