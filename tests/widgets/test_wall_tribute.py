@@ -94,3 +94,13 @@ def test_an_erased_donors_dedication_leaves_the_wall(client, lights):
     assert supporters(client)[0]["tribute_display"] == "In memory of Ada"
     supporter_erase(organization=lights.organization, email="hedy@example.org")
     assert "tribute" not in supporters(client)[0]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\u200b\u202e"])
+def test_a_dedication_without_a_visible_name_stays_off_the_wall(name):
+    from fundraising.widgets.wall import wall_tribute
+
+    row = {"tribute_on_wall": True, "tribute_kind": "memory", "tribute_name": name}
+    assert wall_tribute(row) is None
+    assert wall_tribute({**row, "tribute_name": " \u200bAda\u202e "}) == {"kind": "memory", "name": "Ada"}
+    assert wall_tribute({**row, "tribute_name": "Ada", "tribute_kind": ""}) is None
