@@ -1,0 +1,67 @@
+"""Edges of the breakdown's definition (fundraising/ledger/breakdown.py): what counts as a monthly supporter, when
+one is new, and which streams the run-rate keeps at a month's end."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from fundraising.campaigns.models import Period
+from fundraising.campaigns.services import period_for
+from fundraising.ledger.breakdown import period_breakdown
+from fundraising.ledger.services import donation_net_expression
+from tests.factories import CampaignFactory, DonationFactory
+
+OCTOBER = datetime.datetime(2026, 10, 15, 12, tzinfo=datetime.UTC)
+NOVEMBER = datetime.datetime(2026, 11, 12, 12, tzinfo=datetime.UTC)
+
+
+def breakdown(campaign, when):
+    period = period_for(campaign=campaign, when=when)
+    return period_breakdown(period_id=period.pk, net=donation_net_expression())
+
+
+@pytest.mark.django_db
+def test_a_monthly_gift_netting_one_minor_unit_is_a_supporter(campaign):
+    with time_machine.travel(NOVEMBER, tick=False):
+        DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_a", amount=1000,
+                        amount_refunded=999, paid_at=NOVEMBER)  # fmt: skip
+        figures = breakdown(campaign, NOVEMBER)
+    assert (figures["monthly_supporters"], figures["new_monthly"], figures["monthly_raised"]) == (1, 1, 1)
+
+
+@pytest.mark.django_db
+def test_a_stream_giving_to_another_campaign_earlier_is_still_new_here(organization):
+    first = CampaignFactory(organization=organization, slug="first")
+    second = CampaignFactory(organization=organization, slug="second")
+    with time_machine.travel(NOVEMBER, tick=False):
+        DonationFactory(campaign=first, kind="monthly", donor_email="ada@example.com", amount=700, paid_at=OCTOBER)
+        DonationFactory(campaign=second, kind="monthly", donor_email="ada@example.com", amount=900, paid_at=NOVEMBER)
+        DonationFactory(campaign=first, kind="monthly", donor_email="ada@example.com", amount=700, paid_at=NOVEMBER)
+        assert (breakdown(second, NOVEMBER)["monthly_supporters"], breakdown(second, NOVEMBER)["new_monthly"]) == (1, 1)
+        assert (breakdown(first, NOVEMBER)["monthly_supporters"], breakdown(first, NOVEMBER)["new_monthly"]) == (1, 0)
+
+
+@pytest.mark.django_db
+def test_a_month_end_run_rate_keeps_a_stream_last_paid_the_month_before(campaign):
+    first_of_october = datetime.datetime(2026, 10, 1, 9, tzinfo=datetime.UTC)  # the window's first day counts whole
+    DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_a", amount=1500,
+                    paid_at=first_of_october)  # fmt: skip
+    DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_b", amount=400,
+                    paid_at=OCTOBER - datetime.timedelta(days=31))  # fmt: skip (September: lapsed by November)
+    with time_machine.travel(datetime.datetime(2026, 12, 5, tzinfo=datetime.UTC), tick=False):
+        november = breakdown(campaign, NOVEMBER)
+        month = Period.objects.get(campaign=campaign, start=datetime.date(2026, 11, 1))
+        assert month.end == datetime.date(2026, 11, 30)
+    assert november["recurring"] == 1500  # sub_a, due again in November: still in force
+    assert november["monthly_supporters"] == 0  # no gift of it in November itself
+
+
+@pytest.mark.django_db
+def test_the_run_rate_counts_a_card_fees_cover_only_where_the_gift_counted_it(campaign):
+    with time_machine.travel(NOVEMBER, tick=False):
+        DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_a", amount=1100, fee_cover=100,
+                        fee_cover_counted=False, paid_at=NOVEMBER)  # fmt: skip
+        DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_b", amount=2100, fee_cover=100,
+                        fee_cover_counted=True, paid_at=NOVEMBER)  # fmt: skip
+        assert breakdown(campaign, NOVEMBER)["recurring"] == 1000 + 2100
