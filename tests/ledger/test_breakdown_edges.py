@@ -2,12 +2,14 @@
 one is new, and which streams the run-rate keeps at a month's end."""
 
 import datetime
+import uuid
 
 import pytest
 import time_machine
 
 from fundraising.campaigns.models import Period
 from fundraising.campaigns.services import period_for
+from fundraising.ledger import offline
 from fundraising.ledger.breakdown import period_breakdown
 from fundraising.ledger.services import donation_net_expression
 from tests.factories import CampaignFactory, DonationFactory
@@ -64,4 +66,37 @@ def test_the_run_rate_counts_a_card_fees_cover_only_where_the_gift_counted_it(ca
                         fee_cover_counted=False, paid_at=NOVEMBER)  # fmt: skip
         DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_b", amount=2100, fee_cover=100,
                         fee_cover_counted=True, paid_at=NOVEMBER)  # fmt: skip
-        assert breakdown(campaign, NOVEMBER)["recurring"] == 1000 + 2100
+        DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_c", amount=500,
+                        amount_refunded=500, paid_at=NOVEMBER)  # fmt: skip
+        assert breakdown(campaign, NOVEMBER)["recurring"] == 1000 + 2100  # sub_c, fully refunded, brings nothing
+
+
+@pytest.mark.django_db
+def test_the_run_rate_window_opens_at_midnight_in_the_campaigns_time_zone(organization):
+    paris = CampaignFactory(organization=organization, slug="paris", time_zone="Europe/Paris", currency="eur")
+    early = datetime.datetime(2026, 9, 30, 23, tzinfo=datetime.UTC)  # 1 October, 01:00 in Paris
+    DonationFactory(campaign=paris, kind="monthly", stripe_subscription_id="sub_a", amount=1500, paid_at=early)
+    with time_machine.travel(datetime.datetime(2026, 12, 5, tzinfo=datetime.UTC), tick=False):
+        assert breakdown(paris, NOVEMBER)["recurring"] == 1500  # paid in Paris's October: in force at November's end
+
+
+@pytest.mark.django_db
+def test_a_reversed_standing_order_leaves_the_run_rate(campaign):
+    with time_machine.travel(NOVEMBER, tick=False):
+        entry = offline.offline_gift_record(campaign=campaign, amount=900, received_on=NOVEMBER.date(), method="cash",
+                                            recorded_by=None, email="ada@example.com", kind="monthly")  # fmt: skip
+        assert breakdown(campaign, NOVEMBER)["recurring"] == 900
+        offline.offline_gift_reverse(donation=entry.donation, recorded_by=None)
+        assert breakdown(campaign, NOVEMBER)["recurring"] == 0  # neither the gift nor its reversal stands
+
+
+@pytest.mark.django_db
+def test_of_a_streams_gifts_paid_at_one_instant_the_run_rate_takes_the_one_with_the_greater_id(campaign):
+    top = 2**128 - 1
+    with time_machine.travel(NOVEMBER, tick=False):
+        # sub_a's greater id is written first, sub_b's last: whatever order ties are read in, one would be wrong
+        for sub, gifts in (("sub_a", ((1500, top), (700, 1))), ("sub_b", ((700, 2), (1500, top - 1)))):
+            for amount, pk in gifts:
+                DonationFactory(id=uuid.UUID(int=pk), campaign=campaign, kind="monthly", stripe_subscription_id=sub,
+                                amount=amount, paid_at=NOVEMBER)  # fmt: skip
+        assert breakdown(campaign, NOVEMBER)["recurring"] == 1500 + 1500  # each stream's latest by (paid_at, id)
