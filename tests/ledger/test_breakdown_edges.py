@@ -100,3 +100,15 @@ def test_of_a_streams_gifts_paid_at_one_instant_the_run_rate_takes_the_one_with_
                 DonationFactory(id=uuid.UUID(int=pk), campaign=campaign, kind="monthly", stripe_subscription_id=sub,
                                 amount=amount, paid_at=NOVEMBER)  # fmt: skip
         assert breakdown(campaign, NOVEMBER)["recurring"] == 1500 + 1500  # each stream's latest by (paid_at, id)
+
+
+@pytest.mark.django_db
+def test_a_yearly_gift_leaves_the_run_rate_a_year_later_on_the_campaigns_clock(organization):
+    paris = CampaignFactory(organization=organization, slug="paris", time_zone="Europe/Paris", yearly_gifts=True)
+    paid = datetime.datetime(2026, 3, 28, 2, tzinfo=datetime.UTC)  # 03:00 in Paris, the day before summer time
+    DonationFactory(campaign=paris, kind="yearly", stripe_subscription_id="sub_y", amount=1200, paid_at=paid)
+    a_year_on = datetime.datetime(2027, 3, 28, 1, 30, tzinfo=datetime.UTC)  # 03:30 in Paris, summer time
+    with time_machine.travel(a_year_on, tick=False):
+        assert breakdown(paris, a_year_on)["recurring"] == 0  # its year ended at 03:00 Paris time, 01:00 UTC
+    with time_machine.travel(a_year_on - datetime.timedelta(hours=1), tick=False):
+        assert breakdown(paris, a_year_on)["recurring"] == 1200 // 12  # 01:30 in Paris: its year not yet over
