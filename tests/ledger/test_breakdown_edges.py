@@ -112,3 +112,13 @@ def test_a_yearly_gift_leaves_the_run_rate_a_year_later_on_the_campaigns_clock(o
         assert breakdown(paris, a_year_on)["recurring"] == 0  # its year ended at 03:00 Paris time, 01:00 UTC
     with time_machine.travel(a_year_on - datetime.timedelta(hours=1), tick=False):
         assert breakdown(paris, a_year_on)["recurring"] == 1200 // 12  # 01:30 in Paris: its year not yet over
+
+
+@pytest.mark.django_db
+def test_the_run_rate_takes_a_streams_latest_payment_whatever_the_ids(campaign):
+    with time_machine.travel(NOVEMBER, tick=False):
+        DonationFactory(id=uuid.UUID(int=2**128 - 1), campaign=campaign, kind="monthly", stripe_subscription_id="sub_a",
+                        amount=700, paid_at=OCTOBER)  # fmt: skip
+        DonationFactory(id=uuid.UUID(int=1), campaign=campaign, kind="monthly", stripe_subscription_id="sub_a",
+                        amount=1500, paid_at=NOVEMBER)  # fmt: skip
+        assert breakdown(campaign, NOVEMBER)["recurring"] == 1500  # November's amount, not the greater id's
