@@ -10,7 +10,7 @@ import time_machine
 from fundraising.campaigns.models import Period
 from fundraising.campaigns.services import period_for
 from fundraising.ledger import offline
-from fundraising.ledger.breakdown import period_breakdown
+from fundraising.ledger.breakdown import period_breakdown, periods_breakdown
 from fundraising.ledger.services import donation_net_expression
 from tests.factories import CampaignFactory, DonationFactory
 
@@ -122,3 +122,13 @@ def test_the_run_rate_takes_a_streams_latest_payment_whatever_the_ids(campaign):
         DonationFactory(id=uuid.UUID(int=1), campaign=campaign, kind="monthly", stripe_subscription_id="sub_a",
                         amount=1500, paid_at=NOVEMBER)  # fmt: skip
         assert breakdown(campaign, NOVEMBER)["recurring"] == 1500  # November's amount, not the greater id's
+
+
+@pytest.mark.django_db
+def test_a_batch_of_one_time_campaigns_costs_three_queries(organization, django_assert_num_queries):
+    gifts = [DonationFactory(campaign=CampaignFactory(organization=organization, slug=f"once{n}"), amount=500 + n)
+             for n in range(3)]  # fmt: skip
+    with django_assert_num_queries(3):  # the periods, their money, which campaigns have recurring gifts
+        figures = periods_breakdown(period_ids=[gift.period_id for gift in gifts], net=donation_net_expression())
+    assert [figures[gift.period_id]["one_time_raised"] for gift in gifts] == [500, 501, 502]
+    assert {figures[gift.period_id]["recurring"] for gift in gifts} == {0}
