@@ -128,7 +128,11 @@ def test_the_run_rate_takes_a_streams_latest_payment_whatever_the_ids(campaign):
 def test_a_batch_of_one_time_campaigns_costs_three_queries(organization, django_assert_num_queries):
     gifts = [DonationFactory(campaign=CampaignFactory(organization=organization, slug=f"once{n}"), amount=500 + n)
              for n in range(3)]  # fmt: skip
+    quiet = period_for(campaign=CampaignFactory(organization=organization, slug="quiet"))  # a month without gifts
     with django_assert_num_queries(3):  # the periods, their money, which campaigns have recurring gifts
-        figures = periods_breakdown(period_ids=[gift.period_id for gift in gifts], net=donation_net_expression())
+        figures = periods_breakdown(period_ids=[gift.period_id for gift in gifts] + [quiet.pk],
+                                    net=donation_net_expression())  # fmt: skip
     assert [figures[gift.period_id]["one_time_raised"] for gift in gifts] == [500, 501, 502]
     assert {figures[gift.period_id]["recurring"] for gift in gifts} == {0}
+    assert set(figures[quiet.pk].values()) == {0}  # every column there, each 0
+    assert set(figures[quiet.pk]) == set(figures[gifts[0].period_id])
