@@ -136,3 +136,13 @@ def test_a_batch_of_one_time_campaigns_costs_three_queries(organization, django_
     assert {figures[gift.period_id]["recurring"] for gift in gifts} == {0}
     assert set(figures[quiet.pk].values()) == {0}  # every column there, each 0
     assert set(figures[quiet.pk]) == set(figures[gifts[0].period_id])
+
+
+@pytest.mark.django_db
+def test_standing_orders_without_a_subscription_are_one_supporter_per_address_or_per_gift(campaign):
+    with time_machine.travel(NOVEMBER, tick=False):
+        for email in ("ada@example.com", "grace@example.com", "", ""):
+            offline.offline_gift_record(campaign=campaign, amount=900, received_on=NOVEMBER.date(), method="cash",
+                                        recorded_by=None, email=email, kind="monthly")  # fmt: skip
+        figures = breakdown(campaign, NOVEMBER)
+    assert (figures["monthly_supporters"], figures["new_monthly"], figures["recurring"]) == (4, 4, 3600)
