@@ -68,3 +68,31 @@ def test_a_dispatch_that_fails_after_the_commit_fails_neither_the_write_nor_the_
     assert after == ["ran"]
     assert Entry.objects.get(key="period.changed:gone").dispatched_at is None
     assert "server closed the connection unexpectedly" in caplog.text  # Django logs a robust hook's error
+
+
+def test_an_entry_without_a_key_gets_a_fresh_one_named_by_its_kind():
+    from fundraising.journal import kinds
+    from fundraising.journal.services import Happening, entries_write
+
+    entries_write(
+        [Happening(kind=kinds.PERIOD_CHANGED, period_id=1), Happening(kind=kinds.PERIOD_CHANGED, period_id=1)]
+    )
+    keys = sorted(Entry.objects.values_list("key", flat=True))
+    assert len(set(keys)) == 2 and all(key.startswith("period.changed:") for key in keys), keys
+
+
+def test_history_written_as_dispatched_is_marked_and_consumed_by_no_one(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from fundraising.journal import dispatch, kinds
+    from fundraising.journal.services import Happening, entries_write
+
+    consumed = []
+    monkeypatch.setitem(dispatch.CONSUMERS, kinds.PERIOD_CHANGED, [("test", consumed.extend)])
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = entries_write([Happening(kind=kinds.PERIOD_CHANGED, key="imported", period_id=1)], dispatched=True)
+    entry = Entry.objects.get(pk__in=ids)
+    assert entry.dispatched_at is not None and entry.dispatched_at <= timezone.now()
+    assert consumed == []
