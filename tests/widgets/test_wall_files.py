@@ -5,15 +5,12 @@ import json
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
 
-from fundraising.campaigns.services import period_for
 from fundraising.ledger.models import Donation
-from fundraising.ledger.services import ledger_changed
 from fundraising.widgets.services import snapshot_after_edit
 from fundraising.widgets.wall import wall_build, wall_document, wall_from_document
 from fundraising.wsgi import application
-from tests.factories import DonationFactory, SeedCampaignFactory
+from tests.factories import SeedCampaignFactory, gift_add
 
 WALL = "/w/lights/supporters.json"
 
@@ -28,16 +25,10 @@ def lights(transactional_db, widget_root, monkeypatch):
     return campaign
 
 
-def give(campaign, **fields):
-    period = period_for(campaign=campaign)
-    with transaction.atomic():
-        DonationFactory(campaign=campaign, period=period, **fields)
-        ledger_changed(period_id=period.pk)
-
-
 def test_a_variant_of_the_wall_read_back_from_its_file_shows_everything_it_showed(client, lights):
-    give(lights, public_name="Ada", message="Merci !", amount=2500, kind=Donation.Kind.MONTHLY,
-         tribute_kind="memory", tribute_name="Grace", tribute_on_wall=True)  # fmt: skip
+    gift_add(campaign=lights, gifts=[{"public_name": "Ada", "message": "Merci !", "amount": 2500,
+             "kind": Donation.Kind.MONTHLY, "tribute_kind": "memory", "tribute_name": "Grace",
+             "tribute_on_wall": True}])  # fmt: skip
     cache.clear()  # the entry now comes from the files
     response = client.get(f"{WALL}?locale=fr_FR")
     assert response.status_code == 200
@@ -51,10 +42,12 @@ def test_a_variant_of_the_wall_read_back_from_its_file_shows_everything_it_showe
 
 
 def test_the_round_trip_through_the_public_file_keeps_every_field(lights):
-    give(lights, public_name="Ada", message="Hi", amount=2500, tribute_kind="memory", tribute_name="Grace",
-         tribute_on_wall=True)  # fmt: skip
-    give(lights, anonymous=True, public_name="Hidden", amount=700, tribute_kind="honour", tribute_name="Bo",
-         tribute_on_wall=True)  # fmt: skip
+    gift_add(campaign=lights, gifts=[
+        {"public_name": "Ada", "message": "Hi", "amount": 2500, "tribute_kind": "memory", "tribute_name": "Grace",
+         "tribute_on_wall": True},
+        {"anonymous": True, "public_name": "Hidden", "amount": 700, "tribute_kind": "honour", "tribute_name": "Bo",
+         "tribute_on_wall": True},
+    ])  # fmt: skip
     wall = wall_build(campaign=lights)
     snapshot = {"locale": "en_US", "currency": "usd", "amount_pattern": "", "campaign": "lights",
                 "updated_at": "2026-12-07T00:00:00Z"}  # fmt: skip
