@@ -213,6 +213,9 @@ def test_reconciliation_lists_unmatched_payments_oldest_first_with_a_mark_for_wh
     for stripe_id, minutes in (("pi_later", 10), ("pi_first", 0), ("pi_same_time", 0)):
         row = UnmatchedPayment.objects.create(stripe_id=stripe_id, reason="unknown_campaign", amount=900)
         UnmatchedPayment.objects.filter(pk=row.pk).update(created_at=then + datetime.timedelta(minutes=minutes))
+    # The tie is broken by id, not by where the table keeps the rows: PostgreSQL writes an updated row anew at
+    # the end of its table, so without the id pi_first would follow pi_same_time there.
+    UnmatchedPayment.objects.filter(stripe_id="pi_first").update(created_at=then)
     assert list(unmatched_lines()) == [
         "unmatched pi_first: 900 ? for ?: Unknown campaign",
         "unmatched pi_same_time: 900 ? for ?: Unknown campaign",
