@@ -97,15 +97,15 @@ def test_a_refund_notice_goes_once_per_new_refunded_total_to_a_known_address(cam
     silent = DonationFactory(campaign=campaign, donor_email="")
     entries = [
         Entry(kind="donation.refunded", key="unknown", donation_id=uuid.uuid4(), data={"amount_refunded": 100}),
-        refunded(silent, 100), refunded(gift, None), refunded(gift, 0), refunded(gift, 1), refunded(gift, 2000),
+        refunded(silent, 100), refunded(gift, None), refunded(gift, 0), refunded(gift, 3), refunded(gift, 2000),
     ]  # fmt: skip
     with queue() as queued:
         consumers.refund_notices_send(entries)
     assert rows() == [
-        (f"refund:{gift.pk}:1", "refund", campaign.pk, "hedy@example.org", gift.pk, 1),
+        (f"refund:{gift.pk}:3", "refund", campaign.pk, "hedy@example.org", gift.pk, 3),
         (f"refund:{gift.pk}:2000", "refund", campaign.pk, "hedy@example.org", gift.pk, 2000),
     ]
-    assert [Notice.objects.get(pk=pk).amount for pk in queued] == [1, 2000]
+    assert [Notice.objects.get(pk=pk).amount for pk in queued] == [3, 2000]
     with queue() as queued:
         consumers.refund_notices_send(entries)
     assert queued == []
@@ -140,6 +140,7 @@ def test_a_failed_renewal_goes_to_the_first_gifts_address_at_its_campaign_once_p
 def test_a_failed_renewal_uses_the_address_and_campaign_stripe_names(campaign):
     other = CampaignFactory(organization=campaign.organization)
     first = DonationFactory(campaign=other, donor_email="first@example.org", stripe_subscription_id="sub_1")
+    DonationFactory(campaign=campaign, donor_email="one-time@example.org", stripe_subscription_id="")
     with queue():
         consumers.renewal_failures_send([
             failed(subscription="sub_1", email="New@Example.org", campaign=campaign),
