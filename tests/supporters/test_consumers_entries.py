@@ -102,9 +102,9 @@ def test_a_refund_notice_goes_once_per_new_refunded_total_to_a_known_address(cam
     with queue() as queued:
         consumers.refund_notices_send(entries)
     assert rows() == [
-        (f"refund:{gift.pk}:3", "refund", campaign.pk, "hedy@example.org", gift.pk, 3),
         (f"refund:{gift.pk}:2000", "refund", campaign.pk, "hedy@example.org", gift.pk, 2000),
-    ]
+        (f"refund:{gift.pk}:3", "refund", campaign.pk, "hedy@example.org", gift.pk, 3),
+    ]  # sorted by key
     assert [Notice.objects.get(pk=pk).amount for pk in queued] == [3, 2000]
     with queue() as queued:
         consumers.refund_notices_send(entries)
