@@ -1,11 +1,15 @@
-"""When Stripe's last word on a subscription shows a change the supporter asked for (the manage page stops saying
-"waiting for confirmation"): one table of each kind of change against what Stripe said."""
+"""Stopping a gift asks Stripe for that subscription and records the change; it counts as confirmed when Stripe's
+last word on the subscription shows it (the manage page stops saying "waiting for confirmation"): one table of each
+kind of change against what Stripe said."""
 
 import pytest
 
+from fundraising.payments import stripe_api
 from fundraising.payments.models import SubscriptionState
+from fundraising.supporters import gifts
 from fundraising.supporters.gifts import change_confirmed
 from fundraising.supporters.models import GiftChange
+from tests.factories import DonationFactory
 
 ACTIVE = {"status": "active", "amount": 1500, "fee_cover": 106, "cancel_at_period_end": False}
 
@@ -35,3 +39,18 @@ def test_a_change_is_confirmed_once_stripe_says_so(kind, amount, said, confirmed
 @pytest.mark.parametrize("kind", ["amount", "fee_cover_drop", "cancel_at_end", "cancel_now"])
 def test_nothing_is_confirmed_before_stripe_described_the_subscription(kind):
     assert change_confirmed(GiftChange(subscription_id="sub_1", kind=kind, amount=2000), None) is False
+
+
+@pytest.mark.parametrize(
+    ("at_period_end", "asked", "kind"), [(True, "at_end", "cancel_at_end"), (False, "now", "cancel_now")]
+)
+def test_stopping_asks_stripe_for_that_subscription(campaign, monkeypatch, at_period_end, asked, kind):
+    calls = []
+    monkeypatch.setattr(stripe_api, "subscription_cancel_at_period_end", lambda **kw: calls.append(("at_end", kw)))
+    monkeypatch.setattr(stripe_api, "subscription_cancel_now", lambda **kw: calls.append(("now", kw)))
+    first = DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_1")
+    change = gifts.gift_cancel(
+        gift=gifts.MonthlyGift("sub_1", campaign, None, first, None), at_period_end=at_period_end
+    )
+    assert calls == [(asked, {"subscription_id": "sub_1"})]
+    assert (change.subscription_id, change.kind) == ("sub_1", kind)
