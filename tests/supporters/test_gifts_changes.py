@@ -2,7 +2,10 @@
 last word on the subscription shows it (the manage page stops saying "waiting for confirmation"): one table of each
 kind of change against what Stripe said."""
 
+import datetime
+
 import pytest
+import time_machine
 
 from fundraising.payments import stripe_api
 from fundraising.payments.models import SubscriptionState
@@ -54,3 +57,14 @@ def test_stopping_asks_stripe_for_that_subscription(campaign, monkeypatch, at_pe
     )
     assert calls == [(asked, {"subscription_id": "sub_1"})]
     assert (change.subscription_id, change.kind) == ("sub_1", kind)
+
+
+def test_an_unconfirmed_change_waits_one_hour_and_no_longer(campaign):
+    asked = datetime.datetime(2026, 3, 14, 12, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(asked, tick=False):
+        GiftChange.objects.create(subscription_id="sub_1", kind="cancel_now")
+    state = SubscriptionState.objects.create(subscription_id="sub_1", **ACTIVE)
+    with time_machine.travel(asked + gifts.WAIT_FOR, tick=False):
+        assert gifts._pending("sub_1", state).kind == "cancel_now"
+    with time_machine.travel(asked + gifts.WAIT_FOR + datetime.timedelta(microseconds=1), tick=False):
+        assert gifts._pending("sub_1", state) is None
