@@ -1,0 +1,30 @@
+"""tally.periods_figures_fold, the refresh's fold of running figures: on PostgreSQL the months named fold in one
+statement whatever their number (services.periods_recompute's "folded in one statement")."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from fundraising.ledger.models import PeriodTally
+from fundraising.ledger.tally import periods_figures_fold
+from tests.factories import DonationFactory
+
+MONTHS = [datetime.datetime(2026, month, 10, 12, tzinfo=datetime.UTC) for month in (3, 4, 5)]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_three_months_fold_in_one_statement(db, postgres, campaign):
+    ids = [DonationFactory(campaign=campaign, paid_at=when, amount=100 * (index + 1)).period_id
+           for index, when in enumerate(MONTHS)]  # fmt: skip
+    DonationFactory(campaign=campaign, paid_at=MONTHS[0], amount=50)
+    table = PeriodTally._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        figures = periods_figures_fold(period_ids=ids)
+    assert [figures[period_id]["raised"] for period_id in ids] == [150, 200, 300]
+    assert [figures[period_id]["donors"] for period_id in ids] == [2, 1, 1]
+    assert len([query for query in queries.captured_queries if table in query["sql"]]) == 1
+    assert sorted(PeriodTally.objects.values_list("period_id", "folded", "raised")) == sorted(
+        [(ids[0], True, 150), (ids[1], True, 200), (ids[2], True, 300)]
+    )
