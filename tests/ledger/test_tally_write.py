@@ -6,10 +6,9 @@ import datetime
 import pytest
 import time_machine
 
-from fundraising.ledger.erasure import donor_erase
 from fundraising.ledger.services import donation_settle
 from tests.factories import CampaignFactory, DonationFactory
-from tests.ledger.breakdown_check import assert_breakdown_matches_the_ledger, running_breakdown
+from tests.ledger.breakdown_check import running_breakdown
 
 OCTOBER = datetime.datetime(2026, 10, 15, 12, tzinfo=datetime.UTC)
 NOVEMBER = datetime.datetime(2026, 11, 12, 12, tzinfo=datetime.UTC)
@@ -40,18 +39,3 @@ def test_a_standing_order_giving_to_another_campaign_earlier_is_still_new_here(o
                                 paid_at=NOVEMBER)  # fmt: skip
     assert running_breakdown(here.period_id)["new_monthly"] == 1  # its first month in this campaign
     assert running_breakdown(there.period_id)["new_monthly"] == 0  # October came first in that one
-
-
-@pytest.mark.django_db
-def test_an_erased_subscriber_stays_one_monthly_supporter_new_in_the_first_month(campaign):
-    with time_machine.travel(NOVEMBER, tick=False):
-        october, november = [
-            DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_a",
-                            donor_email="ada@example.com", amount=700, paid_at=when)  # fmt: skip
-            for when in (OCTOBER, NOVEMBER)
-        ]  # fmt: skip
-        donor_erase(organization_id=campaign.organization_id, email="ada@example.com")  # the stream's key changes
-    for period_id, new in ((october.period_id, 1), (november.period_id, 0)):
-        figures = running_breakdown(period_id)
-        assert (figures["monthly_supporters"], figures["new_monthly"]) == (1, new)
-    assert_breakdown_matches_the_ledger()
