@@ -1,5 +1,6 @@
-"""tally.periods_figures_fold, the refresh's fold of running figures: on PostgreSQL the months named fold in one
-statement whatever their number (services.periods_recompute's "folded in one statement")."""
+"""tally.periods_figures_fold, the refresh's fold of running figures: a month folds to one row, and on PostgreSQL
+the months named fold in one statement whatever their number (services.periods_recompute's "folded in one
+statement")."""
 
 import datetime
 
@@ -32,3 +33,12 @@ def test_on_postgresql_months_fold_in_one_statement_and_one_without_changes_to_z
     assert sorted(PeriodTally.objects.values_list("period_id", "folded", "raised")) == sorted(
         [(ids[0], True, 150), (ids[1], True, 200), (ids[2], True, 300)]
     )
+
+
+def test_a_month_refreshed_again_after_a_new_gift_keeps_no_change_unfolded(db, campaign):
+    first = DonationFactory(campaign=campaign, paid_at=MONTHS[0], amount=100)
+    periods_figures_fold(period_ids=[first.period_id])
+    DonationFactory(campaign=campaign, paid_at=MONTHS[0], amount=200)
+    assert periods_figures_fold(period_ids=[first.period_id])[first.period_id]["raised"] == 300
+    rows = PeriodTally.objects.filter(period_id=first.period_id).values_list("folded", "raised")
+    assert list(rows) == [(True, 300)]  # one folded row: the sweep finds nothing left to refresh
