@@ -1,0 +1,39 @@
+"""Each process remembers a widget for exactly MEMO_SECONDS, and forgets a campaign whose widget is gone."""
+
+from fundraising.widgets.fastpath import MEMO_SECONDS
+from fundraising.wsgi import application
+from tests.factories import gift_add
+from tests.wsgi_call import fast_path_hits, wsgi_get
+
+
+def donors(path="/w/lights.json"):
+    import json
+
+    return json.loads(wsgi_get(path).body)["donors"]
+
+
+def test_a_remembered_widget_is_read_again_at_exactly_memo_seconds(lights, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(application, "clock", lambda: now[0])
+    assert donors() == 0
+    gift_add(campaign=lights, gifts=[1000])
+    now[0] += MEMO_SECONDS - 0.125
+    assert donors() == 0  # still this process's memory
+    now[0] = 1000.0 + MEMO_SECONDS
+    assert donors() == 1
+
+
+def test_a_campaign_taken_down_is_forgotten_and_left_to_django(lights, monkeypatch):
+    from fundraising.widgets.services import snapshot_after_edit
+
+    now = [1000.0]
+    monkeypatch.setattr(application, "clock", lambda: now[0])
+    assert wsgi_get("/w/lights.json").status == 200
+    assert list(application.memo) == ["lights"]
+    lights.active = False
+    lights.save()
+    snapshot_after_edit(campaign_id=lights.pk)
+    now[0] += MEMO_SECONDS
+    to_django = fast_path_hits(monkeypatch)
+    assert wsgi_get("/w/lights.json").status == 404
+    assert (to_django, list(application.memo)) == (["/w/lights.json"], [])
