@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from fundraising.widgets.wall import wall_build
-from tests.factories import gift_add
+from tests.factories import CampaignFactory, gift_add
 
 UTC = datetime.UTC
 
@@ -30,3 +30,11 @@ def test_names_and_messages_lose_their_outer_blanks_and_keep_their_line_breaks(l
     gift_add(campaign=lights, gifts=[{"public_name": "  Ada Lovelace \t", "message": "\n Line one\nLine two  \n"}])
     [gift] = wall_build(campaign=lights)["gifts"]
     assert (gift["name"], gift["message"]) == ("Ada Lovelace", "Line one\nLine two")
+
+
+def test_a_wall_shows_only_its_own_campaigns_gifts(lights):
+    other = CampaignFactory(slug="lamps", supporters_wall=True)
+    gift_add(campaign=other, gifts=[{"public_name": "Grace", "message": "For the lamps"}])
+    gift_add(campaign=lights, gifts=[{"public_name": "Ada"}])
+    assert [gift["name"] for gift in wall_build(campaign=lights)["gifts"]] == ["Ada"]
+    assert [gift["message"] for gift in wall_build(campaign=other)["gifts"]] == ["For the lamps"]
