@@ -41,3 +41,9 @@ def test_an_empty_wall_still_has_its_words():
     assert (document["supporters"], document["text"]["lang"], document["text"]["heading"]) == (
         [], "de", "Neueste Unterstützer"
     )
+
+
+def test_amounts_follow_the_campaigns_own_pattern():
+    snapshot = dict(SNAPSHOT, amount_pattern="¤#,##0.00")
+    [gift] = wall_document(snapshot=snapshot, wall={"amounts": True, "gifts": [dict(ADA, amount=2550)]})["supporters"]
+    assert (gift["amount"], gift["amount_display"]) == (2550, "€25,50")
