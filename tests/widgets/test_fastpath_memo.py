@@ -37,3 +37,23 @@ def test_a_campaign_taken_down_is_forgotten_and_left_to_django(lights, monkeypat
     to_django = fast_path_hits(monkeypatch)
     assert wsgi_get("/w/lights.json").status == 404
     assert (to_django, list(application.memo)) == (["/w/lights.json"], [])
+
+
+def test_the_first_request_is_served_whatever_the_clock_reads(lights, monkeypatch):
+    monkeypatch.setattr(application, "clock", lambda: 0.0)  # a monotonic clock's origin is arbitrary
+    to_django = fast_path_hits(monkeypatch)
+    assert wsgi_get("/w/lights.json").status == 200
+    assert to_django == []
+
+
+def test_a_new_fast_path_remembers_at_most_memo_size_widgets(lights, monkeypatch):
+    from django.core.cache import cache
+
+    from fundraising.widgets import fastpath, services
+
+    monkeypatch.setattr(fastpath, "MEMO_SIZE", 2)
+    fast = fastpath.WidgetFastPath(application.app)
+    for slug in ("one", "two", "three"):
+        cache.set(services.entry_key(slug), cache.get(services.entry_key("lights")), timeout=None)
+        assert fast.entry_get(slug) is not None
+    assert list(fast.memo) == ["two", "three"]
