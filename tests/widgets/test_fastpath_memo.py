@@ -57,3 +57,19 @@ def test_a_new_fast_path_remembers_at_most_memo_size_widgets(lights, monkeypatch
         cache.set(services.entry_key(slug), cache.get(services.entry_key("lights")), timeout=None)
         assert fast.entry_get(slug) is not None
     assert list(fast.memo) == ["two", "three"]
+
+
+def test_a_new_fast_path_hands_what_it_does_not_serve_to_the_app_it_wraps():
+    from fundraising.widgets.fastpath import WidgetFastPath
+
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(environ["PATH_INFO"])
+        start_response("204 No Content", [])
+        return [b""]
+
+    answered = []
+    fast = WidgetFastPath(app)
+    body = fast({"PATH_INFO": "/admin/", "REQUEST_METHOD": "GET"}, lambda status, headers: answered.append(status))
+    assert (list(body), seen, answered) == ([b""], ["/admin/"], ["204 No Content"])
