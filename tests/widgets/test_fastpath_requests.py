@@ -3,6 +3,7 @@ and which it leaves to Django (an untrusted forwarded host, a campaign without a
 
 import pytest
 
+from fundraising.wsgi import application
 from tests.wsgi_call import fast_path_hits, wsgi_get
 
 HSTS = "strict-transport-security"
@@ -92,3 +93,15 @@ def test_any_other_path_is_left_to_django(lights, monkeypatch, path):
     to_django = fast_path_hits(monkeypatch)
     wsgi_get(path)
     assert to_django == [path]
+
+
+@pytest.mark.parametrize("path", ["/w/lights.json", "/w/lights/supporters.json"])
+def test_after_a_cache_flush_it_serves_the_files_itself(lights, monkeypatch, path):
+    from django.core.cache import cache
+
+    expected = wsgi_get(path)
+    cache.clear()
+    monkeypatch.setattr(application, "memo", {})
+    to_django = fast_path_hits(monkeypatch)
+    answer = wsgi_get(path)
+    assert (answer.status, answer.body, to_django) == (200, expected.body, [])
