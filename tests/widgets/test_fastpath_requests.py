@@ -105,3 +105,18 @@ def test_after_a_cache_flush_it_serves_the_files_itself(lights, monkeypatch, pat
     to_django = fast_path_hits(monkeypatch)
     answer = wsgi_get(path)
     assert (answer.status, answer.body, to_django) == (200, expected.body, [])
+
+
+@pytest.mark.parametrize("names", [{}, {"HTTP_HOST": ""}, {"SERVER_NAME": ""}, {"HTTP_HOST": "", "SERVER_NAME": ""}])
+def test_a_request_that_names_no_host_is_left_to_django_even_if_any_host_is_allowed(lights, settings, names):
+    from fundraising.widgets.fastpath import WidgetFastPath
+
+    settings.ALLOWED_HOSTS = ["*"]
+    seen = []
+
+    def django(environ, start_response):
+        seen.append(environ["PATH_INFO"])
+        return []
+
+    WidgetFastPath(django)({"PATH_INFO": "/w/lights.json", "REQUEST_METHOD": "GET", **names}, None)
+    assert seen == ["/w/lights.json"]
