@@ -3,7 +3,6 @@ escaped, refreshed by the pipeline and served from the stored entry without a da
 
 import json
 
-import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -14,20 +13,12 @@ from fundraising.ledger.services import donation_messages_hide, ledger_changed
 from fundraising.widgets.services import snapshot_after_edit
 from fundraising.widgets.wall import WALL_SIZE
 from fundraising.wsgi import application
-from tests.factories import DonationFactory, SeedCampaignFactory
+from tests.factories import DonationFactory
 from tests.wsgi_call import fast_path_hits, wsgi_get
 
 WALL = "/w/lights/supporters.json"
 SECRETS = ("ada@secret.example", "cs_test_wall_secret", "pi_test_wall_secret", "ch_test_wall_secret",
            "sub_test_wall_secret", "in_test_wall_secret")  # fmt: skip
-
-
-@pytest.fixture
-def lights(transactional_db, widget_root, monkeypatch):
-    monkeypatch.setattr(application, "memo", {})
-    campaign = SeedCampaignFactory(gifts=())
-    wall_set(campaign, on=True)
-    return campaign
 
 
 def wall_set(campaign, *, on, amounts=False):

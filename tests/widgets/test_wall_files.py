@@ -9,20 +9,18 @@ from django.core.cache import cache
 from fundraising.ledger.models import Donation
 from fundraising.widgets.services import snapshot_after_edit
 from fundraising.widgets.wall import wall_build, wall_document, wall_from_document
-from fundraising.wsgi import application
-from tests.factories import SeedCampaignFactory, gift_add
+from tests.factories import gift_add
 
 WALL = "/w/lights/supporters.json"
 
 
 @pytest.fixture
-def lights(transactional_db, widget_root, monkeypatch):
-    monkeypatch.setattr(application, "memo", {})
-    campaign = SeedCampaignFactory(gifts=())
-    campaign.supporters_wall, campaign.supporters_wall_amounts = True, True
-    campaign.save()
-    snapshot_after_edit(campaign_id=campaign.pk)
-    return campaign
+def lights(lights):
+    """The shared campaign (tests/widgets/conftest.py), here showing amounts too."""
+    lights.supporters_wall_amounts = True
+    lights.save()
+    snapshot_after_edit(campaign_id=lights.pk)
+    return lights
 
 
 def test_a_variant_of_the_wall_read_back_from_its_file_shows_everything_it_showed(client, lights):

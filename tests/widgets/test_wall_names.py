@@ -10,23 +10,11 @@ from django.db import transaction
 from fundraising.campaigns.services import period_for
 from fundraising.ledger.models import Donation
 from fundraising.ledger.services import donation_names_hide, ledger_changed
-from fundraising.widgets.services import snapshot_after_edit
 from fundraising.widgets.wall import text_public
-from fundraising.wsgi import application
-from tests.factories import DonationFactory, SeedCampaignFactory
+from tests.factories import DonationFactory
 
 WALL = "/w/lights/supporters.json"
 RLO, LRI, PDI, ZWSP, BOM = "\u202e", "\u2066", "\u2069", "\u200b", "\ufeff"
-
-
-@pytest.fixture
-def lights(transactional_db, widget_root, monkeypatch):
-    monkeypatch.setattr(application, "memo", {})
-    campaign = SeedCampaignFactory(gifts=())
-    campaign.supporters_wall = True
-    campaign.save()
-    snapshot_after_edit(campaign_id=campaign.pk)
-    return campaign
 
 
 def give(campaign, **fields):

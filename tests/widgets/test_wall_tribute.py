@@ -8,22 +8,10 @@ from django.db import transaction
 
 from fundraising.campaigns.services import period_for
 from fundraising.ledger.services import ledger_changed
-from fundraising.widgets.services import snapshot_after_edit
 from fundraising.widgets.wall import wall_build, wall_document, wall_from_document
-from fundraising.wsgi import application
-from tests.factories import DonationFactory, SeedCampaignFactory
+from tests.factories import DonationFactory
 
 WALL = "/w/lights/supporters.json"
-
-
-@pytest.fixture
-def lights(transactional_db, widget_root, monkeypatch):
-    monkeypatch.setattr(application, "memo", {})
-    campaign = SeedCampaignFactory(gifts=())
-    campaign.supporters_wall = True
-    campaign.save()
-    snapshot_after_edit(campaign_id=campaign.pk)
-    return campaign
 
 
 def give(campaign, **fields):
