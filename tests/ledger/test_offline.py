@@ -193,6 +193,8 @@ def test_a_gift_typed_in_this_morning_is_not_dated_in_the_future(campaign, alice
     assert entry.donation.paid_at == morning
     yesterday = offline.booked_at(campaign, datetime.date(2026, 11, 19), now=morning)
     assert yesterday == datetime.datetime(2026, 11, 19, 12, tzinfo=campaign.tz)
+    # The moment given, not the clock's (09:00 here): what the gift of a morning was typed in at.
+    assert offline.booked_at(campaign, morning.date(), now=morning) == morning
 
 
 def test_it_refuses_at_the_service_what_the_form_would_have_caught(campaign, alice):
