@@ -255,3 +255,20 @@ def test_it_lets_only_active_owners_and_editors_reverse(campaign, alice, bob, ch
     assert not Donation.objects.filter(reverses=gift).exists()
     reversal = offline.offline_gift_reverse(donation=gift, recorded_by=bob).donation
     assert (reversal.recorded_by, reversal.note) == (bob, "")
+
+
+def test_it_tells_the_member_why_a_gift_cannot_be_reversed(campaign, alice):
+    """The admin's reversal page shows these words as they are."""
+
+    def refusal(donation):
+        with pytest.raises(offline.OfflineGiftError) as caught:
+            offline.offline_gift_reverse(donation=donation, recorded_by=alice)
+        return str(caught.value)
+
+    gift = record(campaign, 1000, datetime.date(2026, 11, 3), alice).donation
+    reversal = offline.offline_gift_reverse(donation=gift, recorded_by=alice).donation
+    assert refusal(gift) == "This gift has already been reversed."
+    assert refusal(reversal) == "This entry is itself a reversal; record the gift again instead."
+    assert refusal(DonationFactory(campaign=campaign)) == (
+        "Only offline gifts are reversed here; a Stripe gift is refunded in Stripe."
+    )
