@@ -193,3 +193,82 @@ def test_a_gift_typed_in_this_morning_is_not_dated_in_the_future(campaign, alice
     assert entry.donation.paid_at == morning
     yesterday = offline.booked_at(campaign, datetime.date(2026, 11, 19), now=morning)
     assert yesterday == datetime.datetime(2026, 11, 19, 12, tzinfo=campaign.tz)
+    # The moment given, not the clock's (09:00 here): what the gift of a morning was typed in at.
+    assert offline.booked_at(campaign, morning.date(), now=morning) == morning
+
+
+def test_it_refuses_at_the_service_what_the_form_would_have_caught(campaign, alice):
+    """Callers other than the admin form and the command (a shell, a future import) get the same guards."""
+    for amount in (0, -100, "2500", 25.0):
+        with pytest.raises(offline.OfflineGiftError, match="^The amount must be a positive number of minor units.$"):
+            record(campaign, amount, datetime.date(2026, 11, 3), alice)
+    with pytest.raises(offline.OfflineGiftError) as caught:
+        record(campaign, 100, datetime.date(2026, 11, 3), alice, method="paypal")
+    assert str(caught.value) == "'paypal' is not a method; choose one of bank_transfer, cheque, cash, other."
+    assert record(campaign, 1, datetime.date(2026, 11, 3), alice).donation.amount == 1
+    assert Donation.objects.count() == 1
+
+
+def test_it_records_what_it_was_given_in_the_campaigns_currency(auckland, alice):
+    gift = record(auckland, 2500, datetime.date(2026, 11, 3), alice, method="cheque", note="no. 42").donation
+    gift.refresh_from_db()  # as stored
+    assert (gift.currency, gift.kind, gift.source, gift.method, gift.note) == ("nzd", "one_time", "offline", "cheque",
+                                                                               "no. 42")  # fmt: skip
+    assert (gift.public_name, gift.anonymous) == ("", True)  # no name: anonymous on every public list
+    named = record(auckland, 2500, datetime.date(2026, 11, 3), alice, name="Ada", kind="monthly").donation
+    assert (named.public_name, named.anonymous, named.kind) == ("Ada", False, "monthly")
+    hidden = record(auckland, 2500, datetime.date(2026, 11, 3), alice, name="Bea", anonymous=True).donation
+    assert (hidden.public_name, hidden.anonymous) == ("Bea", True)
+
+
+def test_its_reversal_is_the_gifts_mirror_with_its_own_note(auckland, alice):
+    gift = record(auckland, 4200, datetime.date(2026, 11, 3), alice, method="cash", kind="monthly", name="Ada",
+                  anonymous=True, email="ada@example.org", note="in the box").donation  # fmt: skip
+    reversal = offline.offline_gift_reverse(donation=gift, recorded_by=alice, note="  counted twice \n").donation
+    reversal.refresh_from_db()  # as stored
+    mirrored = ("campaign_id", "period_id", "amount", "currency", "kind", "source", "method", "public_name",
+                "anonymous", "donor_email", "paid_at")  # fmt: skip
+    assert {f: getattr(reversal, f) for f in mirrored} == {f: getattr(gift, f) for f in mirrored}
+    assert (reversal.note, reversal.status) == ("counted twice", "reversal")
+    long_note = offline.offline_gift_reverse(
+        donation=record(auckland, 100, datetime.date(2026, 11, 3), alice).donation, recorded_by=None, note="z" * 1200
+    ).donation
+    assert (long_note.note, long_note.recorded_by) == ("z" * 1000, None)  # the operators' shell
+
+
+def test_it_lets_only_active_owners_and_editors_reverse(campaign, alice, bob, charlie):
+    from fundraising.campaigns.services import owner_add
+
+    owner_add(organization=campaign.organization, user=charlie, role="viewer")
+    gift = record(campaign, 100, datetime.date(2026, 11, 3), alice).donation
+    with pytest.raises(
+        offline.OfflineGiftError, match="^Only the organisation's owners and editors can reverse gifts.$"
+    ):
+        offline.offline_gift_reverse(donation=gift, recorded_by=charlie)
+    alice.is_active = False  # an owner whose account was closed
+    with pytest.raises(offline.OfflineGiftError, match="reverse gifts"):
+        offline.offline_gift_reverse(donation=gift, recorded_by=alice)
+    with pytest.raises(
+        offline.OfflineGiftError, match="^Only the organisation's owners and editors can record gifts.$"
+    ):
+        record(campaign, 100, datetime.date(2026, 11, 3), alice)
+    assert not Donation.objects.filter(reverses=gift).exists()
+    reversal = offline.offline_gift_reverse(donation=gift, recorded_by=bob).donation
+    assert (reversal.recorded_by, reversal.note) == (bob, "")
+
+
+def test_it_tells_the_member_why_a_gift_cannot_be_reversed(campaign, alice):
+    """The admin's reversal page shows these words as they are."""
+
+    def refusal(donation):
+        with pytest.raises(offline.OfflineGiftError) as caught:
+            offline.offline_gift_reverse(donation=donation, recorded_by=alice)
+        return str(caught.value)
+
+    gift = record(campaign, 1000, datetime.date(2026, 11, 3), alice).donation
+    reversal = offline.offline_gift_reverse(donation=gift, recorded_by=alice).donation
+    assert refusal(gift) == "This gift has already been reversed."
+    assert refusal(reversal) == "This entry is itself a reversal; record the gift again instead."
+    assert refusal(DonationFactory(campaign=campaign)) == (
+        "Only offline gifts are reversed here; a Stripe gift is refunded in Stripe."
+    )
