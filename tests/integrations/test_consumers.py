@@ -62,3 +62,16 @@ def test_a_gift_paid_after_its_session_closed_unpaid_is_announced_once(transacti
     )
     dispatch.entries_dispatch(entries=list(Entry.objects.filter(donation_id=gift.pk)))  # dispatched again
     assert Delivery.objects.count() == 1
+
+
+def test_two_refunds_dispatched_together_are_two_events(db, queued):
+    """The journal's sweep may dispatch both entries after the second refund: each new refunded total still gets
+    its own event, keyed by the total its entry recorded (the gift itself only shows the last one)."""
+    campaign = CampaignFactory(slug="lights")
+    Endpoint.objects.create(campaign=campaign, url="https://h.example.org/", events=["donation.refunded"])
+    gift = DonationFactory(campaign=campaign, amount=5000, amount_refunded=2500, status="partially_refunded")
+    consumers.donations_refunded(
+        [Entry(donation_id=gift.pk, data={"amount_refunded": total}) for total in (1000, 2500)]
+    )
+    keys = sorted(Delivery.objects.values_list("event_key", flat=True))
+    assert keys == [f"donation.refunded:{gift.pk}:1000", f"donation.refunded:{gift.pk}:2500"]
