@@ -45,8 +45,9 @@ def test_the_periods_touched_are_each_once_in_order_the_old_ones_included():
     breakdowns.assert_called_once_with(period_ids=[3, 5, 9])
 
 
-def test_a_changed_campaign_refreshes_its_open_month_only_while_active(db):
+def test_a_changed_campaign_refreshes_its_open_month_only_while_active_and_no_other(db):
     active, paused = CampaignFactory(slug="active"), CampaignFactory(slug="paused", active=False)
+    CampaignFactory(slug="unchanged")  # active, but nothing changed it
     entries = [Entry(campaign_id=paused.pk), Entry(campaign_id=active.pk), Entry(campaign_id=active.pk)]
     with mock.patch.object(tasks, "periods_refresh_enqueue") as refreshes:
         consumers.campaigns_refresh(entries)
