@@ -8,15 +8,11 @@ from fundraising.ledger.models import Donation
 
 from . import events
 
-NEW = (Donation.Status.PENDING, "", None)
-
 
 def donations_succeeded(entries):
-    succeeded = [
-        entry.donation_id
-        for entry in entries
-        if entry.data.get("after") == Donation.Status.SUCCEEDED and entry.data.get("before") in NEW
-    ]
+    """donation.counted is written once, when a row first counts (ledger.services.donation_journal): from pending,
+    or from a session closed unpaid (failed, expired) and paid after all, which counts and gets its receipt too."""
+    succeeded = [entry.donation_id for entry in entries if entry.data.get("after") == Donation.Status.SUCCEEDED]
     events.donations_event(donation_ids=succeeded, event_type="donation.succeeded")
 
 

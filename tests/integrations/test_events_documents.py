@@ -223,3 +223,9 @@ def test_the_admins_test_event_goes_to_that_endpoint_only_each_time_anew(lights,
         "status": "succeeded",
         "public_name": "Test supporter",
     }
+
+
+def test_the_admins_test_event_carries_a_made_up_address_where_the_owner_opted_in(lights, queued):
+    opted_in = endpoint_for(lights, include_donor_email=True)
+    [pk] = events.endpoint_test_send(endpoint=opted_in)
+    assert Delivery.objects.get(pk=pk).payload["data"]["donor_email"] == "supporter@example.org"

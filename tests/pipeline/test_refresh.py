@@ -1,0 +1,48 @@
+"""fundraising/pipeline/refresh.py period_refresh, one period alone (a task retried on its own): the widget shows the
+new sum, and the period's "queued" mark is given back as the refresh starts, so a change committed meanwhile queues
+the next refresh instead of being folded into one that already read the ledger."""
+
+from unittest import mock
+
+from django.core.cache import cache
+
+from fundraising.campaigns.models import MilestoneCrossing, Period
+from fundraising.campaigns.services import campaign_sync_open_period
+from fundraising.pipeline import refresh, tasks
+from fundraising.widgets.services import entry_key
+from tests.factories import CampaignFactory, DonationFactory, MilestoneFactory
+
+
+def test_a_refresh_of_one_period_shows_its_sum_on_the_widget(db):
+    campaign = CampaignFactory(slug="alone")
+    with mock.patch.object(tasks.periods_refresh_task, "apply_async"), mock.patch.object(
+        tasks.periods_breakdown, "apply_async"
+    ):
+        period_id = DonationFactory(campaign=campaign, amount=4200).period_id
+    tasks.period_refresh_task(period_id)
+    assert Period.objects.get(pk=period_id).raised == 4200
+    assert cache.get(entry_key("alone"))["snapshot"]["raised"] == 4200
+
+
+def test_a_change_after_the_refresh_started_queues_the_next_one(db, campaign):
+    period_id = DonationFactory(campaign=campaign, amount=1000).period_id
+    assert refresh.period_refresh_mark(period_id=period_id)  # a refresh is queued
+    assert not refresh.period_refresh_mark(period_id=period_id)  # changes meanwhile share it
+    refresh.period_refresh(period_id=period_id)
+    assert refresh.period_refresh_mark(period_id=period_id)  # the next change queues another
+
+
+def test_a_batch_refresh_gives_back_the_marks_and_returns_the_first_crossings(db):
+    campaigns = [CampaignFactory(slug=slug) for slug in ("north", "south")]
+    for campaign in campaigns:
+        MilestoneFactory(campaign=campaign, amount=2000, label="Halfway")
+        campaign_sync_open_period(campaign=campaign)
+    with mock.patch.object(tasks.periods_refresh_task, "apply_async"), mock.patch.object(
+        tasks.periods_breakdown, "apply_async"
+    ):
+        period_ids = [DonationFactory(campaign=campaign, amount=2500).period_id for campaign in campaigns]
+    assert all(refresh.period_refresh_mark(period_id=period_id) for period_id in period_ids)
+    crossed = refresh.periods_refresh(period_ids=period_ids)
+    assert sorted(crossed) == sorted(MilestoneCrossing.objects.values_list("pk", flat=True)) and len(crossed) == 2
+    assert all(refresh.period_refresh_mark(period_id=period_id) for period_id in period_ids)
+    assert refresh.periods_refresh(period_ids=period_ids) == []  # crossed once
