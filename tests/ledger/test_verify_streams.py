@@ -4,6 +4,8 @@ differ and only in the months named."""
 
 import pytest
 
+from fundraising.journal import kinds
+from fundraising.journal.models import Entry
 from fundraising.ledger import verify
 from fundraising.ledger.models import Donation, PeriodStreamNet, PeriodTally
 from fundraising.ledger.offline import offline_gift_reverse
@@ -86,8 +88,12 @@ def test_a_gift_whose_stored_reversed_state_is_wrong_is_set_right(db, campaign, 
     Donation.objects.filter(pk=gift.pk).update(reversed=stored_reversed)
     other = DonationFactory(campaign=campaign, amount=100)
 
+    changes = Entry.objects.filter(kind=kinds.PERIOD_CHANGED)
+    before = list(changes.values_list("pk", flat=True))
     found = verify.periods_verify_batch(period_ids=[gift.period_id])
     assert found[gift.period_id] == f"gift {gift.pk} stored reversed={stored_reversed}"
+    # The wall and the widgets are told: a period.changed entry for the gift's month (the pipeline refreshes it).
+    assert list(changes.exclude(pk__in=before).values_list("period_id", flat=True)) == [gift.period_id]
     gift.refresh_from_db()
     other.refresh_from_db()
     assert (gift.reversed, other.reversed) == (not stored_reversed, False)
