@@ -3,11 +3,13 @@ and count of standing gifts, and each gift's stored `reversed` state (the wall r
 differ and only in the months named."""
 
 import pytest
+from django.utils import timezone
 
+from fundraising.campaigns.models import Period
 from fundraising.journal import kinds
 from fundraising.journal.models import Entry
 from fundraising.ledger import verify
-from fundraising.ledger.models import Donation, PeriodStreamNet, PeriodTally
+from fundraising.ledger.models import Donation, PeriodStreamNet, PeriodTally, RecurringStream
 from fundraising.ledger.offline import offline_gift_reverse
 from tests.factories import CampaignFactory, DonationFactory
 from tests.ledger.breakdown_check import assert_breakdown_matches_the_ledger, running_breakdown
@@ -98,3 +100,27 @@ def test_a_gift_whose_stored_reversed_state_is_wrong_is_set_right(db, campaign, 
     other.refresh_from_db()
     assert (gift.reversed, other.reversed) == (not stored_reversed, False)
     assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}
+
+
+def test_a_run_rate_repair_shows_in_the_campaigns_open_month(db, organization):
+    """A stream's stored state went wrong: the repair is reported on the campaign's open month and the widget told,
+    whichever ids the campaign and its months have."""
+    campaign = CampaignFactory(organization=organization, slug="far", id=987_654)
+    gift = monthly(campaign, "sub_a", amount=1200)
+    RecurringStream.objects.filter(campaign=campaign, key="sub_a").update(amount=5)
+    changes = Entry.objects.filter(kind=kinds.PERIOD_CHANGED)
+    before = list(changes.values_list("pk", flat=True))
+
+    found = verify.periods_verify_batch(period_ids=[gift.period_id])
+    assert found[gift.period_id].startswith("run-rate figures differ (monthly ")
+    assert set(changes.exclude(pk__in=before).values_list("period_id", flat=True)) == {gift.period_id}
+    assert RecurringStream.objects.get(campaign=campaign, key="sub_a").amount == 1200
+    assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}
+
+
+def test_a_run_rate_repair_of_a_closed_month_only_is_not_reported_on_it(db, campaign):
+    gift = monthly(campaign, "sub_a", amount=1200)
+    Period.objects.filter(pk=gift.period_id).update(closed_at=timezone.now())
+    RecurringStream.objects.filter(key="sub_a").update(amount=5)
+    assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}  # stored at close: nothing to show
+    assert RecurringStream.objects.get(key="sub_a").amount == 1200
