@@ -124,3 +124,25 @@ def test_a_run_rate_repair_of_a_closed_month_only_is_not_reported_on_it(db, camp
     RecurringStream.objects.filter(key="sub_a").update(amount=5)
     assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}  # stored at close: nothing to show
     assert RecurringStream.objects.get(key="sub_a").amount == 1200
+
+
+def test_wrong_donor_and_supporter_counts_are_moved_by_their_difference(db, campaign):
+    """The stored counts were too high (not zero): the repair takes off the excess, it does not add."""
+    gift = monthly(campaign, "sub_a")
+    monthly(campaign, "sub_b")
+    PeriodTally.objects.create(period_id=gift.period_id, donors=3, streams=4, created_at=gift.paid_at)
+    found = verify.periods_verify_batch(period_ids=[gift.period_id])
+    assert found[gift.period_id] == "monthly supporters 6 but the ledger counts 2"
+    assert verify.tally_totals_by_period(period_ids=[gift.period_id])[gift.period_id] == (2000, 2)
+    assert running_breakdown(gift.period_id)["monthly_supporters"] == 2
+    assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}
+
+
+def test_a_breakdown_repair_says_which_columns_differed(db, campaign):
+    gift = DonationFactory(campaign=campaign, amount=800)
+    PeriodTally.objects.create(period_id=gift.period_id, one_time_raised=5, refunded=-7, created_at=gift.paid_at)
+    found = verify.periods_verify_batch(period_ids=[gift.period_id])
+    assert found[gift.period_id] == (
+        "breakdown: one_time_raised 805 but the ledger sums 800, refunded -7 but the ledger sums 0"
+    )
+    assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}
