@@ -2,6 +2,8 @@
 and count of standing gifts, and each gift's stored `reversed` state (the wall reads it), repaired where they
 differ and only in the months named."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -118,11 +120,14 @@ def test_a_run_rate_repair_shows_in_the_campaigns_open_month(db, organization):
     assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}
 
 
-def test_a_run_rate_repair_of_a_closed_month_only_is_not_reported_on_it(db, campaign):
-    gift = monthly(campaign, "sub_a", amount=1200)
+def test_a_run_rate_repair_found_from_a_closed_month_is_reported_on_no_month(db, campaign):
+    """The batch holds only last month, closed (its run-rate was stored at close): the repair is made, reported on
+    no month, not even on the campaign's open month outside the batch (its own check reports it)."""
+    gift = monthly(campaign, "sub_a", amount=1200, paid_at=timezone.now() - datetime.timedelta(days=40))
+    monthly(campaign, "sub_b", amount=300)  # this month, open, not in the batch
     Period.objects.filter(pk=gift.period_id).update(closed_at=timezone.now())
     RecurringStream.objects.filter(key="sub_a").update(amount=5)
-    assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}  # stored at close: nothing to show
+    assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}
     assert RecurringStream.objects.get(key="sub_a").amount == 1200
 
 
