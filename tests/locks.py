@@ -31,6 +31,15 @@ def held_elsewhere(take):
         holder.join(timeout=30)
 
 
+def lock_waiters():
+    """How many sessions of the test database wait for a lock now (a transaction blocked on a row another holds)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
 def lock_timeout_short():
     """Inside a transaction: fail after 2 s instead of waiting for a lock."""
     connection.cursor().execute("SET LOCAL lock_timeout = '2s'")

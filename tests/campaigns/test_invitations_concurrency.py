@@ -9,17 +9,9 @@ from django.db import connection
 
 from fundraising.campaigns import invitations
 from fundraising.campaigns.models import Invitation
-from tests.locks import held_elsewhere
+from tests.locks import held_elsewhere, lock_waiters
 
 pytestmark = pytest.mark.postgres
-
-
-def lock_waiters():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
 
 
 def test_an_invitation_accepted_twice_at_once_is_claimed_once(postgres, transactional_db, organization, charlie):

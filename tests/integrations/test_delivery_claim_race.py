@@ -17,17 +17,9 @@ from django.db import connection
 
 from fundraising.integrations import delivery as deliveries
 from fundraising.integrations.models import Delivery, Endpoint
+from tests.locks import lock_waiters
 
 pytestmark = pytest.mark.postgres
-
-
-def waiting_on_locks():
-    """How many sessions of this database wait for a lock now."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
 
 
 def until(condition, seconds=20):
@@ -60,11 +52,11 @@ def test_two_workers_claiming_one_endpoint_at_once_start_one_try(postgres, campa
         holder.execute("SELECT 1 FROM integrations_delivery WHERE id = %s FOR UPDATE", [first.pk])
         one = threading.Thread(target=worker, args=(first,))
         one.start()
-        until(lambda: waiting_on_locks() == 1)  # the first worker waits at its claim, the endpoint locked
+        until(lambda: lock_waiters() == 1)  # the first worker waits at its claim, the endpoint locked
         two = threading.Thread(target=worker, args=(second,))
         two.start()
         # With the endpoint's lock the second worker queues behind the first; without it, it claims at once.
-        until(lambda: waiting_on_locks() == 2 or not two.is_alive())
+        until(lambda: lock_waiters() == 2 or not two.is_alive())
         holder.rollback()
     one.join(20)
     two.join(20)

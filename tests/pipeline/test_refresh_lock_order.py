@@ -15,17 +15,9 @@ from fundraising.campaigns.models import Campaign
 from fundraising.campaigns.services import period_for
 from fundraising.pipeline import refresh
 from tests.factories import CampaignFactory
-from tests.locks import held_elsewhere
+from tests.locks import held_elsewhere, lock_waiters
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def waiting_on_locks():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
 
 
 def test_a_batch_refresh_locks_its_campaigns_in_id_order(postgres, campaign):
@@ -51,7 +43,7 @@ def test_a_batch_refresh_locks_its_campaigns_in_id_order(postgres, campaign):
         refreshing = threading.Thread(target=batch)
         refreshing.start()
         deadline = time.monotonic() + 20
-        while waiting_on_locks() < 1:
+        while lock_waiters() < 1:
             assert time.monotonic() < deadline and refreshing.is_alive(), "the batch never waited"
             time.sleep(0.05)
         with transaction.atomic():  # the higher id is still free: the batch waits at the lower one, holding nothing

@@ -1,24 +1,15 @@
 """A worker killed with SIGKILL in the middle of a refresh loses nothing: another worker re-runs it."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from fundraising.campaigns.models import Period
 from fundraising.ledger import services as ledger
 from tests.factories import DonationFactory
-from tests.locks import held_elsewhere
+from tests.locks import held_elsewhere, lock_waiters
 from tests.worker import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
-
-
-def waiting_on_lock():
-    """Backends of the test database blocked on a row lock, i.e. a refresh stuck mid-task."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
 
 
 def test_it_loses_no_refresh_when_a_worker_is_killed_mid_task(celery_workers, campaign):
@@ -31,7 +22,7 @@ def test_it_loses_no_refresh_when_a_worker_is_killed_mid_task(celery_workers, ca
     with held_elsewhere(lambda: Period.objects.select_for_update().get(pk=period_id)):
         with transaction.atomic():
             ledger.ledger_changed(period_id=period_id)
-        wait_for(waiting_on_lock, 20, "the worker never started the refresh")
+        wait_for(lock_waiters, 20, "the worker never started the refresh")
         first.kill()
     assert Period.objects.get(pk=period_id).raised == 0  # the killed worker did not finish it
 
