@@ -3,7 +3,6 @@
 import os
 
 from celery import Celery, signals
-from kombu import Queue
 from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundraising.settings")
@@ -31,13 +30,7 @@ class RedisTransport(kombu_redis.Transport):
 
 app = Celery("fundraising")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Refreshes have their own queue, which workers serve in turn with the events: a coalesced refresh
-# must not wait behind thousands of queued Stripe events, or widgets lag by the whole backlog.
-app.conf.task_queues = (Queue("refresh"), Queue(app.conf.task_default_queue))
-app.conf.task_routes = {
-    "fundraising.pipeline.tasks.period_refresh_task": {"queue": "refresh"},
-    "fundraising.pipeline.tasks.periods_refresh_task": {"queue": "refresh"},
-}
+# The queues (events, refresh) and routes are in settings (CELERY_TASK_QUEUES, CELERY_TASK_ROUTES).
 app.autodiscover_tasks()
 
 # Database connections live as long as CONN_MAX_AGE says, as in Django's request cycle. Celery's Django fixup

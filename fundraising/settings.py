@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 # The supported Pythons are checked in fundraising/__init__.py, before anything else of the app is imported.
 
@@ -203,6 +204,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "fundraising"
+# Refreshes have their own queue, which workers serve in turn with the events: a coalesced refresh
+# must not wait behind thousands of queued Stripe events, or widgets lag by the whole backlog.
+# Declared here, not in fundraising/celery.py: the app reads its settings lazily, and a settings module that
+# imports this one (tests.settings) is only half loaded when the fundraising package imports the app.
+CELERY_TASK_QUEUES = (Queue("refresh"), Queue(CELERY_TASK_DEFAULT_QUEUE))
+CELERY_TASK_ROUTES = {
+    "fundraising.pipeline.tasks.period_refresh_task": {"queue": "refresh"},
+    "fundraising.pipeline.tasks.periods_refresh_task": {"queue": "refresh"},
+}
 # A task a dead worker had taken comes back to the queue after this many seconds (acks_late).
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300, 1, 86400)
 CELERY_BROKER_TRANSPORT_OPTIONS = {

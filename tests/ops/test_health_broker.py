@@ -50,7 +50,7 @@ def test_on_redis_each_queue_and_the_unacked_tasks_are_counted(db, redis_url, wi
         app.conf.broker_url = url
     queued = broker.pop("queued")
     assert broker == {"ok": True, "mode": "redis", "unacked": 1}
-    assert (queued["fundraising"], queued["refresh"], sum(queued.values())) == (1, 2, 3)
+    assert queued == {"fundraising": 1, "refresh": 2}  # the queues the workers consume, and only those
 
 
 def test_a_cache_that_keeps_nothing_fails_the_check(db, settings):
