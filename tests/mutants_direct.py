@@ -92,7 +92,9 @@ class _Direct:
         """Run the items until the first failure; returns its node id, or None."""
         self.failed = None
         for i, item in enumerate(items):
-            nextitem = items[i + 1] if i + 1 < len(items) else items[0]
+            # The last item hands over to the first of the next pass (its session fixtures stay); a single item
+            # cannot hand over to itself, or its own fixtures would stay set up.
+            nextitem = items[i + 1] if i + 1 < len(items) else (items[0] if len(items) > 1 else None)
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
             if self.failed is not None:
                 session._setupstate.teardown_exact(items[0])
@@ -125,7 +127,7 @@ class _Direct:
                 verdict = f"killed by {failed}" if failed else "survived"
             except _MutantTimeout:
                 verdict = "timeout"
-                session._setupstate.teardown_exact(items[0])
+                session._setupstate.teardown_exact(None)  # stopped inside an item: everything, its own fixtures too
             finally:
                 signal.alarm(0)
             self._log(f"{name}: {verdict} ({time.monotonic() - started:.1f} s)")

@@ -115,3 +115,22 @@ def test_it_logs_which_session_it_could_not_read(client, campaign, stripe_calls,
     pending(campaign, "cs_test_ours")
     assert client.get("/c/lights/thanks/?session_id=cs_test_ours").status_code == 200
     assert "thanks page could not read session cs_test_ours: timed out" in caplog.messages
+
+
+def test_a_gift_whose_bank_debit_is_still_on_its_way_shows_as_on_its_way(client, campaign, stripe_calls, monkeypatch):
+    """The session is ours and complete, its payment (a bank debit) not yet: nothing counts, the page answers."""
+
+    def processing(*, session_id):
+        stripe_calls.append(session_id)
+        donation = Donation.objects.get(stripe_checkout_session_id=session_id)
+        return events.checkout_session(
+            amount=2500, donation=donation.pk, session_id=session_id, payment_status="unpaid"
+        )
+
+    monkeypatch.setattr(stripe_api, "checkout_session_retrieve", processing)
+    pending(campaign, "cs_test_debit")
+    response = client.get("/c/lights/thanks/?session_id=cs_test_debit")
+    assert response.status_code == 200
+    assert "is on its way; it appears in the total as soon as the payment is confirmed" in response.content.decode()
+    assert stripe_calls == ["cs_test_debit"]
+    assert Donation.objects.get().paid_at is None

@@ -124,7 +124,6 @@ def test_it_reports_unmatched_payments_in_reconcile(client, campaign, monkeypatc
     assert "unmatched" in out and "460 eur for lights" in out
 
 
-
 def test_it_forgets_invoices_of_subscriptions_nobody_linked(client, campaign, monkeypatch, capsys):
     import datetime
 
@@ -221,3 +220,47 @@ def test_reconciliation_lists_unmatched_payments_oldest_first_with_a_mark_for_wh
         "unmatched pi_same_time: 900 ? for ?: Unknown campaign",
         "unmatched pi_later: 900 ? for ?: Unknown campaign",
     ]
+
+
+def test_it_logs_each_payment_that_does_not_count_with_its_reason_and_amount(db, caplog):
+    """The operator's log names the payment, the reason, the amount and the campaign it named, in one line."""
+    from fundraising.payments.unmatched import unmatched_record
+
+    with caplog.at_level("WARNING", logger="fundraising.payments.unmatched"):
+        unmatched_record(stripe_id="pi_logged", reason="currency", slug="lights", amount=460, currency="eur")
+    assert [r.getMessage() for r in caplog.records] == [
+        "payment pi_logged does not count: currency (460 eur for 'lights')"
+    ]
+
+
+def test_a_campaign_name_and_currency_too_long_for_their_columns_are_cut_to_fit(db):
+    """Metadata is whatever the payment carried: what is stored fits the columns (255 and 3), on every database."""
+    from fundraising.payments.unmatched import unmatched_record
+
+    unmatched_record(stripe_id="pi_long", reason="unknown_campaign", slug="x" * 300, amount=100, currency="usdx")
+    row = UnmatchedPayment.objects.get()
+    assert (len(row.campaign_slug), row.currency) == (255, "usd")
+
+
+def test_a_session_counts_the_invoices_that_waited_for_it_and_reads_no_other(client, campaign, caplog):
+    """Its subscription's waiting invoices count; another subscription's waiting invoice, and an invoice of its own
+    subscription refused for another reason, are not read again (each session would re-read every invoice that
+    waits in the account, another product's included, and log each one again)."""
+    from fundraising.payments.unmatched import unmatched_record
+
+    mine, theirs = events.sid("sub"), events.sid("sub")
+    for sub, amount in ((mine, 1500), (theirs, 990)):
+        invoice = objects.invoice(amount=amount, subscription=sub)
+        events.post_event(client, objects.at(objects.BASIL, "invoice.paid", invoice))
+    refused = objects.invoice(amount=700, subscription=mine, currency="eur")
+    unmatched_record(stripe_id=refused["id"], reason="currency", campaign=campaign, slug="lights", amount=700,
+                     currency="eur", subscription_id=mine, payload=refused)  # fmt: skip
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="fundraising.payments.unmatched"):
+        session = objects.session(amount=1500, mode="subscription", subscription=mine)
+        events.post_event(client, objects.at(objects.BASIL, "checkout.session.completed", session))
+    assert Donation.objects.get().amount == 1500
+    assert caplog.records == []
+    assert sorted(UnmatchedPayment.objects.values_list("subscription_id", "reason")) == sorted(
+        [(theirs, "subscription_unlinked"), (mine, "currency")]
+    )

@@ -91,3 +91,14 @@ def test_it_limits_each_ip_and_each_address_on_its_own(client, campaign, setting
     assert ask(client, "one@example.com", ip="10.0.0.1").status_code == 200
     assert ask(client, "two@example.com", ip="10.0.0.2").status_code == 200  # another IP: its own limit
     assert sorted(m.to[0] for m in mail.outbox) == ["one@example.com", "two@example.com"]  # each address its own
+
+
+def test_an_absent_address_stays_absent_when_normalised(db, campaign):
+    """Addresses are compared and stored normalised (trimmed, lower case); none (empty or missing) stays none, so a
+    notice for it holds no made-up address and finds no gift."""
+    from fundraising.supporters.models import Notice
+    from fundraising.supporters.notices import notice_create
+
+    assert [links.email_normalise(email) for email in (" Ada@Example.COM ", "", None)] == ["ada@example.com", "", ""]
+    notice, created = notice_create(key="no-address", kind=Notice.Kind.MANAGE_LINK, campaign=campaign, email=None)
+    assert (created, notice.email) == (True, "")
