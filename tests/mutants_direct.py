@@ -19,8 +19,9 @@ Usage, after ``mutmut run`` (or ``make mutants``) has generated ``mutants/`` onc
 ``MUTANTS_DIRECT`` is a space-separated list of names or shell patterns (``fnmatch``) matched
 against the mutants mutmut generated. Each result is appended to ``MUTANTS_DIRECT_OUT`` as
 ``name: killed by <test>``, ``name: timeout`` or ``name: survived``; a name already there is skipped,
-so a stopped run resumes. ``MUTANTS_DIRECT_TIMEOUT`` (seconds, default 60) bounds one mutant's
-tests; a mutant that loops is reported as a timeout (mutmut counts those as killed).
+so a stopped run resumes. ``MUTANTS_DIRECT_TIMEOUT`` (seconds; by default ten times the clean pass,
+at least 60) bounds one mutant's tests; a mutant that loops is reported as a timeout (mutmut counts
+those as killed), never as killed by the test it was stopped in.
 
 A survivor here is one the given tests leave alive: read it, and either kill it with a test or run
 it under ``mutmut run <name>`` with the whole selection before accepting it.
@@ -76,6 +77,7 @@ class _Direct:
         self.out = out
         self.timeout = timeout
         self.failed: str | None = None
+        self.timed_out = False
 
     def _log(self, line: str) -> None:
         with self.out.open("a") as f:
@@ -86,6 +88,8 @@ class _Direct:
             self.failed = report.nodeid
 
     def _alarm(self, signum, frame):
+        # Raised inside a test, pytest reports it as that test's failure: the flag tells a timeout from a kill.
+        self.timed_out = True
         raise _MutantTimeout
 
     def _pass(self, session, items) -> str | None:
@@ -111,25 +115,33 @@ class _Direct:
         todo = [n for n in names if n not in done]
         self._log(f"# {time.strftime('%H:%M:%S')} {len(names)} chosen, {len(todo)} to run, {len(items)} tests")
         _switch("")
+        started = time.monotonic()
         failed = self._pass(session, items)
+        clean = time.monotonic() - started
         if failed:
             self._log(f"# clean pass failed: {failed}")
             session._setupstate.teardown_exact(None)
             session.testsfailed = 1
             return True
+        # A mutant's tests may take longer than the clean pass (a load spike), never many times as long.
+        timeout = self.timeout or max(60, int(10 * clean) + 1)
+        self._log(f"# clean pass {clean:.1f} s; a mutant's tests time out after {timeout} s")
         signal.signal(signal.SIGALRM, self._alarm)
         for name in todo:
             _switch(name)
             started = time.monotonic()
-            signal.alarm(self.timeout)
+            self.timed_out = False
+            signal.alarm(timeout)
             try:
                 failed = self._pass(session, items)
                 verdict = f"killed by {failed}" if failed else "survived"
-            except _MutantTimeout:
-                verdict = "timeout"
-                session._setupstate.teardown_exact(None)  # stopped inside an item: everything, its own fixtures too
+            except _MutantTimeout:  # raised between two items, outside any test
+                self.timed_out = True
             finally:
                 signal.alarm(0)
+            if self.timed_out:
+                verdict = "timeout"
+                session._setupstate.teardown_exact(None)  # stopped inside an item: everything, its own fixtures too
             self._log(f"{name}: {verdict} ({time.monotonic() - started:.1f} s)")
         _switch("")
         failed = self._pass(session, items)
@@ -145,5 +157,5 @@ def pytest_configure(config):
     if not patterns:
         raise pytest.UsageError("MUTANTS_DIRECT names no mutant")
     out = Path(os.environ.get("MUTANTS_DIRECT_OUT", "direct.txt"))
-    timeout = int(os.environ.get("MUTANTS_DIRECT_TIMEOUT", "60"))
+    timeout = int(os.environ.get("MUTANTS_DIRECT_TIMEOUT", "0"))
     config.pluginmanager.register(_Direct(patterns, out, timeout), "mutants-direct")
