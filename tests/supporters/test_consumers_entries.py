@@ -151,3 +151,11 @@ def test_a_failed_renewal_uses_the_address_and_campaign_stripe_names(campaign):
         ("renewal-failed:in_1:1", "renewal_failed", campaign.pk, "new@example.org", first.pk, 0),
         ("renewal-failed:in_9:1", "renewal_failed", campaign.pk, "stranger@example.org", None, 0),
     ]
+
+
+def test_a_refund_of_one_cent_gets_its_notice(campaign):
+    gift = DonationFactory(campaign=campaign, amount=5000, donor_email="hedy@example.org")
+    with queue() as queued:
+        consumers.refund_notices_send([refunded(gift, 1)])
+    assert rows() == [(f"refund:{gift.pk}:1", "refund", campaign.pk, "hedy@example.org", gift.pk, 1)]
+    assert queued == [str(Notice.objects.get().pk)]
