@@ -8,8 +8,9 @@ names it. It collects the given tests once, runs them clean, then for each mutan
 in order until the first failure (``-x`` per mutant), and runs them clean again at the end, so a
 mutant that leaked state into the process shows up as a failed last pass.
 
-Usage, after ``mutmut run`` (or ``make mutants``) has generated ``mutants/`` once::
+Usage: generate ``mutants/`` once (``mutmut run`` does it too, then starts its stats run)::
 
+    .venv/bin/python -m tests.mutants_direct      # about 30 s; regenerate after changing product code
     cd mutants
     MUTANTS_DIRECT='fundraising.widgets.options.x_options_parse__mutmut_*' \\
     MUTANTS_DIRECT_OUT=direct.txt \\
@@ -159,3 +160,28 @@ def pytest_configure(config):
     out = Path(os.environ.get("MUTANTS_DIRECT_OUT", "direct.txt"))
     timeout = int(os.environ.get("MUTANTS_DIRECT_TIMEOUT", "0"))
     config.pluginmanager.register(_Direct(patterns, out, timeout), "mutants-direct")
+
+
+def generate() -> None:
+    """Write mutmut's ``mutants/`` tree as ``mutmut run`` does before its stats run (mutmut 3.8)."""
+    from mutmut.__main__ import (
+        copy_also_copy_files,
+        copy_src_dir,
+        create_mutants,
+        setup_source_paths,
+        store_lines_covered_by_tests,
+    )
+    from mutmut.mutation.trampoline import set_mutant_under_test
+
+    set_mutant_under_test("mutant_generation")
+    os.makedirs("mutants", exist_ok=True)
+    copy_src_dir()
+    copy_also_copy_files()
+    setup_source_paths()
+    store_lines_covered_by_tests()
+    stats = create_mutants(os.cpu_count() or 1)
+    print(f"mutants/: {stats.mutated} files mutated, {stats.unmodified} unchanged")
+
+
+if __name__ == "__main__":
+    generate()
