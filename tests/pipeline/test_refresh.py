@@ -16,8 +16,9 @@ from tests.factories import CampaignFactory, DonationFactory, MilestoneFactory
 
 def test_a_refresh_of_one_period_shows_its_sum_on_the_widget(db):
     campaign = CampaignFactory(slug="alone")
-    with mock.patch.object(tasks.periods_refresh_task, "apply_async"), mock.patch.object(
-        tasks.periods_breakdown, "apply_async"
+    with (
+        mock.patch.object(tasks.periods_refresh_task, "apply_async"),
+        mock.patch.object(tasks.periods_breakdown, "apply_async"),
     ):
         period_id = DonationFactory(campaign=campaign, amount=4200).period_id
     tasks.period_refresh_task(period_id)
@@ -38,8 +39,9 @@ def test_a_batch_refresh_gives_back_the_marks_and_returns_the_first_crossings(db
     for campaign in campaigns:
         MilestoneFactory(campaign=campaign, amount=2000, label="Halfway")
         campaign_sync_open_period(campaign=campaign)
-    with mock.patch.object(tasks.periods_refresh_task, "apply_async"), mock.patch.object(
-        tasks.periods_breakdown, "apply_async"
+    with (
+        mock.patch.object(tasks.periods_refresh_task, "apply_async"),
+        mock.patch.object(tasks.periods_breakdown, "apply_async"),
     ):
         period_ids = [DonationFactory(campaign=campaign, amount=2500).period_id for campaign in campaigns]
     assert all(refresh.period_refresh_mark(period_id=period_id) for period_id in period_ids)
@@ -66,3 +68,24 @@ def test_a_lost_refreshs_mark_lets_go_after_its_lifetime(db, campaign, settings,
     assert not refresh.period_refresh_mark(period_id=period_id)  # still queued
     time_machine.shift(2)
     assert refresh.period_refresh_mark(period_id=period_id)  # the lost task's mark has ended
+
+
+def test_a_lost_breakdowns_mark_lets_go_before_the_sweep_looks_for_it(db, campaign, settings, time_machine):
+    """A breakdown task that was lost leaves its mark; the sweep queues the breakdown again once BREAKDOWN_GRACE has
+    passed, so the mark must have ended by then (one without an end would leave the dashboard's month stale until
+    the month closes), and not before two debounce periods, so a stream of gifts queues one breakdown a minute."""
+    period_id = DonationFactory(campaign=campaign, amount=1000).period_id
+    key = refresh.period_breakdown_key(period_id)
+    cache.delete(key)
+    time_machine.move_to(timezone.now(), tick=False)
+    assert refresh.period_breakdown_mark(period_id=period_id)
+    lifetime = refresh.BREAKDOWN_DEBOUNCE_SECONDS * 2
+    assert lifetime < tasks.BREAKDOWN_GRACE.total_seconds()
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        ttl = cache._cache.get_client(key).ttl(cache.make_and_validate_key(key))
+        assert lifetime - 5 <= ttl <= lifetime
+        return
+    time_machine.shift(lifetime - 1)
+    assert not refresh.period_breakdown_mark(period_id=period_id)  # still queued
+    time_machine.shift(2)
+    assert refresh.period_breakdown_mark(period_id=period_id)  # the lost task's mark has ended

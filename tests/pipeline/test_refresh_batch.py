@@ -106,3 +106,17 @@ def test_a_batch_costs_the_same_round_trips_for_three_periods_or_twelve(db):
         return len(queries)
 
     assert round_trips(12) == round_trips(3)
+
+
+def test_a_batch_reads_its_campaigns_once_and_its_months_only_to_recompute_them(db):
+    """The campaigns are read by their lock and the current months by the recompute: the widgets are written from
+    those rows (entries_store is given the periods), not from the campaigns and months read again."""
+    period_ids = gifts(3)
+    with CaptureQueriesContext(connection) as queries:
+        refresh.periods_refresh(period_ids=period_ids)
+    reads = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    campaigns = [sql for sql in reads if sql.split(" WHERE ")[0].endswith('FROM "campaigns_campaign"')]
+    assert len(campaigns) == 1, campaigns  # the lock
+    assert len({period.campaign_id for period in Period.objects.filter(pk__in=period_ids)}) == 3
+    for period_id in period_ids:
+        assert cache.get(entry_key(Period.objects.get(pk=period_id).campaign.slug))["snapshot"]["raised"] == 700
