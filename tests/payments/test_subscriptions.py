@@ -95,6 +95,23 @@ def test_it_finds_the_campaign_by_its_slug_else_by_the_gifts_of_the_subscription
     assert described("sub_none", amount=1500, campaign=None).campaign is None
 
 
+def test_a_cover_named_in_the_metadata_counts_only_while_its_own_item_bills_it(campaign):
+    """Dropping a cover deletes its item and clears the metadata: a description between the two (the item gone,
+    the metadata still naming the cover) leaves no cover, or the manage page would show one no longer billed."""
+    with_cover = events.subscription_live(subscription_id="sub_cover", amount=2500)
+    gift_item = with_cover["items"]["data"][0]
+    cover_price = dict(gift_item["price"], unit_amount=106, unit_amount_decimal="106")
+    with_cover["items"]["data"].append(dict(gift_item, id="si_cover", price=cover_price))
+    with_cover["metadata"]["fundraising_fee_cover"] = "106"
+    state = subscriptions.subscription_state_record(subscription=with_cover, when=T0)
+    assert (state.amount, state.fee_cover, state.fee_cover_item_id) == (2500, 106, "si_cover")
+    item_gone = events.subscription_live(subscription_id="sub_cover", amount=2500)
+    item_gone["metadata"]["fundraising_fee_cover"] = "106"
+    subscriptions.subscription_state_record(subscription=item_gone, when=T0 + datetime.timedelta(minutes=1))
+    after = stored("sub_cover")
+    assert (after.amount, after.fee_cover, after.fee_cover_item_id) == (2500, 0, "")
+
+
 def failed(sub, *, when, attempt=1, **kw):
     invoice = events.invoice_failed(amount=1500, subscription=sub, attempt=attempt, **kw)
     return invoice, subscriptions.renewal_failure_record(invoice=invoice, when=when)
