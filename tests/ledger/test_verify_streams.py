@@ -151,3 +151,17 @@ def test_a_breakdown_repair_says_which_columns_differed(db, campaign):
         "breakdown: one_time_raised 805 but the ledger sums 800, refunded -7 but the ledger sums 0"
     )
     assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}
+
+
+@pytest.mark.parametrize("column", ["donors", "streams"])
+def test_a_repair_of_one_count_alone_tells_the_widget(db, campaign, column):
+    """Only the donors (or only the monthly supporters) stored wrong, the money right: the widget is told all the
+    same (each repair's months are told, not only those where every kind of figure differed)."""
+    gift = monthly(campaign, "sub_a")
+    PeriodTally.objects.create(period_id=gift.period_id, created_at=gift.paid_at, **{column: 2})
+    changes = Entry.objects.filter(kind=kinds.PERIOD_CHANGED)
+    before = list(changes.values_list("pk", flat=True))
+    found = verify.periods_verify_batch(period_ids=[gift.period_id])
+    assert list(found) == [gift.period_id]
+    assert list(changes.exclude(pk__in=before).values_list("period_id", flat=True)) == [gift.period_id]
+    assert verify.periods_verify_batch(period_ids=[gift.period_id]) == {}
