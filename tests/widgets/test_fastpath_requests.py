@@ -120,3 +120,17 @@ def test_a_request_that_names_no_host_is_left_to_django_even_if_any_host_is_allo
 
     WidgetFastPath(django)({"PATH_INFO": "/w/lights.json", "REQUEST_METHOD": "GET", **names}, None)
     assert seen == ["/w/lights.json"]
+
+
+def test_a_request_without_a_path_is_left_to_django():
+    from fundraising.widgets.fastpath import WidgetFastPath
+
+    seen = []
+
+    def django(environ, start_response):
+        seen.append(environ.get("PATH_INFO"))
+        return []
+
+    # PEP 3333: PATH_INFO may be left out when it is empty (a request for the application's root)
+    WidgetFastPath(django)({"REQUEST_METHOD": "GET", "HTTP_HOST": "testserver"}, None)
+    assert seen == [None]
