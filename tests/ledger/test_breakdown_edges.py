@@ -10,9 +10,10 @@ import time_machine
 from fundraising.campaigns.models import Period
 from fundraising.campaigns.services import period_for
 from fundraising.ledger import offline
-from fundraising.ledger.breakdown import period_breakdown, periods_breakdown
+from fundraising.ledger.breakdown import period_breakdown, period_cancelled, periods_breakdown
 from fundraising.ledger.services import donation_net_expression
 from tests.factories import CampaignFactory, DonationFactory
+from tests.ledger.breakdown_check import running_breakdown, summed_breakdown
 
 OCTOBER = datetime.datetime(2026, 10, 15, 12, tzinfo=datetime.UTC)
 NOVEMBER = datetime.datetime(2026, 11, 12, 12, tzinfo=datetime.UTC)
@@ -49,8 +50,13 @@ def test_a_month_end_run_rate_keeps_a_stream_last_paid_the_month_before(campaign
     first_of_october = datetime.datetime(2026, 10, 1, 9, tzinfo=datetime.UTC)  # the window's first day counts whole
     DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_a", amount=1500,
                     paid_at=first_of_october)  # fmt: skip
-    DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_b", amount=400,
-                    paid_at=OCTOBER - datetime.timedelta(days=31))  # fmt: skip (September: lapsed by November)
+    DonationFactory(
+        campaign=campaign,
+        kind="monthly",
+        stripe_subscription_id="sub_b",
+        amount=400,
+        paid_at=OCTOBER - datetime.timedelta(days=31),
+    )  # September: lapsed by November
     with time_machine.travel(datetime.datetime(2026, 12, 5, tzinfo=datetime.UTC), tick=False):
         november = breakdown(campaign, NOVEMBER)
         month = Period.objects.get(campaign=campaign, start=datetime.date(2026, 11, 1))
@@ -146,3 +152,62 @@ def test_standing_orders_without_a_subscription_are_one_supporter_per_address_or
                                         recorded_by=None, email=email, kind="monthly")  # fmt: skip
         figures = breakdown(campaign, NOVEMBER)
     assert (figures["monthly_supporters"], figures["new_monthly"], figures["recurring"]) == (4, 4, 3600)
+
+
+@pytest.mark.django_db
+def test_a_refund_or_a_held_dispute_takes_the_gift_first_and_the_card_fees_cover_last(campaign):
+    with time_machine.travel(NOVEMBER, tick=False):
+        # 50 left of the gift: 50 of the cover held; nothing left; a dispute won: all of it held again.
+        DonationFactory(campaign=campaign, amount=1100, fee_cover=100, amount_refunded=500, amount_disputed=550,
+                        dispute_status="open", paid_at=NOVEMBER)  # fmt: skip
+        DonationFactory(campaign=campaign, amount=1100, fee_cover=100, fee_cover_counted=True, amount_disputed=1100,
+                        dispute_status="lost", paid_at=NOVEMBER)  # fmt: skip
+        DonationFactory(campaign=campaign, amount=1100, fee_cover=100, fee_cover_counted=True, amount_disputed=1100,
+                        dispute_status="won", paid_at=NOVEMBER)  # fmt: skip
+        figures = breakdown(campaign, NOVEMBER)
+        period = period_for(campaign=campaign, when=NOVEMBER)
+    assert (figures["fee_covers"], figures["fee_covers_counted"]) == (50 + 100, 100)
+    assert (figures["refunded"], figures["disputed"]) == (500, 550 + 1100)
+    assert running_breakdown(period.pk) == summed_breakdown(period)
+
+
+@pytest.mark.django_db
+def test_a_reversed_gift_holds_no_card_fees_cover(campaign):
+    # Neither the gift nor its reversal stands, so a cover on the gift is held no more; the month's covers' sums
+    # then read no row, and are 0 (not NULL), as the running figures have them.
+    with time_machine.travel(NOVEMBER, tick=False):
+        gift = DonationFactory(campaign=campaign, amount=900, fee_cover=100, fee_cover_counted=True, source="offline",
+                               method="cash", donor_email="ada@example.com", paid_at=NOVEMBER)  # fmt: skip
+        held = breakdown(campaign, NOVEMBER)
+        assert (held["fee_covers"], held["fee_covers_counted"]) == (100, 100)
+        offline.offline_gift_reverse(donation=gift, recorded_by=None)
+        figures = breakdown(campaign, NOVEMBER)
+    assert (figures["fee_covers"], figures["fee_covers_counted"], figures["offline_raised"]) == (0, 0, 0)
+    period = Period.objects.select_related("campaign").get(pk=gift.period_id)
+    assert running_breakdown(period.pk) == summed_breakdown(period)
+
+
+@pytest.mark.django_db
+def test_a_subscription_is_cancelled_in_the_month_it_ended_on_the_campaigns_clock(organization):
+    paris = CampaignFactory(organization=organization, slug="paris", time_zone="Europe/Paris")
+    ends = {
+        "sub_a": datetime.datetime(2026, 10, 31, 22, 59, tzinfo=datetime.UTC),  # 23:59 on 31 October in Paris
+        "sub_b": datetime.datetime(2026, 10, 31, 23, tzinfo=datetime.UTC),  # midnight opening 1 November there
+        "sub_c": datetime.datetime(2026, 11, 30, 22, 59, tzinfo=datetime.UTC),  # 23:59 on 30 November
+        "sub_d": datetime.datetime(2026, 11, 30, 23, tzinfo=datetime.UTC),  # midnight opening 1 December
+    }
+    for sub, ended_at in ends.items():
+        DonationFactory(campaign=paris, kind="monthly", stripe_subscription_id=sub, amount=500, paid_at=OCTOBER,
+                        subscription_ended_at=ended_at)  # fmt: skip
+    # Every gift of a subscription carries its end: one subscription, however many gifts.
+    DonationFactory(campaign=paris, kind="monthly", stripe_subscription_id="sub_c", amount=500, paid_at=NOVEMBER,
+                    subscription_ended_at=ends["sub_c"])  # fmt: skip
+    # Another campaign's subscription is its own; a yearly one is no monthly supporter, so never a cancelled one.
+    other = CampaignFactory(organization=organization, slug="other")
+    DonationFactory(campaign=other, kind="monthly", stripe_subscription_id="sub_x", amount=500, paid_at=OCTOBER,
+                    subscription_ended_at=NOVEMBER)  # fmt: skip
+    DonationFactory(campaign=paris, kind="yearly", stripe_subscription_id="sub_y", amount=500, paid_at=OCTOBER,
+                    subscription_ended_at=NOVEMBER)  # fmt: skip
+    with time_machine.travel(datetime.datetime(2026, 12, 10, tzinfo=datetime.UTC), tick=False):
+        months = [period_for(campaign=paris, when=OCTOBER.replace(month=month)) for month in (10, 11, 12)]
+        assert [period_cancelled(month) for month in months] == [1, 2, 1]
