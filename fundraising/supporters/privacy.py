@@ -139,7 +139,8 @@ def supporter_export(*, organization, email):
 
 def supporter_erase(*, organization, email):
     """Replace the address, names, messages and Stripe links of the supporter's gifts at this organisation
-    with nothing (or a random stand-in address, shared by all their gifts so the donor counts stay the same).
+    with nothing (or random stand-ins, one per address and one per subscription, so the donor and monthly
+    counts stay the same: ledger.erasure.donations_anonymise).
     Amounts, dates, statuses and periods stay, so every total and widget stays identical. Returns what was
     erased; raises ErasureRefused (nothing erased) for an incomplete address or an event not yet applied.
 

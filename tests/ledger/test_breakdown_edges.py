@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from fundraising.campaigns.models import Period
 from fundraising.campaigns.services import period_for
@@ -211,3 +212,13 @@ def test_a_subscription_is_cancelled_in_the_month_it_ended_on_the_campaigns_cloc
     with time_machine.travel(datetime.datetime(2026, 12, 10, tzinfo=datetime.UTC), tick=False):
         months = [period_for(campaign=paris, when=OCTOBER.replace(month=month)) for month in (10, 11, 12)]
         assert [period_cancelled(month) for month in months] == [1, 2, 1]
+
+
+def test_a_subscription_erased_before_its_stand_in_existed_counts_as_no_cancellation(campaign):
+    """Gifts erased before 1.0 had their subscription id blanked, not replaced: such an ended gift cannot say whose
+    subscription it was, so it counts as no cancellation (as it did), beside one that can."""
+    now = timezone.now()
+    legacy = DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="", subscription_ended_at=now,
+                             donor_email="erased-0123456789abcdef0123@erased.invalid")  # fmt: skip
+    DonationFactory(campaign=campaign, kind="monthly", stripe_subscription_id="sub_ended", subscription_ended_at=now)
+    assert period_cancelled(Period.objects.get(pk=legacy.period_id)) == 1

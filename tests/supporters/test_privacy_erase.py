@@ -8,6 +8,7 @@ import copy
 import pytest
 from django.utils import timezone
 
+from fundraising.ledger.models import Donation
 from fundraising.payments.models import PaymentState, StripeEvent, SubscriptionState
 from fundraising.supporters import privacy
 from fundraising.supporters.models import GiftChange, Notice
@@ -247,3 +248,29 @@ def test_a_waiting_event_naming_only_her_ids_is_applied_first(campaign, gift, mo
     monkeypatch.setattr(privacy, "stripe_event_process", process)
     assert supporter_erase(organization=campaign.organization, email=GRACE)["stripe_events"] == 1
     assert applied == [waiting.pk] and loaded(waiting).payload["data"]["object"]["erased"] is True
+
+
+def test_erasure_keeps_each_subscription_a_supporter_and_its_cancellation(campaign):
+    """Two monthly gifts from one address, one of them cancelled this month. Erased, each subscription keeps a
+    stand-in of its own: the month still counts two monthly supporters, one cancellation and the same run-rate
+    (with the subscription ids blanked, both became one stream under the stand-in address, and the cancellation
+    was no one's)."""
+    from fundraising.ledger import verify
+    from fundraising.ledger.breakdown import period_breakdown
+    from fundraising.ledger.services import donation_net_expression
+    from tests.ledger.breakdown_check import assert_breakdown_matches_the_ledger
+
+    kept = DonationFactory(campaign=campaign, donor_email=GRACE, kind="monthly", stripe_subscription_id="sub_kept",
+                           amount=1000)  # fmt: skip
+    DonationFactory(campaign=campaign, donor_email=GRACE, kind="monthly", stripe_subscription_id="sub_ended",
+                    amount=500, subscription_ended_at=timezone.now())  # fmt: skip
+    figures = period_breakdown(period_id=kept.period_id, net=donation_net_expression())
+    assert (figures["monthly_supporters"], figures["cancelled_monthly"], figures["recurring"]) == (2, 1, 1000)
+
+    supporter_erase(organization=campaign.organization, email=GRACE)
+
+    assert period_breakdown(period_id=kept.period_id, net=donation_net_expression()) == figures
+    assert_breakdown_matches_the_ledger()
+    assert verify.periods_verify_batch(period_ids=[kept.period_id]) == {}
+    subscriptions = set(Donation.objects.values_list("stripe_subscription_id", flat=True))
+    assert len(subscriptions) == 2 and not subscriptions & {"sub_kept", "sub_ended", ""}, subscriptions
