@@ -239,6 +239,7 @@ def entries_store(*, campaign_ids, periods=()) -> dict[int, SnapshotEntry]:
         entries[campaign.pk] = entry
     if entries and settings.WIDGET_FILES:
         current_link_update()
+    if entries:  # a machine without files (WIDGET_FILES=0) reads the shared cache as much as one with them
         cache_set_many({entry_key(campaign.slug): entries[campaign.pk] for campaign in active}, timeout=None)
     return entries
 

@@ -44,3 +44,14 @@ def test_it_stores_a_webhook_event_and_answers_200(redis_down, client):
     response = events.post_event(client, evt)
     assert response.status_code == 200
     assert StripeEvent.objects.filter(stripe_id=evt["id"]).exists()
+
+
+def test_it_logs_that_the_cache_is_down_and_what_it_does_instead(redis_down, caplog):
+    caplog.set_level("WARNING", logger="fundraising.widgets.services")
+    status, _, _ = wsgi_get("/w/lights.svg", "theme=dark")  # Django: the entry from the files, not stored
+    assert status == 200
+    messages = {r.getMessage() for r in caplog.records if r.name == "fundraising.widgets.services"}
+    assert messages == {
+        "widget cache unavailable (ConnectionError), reading snapshot files",
+        "widget cache unavailable (ConnectionError), not stored",
+    }

@@ -30,3 +30,9 @@ def test_a_month_is_over_at_its_closing_second(now, ended):
 def test_a_month_is_over_by_the_clock_when_no_moment_is_given():
     assert services.period_ended({"ends_at": 0.0}) is True
     assert services.period_ended({"ends_at": 4102444800.0}) is False  # 2100
+
+
+def test_a_one_letter_slug_is_served(transactional_db, widget_root):
+    SeedCampaignFactory(slug="a")
+    assert services.slug_is_plausible("a")
+    assert services.snapshot_entry_get(slug="a")["snapshot"]["campaign"] == "a"

@@ -9,15 +9,16 @@ import urllib.request
 import pytest
 import redis
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from bench import servers
 from fundraising.campaigns.services import campaign_update
 from fundraising.core.bounded import BoundedMemo
 from fundraising.ledger import services as ledger
 from fundraising.widgets.fastpath import MEMO_SIZE
-from fundraising.widgets.services import snapshot_refresh
+from fundraising.widgets.services import entry_key, snapshot_refresh
 from fundraising.wsgi import application
 from tests.factories import DonationFactory, SeedCampaignFactory, gift_add
 from tests.worker import wait_for
@@ -124,3 +125,18 @@ def served_raised(port):
 @pytest.fixture
 def campaign_lights(transactional_db, widget_root):
     return SeedCampaignFactory()  # 100 $ this month, widgets written (the test's cache is the machines' Redis)
+
+
+def test_a_machine_without_files_keeps_what_it_builds_in_the_shared_cache(transactional_db, machines, client):
+    """WIDGET_FILES=0: a widget missing from the cache is built from the database once, into the cache, and the
+    worker's refresh goes to the cache too (before, neither was stored: every read went to the database)."""
+    machines("web")  # the worker's WIDGET_FILES=0 as well (docs/operations.md, "Several web machines")
+    campaign = SeedCampaignFactory()
+    cache.clear()
+    assert json.loads(client.get("/w/lights.json").content)["raised"] == 10000
+    assert cache.get(entry_key("lights"))["snapshot"]["raised"] == 10000
+    with CaptureQueriesContext(connection) as queries:
+        assert json.loads(client.get("/w/lights.json").content)["raised"] == 10000
+    assert len(queries) == 0
+    gift_add(campaign=campaign, gifts=(2500,))
+    assert cache.get(entry_key("lights"))["snapshot"]["raised"] == 12500
