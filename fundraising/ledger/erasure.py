@@ -28,7 +28,8 @@ def donations_anonymise(*, donations):
     Each row goes through donation_settle, so the periods' running figures move with it and the change is
     journalled (the pipeline rebuilds the wall)."""
     stand_ins = {stored: stand_in_address() for stored in sorted({d.donor_email for d in donations})}
-    subscriptions = {sub: stand_in_subscription() for sub in sorted({d.stripe_subscription_id for d in donations})}
+    ids = sorted({d.stripe_subscription_id for d in donations} - {""})
+    subscriptions = {subscription_id: stand_in_subscription() for subscription_id in ids}
     for donation in donations:
         donation.donor_email = stand_ins[donation.donor_email] if donation.donor_email else ""
         subscription = subscriptions[donation.stripe_subscription_id] if donation.stripe_subscription_id else ""

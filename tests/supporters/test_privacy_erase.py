@@ -264,6 +264,7 @@ def test_erasure_keeps_each_subscription_a_supporter_and_its_cancellation(campai
                            amount=1000)  # fmt: skip
     DonationFactory(campaign=campaign, donor_email=GRACE, kind="monthly", stripe_subscription_id="sub_ended",
                     amount=500, subscription_ended_at=timezone.now())  # fmt: skip
+    once = DonationFactory(campaign=campaign, donor_email=GRACE, amount=300)  # a one-time gift has no subscription
     figures = period_breakdown(period_id=kept.period_id, net=donation_net_expression())
     assert (figures["monthly_supporters"], figures["cancelled_monthly"], figures["recurring"]) == (2, 1, 1000)
 
@@ -272,5 +273,6 @@ def test_erasure_keeps_each_subscription_a_supporter_and_its_cancellation(campai
     assert period_breakdown(period_id=kept.period_id, net=donation_net_expression()) == figures
     assert_breakdown_matches_the_ledger()
     assert verify.periods_verify_batch(period_ids=[kept.period_id]) == {}
-    subscriptions = set(Donation.objects.values_list("stripe_subscription_id", flat=True))
+    subscriptions = set(Donation.objects.exclude(pk=once.pk).values_list("stripe_subscription_id", flat=True))
     assert len(subscriptions) == 2 and not subscriptions & {"sub_kept", "sub_ended", ""}, subscriptions
+    assert Donation.objects.get(pk=once.pk).stripe_subscription_id == ""
