@@ -42,3 +42,15 @@ def test_a_month_refreshed_again_after_a_new_gift_keeps_no_change_unfolded(db, c
     assert periods_figures_fold(period_ids=[first.period_id])[first.period_id]["raised"] == 300
     rows = PeriodTally.objects.filter(period_id=first.period_id).values_list("folded", "raised")
     assert list(rows) == [(True, 300)]  # one folded row: the sweep finds nothing left to refresh
+
+
+def test_months_fold_together_each_to_one_row_and_one_without_changes_to_zeros(db, campaign):
+    march, april = (DonationFactory(campaign=campaign, paid_at=when, amount=amount).period_id
+                    for when, amount in ((MONTHS[0], 100), (MONTHS[1], 200)))  # fmt: skip
+    DonationFactory(campaign=campaign, paid_at=MONTHS[0], amount=50)
+    empty = period_for(campaign=campaign, when=JUNE).pk
+    figures = periods_figures_fold(period_ids=[march, empty, april])
+    assert figures[empty] == dict.fromkeys(FIGURES, 0)  # on either database, and it stores no row
+    assert (figures[march]["raised"], figures[april]["raised"]) == (150, 200)
+    rows = PeriodTally.objects.values_list("period_id", "folded", "raised")
+    assert sorted(rows) == sorted([(march, True, 150), (april, True, 200)])  # every month's changes went
